@@ -1,0 +1,27 @@
+{
+  "targets": [
+    {
+      "target_name": "word2vec_native",
+      "sources": [
+        "native/core/alias_sampler.cc",
+        "native/core/query.cc",
+        "native/core/trainer.cc",
+        "native/binding/addon.cc",
+        "native/binding/query_functions.cc",
+        "native/binding/trainer_wrap.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+      "cflags!": ["-fno-exceptions"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "MACOSX_DEPLOYMENT_TARGET": "10.15"
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
+    }
+  ]
+}

@@ -1,0 +1,170 @@
+/**
+ * Corpus sources: a file path (plain or gzip, detected by its magic bytes), a Node Readable
+ * of bytes or strings, an (async) iterable of lines, or an (async) iterable of token arrays.
+ * @packageDocumentation
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+import { keyOf } from './bytes';
+import { describeValue } from './errors';
+import { Tokenizer, type TokenSink } from './tokenizer';
+
+/** A line of text, or one sentence's tokens. */
+export type CorpusItem = string | readonly string[];
+
+/** Everything {@link train} accepts as a corpus. */
+export type Corpus = string | Readable | NodeJS.ReadableStream | Iterable<CorpusItem> | AsyncIterable<CorpusItem>;
+
+/** A corpus that can be walked, calling the sink for every token and sentence end. */
+export interface CorpusSource {
+  /** True when the corpus can be read again for each epoch (paths and arrays). */
+  readonly rereadable: boolean;
+  /** A name for messages. */
+  readonly description: string;
+  /**
+   * Feeds the whole corpus to `sink`, awaiting `between()` after each buffer or batch of
+   * lines so the caller can apply backpressure, report progress or stop.
+   */
+  feed(sink: TokenSink, between: () => Promise<void> | void): Promise<void>;
+}
+
+const READ_CHUNK = 1 << 20;
+const LINES_PER_BATCH = 1024;
+
+function isReadable(value: unknown): value is NodeJS.ReadableStream {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function' &&
+    typeof (value as { on?: unknown }).on === 'function'
+  );
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function feedByteStream(
+  stream: AsyncIterable<unknown>,
+  sink: TokenSink,
+  between: () => Promise<void> | void,
+  description: string,
+): Promise<void> {
+  const tokenizer = new Tokenizer(sink);
+  for await (const chunk of stream) {
+    if (typeof chunk === 'string') tokenizer.push(Buffer.from(chunk, 'utf8'));
+    else if (chunk instanceof Uint8Array) tokenizer.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    else throw new TypeError(`${description} yielded ${describeValue(chunk)}; a corpus stream must yield Buffers or strings`);
+    await between();
+  }
+  tokenizer.end();
+}
+
+function feedItem(item: unknown, sink: TokenSink, tokenizer: Tokenizer, index: number): void {
+  if (typeof item === 'string') {
+    tokenizer.push(Buffer.from(item, 'utf8'));
+    tokenizer.end();
+    return;
+  }
+  if (Array.isArray(item)) {
+    let any = false;
+    for (const token of item) {
+      if (typeof token !== 'string') {
+        throw new TypeError(`corpus sentence ${index} holds ${describeValue(token)}; tokens must be strings`);
+      }
+      if (token.length === 0) continue;
+      sink.token(keyOf(token));
+      any = true;
+    }
+    if (any) sink.endSentence();
+    return;
+  }
+  throw new TypeError(`corpus item ${index} is ${describeValue(item)}; expected a line (string) or an array of token strings`);
+}
+
+/** Wraps what the user passed; throws a TypeError for anything else. */
+export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
+  if (typeof corpus === 'string') {
+    const path = corpus;
+    let info;
+    try {
+      info = await stat(path);
+    } catch (err) {
+      throw new Error(`cannot read corpus file ${JSON.stringify(path)}: ${(err as Error).message}`);
+    }
+    if (!info.isFile()) throw new Error(`corpus path ${JSON.stringify(path)} is not a file`);
+    const gzip = await isGzip(path);
+    const description = `corpus file ${JSON.stringify(path)}`;
+    return {
+      rereadable: true,
+      description,
+      async feed(sink, between) {
+        const file = createReadStream(path, { highWaterMark: READ_CHUNK });
+        const stream = gzip ? file.pipe(createGunzip({ chunkSize: READ_CHUNK })) : file;
+        if (gzip) file.on('error', (err) => stream.destroy(err));
+        try {
+          await feedByteStream(stream, sink, between, description);
+        } catch (err) {
+          const e = err as NodeJS.ErrnoException;
+          if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') {
+            throw new Error(`corpus file ${JSON.stringify(path)} is not valid gzip: ${e.message}`);
+          }
+          throw err;
+        } finally {
+          file.destroy();
+          stream.destroy();
+        }
+      },
+    };
+  }
+  if (isReadable(corpus)) {
+    let used = false;
+    return {
+      rereadable: false,
+      description: 'corpus stream',
+      async feed(sink, between) {
+        if (used) throw new Error('a corpus stream can only be read once');
+        used = true;
+        await feedByteStream(corpus as AsyncIterable<unknown>, sink, between, 'corpus stream');
+      },
+    };
+  }
+  if (typeof corpus === 'object' && corpus !== null) {
+    const asyncIter = (corpus as AsyncIterable<unknown>)[Symbol.asyncIterator];
+    const syncIter = (corpus as Iterable<unknown>)[Symbol.iterator];
+    if (typeof asyncIter === 'function' || typeof syncIter === 'function') {
+      const rereadable = Array.isArray(corpus);
+      let used = false;
+      return {
+        rereadable,
+        description: rereadable ? 'corpus array' : 'corpus iterable',
+        async feed(sink, between) {
+          if (!rereadable && used) throw new Error('a corpus iterable can only be read once');
+          used = true;
+          const tokenizer = new Tokenizer(sink);
+          let index = 0;
+          const iterable = corpus as AsyncIterable<unknown> | Iterable<unknown>;
+          for await (const item of iterable as AsyncIterable<unknown>) {
+            feedItem(item, sink, tokenizer, index++);
+            if (index % LINES_PER_BATCH === 0) await between();
+          }
+          await between();
+        },
+      };
+    }
+  }
+  throw new TypeError(
+    `corpus must be a file path, a Readable, or an (async) iterable of lines or token arrays, got ${describeValue(corpus)}`,
+  );
+}
+
+/** Re-exported for callers that build a Readable from a string. */
+export { Readable };

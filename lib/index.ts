@@ -1,0 +1,25 @@
+/**
+ * word2vec-native: train word2vec embeddings at native speed and query them.
+ * @packageDocumentation
+ */
+export { train } from './train';
+export type { Progress, TrainControl } from './train';
+export { loadModel } from './load';
+export type { LoadOptions } from './load';
+export { Word2Vec } from './model';
+export type {
+  AnalogyEvaluation, EpochSummary, MostSimilarOptions, SaveOptions, ScoredWord, TrainingStats, Word2VecInit,
+  WordPairEvaluation,
+} from './model';
+export type { TrainOptions } from './options';
+export type { Corpus, CorpusItem } from './corpus';
+export { Vocabulary } from './vocabulary';
+export type { Word2VecFormat } from './formats/word2vec';
+export { defaultCorpusPath } from './default-corpus';
+
+import { native } from './native';
+
+/** Which SIMD kernel set the native core uses on this CPU. */
+export function simd(): string {
+  return native().simd;
+}

@@ -1,0 +1,378 @@
+/**
+ * The trained model: vocabulary, input vectors and output vectors, with queries that run
+ * in native code on unit-normalised copies.
+ * @packageDocumentation
+ */
+import { readFile } from 'node:fs/promises';
+
+import { keyOf } from './bytes';
+import { describeValue } from './errors';
+import { writeWord2Vec, type Word2VecFormat } from './formats/word2vec';
+import { native } from './native';
+import { integerOption } from './options';
+import { wordOf } from './bytes';
+
+/** One epoch's training totals. */
+export interface EpochSummary {
+  epoch: number;
+  /** Tokens consumed (before subsampling). */
+  words: number;
+  /** Predictions made (centre-context updates). */
+  predictions: number;
+  /** Mean loss per prediction. */
+  loss: number;
+}
+
+/** How training went. */
+export interface TrainingStats {
+  epochs: EpochSummary[];
+  /** In-vocabulary tokens per epoch. */
+  wordsPerEpoch: number;
+  /** Milliseconds of the training pass. */
+  trainingMs: number;
+  /** Milliseconds of the whole train() call. */
+  totalMs: number;
+}
+
+/** A word and its score. */
+export interface ScoredWord {
+  word: string;
+  score: number;
+}
+
+/** Options of {@link Word2Vec.mostSimilar}. */
+export interface MostSimilarOptions {
+  /** How many results; default 10. */
+  topK?: number;
+  /** Words whose vectors are subtracted from the query. */
+  negative?: string[];
+}
+
+/** Options of {@link Word2Vec.save}. */
+export interface SaveOptions {
+  /** 'word2vec-binary' (default) or 'word2vec-text'. */
+  format?: Word2VecFormat;
+}
+
+/** Result of {@link Word2Vec.evaluateAnalogies}. */
+export interface AnalogyEvaluation {
+  /** correct / seen, in [0, 1]. */
+  accuracy: number;
+  correct: number;
+  /** Questions whose four words were all in the restricted vocabulary. */
+  seen: number;
+  /** Questions in the file. */
+  total: number;
+  /** Semantic (sections not starting with "gram") and syntactic accuracy. */
+  semantic: { correct: number; seen: number; accuracy: number };
+  syntactic: { correct: number; seen: number; accuracy: number };
+  sections: { name: string; correct: number; seen: number; total: number; accuracy: number }[];
+}
+
+/** Result of {@link Word2Vec.evaluateWordPairs}. */
+export interface WordPairEvaluation {
+  spearman: number;
+  pearson: number;
+  /** Pairs with both words in the vocabulary. */
+  seen: number;
+  total: number;
+}
+
+/** What a model is built from. */
+export interface Word2VecInit {
+  /** Byte keys of the words by id (see bytes.ts); use `words` for plain strings. */
+  keys?: readonly string[];
+  words?: readonly string[];
+  counts?: Float64Array;
+  dim: number;
+  vectors: Float32Array;
+  outputVectors?: Float32Array;
+  trainingStats?: TrainingStats;
+  hasSentenceToken?: boolean;
+}
+
+/** Word vectors with their vocabulary. */
+export class Word2Vec {
+  /** Vector length. */
+  readonly dim: number;
+  /** Words by id, most frequent first. */
+  readonly words: readonly string[];
+  /** size*dim input vectors (the word vectors), row-major. */
+  readonly vectors: Float32Array;
+  /** size*dim output vectors of negative sampling, when trained with it. */
+  readonly outputVectors: Float32Array | undefined;
+  /** Corpus counts by id, when known. */
+  readonly counts: Float64Array | undefined;
+  /** Training totals, for a model that was just trained. */
+  readonly trainingStats: TrainingStats | undefined;
+  private readonly keys: readonly string[];
+  private readonly index: Map<string, number>;
+  private unit: Float32Array | undefined;
+
+  constructor(init: Word2VecInit) {
+    const keys = init.keys ?? init.words?.map(keyOf);
+    if (!keys) throw new TypeError('Word2Vec needs keys or words');
+    integerOption('dim', init.dim, 1, 100000);
+    if (!(init.vectors instanceof Float32Array) || init.vectors.length !== keys.length * init.dim) {
+      throw new RangeError(`vectors must be a Float32Array of ${keys.length} x ${init.dim} values, got ${describeValue(init.vectors)} of length ${init.vectors?.length}`);
+    }
+    if (init.outputVectors !== undefined && init.outputVectors.length !== init.vectors.length) {
+      throw new RangeError(`outputVectors must have ${init.vectors.length} values, got ${init.outputVectors.length}`);
+    }
+    this.dim = init.dim;
+    this.keys = keys;
+    this.words = init.words ?? keys.map(wordOf);
+    this.vectors = init.vectors;
+    this.outputVectors = init.outputVectors;
+    this.counts = init.counts;
+    this.trainingStats = init.trainingStats;
+    this.index = new Map();
+    for (let i = keys.length - 1; i >= 0; i--) this.index.set(keys[i]!, i);
+  }
+
+  /** Vocabulary size. */
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Id of a word, or undefined. */
+  idOf(word: string): number | undefined {
+    return typeof word === 'string' ? this.index.get(keyOf(word)) : undefined;
+  }
+
+  /** Whether the word is in the vocabulary. */
+  has(word: string): boolean {
+    return this.idOf(word) !== undefined;
+  }
+
+  /** A copy of the word's input vector, or undefined when the word is unknown. */
+  vector(word: string): Float32Array | undefined {
+    const id = this.idOf(word);
+    return id === undefined ? undefined : this.vectors.slice(id * this.dim, (id + 1) * this.dim);
+  }
+
+  private requireId(word: unknown): number {
+    if (typeof word !== 'string') throw new TypeError(`word must be a string, got ${describeValue(word)}`);
+    const id = this.idOf(word);
+    if (id === undefined) throw new Error(`word not in vocabulary: ${JSON.stringify(word)}`);
+    return id;
+  }
+
+  /** Unit-length copies of the vectors, made once on first use. */
+  private unitVectors(): Float32Array {
+    this.unit ??= native().normalizeRows(this.vectors, this.dim);
+    return this.unit;
+  }
+
+  private unitRow(id: number): Float32Array {
+    return this.unitVectors().subarray(id * this.dim, (id + 1) * this.dim);
+  }
+
+  /** Cosine similarity of two words. */
+  similarity(a: string, b: string): number {
+    const u = this.unitRow(this.requireId(a));
+    const v = this.unitRow(this.requireId(b));
+    let s = 0;
+    for (let i = 0; i < this.dim; i++) s += u[i]! * v[i]!;
+    return s;
+  }
+
+  /**
+   * Nearest words by cosine: to a word, to the mean of several words (minus `negative`
+   * words), or to a vector. Query words are left out of the result.
+   */
+  mostSimilar(query: string | string[] | Float32Array, options: MostSimilarOptions = {}): ScoredWord[] {
+    const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
+    const negative = options.negative ?? [];
+    if (!Array.isArray(negative)) throw new TypeError(`negative must be an array of words, got ${describeValue(negative)}`);
+    const q = new Float32Array(this.dim);
+    const exclude: number[] = [];
+    if (query instanceof Float32Array) {
+      if (query.length !== this.dim) throw new RangeError(`query vector must have ${this.dim} values, got ${query.length}`);
+      let n = 0;
+      for (let i = 0; i < this.dim; i++) n += query[i]! * query[i]!;
+      const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
+      for (let i = 0; i < this.dim; i++) q[i] = query[i]! * inv;
+    } else {
+      const positive = typeof query === 'string' ? [query] : query;
+      if (!Array.isArray(positive) || positive.length + negative.length === 0) {
+        throw new TypeError(`query must be a word, a non-empty array of words or a Float32Array, got ${describeValue(query)}`);
+      }
+      for (const [words, sign] of [[positive, 1], [negative, -1]] as const) {
+        for (const w of words) {
+          const id = this.requireId(w);
+          exclude.push(id);
+          const row = this.unitRow(id);
+          for (let i = 0; i < this.dim; i++) q[i]! += sign * row[i]!;
+        }
+      }
+    }
+    return this.nearest(q, topK, exclude);
+  }
+
+  private nearest(query: Float32Array, topK: number, exclude: number[], rows = this.size): ScoredWord[] {
+    const unit = rows === this.size ? this.unitVectors() : this.unitVectors().subarray(0, rows * this.dim);
+    const { ids, scores } = native().topK(unit, this.dim, query, topK, Int32Array.from(exclude));
+    let norm = 0;
+    for (let i = 0; i < this.dim; i++) norm += query[i]! * query[i]!;
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    return Array.from(ids, (id, i) => ({ word: this.words[id]!, score: scores[i]! * inv }));
+  }
+
+  /** b - a + c (3CosAdd): "a is to b as c is to ?". */
+  analogy(a: string, b: string, c: string, options: { topK?: number } = {}): ScoredWord[] {
+    return this.mostSimilar([b, c], { negative: [a], topK: options.topK ?? 10 });
+  }
+
+  /** The word least similar to the mean of the others. */
+  doesntMatch(words: string[]): string {
+    if (!Array.isArray(words) || words.length < 2) throw new TypeError(`doesntMatch needs at least 2 words, got ${describeValue(words)}`);
+    const ids = words.map((w) => this.requireId(w));
+    const mean = new Float32Array(this.dim);
+    for (const id of ids) {
+      const row = this.unitRow(id);
+      for (let i = 0; i < this.dim; i++) mean[i]! += row[i]!;
+    }
+    let worst = 0;
+    let worstScore = Infinity;
+    ids.forEach((id, k) => {
+      const row = this.unitRow(id);
+      let s = 0;
+      for (let i = 0; i < this.dim; i++) s += row[i]! * mean[i]!;
+      if (s < worstScore) {
+        worstScore = s;
+        worst = k;
+      }
+    });
+    return words[worst]!;
+  }
+
+  /**
+   * Scores analogy questions as the original compute-accuracy does: 3CosAdd over the
+   * `restrictVocab` most frequent words (default 30000), case-insensitive, questions with a
+   * word outside them skipped.
+   */
+  async evaluateAnalogies(file: string, options: { restrictVocab?: number } = {}): Promise<AnalogyEvaluation> {
+    const restrict = Math.min(this.size, integerOption('restrictVocab', options.restrictVocab ?? 30000, 1, 2 ** 31 - 1));
+    // compute-accuracy upper-cases every word; the first of equal upper-cased words wins.
+    const upper = new Map<string, number>();
+    for (let i = 0; i < restrict; i++) {
+      const u = this.words[i]!.toUpperCase();
+      if (!upper.has(u)) upper.set(u, i);
+    }
+    const text = await readFile(file, 'utf8');
+    const sections: AnalogyEvaluation['sections'] = [];
+    let section: AnalogyEvaluation['sections'][number] | undefined;
+    const q = new Float32Array(this.dim);
+    let total = 0;
+    for (const line of text.split('\n')) {
+      const parts = line.trim().split(/\s+/).filter((p) => p.length > 0);
+      if (parts.length === 0) continue;
+      if (parts[0] === ':') {
+        section = { name: parts.slice(1).join(' '), correct: 0, seen: 0, total: 0, accuracy: 0 };
+        sections.push(section);
+        continue;
+      }
+      if (parts.length !== 4) continue;
+      if (!section) {
+        section = { name: '', correct: 0, seen: 0, total: 0, accuracy: 0 };
+        sections.push(section);
+      }
+      total++;
+      section.total++;
+      const ids = parts.map((p) => upper.get(p.toUpperCase()));
+      if (ids.some((id) => id === undefined)) continue;
+      const [a, b, c, d] = ids as number[];
+      section.seen++;
+      const ra = this.unitRow(a!);
+      const rb = this.unitRow(b!);
+      const rc = this.unitRow(c!);
+      for (let i = 0; i < this.dim; i++) q[i] = rb[i]! - ra[i]! + rc[i]!;
+      const best = this.nearest(q, 1, [a!, b!, c!], restrict);
+      if (best.length > 0 && this.idOf(best[0]!.word) === d) section.correct++;
+    }
+    const sum = (list: typeof sections) => {
+      const correct = list.reduce((s, x) => s + x.correct, 0);
+      const seen = list.reduce((s, x) => s + x.seen, 0);
+      return { correct, seen, accuracy: seen > 0 ? correct / seen : 0 };
+    };
+    for (const s of sections) s.accuracy = s.seen > 0 ? s.correct / s.seen : 0;
+    const all = sum(sections);
+    return {
+      accuracy: all.accuracy, correct: all.correct, seen: all.seen, total,
+      semantic: sum(sections.filter((s) => !s.name.startsWith('gram'))),
+      syntactic: sum(sections.filter((s) => s.name.startsWith('gram'))),
+      sections,
+    };
+  }
+
+  /**
+   * Spearman and Pearson correlation of cosine similarity with human scores, over the pairs
+   * (tab- or space-separated `word1 word2 score`, `#` comments) whose words are known;
+   * words are looked up as written, then lower-cased.
+   */
+  async evaluateWordPairs(file: string): Promise<WordPairEvaluation> {
+    const text = await readFile(file, 'utf8');
+    const model: number[] = [];
+    const human: number[] = [];
+    let total = 0;
+    const lookup = (w: string): number | undefined => this.idOf(w) ?? this.idOf(w.toLowerCase());
+    for (const line of text.split('\n')) {
+      if (line.startsWith('#') || line.trim() === '') continue;
+      const parts = line.trim().split(/\t|\s+/);
+      if (parts.length < 3) continue;
+      const score = Number(parts[2]);
+      if (!Number.isFinite(score)) continue;
+      total++;
+      const a = lookup(parts[0]!);
+      const b = lookup(parts[1]!);
+      if (a === undefined || b === undefined) continue;
+      const u = this.unitRow(a);
+      const v = this.unitRow(b);
+      let s = 0;
+      for (let i = 0; i < this.dim; i++) s += u[i]! * v[i]!;
+      model.push(s);
+      human.push(score);
+    }
+    return { spearman: pearson(ranks(model), ranks(human)), pearson: pearson(model, human), seen: model.length, total };
+  }
+
+  /** Writes the model in the original word2vec binary (default) or text format, atomically. */
+  async save(path: string, options: SaveOptions = {}): Promise<void> {
+    if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string, got ${describeValue(path)}`);
+    const format = options.format ?? 'word2vec-binary';
+    if (format !== 'word2vec-binary' && format !== 'word2vec-text') {
+      throw new TypeError(`format must be "word2vec-binary" or "word2vec-text", got ${describeValue(format)}`);
+    }
+    await writeWord2Vec(path, { keys: [...this.keys], dim: this.dim, vectors: this.vectors }, format);
+  }
+}
+
+function ranks(values: number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
+  const r = new Array<number>(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    const mean = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) r[order[k]![1]] = mean;
+    i = j + 1;
+  }
+  return r;
+}
+
+function pearson(x: number[], y: number[]): number {
+  const n = x.length;
+  if (n < 2) return NaN;
+  const mx = x.reduce((s, v) => s + v, 0) / n;
+  const my = y.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}

@@ -1,0 +1,112 @@
+/**
+ * The raw addon, described by one interface and loaded once with node-gyp-build
+ * (prebuilds first, then build/Release). Nothing outside lib/ sees it.
+ * @packageDocumentation
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Training configuration as the native trainer takes it (already validated in TS). */
+export interface NativeTrainerConfig {
+  dim: number;
+  window: number;
+  negative: number;
+  cbow: boolean;
+  hs: boolean;
+  alpha: number;
+  minAlpha: number;
+  epochs: number;
+  threads: number;
+  seed: number;
+  wordsPerEpoch: number;
+  queueCapacity: number;
+  progressIntervalMs: number;
+}
+
+/** Per-word tables computed in TS from the vocabulary. */
+export interface NativeTrainerTables {
+  keepProbability: Float32Array;
+  negativeWeights?: Float64Array;
+  huffmanCodes?: Uint8Array;
+  huffmanPoints?: Int32Array;
+  huffmanOffsets?: Int32Array;
+}
+
+/** A progress report from the native supervisor thread. */
+export interface NativeProgress {
+  wordsDone: number;
+  wordsTotal: number;
+  epoch: number;
+  alpha: number;
+  loss: number;
+  elapsedSeconds: number;
+  wordsPerSecond: number;
+}
+
+/** Per-epoch totals: words consumed, predictions made, mean loss per prediction. */
+export interface NativeEpochStats {
+  words: number;
+  predictions: number;
+  loss: number;
+}
+
+/** Events from the trainer, delivered on the JS thread. */
+export type NativeTrainerEvent =
+  | { kind: 'progress'; progress: NativeProgress }
+  | { kind: 'space' }
+  | { kind: 'done'; result: { cancelled: boolean; error?: string } };
+
+/** The native trainer object. */
+export interface NativeTrainer {
+  start(): void;
+  /** Copies the chunk into the queue; false when the queue is full (wait for 'space'). */
+  push(tokens: Int32Array, sentenceEnds: Int32Array, epoch: number): boolean;
+  close(): void;
+  cancel(): void;
+  progress(): NativeProgress;
+  epochStats(): NativeEpochStats[];
+  takeVectors(): { input: Float32Array; output?: Float32Array; hsOutput?: Float32Array };
+}
+
+/** The addon's exports. */
+export interface NativeAddon {
+  Trainer: new (
+    config: NativeTrainerConfig,
+    tables: NativeTrainerTables,
+    vocabSize: number,
+    onEvent: (kind: string, payload?: unknown) => void,
+  ) => NativeTrainer;
+  topK(matrix: Float32Array, dim: number, query: Float32Array, k: number, exclude: Int32Array): { ids: Int32Array; scores: Float32Array };
+  normalizeRows(matrix: Float32Array, dim: number): Float32Array;
+  /** Which kernel set runs on this CPU. */
+  simd: string;
+}
+
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'binding.gyp'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`word2vec-native: cannot find the package root (binding.gyp) above ${__dirname}`);
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads the addon on first use; the error says where it looked and how to build it. */
+export function native(): NativeAddon {
+  if (cached) return cached;
+  const root = packageRoot();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    cached = load(root) as NativeAddon;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `word2vec-native: the native addon did not load from ${root} (${reason}). ` +
+        'Build it with `npm run build:native` (needs python3, make and a C++17 compiler).',
+    );
+  }
+  return cached;
+}

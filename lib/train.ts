@@ -1,0 +1,308 @@
+/**
+ * train(): the vocabulary pass, the tables, then the training pass that streams the corpus
+ * to the native trainer in bounded chunks. Training runs on native threads; this file only
+ * tokenizes, encodes and waits.
+ * @packageDocumentation
+ */
+import { openCorpus, type Corpus, type CorpusSource } from './corpus';
+import { abortError, describeValue } from './errors';
+import { Word2Vec, type TrainingStats } from './model';
+import { native, type NativeProgress, type NativeTrainer } from './native';
+import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
+import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
+import type { TokenSink } from './tokenizer';
+import { TokenCounter, Vocabulary } from './vocabulary';
+
+/** A progress report. */
+export interface Progress {
+  /** 'vocabulary' while counting words, 'training' while training. */
+  phase: 'vocabulary' | 'training';
+  /** Epoch being trained (0-based); 0 while counting. */
+  epoch: number;
+  epochs: number;
+  /** Tokens processed so far (training: over all epochs). */
+  wordsDone: number;
+  /** Tokens to process in all (training); 0 while counting. */
+  wordsTotal: number;
+  /** wordsDone / wordsTotal in [0, 1]; 0 while counting. */
+  fraction: number;
+  /** Current learning rate. */
+  alpha: number;
+  /** Mean loss per prediction since the previous report. */
+  loss: number;
+  /** Training throughput, tokens per second. */
+  wordsPerSecond: number;
+  elapsedMs: number;
+  /** Estimated time to finish, ms (training only). */
+  etaMs: number;
+}
+
+/** Controls of a running training. */
+export interface TrainControl {
+  /** Aborting stops the threads promptly; train() then rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Called on the main thread with throttled progress reports. */
+  onProgress?: (progress: Progress) => void;
+  /** A vocabulary to use instead of counting one (the CLI's -read-vocab). */
+  vocabulary?: Vocabulary;
+}
+
+/** Tokens per chunk handed to the native trainer. */
+const CHUNK_TOKENS = 1 << 16;
+
+/** Chunks of in-vocabulary ids, each ending on a sentence boundary. */
+class ChunkEncoder {
+  private tokens: Int32Array;
+  private ends: number[] = [];
+  private length = 0;
+  private sentenceStart = 0;
+  readonly ready: Array<{ tokens: Int32Array; ends: Int32Array }> = [];
+
+  constructor(private readonly maxSentenceLength: number) {
+    this.tokens = new Int32Array(CHUNK_TOKENS + maxSentenceLength);
+  }
+
+  add(id: number): void {
+    this.tokens[this.length++] = id;
+    if (this.length - this.sentenceStart >= this.maxSentenceLength) this.endSentence();
+  }
+
+  endSentence(): void {
+    if (this.length === this.sentenceStart) return;
+    this.ends.push(this.length);
+    this.sentenceStart = this.length;
+    if (this.length >= CHUNK_TOKENS) this.flush();
+  }
+
+  flush(): void {
+    this.endSentence();
+    if (this.length === 0) return;
+    this.ready.push({ tokens: this.tokens.slice(0, this.length), ends: Int32Array.from(this.ends) });
+    this.length = 0;
+    this.sentenceStart = 0;
+    this.ends = [];
+  }
+}
+
+/** A growable Int32Array: the provisional ids of a one-shot corpus, -1 ending each sentence. */
+class IdStream {
+  data = new Int32Array(1 << 16);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+function throttle(interval: number, report: ((p: Progress) => void) | undefined): (p: () => Progress, force?: boolean) => void {
+  let last = 0;
+  return (make, force = false) => {
+    if (!report) return;
+    const now = Date.now();
+    if (!force && now - last < interval) return;
+    last = now;
+    report(make());
+  };
+}
+
+async function countVocabulary(
+  source: CorpusSource,
+  opts: ResolvedTrainOptions,
+  control: TrainControl,
+  keepStream: boolean,
+): Promise<{ counter: TokenCounter; stream?: IdStream }> {
+  const counter = new TokenCounter();
+  const stream = keepStream ? new IdStream() : undefined;
+  const started = Date.now();
+  const report = throttle(opts.progressInterval, control.onProgress);
+  const progress = (): Progress => ({
+    phase: 'vocabulary', epoch: 0, epochs: opts.epochs, wordsDone: counter.tokens, wordsTotal: 0, fraction: 0,
+    alpha: opts.alpha, loss: 0, wordsPerSecond: 0, elapsedMs: Date.now() - started, etaMs: 0,
+  });
+  const sink: TokenSink = stream
+    ? {
+        token: (key) => stream.push(counter.add(key)),
+        endSentence: () => {
+          counter.sentences++;
+          stream.push(-1);
+        },
+      }
+    : { token: (key) => counter.add(key), endSentence: () => counter.sentences++ };
+  await source.feed(sink, () => {
+    if (control.signal?.aborted) throw abortError(control.signal);
+    report(progress);
+  });
+  return stream ? { counter, stream } : { counter };
+}
+
+/**
+ * Trains word vectors on a corpus. Rejects with an Error naming the problem for bad options
+ * or corpora, and with an AbortError when `control.signal` aborts.
+ */
+export async function train(corpus: Corpus, options?: TrainOptions, control: TrainControl = {}): Promise<Word2Vec> {
+  const opts = resolveTrainOptions(options);
+  if (control === null || typeof control !== 'object') throw new TypeError(`control must be an object, got ${describeValue(control)}`);
+  const { signal } = control;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`signal must be an AbortSignal, got ${describeValue(signal)}`);
+  }
+  if (control.onProgress !== undefined && typeof control.onProgress !== 'function') {
+    throw new TypeError(`onProgress must be a function, got ${describeValue(control.onProgress)}`);
+  }
+  if (signal?.aborted) throw abortError(signal);
+  const addon = native();
+  const source = await openCorpus(corpus);
+  const started = Date.now();
+
+  // Pass 1: the vocabulary. A one-shot corpus is kept as provisional ids for later epochs.
+  const counted = await countVocabulary(source, opts, control, !source.rereadable);
+  const { counter, stream } = counted;
+  const vocab =
+    control.vocabulary ??
+    Vocabulary.fromCounter(counter, { minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken });
+  const trainable = vocab.size - (vocab.hasSentenceToken ? 1 : 0);
+  if (trainable < 1) {
+    throw new Error(
+      counter.tokens === 0
+        ? `${source.description} holds no tokens`
+        : `no word of ${source.description} occurs at least minCount (${opts.minCount}) times ` +
+            `(${counter.keys.length} distinct words, ${counter.tokens} tokens)`,
+    );
+  }
+  if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
+  // Map provisional ids to final ids (-2 = not in the vocabulary).
+  const finalId = new Int32Array(counter.keys.length).fill(-2);
+  let wordsPerEpoch = 0;
+  for (let p = 0; p < counter.keys.length; p++) {
+    const id = vocab.idOfKey(counter.keys[p]!);
+    if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) {
+      finalId[p] = id;
+      wordsPerEpoch += counter.counts[p]!;
+    }
+  }
+
+  const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocab.totalCount);
+  const tables = {
+    keepProbability,
+    ...(opts.negative > 0 ? { negativeWeights: negativeSamplingWeights(vocab.counts, opts.nsExponent) } : {}),
+    ...(opts.hs
+      ? (() => {
+          const h = huffmanTables(vocab.counts);
+          return { huffmanCodes: h.codes, huffmanPoints: h.points, huffmanOffsets: h.offsets };
+        })()
+      : {}),
+  };
+
+  let onSpace: (() => void) | undefined;
+  let finish!: (result: { cancelled: boolean; error?: string }) => void;
+  const done = new Promise<{ cancelled: boolean; error?: string }>((resolve) => (finish = resolve));
+  const report = throttle(opts.progressInterval, control.onProgress);
+  const trainStarted = Date.now();
+  const toProgress = (p: NativeProgress): Progress => {
+    const fraction = p.wordsTotal > 0 ? Math.min(1, p.wordsDone / p.wordsTotal) : 0;
+    const elapsed = Date.now() - trainStarted;
+    return {
+      phase: 'training', epoch: p.epoch, epochs: opts.epochs, wordsDone: p.wordsDone, wordsTotal: p.wordsTotal, fraction,
+      alpha: p.alpha, loss: p.loss, wordsPerSecond: p.wordsPerSecond, elapsedMs: elapsed,
+      etaMs: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0,
+    };
+  };
+  const trainer: NativeTrainer = new addon.Trainer(
+    {
+      dim: opts.dim, window: opts.window, negative: opts.negative, cbow: opts.model === 'cbow', hs: opts.hs,
+      alpha: opts.alpha, minAlpha: opts.minAlpha, epochs: opts.epochs, threads: opts.threads, seed: opts.seed,
+      wordsPerEpoch, queueCapacity: Math.max(4, 2 * opts.threads), progressIntervalMs: opts.progressInterval,
+    },
+    tables,
+    vocab.size,
+    (kind, payload) => {
+      if (kind === 'progress') report(() => toProgress(payload as NativeProgress), true);
+      else if (kind === 'space') {
+        const wake = onSpace;
+        onSpace = undefined;
+        wake?.();
+      } else if (kind === 'done') {
+        const wake = onSpace;
+        onSpace = undefined;
+        wake?.();
+        finish(payload as { cancelled: boolean; error?: string });
+      }
+    },
+  );
+  const abort = (): void => trainer.cancel();
+  signal?.addEventListener('abort', abort, { once: true });
+  let feedError: unknown;
+  let stopped = false;
+  try {
+    trainer.start();
+    const encoder = new ChunkEncoder(opts.maxSentenceLength);
+    const drain = async (): Promise<void> => {
+      while (encoder.ready.length > 0) {
+        if (signal?.aborted || stopped) throw abortError(signal ?? new AbortController().signal);
+        const chunk = encoder.ready[0]!;
+        if (trainer.push(chunk.tokens, chunk.ends, currentEpoch)) encoder.ready.shift();
+        else await new Promise<void>((resolve) => (onSpace = resolve));
+      }
+    };
+    let currentEpoch = 0;
+    void done.then(() => (stopped = true));
+    for (currentEpoch = 0; currentEpoch < opts.epochs; currentEpoch++) {
+      if (stream) {
+        const data = stream.data;
+        for (let i = 0; i < stream.length; i++) {
+          const p = data[i]!;
+          if (p < 0) encoder.endSentence();
+          else if (finalId[p]! >= 0) encoder.add(finalId[p]!);
+          if (encoder.ready.length > 0) await drain();
+        }
+      } else {
+        await source.feed(
+          {
+            token: (key) => {
+              const id = vocab.idOfKey(key);
+              if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) encoder.add(id);
+            },
+            endSentence: () => encoder.endSentence(),
+          },
+          drain,
+        );
+      }
+      encoder.flush();
+      await drain();
+    }
+  } catch (err) {
+    feedError = err;
+    trainer.cancel();
+  } finally {
+    trainer.close();
+  }
+  const result = await done;
+  signal?.removeEventListener('abort', abort);
+  if (result.error) throw new Error(`training failed: ${result.error}`);
+  if (signal?.aborted) throw abortError(signal);
+  if (feedError !== undefined) throw feedError;
+  if (result.cancelled) throw new Error('training was cancelled');
+
+  const vectors = trainer.takeVectors();
+  const epochStats = trainer.epochStats();
+  const stats: TrainingStats = {
+    epochs: epochStats.map((e, epoch) => ({ epoch, words: e.words, predictions: e.predictions, loss: e.loss })),
+    wordsPerEpoch,
+    trainingMs: Date.now() - trainStarted,
+    totalMs: Date.now() - started,
+  };
+  return new Word2Vec({
+    keys: vocab.keys,
+    counts: vocab.counts,
+    dim: opts.dim,
+    vectors: vectors.input,
+    ...(vectors.output ? { outputVectors: vectors.output } : {}),
+    trainingStats: stats,
+    hasSentenceToken: vocab.hasSentenceToken,
+  });
+}
+

@@ -1,0 +1,157 @@
+/**
+ * The vocabulary: words counted in the first pass, dropped under minCount, capped at
+ * maxVocab, ordered by count descending (ties keep first-seen order), ids 0..size-1.
+ * Reads and writes the original tool's `word count` vocabulary files.
+ * @packageDocumentation
+ */
+import { readFile } from 'node:fs/promises';
+
+import { keyOf, wordOf } from './bytes';
+
+/** The original tool's sentence token, counted once per line when `sentenceToken` is on. */
+export const SENTENCE_TOKEN = '</s>';
+
+/** Counts tokens in first-seen order; also gives each distinct token a provisional id. */
+export class TokenCounter {
+  /** Provisional id of each key, in first-seen order. */
+  readonly ids = new Map<string, number>();
+  /** Count of each provisional id. */
+  counts: Float64Array = new Float64Array(1024);
+  /** Keys by provisional id. */
+  readonly keys: string[] = [];
+  tokens = 0;
+  sentences = 0;
+
+  /** Counts one token and returns its provisional id. */
+  add(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.ids.set(key, id);
+      this.keys.push(key);
+      if (id >= this.counts.length) {
+        const grown = new Float64Array(this.counts.length * 2);
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+    }
+    this.counts[id]!++;
+    this.tokens++;
+    return id;
+  }
+}
+
+/** Options of {@link Vocabulary.fromCounter}. */
+export interface VocabularyOptions {
+  minCount: number;
+  maxVocab?: number;
+  /** Put `</s>` first with the sentence count, as the original tool does. */
+  sentenceToken?: boolean;
+}
+
+/** Words by id with their counts. */
+export class Vocabulary {
+  /** Byte keys by id (see bytes.ts). */
+  readonly keys: readonly string[];
+  /** UTF-8 words by id. */
+  readonly words: readonly string[];
+  /** Counts by id. */
+  readonly counts: Float64Array;
+  /** True when id 0 is the original's `</s>` token. */
+  readonly hasSentenceToken: boolean;
+  private readonly index: Map<string, number>;
+
+  constructor(keys: readonly string[], counts: Float64Array, hasSentenceToken = false) {
+    if (counts.length !== keys.length) throw new Error(`vocabulary has ${keys.length} words but ${counts.length} counts`);
+    this.keys = keys;
+    this.counts = counts;
+    this.hasSentenceToken = hasSentenceToken;
+    this.words = keys.map(wordOf);
+    this.index = new Map(keys.map((k, i) => [k, i]));
+    if (this.index.size !== keys.length) {
+      const seen = new Set<string>();
+      for (const k of keys) {
+        if (seen.has(k)) throw new Error(`vocabulary lists the word ${JSON.stringify(wordOf(k))} twice`);
+        seen.add(k);
+      }
+    }
+  }
+
+  /** Builds the vocabulary from first-pass counts. */
+  static fromCounter(counter: TokenCounter, options: VocabularyOptions): Vocabulary {
+    const order: number[] = [];
+    for (let id = 0; id < counter.keys.length; id++) if (counter.counts[id]! >= options.minCount) order.push(id);
+    // Array.prototype.sort is stable, so ties keep first-seen order.
+    order.sort((a, b) => counter.counts[b]! - counter.counts[a]!);
+    const cap = options.maxVocab ?? Infinity;
+    const kept = order.length > cap ? order.slice(0, cap) : order;
+    const keys: string[] = [];
+    const counts: number[] = [];
+    if (options.sentenceToken) {
+      keys.push(SENTENCE_TOKEN);
+      counts.push(counter.sentences);
+    }
+    for (const id of kept) {
+      const key = counter.keys[id]!;
+      if (options.sentenceToken && key === SENTENCE_TOKEN) continue;
+      keys.push(key);
+      counts.push(counter.counts[id]!);
+    }
+    return new Vocabulary(keys, Float64Array.from(counts), options.sentenceToken === true);
+  }
+
+  /** Number of words. */
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Sum of all counts (the original's train_words: `</s>` included when present). */
+  get totalCount(): number {
+    let s = 0;
+    for (const c of this.counts) s += c;
+    return s;
+  }
+
+  /** Id of a byte key, or undefined. */
+  idOfKey(key: string): number | undefined {
+    return this.index.get(key);
+  }
+
+  /** Id of a word, or undefined. */
+  idOf(word: string): number | undefined {
+    return this.index.get(keyOf(word));
+  }
+
+  /** The original's vocabulary file: `word count` per line, in id order. */
+  toFile(): Buffer {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < this.keys.length; i++) parts.push(Buffer.from(`${this.keys[i]} ${this.counts[i]}\n`, 'latin1'));
+    return Buffer.concat(parts);
+  }
+
+  /** Parses a vocabulary file in the original's format (`word count` per line). */
+  static parse(data: Buffer, source = 'vocabulary file'): Vocabulary {
+    const text = data.toString('latin1');
+    const keys: string[] = [];
+    const counts: number[] = [];
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.replace(/\r$/, '');
+      if (line.trim() === '') continue;
+      const parts = line.trim().split(/[ \t]+/);
+      const count = Number(parts[1]);
+      if (parts.length !== 2 || !Number.isInteger(count) || count < 0) {
+        throw new Error(`${source} line ${i + 1} must be "word count", got ${JSON.stringify(line.slice(0, 80))}`);
+      }
+      keys.push(parts[0]!);
+      counts.push(count);
+    }
+    if (keys.length === 0) throw new Error(`${source} holds no words`);
+    return new Vocabulary(keys, Float64Array.from(counts), keys[0] === SENTENCE_TOKEN);
+  }
+
+  /** Reads a vocabulary file. */
+  static async read(path: string): Promise<Vocabulary> {
+    return Vocabulary.parse(await readFile(path), `vocabulary file ${JSON.stringify(path)}`);
+  }
+}

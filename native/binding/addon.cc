@@ -1,0 +1,22 @@
+// Module entry: context-aware (one set of classes per environment, so the addon loads in
+// worker_threads), with every C++ exception turned into a JS exception by node-addon-api.
+#include <napi.h>
+
+#include "query_functions.h"
+#include "trainer_wrap.h"
+
+namespace w2v_binding {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Trainer", TrainerWrap::Define(env));
+  exports.Set("topK", Napi::Function::New<TopK>(env, "topK"));
+  exports.Set("normalizeRows", Napi::Function::New<NormalizeRows>(env, "normalizeRows"));
+  exports.Set("simd", Napi::String::New(env, "baseline"));
+  return exports;
+}
+
+}  // namespace w2v_binding
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return w2v_binding::Init(env, exports); }
+
+NODE_API_MODULE(word2vec_native, InitModule)

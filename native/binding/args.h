@@ -1,0 +1,67 @@
+// Argument readers for the binding: each check throws a JS TypeError/RangeError naming the
+// argument and the value, so nothing unchecked reaches the core.
+#pragma once
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace w2v_binding {
+
+inline std::string describe(const Napi::Value& v) {
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsNumber()) {
+    const double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isnan(d)) return "NaN";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", d);
+    return buf;
+  }
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "true" : "false";
+  if (v.IsString()) return "\"" + v.As<Napi::String>().Utf8Value().substr(0, 64) + "\"";
+  if (v.IsTypedArray()) return "a typed array";
+  if (v.IsArray()) return "an array";
+  if (v.IsFunction()) return "a function";
+  return "an object";
+}
+
+[[noreturn]] inline void throwType(Napi::Env env, const std::string& message) {
+  throw Napi::TypeError::New(env, message);
+}
+[[noreturn]] inline void throwRange(Napi::Env env, const std::string& message) {
+  throw Napi::RangeError::New(env, message);
+}
+
+inline double numberProp(const Napi::Object& o, const char* name, double lo, double hi) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsNumber()) throwType(o.Env(), std::string(name) + " must be a number, got " + describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= lo && d <= hi))
+    throwRange(o.Env(), std::string(name) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                            "], got " + describe(v));
+  return d;
+}
+
+inline int64_t integerProp(const Napi::Object& o, const char* name, double lo, double hi) {
+  const double d = numberProp(o, name, lo, hi);
+  if (d != std::floor(d)) throwRange(o.Env(), std::string(name) + " must be an integer, got " + describe(o.Get(name)));
+  return static_cast<int64_t>(d);
+}
+
+inline bool boolProp(const Napi::Object& o, const char* name) {
+  Napi::Value v = o.Get(name);
+  if (!v.IsBoolean()) throwType(o.Env(), std::string(name) + " must be a boolean, got " + describe(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
+template <typename T>
+Napi::TypedArrayOf<T> typedArray(const Napi::Value& v, const char* name, napi_typedarray_type type,
+                                 const char* typeName) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    throwType(v.Env(), std::string(name) + " must be a " + typeName + ", got " + describe(v));
+  return v.As<Napi::TypedArrayOf<T>>();
+}
+
+}  // namespace w2v_binding

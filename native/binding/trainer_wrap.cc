@@ -1,0 +1,246 @@
+#include "trainer_wrap.h"
+
+#include <string>
+#include <utility>
+
+#include "args.h"
+#include "external_floats.h"
+
+namespace w2v_binding {
+
+struct TrainerWrap::Event {
+  enum Kind { kProgress, kSpace, kDone } kind;
+  TrainerWrap* self;
+  w2v::Progress progress;
+};
+
+namespace {
+
+w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
+  w2v::TrainerConfig c;
+  c.dim = static_cast<int32_t>(integerProp(o, "dim", 1, w2v::kMaxDim));
+  c.window = static_cast<int32_t>(integerProp(o, "window", 1, w2v::kMaxWindow));
+  c.negative = static_cast<int32_t>(integerProp(o, "negative", 0, w2v::kMaxNegative));
+  c.cbow = boolProp(o, "cbow");
+  c.hs = boolProp(o, "hs");
+  c.alpha = numberProp(o, "alpha", 0, 10);
+  c.minAlpha = numberProp(o, "minAlpha", 0, 10);
+  c.epochs = static_cast<int32_t>(integerProp(o, "epochs", 1, w2v::kMaxEpochs));
+  c.threads = static_cast<int32_t>(integerProp(o, "threads", 1, w2v::kMaxThreads));
+  c.seed = static_cast<uint64_t>(integerProp(o, "seed", 0, 9007199254740991.0));
+  c.wordsPerEpoch = integerProp(o, "wordsPerEpoch", 0, 9007199254740991.0);
+  c.queueCapacity = static_cast<int32_t>(integerProp(o, "queueCapacity", 0, 4096));
+  c.progressIntervalMs = static_cast<int32_t>(integerProp(o, "progressIntervalMs", 1, 3600000));
+  return c;
+}
+
+w2v::TrainerTables ReadTables(const Napi::Object& o, size_t vocabSize) {
+  w2v::TrainerTables t;
+  auto keep = typedArray<float>(o.Get("keepProbability"), "keepProbability", napi_float32_array, "Float32Array");
+  t.keepProbability.assign(keep.Data(), keep.Data() + keep.ElementLength());
+  Napi::Value weights = o.Get("negativeWeights");
+  if (!weights.IsUndefined()) {
+    auto w = typedArray<double>(weights, "negativeWeights", napi_float64_array, "Float64Array");
+    t.negativeWeights.assign(w.Data(), w.Data() + w.ElementLength());
+  }
+  Napi::Value codes = o.Get("huffmanCodes");
+  if (!codes.IsUndefined()) {
+    auto c = typedArray<uint8_t>(codes, "huffmanCodes", napi_uint8_array, "Uint8Array");
+    auto p = typedArray<int32_t>(o.Get("huffmanPoints"), "huffmanPoints", napi_int32_array, "Int32Array");
+    auto off = typedArray<int32_t>(o.Get("huffmanOffsets"), "huffmanOffsets", napi_int32_array, "Int32Array");
+    t.huffmanCodes.assign(c.Data(), c.Data() + c.ElementLength());
+    t.huffmanPoints.assign(p.Data(), p.Data() + p.ElementLength());
+    t.huffmanOffsets.assign(off.Data(), off.Data() + off.ElementLength());
+  }
+  (void)vocabSize;  // sizes are checked by the core against the vocabulary size
+  return t;
+}
+
+Napi::Object ProgressObject(Napi::Env env, const w2v::Progress& p) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("wordsDone", static_cast<double>(p.wordsDone));
+  o.Set("wordsTotal", static_cast<double>(p.wordsTotal));
+  o.Set("epoch", p.epoch);
+  o.Set("alpha", p.alpha);
+  o.Set("loss", p.loss);
+  o.Set("elapsedSeconds", p.elapsedSeconds);
+  o.Set("wordsPerSecond", p.wordsPerSecond);
+  return o;
+}
+
+}  // namespace
+
+Napi::Function TrainerWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Trainer",
+                     {
+                         InstanceMethod<&TrainerWrap::Start>("start"),
+                         InstanceMethod<&TrainerWrap::Push>("push"),
+                         InstanceMethod<&TrainerWrap::Close>("close"),
+                         InstanceMethod<&TrainerWrap::Cancel>("cancel"),
+                         InstanceMethod<&TrainerWrap::TakeVectors>("takeVectors"),
+                         InstanceMethod<&TrainerWrap::EpochStats>("epochStats"),
+                         InstanceMethod<&TrainerWrap::GetProgress>("progress"),
+                     });
+}
+
+// new Trainer(config, tables, vocabSize, onEvent)
+TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TrainerWrap>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsObject() || !info[1].IsObject() || !info[2].IsNumber() ||
+      !info[3].IsFunction())
+    throwType(env, "Trainer(config, tables, vocabSize, onEvent): wrong argument types");
+  const double vocab = info[2].As<Napi::Number>().DoubleValue();
+  if (!(vocab >= 1 && vocab <= 2147483647.0) || vocab != static_cast<double>(static_cast<int64_t>(vocab)))
+    throwRange(env, "vocabSize must be an integer in [1, 2147483647], got " + describe(info[2]));
+  w2v::TrainerConfig config = ReadConfig(info[0].As<Napi::Object>());
+  w2v::TrainerTables tables = ReadTables(info[1].As<Napi::Object>(), static_cast<size_t>(vocab));
+  try {
+    trainer_ = std::make_unique<w2v::Trainer>(config, std::move(tables), static_cast<int32_t>(vocab));
+  } catch (const std::bad_alloc&) {
+    throwRange(env, "not enough memory for " + std::to_string(static_cast<int64_t>(vocab)) + " x " +
+                        std::to_string(config.dim) + " weights");
+  } catch (const std::exception& e) {
+    throwRange(env, e.what());
+  }
+  events_ = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "word2vec-native trainer", 0, 1);
+  // Until start(), the function must not keep the event loop alive.
+  events_.Unref(env);
+}
+
+TrainerWrap::~TrainerWrap() {
+  if (trainer_) {
+    trainer_->cancel();
+    try {
+      trainer_->join();
+    } catch (...) {
+    }
+  }
+  if (!finished_) events_.Release();
+}
+
+void TrainerWrap::Post(Event* event) {
+  if (events_.NonBlockingCall(event, Deliver) != napi_ok) delete event;
+}
+
+void TrainerWrap::Deliver(Napi::Env env, Napi::Function callback, Event* event) {
+  std::unique_ptr<Event> owned(event);
+  if (env == nullptr || callback.IsEmpty()) return;  // the function is being torn down
+  TrainerWrap* self = owned->self;
+  try {
+    switch (owned->kind) {
+      case Event::kProgress:
+        callback.Call({Napi::String::New(env, "progress"), ProgressObject(env, owned->progress)});
+        break;
+      case Event::kSpace:
+        callback.Call({Napi::String::New(env, "space")});
+        break;
+      case Event::kDone:
+        self->Finish(env, callback);
+        break;
+    }
+  } catch (const Napi::Error& e) {
+    // An exception thrown by the JS callback: surface it as an uncaught exception the way
+    // Node does for any callback, rather than losing it.
+    e.ThrowAsJavaScriptException();
+  }
+}
+
+void TrainerWrap::Finish(Napi::Env env, Napi::Function callback) {
+  if (finished_) return;
+  finished_ = true;
+  std::string error;
+  try {
+    trainer_->join();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("cancelled", trainer_->cancelled() && error.empty());
+  if (!error.empty()) result.Set("error", error);
+  events_.Release();
+  Unref();
+  callback.Call({Napi::String::New(env, "done"), result});
+}
+
+Napi::Value TrainerWrap::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (started_) throw Napi::Error::New(env, "Trainer.start() was already called");
+  started_ = true;
+  Ref();  // stay alive until the done event, even if JS drops its references
+  events_.Ref(env);
+  try {
+    trainer_->start([this](const w2v::Progress& p) { Post(new Event{Event::kProgress, this, p}); },
+                    [this] { Post(new Event{Event::kSpace, this, {}}); },
+                    [this] { Post(new Event{Event::kDone, this, {}}); });
+  } catch (const std::exception& e) {
+    Unref();
+    throw Napi::Error::New(env, std::string("could not start training threads: ") + e.what());
+  }
+  return env.Undefined();
+}
+
+// push(tokens: Int32Array, sentenceEnds: Int32Array, epoch: number): boolean
+Napi::Value TrainerWrap::Push(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!started_ || finished_) throw Napi::Error::New(env, "Trainer.push(): the trainer is not running");
+  auto tokens = typedArray<int32_t>(info[0], "tokens", napi_int32_array, "Int32Array");
+  auto ends = typedArray<int32_t>(info[1], "sentenceEnds", napi_int32_array, "Int32Array");
+  if (!info[2].IsNumber()) throwType(env, "epoch must be a number, got " + describe(info[2]));
+  const double epoch = info[2].As<Napi::Number>().DoubleValue();
+  if (!(epoch >= 0 && epoch < 2147483647.0) || epoch != static_cast<double>(static_cast<int64_t>(epoch)))
+    throwRange(env, "epoch must be a non-negative integer, got " + describe(info[2]));
+  w2v::Chunk chunk;
+  chunk.tokens.assign(tokens.Data(), tokens.Data() + tokens.ElementLength());
+  chunk.sentenceEnds.assign(ends.Data(), ends.Data() + ends.ElementLength());
+  chunk.epoch = static_cast<int32_t>(epoch);
+  try {
+    return Napi::Boolean::New(env, trainer_->tryPush(std::move(chunk)));
+  } catch (const std::invalid_argument& e) {
+    throwRange(env, e.what());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+Napi::Value TrainerWrap::Close(const Napi::CallbackInfo& info) {
+  trainer_->close();
+  return info.Env().Undefined();
+}
+
+Napi::Value TrainerWrap::Cancel(const Napi::CallbackInfo& info) {
+  trainer_->cancel();
+  return info.Env().Undefined();
+}
+
+Napi::Value TrainerWrap::GetProgress(const Napi::CallbackInfo& info) {
+  return ProgressObject(info.Env(), trainer_->progress());
+}
+
+// takeVectors(): { input: Float32Array, output?: Float32Array } — ownership moves to JS.
+Napi::Value TrainerWrap::TakeVectors(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!finished_) throw Napi::Error::New(env, "Trainer.takeVectors(): training has not finished");
+  if (taken_) throw Napi::Error::New(env, "Trainer.takeVectors(): the vectors were already taken");
+  taken_ = true;
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("input", ExternalFloats(env, trainer_->inputVectors()));
+  if (!trainer_->outputVectors().empty()) result.Set("output", ExternalFloats(env, trainer_->outputVectors()));
+  if (!trainer_->hsVectors().empty()) result.Set("hsOutput", ExternalFloats(env, trainer_->hsVectors()));
+  return result;
+}
+
+Napi::Value TrainerWrap::EpochStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto stats = trainer_->epochStats();
+  Napi::Array out = Napi::Array::New(env, stats.size());
+  for (size_t e = 0; e < stats.size(); ++e) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("words", static_cast<double>(stats[e].words));
+    o.Set("predictions", static_cast<double>(stats[e].predictions));
+    o.Set("loss", stats[e].predictions > 0 ? stats[e].loss / static_cast<double>(stats[e].predictions) : 0.0);
+    out.Set(static_cast<uint32_t>(e), o);
+  }
+  return out;
+}
+
+}  // namespace w2v_binding

@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 
+import { accuracyCommand, analogyCommand, distanceCommand } from './cli-query';
 import { train, type Progress } from './train';
 import { Vocabulary } from './vocabulary';
 import type { TrainOptions } from './options';
@@ -168,6 +169,9 @@ function sum(a: Float64Array): number {
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   train: { run: trainCommand, help: 'train word vectors (the original word2vec flags)' },
+  distance: { run: (a) => distanceCommand(a), help: 'nearest words to a word or sentence (the original distance)' },
+  analogy: { run: (a) => analogyCommand(a), help: 'b - a + c for three words (the original word-analogy)' },
+  accuracy: { run: (a) => accuracyCommand(a), help: 'FILE QUESTIONS [THRESHOLD]: analogy accuracy (the original compute-accuracy)' },
 };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */

@@ -31,8 +31,11 @@ export interface CorpusSource {
   feed(sink: TokenSink, between: () => Promise<void> | void): Promise<void>;
 }
 
-const READ_CHUNK = 1 << 20;
-const LINES_PER_BATCH = 1024;
+// Small enough that tokenizing one buffer takes a few milliseconds, so the event loop gets
+// a turn between buffers (see train.ts: the caller yields when a turn is due).
+const READ_CHUNK = 1 << 16;
+const LINES_PER_BATCH = 64;
+const TOKENIZE_SLICE = 1 << 13;
 
 function isReadable(value: unknown): value is NodeJS.ReadableStream {
   return (
@@ -60,10 +63,15 @@ async function feedByteStream(
 ): Promise<void> {
   const tokenizer = new Tokenizer(sink);
   for await (const chunk of stream) {
-    if (typeof chunk === 'string') tokenizer.push(Buffer.from(chunk, 'utf8'));
-    else if (chunk instanceof Uint8Array) tokenizer.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    let buf: Buffer;
+    if (typeof chunk === 'string') buf = Buffer.from(chunk, 'utf8');
+    else if (chunk instanceof Uint8Array) buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     else throw new TypeError(`${description} yielded ${describeValue(chunk)}; a corpus stream must yield Buffers or strings`);
-    await between();
+    // Slices keep each synchronous run short, even for a stream that yields huge chunks.
+    for (let at = 0; at < buf.length; at += TOKENIZE_SLICE) {
+      tokenizer.push(buf.subarray(at, Math.min(buf.length, at + TOKENIZE_SLICE)));
+      await between();
+    }
   }
   tokenizer.end();
 }
@@ -72,6 +80,7 @@ function feedItem(item: unknown, sink: TokenSink, tokenizer: Tokenizer, index: n
   if (typeof item === 'string') {
     tokenizer.push(Buffer.from(item, 'utf8'));
     tokenizer.end();
+    sink.endLine?.();
     return;
   }
   if (Array.isArray(item)) {
@@ -85,6 +94,7 @@ function feedItem(item: unknown, sink: TokenSink, tokenizer: Tokenizer, index: n
       any = true;
     }
     if (any) sink.endSentence();
+    sink.endLine?.();
     return;
   }
   throw new TypeError(`corpus item ${index} is ${describeValue(item)}; expected a line (string) or an array of token strings`);

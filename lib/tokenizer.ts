@@ -9,6 +9,8 @@
 export interface TokenSink {
   token(key: string): void;
   endSentence(): void;
+  /** Called for every newline, blank lines included (the original counts one `</s>` per newline). */
+  endLine?(): void;
 }
 
 // 1 for the bytes that separate tokens, 2 for the newline that also ends a sentence.
@@ -50,9 +52,12 @@ export class Tokenizer {
         this.tokensInSentence++;
       }
       start = i + 1;
-      if (kind === 2 && this.tokensInSentence > 0) {
-        sink.endSentence();
-        this.tokensInSentence = 0;
+      if (kind === 2) {
+        if (this.tokensInSentence > 0) {
+          sink.endSentence();
+          this.tokensInSentence = 0;
+        }
+        sink.endLine?.();
       }
     }
     if (start < n) this.pending = Buffer.from(buf.subarray(start, n));

@@ -47,6 +47,23 @@ export interface TrainControl {
   vocabulary?: Vocabulary;
 }
 
+/**
+ * Gives the event loop a turn (a macrotask, so timers and I/O run) when more than
+ * `budgetMs` have passed since the last one. Awaiting resolved promises alone never does.
+ */
+export function eventLoopYielder(budgetMs = 3): () => Promise<void> | undefined {
+  let last = performance.now();
+  return () => {
+    if (performance.now() - last < budgetMs) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        last = performance.now();
+        resolve();
+      }),
+    );
+  };
+}
+
 /** Tokens per chunk handed to the native trainer. */
 const CHUNK_TOKENS = 1 << 16;
 
@@ -119,6 +136,7 @@ async function countVocabulary(
   const stream = keepStream ? new IdStream() : undefined;
   const started = Date.now();
   const report = throttle(opts.progressInterval, control.onProgress);
+  const yieldTurn = eventLoopYielder();
   const progress = (): Progress => ({
     phase: 'vocabulary', epoch: 0, epochs: opts.epochs, wordsDone: counter.tokens, wordsTotal: 0, fraction: 0,
     alpha: opts.alpha, loss: 0, wordsPerSecond: 0, elapsedMs: Date.now() - started, etaMs: 0,
@@ -130,11 +148,13 @@ async function countVocabulary(
           counter.sentences++;
           stream.push(-1);
         },
+        endLine: () => counter.lines++,
       }
-    : { token: (key) => counter.add(key), endSentence: () => counter.sentences++ };
-  await source.feed(sink, () => {
+    : { token: (key) => counter.add(key), endSentence: () => counter.sentences++, endLine: () => counter.lines++ };
+  await source.feed(sink, async () => {
     if (control.signal?.aborted) throw abortError(control.signal);
     report(progress);
+    await yieldTurn();
   });
   return stream ? { counter, stream } : { counter };
 }
@@ -159,6 +179,9 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const started = Date.now();
 
   // Pass 1: the vocabulary. A one-shot corpus is kept as provisional ids for later epochs.
+  // A one-shot corpus (a stream, a generator) cannot be read twice, and training needs the
+  // vocabulary first: it is kept as provisional ids, 4 bytes a token. Paths and arrays are
+  // read again each epoch, so memory does not grow with their size.
   const counted = await countVocabulary(source, opts, control, !source.rereadable);
   const { counter, stream } = counted;
   const vocab =
@@ -188,7 +211,10 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocab.totalCount);
   const tables = {
     keepProbability,
-    ...(opts.negative > 0 ? { negativeWeights: negativeSamplingWeights(vocab.counts, opts.nsExponent) } : {}),
+    // The sentence token is never a negative (the original swaps it for a random word).
+    ...(opts.negative > 0
+      ? { negativeWeights: negativeSamplingWeights(vocab.counts, opts.nsExponent, vocab.hasSentenceToken ? 0 : undefined) }
+      : {}),
     ...(opts.hs
       ? (() => {
           const h = huffmanTables(vocab.counts);
@@ -200,7 +226,18 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   let onSpace: (() => void) | undefined;
   let finish!: (result: { cancelled: boolean; error?: string }) => void;
   const done = new Promise<{ cancelled: boolean; error?: string }>((resolve) => (finish = resolve));
-  const report = throttle(opts.progressInterval, control.onProgress);
+  // An onProgress that throws stops the training; train() rejects with its error.
+  let progressError: unknown;
+  const userProgress = control.onProgress;
+  const report = throttle(opts.progressInterval, userProgress && ((p: Progress) => {
+    if (progressError !== undefined) return;
+    try {
+      userProgress(p);
+    } catch (err) {
+      progressError = err;
+      trainer.cancel();
+    }
+  }));
   const trainStarted = Date.now();
   const toProgress = (p: NativeProgress): Progress => {
     const fraction = p.wordsTotal > 0 ? Math.min(1, p.wordsDone / p.wordsTotal) : 0;
@@ -240,7 +277,10 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   try {
     trainer.start();
     const encoder = new ChunkEncoder(opts.maxSentenceLength);
+    const yieldTurn = eventLoopYielder();
     const drain = async (): Promise<void> => {
+      await yieldTurn();
+      if (progressError !== undefined) throw progressError;
       while (encoder.ready.length > 0) {
         if (signal?.aborted || stopped) throw abortError(signal ?? new AbortController().signal);
         const chunk = encoder.ready[0]!;
@@ -257,7 +297,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
           const p = data[i]!;
           if (p < 0) encoder.endSentence();
           else if (finalId[p]! >= 0) encoder.add(finalId[p]!);
-          if (encoder.ready.length > 0) await drain();
+          if (encoder.ready.length > 0 || (i & 0x3fff) === 0) await drain();
         }
       } else {
         await source.feed(
@@ -284,6 +324,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   signal?.removeEventListener('abort', abort);
   if (result.error) throw new Error(`training failed: ${result.error}`);
   if (signal?.aborted) throw abortError(signal);
+  if (progressError !== undefined) throw progressError;
   if (feedError !== undefined) throw feedError;
   if (result.cancelled) throw new Error('training was cancelled');
 

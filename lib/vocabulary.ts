@@ -21,6 +21,8 @@ export class TokenCounter {
   readonly keys: string[] = [];
   tokens = 0;
   sentences = 0;
+  /** Newlines seen (the original's `</s>` count). */
+  lines = 0;
 
   /** Counts one token and returns its provisional id. */
   add(key: string): number {
@@ -45,7 +47,7 @@ export class TokenCounter {
 export interface VocabularyOptions {
   minCount: number;
   maxVocab?: number;
-  /** Put `</s>` first with the sentence count, as the original tool does. */
+  /** Put `</s>` first with the newline count, as the original tool does. */
   sentenceToken?: boolean;
 }
 
@@ -89,7 +91,7 @@ export class Vocabulary {
     const counts: number[] = [];
     if (options.sentenceToken) {
       keys.push(SENTENCE_TOKEN);
-      counts.push(counter.sentences);
+      counts.push(counter.lines);
     }
     for (const id of kept) {
       const key = counter.keys[id]!;
@@ -136,9 +138,10 @@ export class Vocabulary {
     const counts: number[] = [];
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
+      // Only space and tab separate, as in the original (String.trim would also eat byte 0xA0).
       const line = lines[i]!.replace(/\r$/, '');
-      if (line.trim() === '') continue;
-      const parts = line.trim().split(/[ \t]+/);
+      const parts = line.split(/[ \t]+/).filter((p) => p.length > 0);
+      if (parts.length === 0) continue;
       const count = Number(parts[1]);
       if (parts.length !== 2 || !Number.isInteger(count) || count < 0) {
         throw new Error(`${source} line ${i + 1} must be "word count", got ${JSON.stringify(line.slice(0, 80))}`);

@@ -1,0 +1,193 @@
+// topKByDot and normalizeRows against a brute-force full sort.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <set>
+#include <vector>
+
+#include "check.h"
+#include "query.h"
+#include "random.h"
+#include "vector_math.h"
+
+using w2v::Scored;
+
+namespace {
+
+std::vector<Scored> bruteForce(const std::vector<float>& m, int64_t rows, int32_t dim, const float* q, int32_t k,
+                               const std::vector<int32_t>& exclude) {
+  const std::set<int32_t> excluded(exclude.begin(), exclude.end());
+  std::vector<Scored> all;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t id = static_cast<int32_t>(r);
+    if (excluded.count(id)) continue;
+    // The same kernel as the implementation, so the scores are bit-identical.
+    const float s = w2v::dot(m.data() + r * dim, q, dim);
+    if (std::isnan(s)) continue;
+    all.push_back(Scored{id, s});
+  }
+  std::sort(all.begin(), all.end(),
+            [](const Scored& a, const Scored& b) { return a.score > b.score || (a.score == b.score && a.id < b.id); });
+  if (k < 0) k = 0;
+  if (all.size() > static_cast<size_t>(k)) all.resize(static_cast<size_t>(k));
+  return all;
+}
+
+bool sameResults(const std::vector<Scored>& got, const std::vector<Scored>& want) {
+  if (!CHECK_EQ(got.size(), want.size())) return false;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (!CHECK_MSG(got[i].id == want[i].id && got[i].score == want[i].score,
+                   "rank " << i << ": got id " << got[i].id << " score " << got[i].score << ", want id "
+                           << want[i].id << " score " << want[i].score))
+      return false;
+  }
+  return true;
+}
+
+std::vector<float> randomMatrix(w2v::Random& rng, int64_t rows, int32_t dim, bool smallIntegers) {
+  std::vector<float> m(static_cast<size_t>(rows * dim));
+  for (float& x : m)
+    x = smallIntegers ? static_cast<float>(static_cast<int>(rng.below(3)) - 1) : rng.uniform() * 2.0f - 1.0f;
+  return m;
+}
+
+std::vector<Scored> topK(const std::vector<float>& m, int64_t rows, int32_t dim, const float* q, int32_t k,
+                         const std::vector<int32_t>& exclude) {
+  return w2v::topKByDot(m.data(), rows, dim, q, k, exclude.empty() ? nullptr : exclude.data(),
+                        static_cast<int32_t>(exclude.size()));
+}
+
+}  // namespace
+
+TEST(topk_matches_brute_force_on_random_data) {
+  w2v::Random rng(99);
+  for (int round = 0; round < 40; ++round) {
+    const int64_t rows = 1 + rng.below(600);
+    const int32_t dim = 1 + static_cast<int32_t>(rng.below(40));
+    const bool ties = round % 2 == 1;  // small integer entries: many exact ties
+    const std::vector<float> m = randomMatrix(rng, rows, dim, ties);
+    const std::vector<float> q = randomMatrix(rng, 1, dim, ties);
+    const int32_t ks[] = {1, 5, 10, static_cast<int32_t>(rows)};
+    for (int32_t k : ks)
+      if (!sameResults(topK(m, rows, dim, q.data(), k, {}), bruteForce(m, rows, dim, q.data(), k, {}))) return;
+  }
+}
+
+TEST(topk_ties_prefer_lower_id) {
+  // Rows 3, 5, 8 and 9 are identical; rows 0 and 1 identical and better.
+  const int32_t dim = 3;
+  std::vector<float> m(10 * dim, 0.0f);
+  auto setRow = [&](int r, float a, float b, float c) {
+    m[r * dim] = a;
+    m[r * dim + 1] = b;
+    m[r * dim + 2] = c;
+  };
+  for (int r = 0; r < 10; ++r) setRow(r, -1, 0, 0);
+  for (int r : {3, 5, 8, 9}) setRow(r, 1, 1, 0);
+  for (int r : {0, 1}) setRow(r, 2, 2, 2);
+  const float q[] = {1, 1, 1};
+  const std::vector<Scored> got = topK(m, 10, dim, q, 4, {});
+  if (!CHECK_EQ(got.size(), 4u)) return;
+  CHECK_EQ(got[0].id, 0);
+  CHECK_EQ(got[1].id, 1);
+  CHECK_EQ(got[2].id, 3);
+  CHECK_EQ(got[3].id, 5);
+  CHECK_EQ(got[2].score, 2.0f);
+  sameResults(got, bruteForce(m, 10, dim, q, 4, {}));
+  // Excluding 3 lets 8 in, ahead of 9.
+  const std::vector<Scored> without3 = topK(m, 10, dim, q, 4, {3});
+  if (CHECK_EQ(without3.size(), 4u)) CHECK_EQ(without3[3].id, 8);
+}
+
+TEST(topk_exclusions) {
+  w2v::Random rng(5);
+  const int64_t rows = 300;
+  const int32_t dim = 16;
+  const std::vector<float> m = randomMatrix(rng, rows, dim, false);
+  for (int round = 0; round < 30; ++round) {
+    const std::vector<float> q = randomMatrix(rng, 1, dim, false);
+    // Unsorted, with duplicates and ids outside the matrix.
+    std::vector<int32_t> exclude;
+    const uint32_t count = rng.below(40);
+    for (uint32_t i = 0; i < count; ++i) exclude.push_back(static_cast<int32_t>(rng.below(320)) - 10);
+    // Always exclude the true best row, so an ignored exclusion shows.
+    exclude.push_back(bruteForce(m, rows, dim, q.data(), 1, {})[0].id);
+    const std::vector<Scored> got = topK(m, rows, dim, q.data(), 10, exclude);
+    if (!sameResults(got, bruteForce(m, rows, dim, q.data(), 10, exclude))) return;
+    for (const Scored& s : got)
+      CHECK(std::find(exclude.begin(), exclude.end(), s.id) == exclude.end());
+  }
+}
+
+TEST(topk_k_larger_than_rows_and_zero) {
+  w2v::Random rng(6);
+  const int64_t rows = 12;
+  const int32_t dim = 5;
+  const std::vector<float> m = randomMatrix(rng, rows, dim, false);
+  const std::vector<float> q = randomMatrix(rng, 1, dim, false);
+  const std::vector<Scored> all = topK(m, rows, dim, q.data(), 100, {});
+  CHECK_EQ(all.size(), static_cast<size_t>(rows));
+  sameResults(all, bruteForce(m, rows, dim, q.data(), 100, {}));
+  const std::vector<Scored> allButTwo = topK(m, rows, dim, q.data(), 100, {0, 7});
+  CHECK_EQ(allButTwo.size(), static_cast<size_t>(rows - 2));
+  sameResults(allButTwo, bruteForce(m, rows, dim, q.data(), 100, {0, 7}));
+  CHECK(topK(m, rows, dim, q.data(), 0, {}).empty());
+  CHECK(topK(m, rows, dim, q.data(), -3, {}).empty());
+  CHECK(topK(m, 0, dim, q.data(), 5, {}).empty());
+}
+
+TEST(topk_skips_nan_rows) {
+  w2v::Random rng(8);
+  const int64_t rows = 50;
+  const int32_t dim = 8;
+  std::vector<float> m = randomMatrix(rng, rows, dim, false);
+  const std::vector<float> q = randomMatrix(rng, 1, dim, false);
+  const std::set<int32_t> nanRows = {0, 13, 14, 49};
+  for (int32_t r : nanRows) m[static_cast<size_t>(r * dim + 3)] = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<Scored> got = topK(m, rows, dim, q.data(), static_cast<int32_t>(rows), {});
+  CHECK_EQ(got.size(), static_cast<size_t>(rows) - nanRows.size());
+  for (const Scored& s : got) {
+    CHECK(nanRows.count(s.id) == 0);
+    CHECK(!std::isnan(s.score));
+  }
+  sameResults(got, bruteForce(m, rows, dim, q.data(), static_cast<int32_t>(rows), {}));
+  sameResults(topK(m, rows, dim, q.data(), 3, {}), bruteForce(m, rows, dim, q.data(), 3, {}));
+}
+
+TEST(normalize_rows) {
+  w2v::Random rng(11);
+  const int64_t rows = 40;
+  const int32_t dim = 7;
+  std::vector<float> m = randomMatrix(rng, rows, dim, false);
+  for (int32_t i = 0; i < dim; ++i) m[static_cast<size_t>(5 * dim + i)] = 0.0f;  // a zero row
+  for (int32_t i = 0; i < dim; ++i) m[static_cast<size_t>(6 * dim + i)] = i == 2 ? 1e-20f : 0.0f;  // tiny
+  std::vector<float> out(m.size(), -7.0f);
+  w2v::normalizeRows(m.data(), rows, dim, out.data());
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = m.data() + r * dim;
+    const float* o = out.data() + r * dim;
+    double n2 = 0;
+    for (int32_t i = 0; i < dim; ++i) n2 += static_cast<double>(in[i]) * in[i];
+    if (r == 5) {
+      for (int32_t i = 0; i < dim; ++i) CHECK_EQ(o[i], 0.0f);
+      continue;
+    }
+    double on2 = 0;
+    for (int32_t i = 0; i < dim; ++i) on2 += static_cast<double>(o[i]) * o[i];
+    if (r == 6) {
+      // A tiny row: either normalised or left zero, never NaN/Inf.
+      for (int32_t i = 0; i < dim; ++i) CHECK(std::isfinite(o[i]));
+      continue;
+    }
+    CHECK_NEAR(on2, 1.0, 1e-5);
+    const double inv = 1.0 / std::sqrt(n2);
+    for (int32_t i = 0; i < dim; ++i) CHECK_NEAR(o[i], in[i] * inv, 1e-6);
+  }
+  // Cosine top-k = dot top-k over the normalised rows: the query row itself comes first.
+  const std::vector<Scored> got = w2v::topKByDot(out.data(), rows, dim, out.data() + 9 * dim, 3, nullptr, 0);
+  if (CHECK_EQ(got.size(), 3u)) {
+    CHECK_EQ(got[0].id, 9);
+    CHECK_NEAR(got[0].score, 1.0, 1e-5);
+  }
+}

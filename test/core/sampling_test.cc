@@ -1,0 +1,199 @@
+// AliasSampler, Random and SigmoidTable.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "alias_sampler.h"
+#include "check.h"
+#include "random.h"
+#include "sigmoid_table.h"
+
+using w2v::AliasSampler;
+using w2v::Random;
+using w2v::SigmoidTable;
+
+namespace {
+
+void checkProbabilities(const std::vector<double>& weights) {
+  const AliasSampler sampler(weights);
+  CHECK_EQ(sampler.size(), static_cast<uint32_t>(weights.size()));
+  double sum = 0;
+  for (double w : weights) sum += w;
+  double total = 0;
+  int bad = 0;
+  for (uint32_t i = 0; i < weights.size(); ++i) {
+    const double p = sampler.probability(i);
+    total += p;
+    if (std::fabs(p - weights[i] / sum) > 1e-6 && bad++ < 5)
+      CHECK_NEAR(p, weights[i] / sum, 1e-6);
+  }
+  CHECK_EQ(bad, 0);
+  CHECK_NEAR(total, 1.0, 1e-6);
+}
+
+/// A 64-bit value whose low half picks `bucket` of `n` and whose high half is `high`.
+uint64_t randomFor(uint32_t bucket, uint32_t n, uint32_t high) {
+  const uint64_t low = ((static_cast<uint64_t>(bucket) << 32) + n - 1) / n;  // ceil(b * 2^32 / n)
+  return (static_cast<uint64_t>(high) << 32) | low;
+}
+
+}  // namespace
+
+TEST(alias_probability_uniform) {
+  checkProbabilities(std::vector<double>(7, 1.0));
+  checkProbabilities(std::vector<double>(1, 3.5));
+  checkProbabilities(std::vector<double>(1000, 0.25));
+}
+
+TEST(alias_probability_zipf_power_075) {
+  std::vector<double> weights;
+  for (int i = 0; i < 1000; ++i) weights.push_back(std::pow(1e6 / (i + 1.0), 0.75));
+  checkProbabilities(weights);
+}
+
+TEST(alias_probability_single_nonzero) {
+  std::vector<double> weights(50, 0.0);
+  weights[17] = 2.5;
+  checkProbabilities(weights);
+  const AliasSampler sampler(weights);
+  CHECK_NEAR(sampler.probability(17), 1.0, 1e-9);
+  Random rng(3);
+  int other = 0;
+  for (int i = 0; i < 100000; ++i) other += sampler.sample(rng) != 17;
+  CHECK_EQ(other, 0);
+}
+
+TEST(alias_empirical_frequencies) {
+  const std::vector<double> weights = {5, 0, 1, 3, 0, 2, 8, 1, 0.5, 4};
+  const AliasSampler sampler(weights);
+  double sum = 0;
+  for (double w : weights) sum += w;
+  const int n = 2000000;
+  std::vector<int64_t> counts(weights.size(), 0);
+  Random rng(12345);
+  for (int i = 0; i < n; ++i) {
+    const int32_t s = sampler.sample(rng);
+    if (!CHECK(s >= 0 && s < static_cast<int32_t>(weights.size()))) return;
+    ++counts[static_cast<size_t>(s)];
+  }
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const double p = weights[i] / sum;
+    const double expected = n * p;
+    const double sigma = std::sqrt(n * p * (1 - p));
+    if (weights[i] == 0) {
+      CHECK_MSG(counts[i] == 0, "zero-weight index " << i << " drawn " << counts[i] << " times");
+    } else {
+      CHECK_MSG(std::fabs(static_cast<double>(counts[i]) - expected) <= 5 * sigma,
+                "index " << i << ": " << counts[i] << " draws, expected " << expected << " +- " << sigma);
+    }
+  }
+}
+
+TEST(alias_zero_weights_never_drawn_for_any_random_value) {
+  const std::vector<double> weights = {0, 3, 0, 0, 1, 7, 0, 2, 0, 0, 5};
+  const AliasSampler sampler(weights);
+  const uint32_t n = static_cast<uint32_t>(weights.size());
+  const uint32_t highs[] = {0u, 1u, 0x7FFFFFFFu, 0xFFFFFFFEu, 0xFFFFFFFFu};
+  for (uint32_t b = 0; b < n; ++b) {
+    for (uint32_t high : highs) {
+      const int32_t s = sampler.sampleWith(randomFor(b, n, high));
+      CHECK_MSG(s >= 0 && s < static_cast<int32_t>(n) && weights[static_cast<size_t>(s)] > 0,
+                "bucket " << b << ", high bits " << high << " gave " << s);
+    }
+  }
+  // The last low value of each bucket too.
+  for (uint32_t b = 0; b < n; ++b) {
+    const uint64_t lastLow = randomFor(b + 1, n, 0) - 1;
+    if (b + 1 == n) continue;
+    const int32_t s = sampler.sampleWith(lastLow | (0xFFFFFFFFULL << 32));
+    CHECK(weights[static_cast<size_t>(s)] > 0);
+  }
+}
+
+TEST(alias_rejects_bad_weights) {
+  CHECK_THROWS_AS(AliasSampler(std::vector<double>{}), std::invalid_argument, "must not be empty");
+  CHECK_THROWS_AS(AliasSampler(std::vector<double>{1, -1, 2}), std::invalid_argument,
+                  "sampling weight 1 must be finite and >= 0, got -1");
+  CHECK_THROWS_AS(AliasSampler(std::vector<double>{1, 2, std::nan("")}), std::invalid_argument,
+                  "sampling weight 2 must be finite and >= 0, got nan");
+  CHECK_THROWS_AS(AliasSampler(std::vector<double>{std::numeric_limits<double>::infinity()}),
+                  std::invalid_argument, "sampling weight 0 must be finite and >= 0, got inf");
+  CHECK_THROWS_AS(AliasSampler(std::vector<double>{0, 0, 0}), std::invalid_argument,
+                  "must not all be zero");
+}
+
+TEST(random_below_in_range_and_uniform) {
+  Random rng(7);
+  const uint32_t ns[] = {1, 2, 3, 7, 1000, 0x80000001u, 0xFFFFFFFFu};
+  for (uint32_t n : ns) {
+    bool ok = true;
+    for (int i = 0; i < 100000 && ok; ++i) ok = rng.below(n) < n;
+    CHECK_MSG(ok, "below(" << n << ") returned a value >= n");
+  }
+  const int draws = 1000000;
+  const uint32_t n = 10;
+  std::vector<int> counts(n, 0);
+  for (int i = 0; i < draws; ++i) ++counts[rng.below(n)];
+  const double expected = draws / static_cast<double>(n);
+  const double sigma = std::sqrt(draws * 0.1 * 0.9);
+  for (uint32_t i = 0; i < n; ++i)
+    CHECK_MSG(std::fabs(counts[i] - expected) <= 5 * sigma, "value " << i << " drawn " << counts[i] << " times");
+  // uniform() stays in [0, 1) with a mean of 1/2.
+  double sum = 0;
+  bool inRange = true;
+  for (int i = 0; i < draws; ++i) {
+    const float u = rng.uniform();
+    inRange = inRange && u >= 0.0f && u < 1.0f;
+    sum += u;
+  }
+  CHECK(inRange);
+  CHECK_NEAR(sum / draws, 0.5, 5 * std::sqrt(1.0 / 12 / draws));
+}
+
+TEST(random_same_seed_same_stream) {
+  Random a(42), b(42), c(43), zero(0);
+  bool same = true, differs = false;
+  for (int i = 0; i < 1000; ++i) {
+    const uint64_t x = a.next();
+    same = same && x == b.next();
+    differs = differs || x != c.next();
+  }
+  CHECK(same);
+  CHECK(differs);
+  // Seed 0 still gives a live stream (xorshift must not get a zero state).
+  bool nonZero = false;
+  for (int i = 0; i < 10; ++i) nonZero = nonZero || zero.next() != 0;
+  CHECK(nonZero);
+}
+
+TEST(sigmoid_table_accuracy) {
+  const SigmoidTable table;
+  double worst = 0;
+  for (int i = -6000; i <= 6000; ++i) {
+    const float x = static_cast<float>(i) / 1000.0f;
+    const double exact = 1.0 / (1.0 + std::exp(-static_cast<double>(x)));
+    worst = std::max(worst, std::fabs(table.sigmoid(x) - exact));
+  }
+  CHECK_MSG(worst <= 2e-3, "largest sigmoid error " << worst);
+  CHECK_NEAR(table.sigmoid(0.0f), 0.5, 1e-6);
+}
+
+TEST(log_sigmoid_accuracy_and_tail) {
+  const SigmoidTable table;
+  double worst = 0;
+  for (int i = -20000; i <= 20000; ++i) {
+    const float x = static_cast<float>(i) / 1000.0f;
+    const double exact = -std::log1p(std::exp(-static_cast<double>(x)));
+    worst = std::max(worst, std::fabs(table.logSigmoid(x) - exact));
+  }
+  CHECK_MSG(worst <= 1e-2, "largest logSigmoid error " << worst);
+  // The linear tail: log sigmoid(x) = x for x <= -6, 0 for x >= 6.
+  CHECK_EQ(table.logSigmoid(-6.0f), -6.0f);
+  CHECK_EQ(table.logSigmoid(-50.0f), -50.0f);
+  CHECK_EQ(table.logSigmoid(6.0f), 0.0f);
+  CHECK_EQ(table.logSigmoid(1e6f), 0.0f);
+  CHECK_NEAR(table.logSigmoid(0.0f), -std::log(2.0), 1e-6);
+  CHECK(table.logSigmoid(-1.0f) < table.logSigmoid(1.0f));
+}

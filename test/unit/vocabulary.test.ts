@@ -1,0 +1,242 @@
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Tokenizer } from '../../lib/tokenizer';
+import { SENTENCE_TOKEN, TokenCounter, Vocabulary } from '../../lib/vocabulary';
+
+const work = mkdtempSync(join(tmpdir(), 'w2v-vocab-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Counts a text the way train() does (tokenizer into a TokenCounter). */
+function count(text: string | Buffer): TokenCounter {
+  const counter = new TokenCounter();
+  const t = new Tokenizer({ token: (k) => counter.add(k), endSentence: () => counter.sentences++, endLine: () => counter.lines++ });
+  t.push(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
+  t.end();
+  return counter;
+}
+
+const utf8Key = (w: string): string => Buffer.from(w, 'utf8').toString('latin1');
+
+describe('TokenCounter', () => {
+  it('counts tokens, sentences and distinct keys in first-seen order', () => {
+    const c = count('b a b\nc b a\n\nd\n');
+    expect(c.keys).toEqual(['b', 'a', 'c', 'd']);
+    expect(Array.from(c.counts.subarray(0, 4))).toEqual([3, 2, 1, 1]);
+    expect(c.tokens).toBe(7);
+    expect(c.sentences).toBe(3);
+    expect(c.ids.get('c')).toBe(2);
+  });
+
+  it('add() returns the provisional id and grows past its initial capacity', () => {
+    const c = new TokenCounter();
+    for (let i = 0; i < 5000; i++) expect(c.add(`w${i}`)).toBe(i);
+    for (let i = 0; i < 5000; i += 7) expect(c.add(`w${i}`)).toBe(i);
+    expect(c.keys.length).toBe(5000);
+    expect(c.counts[0]).toBe(2);
+    expect(c.counts[1]).toBe(1);
+    expect(c.counts[4999]).toBe(1);
+    expect(c.counts[4991]).toBe(2);
+    expect(c.tokens).toBe(5000 + Math.ceil(5000 / 7));
+  });
+});
+
+describe('Vocabulary.fromCounter', () => {
+  // counts: x 1, y 3, z 2, w 3, v 2, u 5
+  const text = 'x y z w\ny w v u\nu u u u y w z v\n';
+
+  it('orders by count descending, ties in first-seen order', () => {
+    const v = Vocabulary.fromCounter(count(text), { minCount: 1 });
+    expect(v.words).toEqual(['u', 'y', 'w', 'z', 'v', 'x']);
+    expect(Array.from(v.counts)).toEqual([5, 3, 3, 2, 2, 1]);
+    expect(v.size).toBe(6);
+    expect(v.totalCount).toBe(16);
+    expect(v.hasSentenceToken).toBe(false);
+    expect(v.idOf('w')).toBe(2);
+    expect(v.idOf('nope')).toBeUndefined();
+  });
+
+  it('drops words under minCount', () => {
+    const v = Vocabulary.fromCounter(count(text), { minCount: 3 });
+    expect(v.words).toEqual(['u', 'y', 'w']);
+    expect(Array.from(v.counts)).toEqual([5, 3, 3]);
+    expect(v.idOf('z')).toBeUndefined();
+    expect(Vocabulary.fromCounter(count(text), { minCount: 6 }).size).toBe(0);
+  });
+
+  it('keeps at most maxVocab of the most frequent words (ties by first-seen order)', () => {
+    expect(Vocabulary.fromCounter(count(text), { minCount: 1, maxVocab: 2 }).words).toEqual(['u', 'y']);
+    expect(Vocabulary.fromCounter(count(text), { minCount: 1, maxVocab: 4 }).words).toEqual(['u', 'y', 'w', 'z']);
+    expect(Vocabulary.fromCounter(count(text), { minCount: 2, maxVocab: 100 }).words).toEqual(['u', 'y', 'w', 'z', 'v']);
+  });
+
+  it('sentenceToken puts </s> first with the sentence count', () => {
+    const v = Vocabulary.fromCounter(count(text), { minCount: 1, sentenceToken: true });
+    expect(SENTENCE_TOKEN).toBe('</s>');
+    expect(v.words).toEqual(['</s>', 'u', 'y', 'w', 'z', 'v', 'x']);
+    expect(Array.from(v.counts)).toEqual([3, 5, 3, 3, 2, 2, 1]);
+    expect(v.hasSentenceToken).toBe(true);
+    expect(v.totalCount).toBe(19);
+    // </s> stays even when the sentence count is under minCount, as in the original.
+    const w = Vocabulary.fromCounter(count(text), { minCount: 4, sentenceToken: true });
+    expect(w.words).toEqual(['</s>', 'u']);
+    expect(Array.from(w.counts)).toEqual([3, 5]);
+  });
+
+  it('a literal </s> token in the corpus is not listed twice with sentenceToken', () => {
+    const v = Vocabulary.fromCounter(count('a </s> b\na\n'), { minCount: 1, sentenceToken: true });
+    expect(v.words.filter((w) => w === '</s>')).toHaveLength(1);
+    expect(v.words[0]).toBe('</s>');
+    expect(v.counts[0]).toBe(2);
+  });
+
+  it('idOf works for non-ASCII words (looked up by their UTF-8 bytes)', () => {
+    const v = Vocabulary.fromCounter(count('café café 日本 naïve\nnaïve café\n'), { minCount: 1 });
+    expect(v.words).toEqual(['café', 'naïve', '日本']);
+    expect(v.keys).toEqual([utf8Key('café'), utf8Key('naïve'), utf8Key('日本')]);
+    expect(v.idOf('café')).toBe(0);
+    expect(v.idOf('naïve')).toBe(1);
+    expect(v.idOf('日本')).toBe(2);
+    expect(v.idOfKey(utf8Key('日本'))).toBe(2);
+    expect(v.idOf('cafe')).toBeUndefined();
+  });
+});
+
+describe('Vocabulary file format', () => {
+  it('toFile writes the original `word count\\n` lines in id order', () => {
+    const v = Vocabulary.fromCounter(count('b a b\nc b a\n'), { minCount: 1, sentenceToken: true });
+    expect(v.toFile().toString('latin1')).toBe('</s> 2\nb 3\na 2\nc 1\n');
+  });
+
+  it('toFile writes non-ASCII words as their UTF-8 bytes', () => {
+    const v = Vocabulary.fromCounter(count('日本 x 日本\n'), { minCount: 1 });
+    expect(v.toFile()).toEqual(Buffer.from('日本 2\nx 1\n', 'utf8'));
+  });
+
+  it('toFile / parse round trip (words, counts, sentence token, UTF-8 and raw bytes)', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('the the of the café café naïve 日本 of ', 'utf8'),
+      Buffer.from([0xff, 0xfe, 0x20, 0xc3, 0x28, 0x0a]),
+      Buffer.from('x y z\n', 'utf8'),
+    ]);
+    for (const sentenceToken of [false, true]) {
+      const v = Vocabulary.fromCounter(count(bytes), { minCount: 1, sentenceToken });
+      const back = Vocabulary.parse(v.toFile());
+      expect(back.keys).toEqual(v.keys);
+      expect(back.words).toEqual(v.words);
+      expect(Array.from(back.counts)).toEqual(Array.from(v.counts));
+      expect(back.hasSentenceToken).toBe(sentenceToken);
+      expect(back.idOf('café')).toBe(v.idOf('café'));
+      expect(back.idOfKey('\xff\xfe')).toBe(v.idOfKey('\xff\xfe'));
+    }
+  });
+
+  // BUG (lib/vocabulary.ts, Vocabulary.parse): `line.trim()` strips JS white space, which
+  // includes U+00A0, i.e. the byte 0xA0 in a latin1 key. A word whose bytes start with 0xA0
+  // (a Latin-1 no-break space, common in legacy corpora; the tokenizer keeps it in the token)
+  // loses that byte, and a word that is only 0xA0 makes the file unparseable. The original
+  // tool splits only on space, tab and newline.
+  it('toFile / parse round trip keeps a word that starts with the byte 0xA0', () => {
+    const v = new Vocabulary(['\xa0km', 'a'], Float64Array.from([3, 2]));
+    expect(Vocabulary.parse(v.toFile()).keys).toEqual(['\xa0km', 'a']);
+  });
+
+  it('parse accepts a word that is the single byte 0xA0', () => {
+    const v = new Vocabulary(['a', '\xa0'], Float64Array.from([3, 1]));
+    expect(Vocabulary.parse(v.toFile()).keys).toEqual(['a', '\xa0']);
+  });
+
+  it('parse reads the original tool\'s vocabulary file (fixture)', async () => {
+    const v = await Vocabulary.read(join(__dirname, '../fixtures/original-c/tiny.vocab'));
+    expect(v.words[0]).toBe('</s>');
+    expect(v.hasSentenceToken).toBe(true);
+    expect(v.words.slice(1, 4)).toEqual(['the', 'of', 'a']);
+    expect(Array.from(v.counts.subarray(0, 4))).toEqual([1541, 3766, 1712, 1339]);
+    expect(v.size).toBe(138);
+  });
+
+  it('parse accepts CRLF, tabs and blank lines', () => {
+    const v = Vocabulary.parse(Buffer.from('a 3\r\n\r\nb\t2\n\n  c 1  \n'));
+    expect(v.words).toEqual(['a', 'b', 'c']);
+    expect(Array.from(v.counts)).toEqual([3, 2, 1]);
+  });
+
+  it('parse errors name the line (1-based) and its text', () => {
+    expect(() => Vocabulary.parse(Buffer.from('a 3\nb\n'))).toThrow(
+      new Error('vocabulary file line 2 must be "word count", got "b"'),
+    );
+    expect(() => Vocabulary.parse(Buffer.from('a 3\n\nb x\n'))).toThrow(
+      new Error('vocabulary file line 3 must be "word count", got "b x"'),
+    );
+    expect(() => Vocabulary.parse(Buffer.from('a 3 4\n'))).toThrow(
+      new Error('vocabulary file line 1 must be "word count", got "a 3 4"'),
+    );
+    expect(() => Vocabulary.parse(Buffer.from('a -1\n'))).toThrow(
+      new Error('vocabulary file line 1 must be "word count", got "a -1"'),
+    );
+    expect(() => Vocabulary.parse(Buffer.from('a 1.5\n'))).toThrow(
+      new Error('vocabulary file line 1 must be "word count", got "a 1.5"'),
+    );
+    expect(() => Vocabulary.parse(Buffer.from('a 2\r\nb two\r\n'), 'vocab.txt')).toThrow(
+      new Error('vocab.txt line 2 must be "word count", got "b two"'),
+    );
+  });
+
+  it('parse rejects an empty file', () => {
+    expect(() => Vocabulary.parse(Buffer.alloc(0))).toThrow(new Error('vocabulary file holds no words'));
+    expect(() => Vocabulary.parse(Buffer.from('\n \n'))).toThrow(new Error('vocabulary file holds no words'));
+  });
+
+  it('duplicate words are rejected', () => {
+    expect(() => Vocabulary.parse(Buffer.from('a 3\nb 2\na 1\n'))).toThrow(
+      new Error('vocabulary lists the word "a" twice'),
+    );
+    expect(() => Vocabulary.parse(Buffer.from('日本 3\n日本 1\n', 'utf8'))).toThrow(
+      new Error('vocabulary lists the word "日本" twice'),
+    );
+    expect(() => new Vocabulary(['x', 'y', 'x'], new Float64Array(3))).toThrow(
+      new Error('vocabulary lists the word "x" twice'),
+    );
+  });
+
+  it('the constructor checks counts against keys', () => {
+    expect(() => new Vocabulary(['x', 'y'], new Float64Array(3))).toThrow(new Error('vocabulary has 2 words but 3 counts'));
+  });
+
+  it('Vocabulary.read names the file in its errors', async () => {
+    const path = join(work, 'bad.vocab');
+    writeFileSync(path, 'ok 1\nbad\n');
+    await expect(Vocabulary.read(path)).rejects.toThrow(
+      new Error(`vocabulary file ${JSON.stringify(path)} line 2 must be "word count", got "bad"`),
+    );
+  });
+});
+
+// The fixture tiny.vocab was written by the original tool from the first 300,000 bytes of the
+// shared corpus (see test/fixtures/original-c/README.md).
+const sharedCorpus = '/work/shared/data/corpus/en-8m.txt.gz';
+describe.skipIf(!existsSync(sharedCorpus))('agreement with the original tool (needs the shared corpus)', () => {
+  it('same words, order and counts as the original -save-vocab, min-count 40', async () => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stream = createReadStream(sharedCorpus).pipe(createGunzip());
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= 300000) break;
+    }
+    stream.destroy();
+    const text = Buffer.concat(chunks).subarray(0, 300000);
+    const ours = Vocabulary.fromCounter(count(text), { minCount: 40, sentenceToken: true });
+    const original = Vocabulary.parse(readFileSync(join(__dirname, '../fixtures/original-c/tiny.vocab')));
+    expect(ours.words).toEqual(original.words);
+    expect(Array.from(ours.counts.subarray(1))).toEqual(Array.from(original.counts.subarray(1)));
+    // </s>: one per "\n" (1541 here), blank lines included, as the original counts it.
+    let newlines = 0;
+    for (const b of text) if (b === 0x0a) newlines++;
+    expect(original.counts[0]).toBe(newlines);
+    expect(ours.counts[0]).toBe(newlines);
+  });
+});

@@ -15,8 +15,15 @@ import { Tokenizer, type TokenSink } from './tokenizer';
 /** A line of text, or one sentence's tokens. */
 export type CorpusItem = string | readonly string[];
 
-/** Everything {@link train} accepts as a corpus. */
-export type Corpus = string | Readable | NodeJS.ReadableStream | Iterable<CorpusItem> | AsyncIterable<CorpusItem>;
+/** A corpus that can be read once. */
+export type CorpusStream = Readable | NodeJS.ReadableStream | Iterable<CorpusItem> | AsyncIterable<CorpusItem>;
+
+/**
+ * Everything {@link train} accepts as a corpus: a file path, a stream or iterable (read once,
+ * so kept in memory as 4-byte ids for the later passes), or a function returning a fresh
+ * stream or iterable for each pass (never kept: memory stays flat however long the corpus).
+ */
+export type Corpus = string | CorpusStream | (() => CorpusStream);
 
 /** A corpus that can be walked, calling the sink for every token and sentence end. */
 export interface CorpusSource {
@@ -132,6 +139,21 @@ export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
           file.destroy();
           stream.destroy();
         }
+      },
+    };
+  }
+  if (typeof corpus === 'function') {
+    const factory = corpus;
+    return {
+      rereadable: true,
+      description: 'corpus function',
+      async feed(sink, between) {
+        const fresh: unknown = factory();
+        if (typeof fresh === 'function' || typeof fresh === 'string' || fresh === null || typeof fresh !== 'object') {
+          throw new TypeError(`a corpus function must return a Readable or an (async) iterable, got ${describeValue(fresh)}`);
+        }
+        const once = await openCorpus(fresh as CorpusStream);
+        await once.feed(sink, between);
       },
     };
   }

@@ -12,7 +12,7 @@ export type {
   WordPairEvaluation,
 } from './model';
 export type { TrainOptions } from './options';
-export type { Corpus, CorpusItem } from './corpus';
+export type { Corpus, CorpusItem, CorpusStream } from './corpus';
 export { Vocabulary } from './vocabulary';
 export type { Word2VecFormat } from './formats/word2vec';
 export { defaultCorpusPath } from './default-corpus';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { gzipSync } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { train, Vocabulary, type Progress, type TrainOptions, type Word2Vec } from '../../lib/index';
 
@@ -192,6 +192,8 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     ['a sync generator of token arrays', () => (function* () { for (const l of lines) yield l.split(/[ \t]/); })()],
     ['an array of lines', () => lines],
     ['an array of token arrays', () => lines.map((l) => l.split(/[ \t]/))],
+    ['a function returning a fresh stream per pass', () => () => createReadStream(join(work, 'kinds.txt.gz')).pipe(createGunzip())],
+    ['a function returning a fresh generator per pass', () => () => (function* () { for (const l of lines) yield l; })()],
   ];
 
   it('the reference vocabulary is the one counted independently here', () => {
@@ -219,6 +221,17 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     // A one-shot corpus is kept for later epochs: epoch 2 trains on every token again.
     expect(stats.epochs[0]!.words).toBe(inVocabTokens);
     expect(stats.epochs[1]!.words).toBe(inVocabTokens);
+  });
+
+  it('a corpus function is called once per pass (vocabulary + each epoch), so nothing is kept', async () => {
+    let calls = 0;
+    const m = await train(() => {
+      calls++;
+      return Readable.from([text]);
+    }, { ...opts, epochs: 3 });
+    expect(calls).toBe(4);
+    expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);
+    await expect(train(() => 42 as never, opts)).rejects.toThrow('a corpus function must return a Readable or an (async) iterable, got 42');
   });
 
   it('a one-shot stream can be read only once per train(), but trains every epoch', async () => {

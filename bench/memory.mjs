@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Peak RSS of training on a corpus and on the same corpus streamed N times (a function
+// corpus: a fresh stream per pass, nothing kept), each in its own process, 1 epoch, 2 threads.
+//   node bench/memory.mjs [--corpus FILE.gz] [--times 10] [--epochs 1] [--threads 2]
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? [...acc, [v.replace(/^--/, ''), a[i + 1]]] : acc), []));
+const corpus = resolve(args.corpus ?? join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz'));
+const times = Number(args.times ?? 10);
+const epochs = Number(args.epochs ?? 1);
+const threads = Number(args.threads ?? 2);
+
+const child = (n) => `
+const { train } = require(${JSON.stringify(join(root, 'dist', 'cjs', 'index.js'))});
+const { createReadStream } = require('node:fs');
+const { createGunzip } = require('node:zlib');
+async function* repeated() {
+  for (let i = 0; i < ${n}; i++) yield* createReadStream(${JSON.stringify(corpus)}).pipe(createGunzip());
+}
+(async () => {
+  const t = Date.now();
+  const m = await train(${n === 1 ? JSON.stringify(corpus) : '() => repeated()'}, { epochs: ${epochs}, threads: ${threads}, sample: 1e-4, dim: 100, window: 5, negative: 5 });
+  console.log(JSON.stringify({ words: m.trainingStats.wordsPerEpoch, seconds: (Date.now() - t) / 1000 }));
+})();`;
+
+const rows = [];
+for (const n of [1, times]) {
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', process.execPath, '-e', child(n)], { encoding: 'utf8' });
+  const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(r.stderr);
+  const info = JSON.parse(r.stdout.trim().split('\n').pop());
+  rows.push({ copies: n, words: info.words, wallSeconds: Number(m[1]), peakRssMB: Math.round(Number(m[2]) / 1024) });
+  console.error(JSON.stringify(rows.at(-1)));
+}
+console.log(`| corpus | words/epoch | wall s | peak RSS MB |\n| --- | ---: | ---: | ---: |`);
+for (const r of rows) console.log(`| ${r.copies} x ${corpus.split('/').pop()} | ${r.words} | ${r.wallSeconds} | ${r.peakRssMB} |`);
+console.log(`\npeak RSS ratio ${times}x / 1x: ${(rows[1].peakRssMB / rows[0].peakRssMB).toFixed(3)}`);

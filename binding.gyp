@@ -4,9 +4,11 @@
       "target_name": "word2vec_native",
       "sources": [
         "native/core/alias_sampler.cc",
+        "native/core/kmeans.cc",
         "native/core/query.cc",
         "native/core/trainer.cc",
         "native/binding/addon.cc",
+        "native/binding/kmeans_worker.cc",
         "native/binding/query_functions.cc",
         "native/binding/trainer_wrap.cc"
       ],

@@ -8,12 +8,13 @@ import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 
 import { accuracyCommand, analogyCommand, distanceCommand } from './cli-query';
+import { phrasesCommand } from './cli-phrases';
 import { train, type Progress } from './train';
 import { Vocabulary } from './vocabulary';
 import type { TrainOptions } from './options';
 
 /** A flag of the original tool. */
-interface FlagSpec {
+export interface FlagSpec {
   flag: string;
   kind: 'int' | 'real' | 'string' | 'bool01';
   defaultValue: string;
@@ -32,7 +33,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { flag: '-iter', kind: 'int', defaultValue: '5', help: 'Run more training iterations' },
   { flag: '-min-count', kind: 'int', defaultValue: '5', help: 'Discard words that appear less than <int> times' },
   { flag: '-alpha', kind: 'real', defaultValue: '0.025 for skip-gram, 0.05 for CBOW', help: 'Set the starting learning rate' },
-  { flag: '-classes', kind: 'int', defaultValue: '0', help: 'Output word classes rather than word vectors (not supported yet: must be 0)' },
+  { flag: '-classes', kind: 'int', defaultValue: '0', help: 'Output word classes rather than word vectors (k-means, 10 rounds)' },
   { flag: '-debug', kind: 'int', defaultValue: '2', help: 'Set the debug mode (0 = quiet, 1 = summary, 2 = progress)' },
   { flag: '-binary', kind: 'bool01', defaultValue: '0', help: 'Save the resulting vectors in binary mode' },
   { flag: '-save-vocab', kind: 'string', defaultValue: '', help: 'The vocabulary will be saved to <file>' },
@@ -50,7 +51,8 @@ const FLAG_OF_OPTION: Record<string, string> = {
 /** Thrown for bad command lines; printed without a stack. */
 export class UsageError extends Error {}
 
-function usage(flags: FlagSpec[], title: string): string {
+/** Help text listing every flag with its default. */
+export function usage(flags: FlagSpec[], title: string): string {
   const lines = [title, '', 'Options:'];
   for (const f of flags) {
     const arg = f.kind === 'string' ? ' <file>' : f.kind === 'real' ? ' <float>' : ' <int>';
@@ -114,7 +116,8 @@ async function trainCommand(args: string[]): Promise<void> {
   const values = parseFlags(args, TRAIN_FLAGS);
   const trainFile = values.get('-train');
   if (!trainFile) throw new UsageError('-train <file> is required');
-  if (Number(values.get('-classes') ?? 0) !== 0) throw new UsageError('-classes is not supported yet, got ' + values.get('-classes'));
+  const classes = Number(values.get('-classes') ?? 0);
+  if (classes < 0) throw new UsageError(`-classes must be >= 0, got ${classes}`);
   const output = values.get('-output') ?? '';
   const debug = Number(values.get('-debug') ?? 2);
   const options = trainOptionsFromFlags(values);
@@ -127,12 +130,15 @@ async function trainCommand(args: string[]): Promise<void> {
     const keep = read.keys.map((_, i) => i).filter((i) => read.counts[i]! >= minCount || (read.hasSentenceToken && i === 0));
     vocabulary = new Vocabulary(keep.map((i) => read.keys[i]!), Float64Array.from(keep.map((i) => read.counts[i]!)), read.hasSentenceToken);
   }
-  if (debug > 0) process.stdout.write(`Starting training using file ${trainFile}\n`);
+  process.stdout.write(`Starting training using file ${trainFile}\n`);
   const threads = options.threads ?? availableParallelism();
   let vocabPrinted = false;
   const onProgress = (p: Progress): void => {
     if (p.phase !== 'training') return;
-    if (!vocabPrinted) vocabPrinted = true;
+    if (!vocabPrinted) {
+      vocabPrinted = true;
+      if (debug > 0) process.stdout.write(`Vocab size: ${p.vocabularySize}\nWords in train file: ${p.vocabularyCount}\n`);
+    }
     if (debug > 1) {
       process.stdout.write(
         `\rAlpha: ${p.alpha.toFixed(6)}  Progress: ${(p.fraction * 100).toFixed(2)}%  ` +
@@ -147,14 +153,22 @@ async function trainCommand(args: string[]): Promise<void> {
     throw renameOption(err);
   }
   if (debug > 1) process.stdout.write('\n');
-  if (debug > 0) {
+  if (debug > 0 && !vocabPrinted) {
     process.stdout.write(`Vocab size: ${model.size}\nWords in train file: ${model.counts ? sum(model.counts) : 0}\n`);
   }
   const saveVocab = values.get('-save-vocab');
   if (saveVocab && model.counts) {
     await writeFile(saveVocab, new Vocabulary([...model.words].map((_, i) => keyAt(model, i)), model.counts).toFile());
   }
-  if (output) await model.save(output, { format: values.get('-binary') === '1' ? 'word2vec-binary' : 'word2vec-text' });
+  if (!output) return;
+  if (classes > 0) {
+    // As the original: k-means classes instead of vectors, `word class` per line.
+    const cl = await model.wordClasses(Math.min(classes, model.size), { threads });
+    const lines = model.words.map((_, i) => `${keyAt(model, i)} ${cl[i]}\n`);
+    await writeFile(output, Buffer.from(lines.join(''), 'latin1'));
+    return;
+  }
+  await model.save(output, { format: values.get('-binary') === '1' ? 'word2vec-binary' : 'word2vec-text' });
 }
 
 function keyAt(model: { words: readonly string[] }, i: number): string {
@@ -171,6 +185,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   train: { run: trainCommand, help: 'train word vectors (the original word2vec flags)' },
   distance: { run: (a) => distanceCommand(a), help: 'nearest words to a word or sentence (the original distance)' },
   analogy: { run: (a) => analogyCommand(a), help: 'b - a + c for three words (the original word-analogy)' },
+  phrases: { run: phrasesCommand, help: 'join frequent word pairs into phrases (the original word2phrase)' },
   accuracy: { run: (a) => accuracyCommand(a), help: 'FILE QUESTIONS [THRESHOLD]: analogy accuracy (the original compute-accuracy)' },
 };
 

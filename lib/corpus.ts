@@ -84,6 +84,11 @@ async function feedByteStream(
 }
 
 function feedItem(item: unknown, sink: TokenSink, tokenizer: Tokenizer, index: number): void {
+  if (item instanceof Uint8Array) {
+    // Raw bytes, as a stream's chunks: lines run on across items.
+    tokenizer.push(Buffer.isBuffer(item) ? item : Buffer.from(item.buffer, item.byteOffset, item.byteLength));
+    return;
+  }
   if (typeof item === 'string') {
     tokenizer.push(Buffer.from(item, 'utf8'));
     tokenizer.end();
@@ -104,7 +109,7 @@ function feedItem(item: unknown, sink: TokenSink, tokenizer: Tokenizer, index: n
     sink.endLine?.();
     return;
   }
-  throw new TypeError(`corpus item ${index} is ${describeValue(item)}; expected a line (string) or an array of token strings`);
+  throw new TypeError(`corpus item ${index} is ${describeValue(item)}; expected a line (string), an array of token strings or a Buffer`);
 }
 
 /** Wraps what the user passed; throws a TypeError for anything else. */
@@ -186,8 +191,9 @@ export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
           const iterable = corpus as AsyncIterable<unknown> | Iterable<unknown>;
           for await (const item of iterable as AsyncIterable<unknown>) {
             feedItem(item, sink, tokenizer, index++);
-            if (index % LINES_PER_BATCH === 0) await between();
+            if (index % LINES_PER_BATCH === 0 || item instanceof Uint8Array) await between();
           }
+          tokenizer.end();
           await between();
         },
       };

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 
 import { keyOf } from './bytes';
 import { describeValue } from './errors';
@@ -335,6 +336,17 @@ export class Word2Vec {
       human.push(score);
     }
     return { spearman: pearson(ranks(model), ranks(human)), pearson: pearson(model, human), seen: model.length, total };
+  }
+
+  /**
+   * Word classes by k-means on the input vectors, as the original's `-classes`: class ids
+   * by word id, computed off the main thread.
+   */
+  async wordClasses(classes: number, options: { iterations?: number; threads?: number } = {}): Promise<Int32Array> {
+    integerOption('classes', classes, 1, this.size);
+    const iterations = integerOption('iterations', options.iterations ?? 10, 1, 1000);
+    const threads = integerOption('threads', options.threads ?? availableParallelism(), 1, 256);
+    return native().kmeansClasses(this.vectors, this.dim, classes, iterations, threads);
   }
 
   /** Writes the model in the original word2vec binary (default) or text format, atomically. */

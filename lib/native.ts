@@ -78,6 +78,8 @@ export interface NativeAddon {
   ) => NativeTrainer;
   topK(matrix: Float32Array, dim: number, query: Float32Array, k: number, exclude: Int32Array): { ids: Int32Array; scores: Float32Array };
   normalizeRows(matrix: Float32Array, dim: number): Float32Array;
+  /** The original word2vec's k-means word classes, on a worker thread. */
+  kmeansClasses(vectors: Float32Array, dim: number, classes: number, iterations: number, threads: number): Promise<Int32Array>;
   /** Which kernel set runs on this CPU. */
   simd: string;
 }

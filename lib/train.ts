@@ -35,6 +35,10 @@ export interface Progress {
   elapsedMs: number;
   /** Estimated time to finish, ms (training only). */
   etaMs: number;
+  /** Words in the vocabulary (training only; 0 while counting). */
+  vocabularySize: number;
+  /** Sum of the vocabulary's counts, the original's "Words in train file" (training only). */
+  vocabularyCount: number;
 }
 
 /** Controls of a running training. */
@@ -139,7 +143,8 @@ async function countVocabulary(
   const yieldTurn = eventLoopYielder();
   const progress = (): Progress => ({
     phase: 'vocabulary', epoch: 0, epochs: opts.epochs, wordsDone: counter.tokens, wordsTotal: 0, fraction: 0,
-    alpha: opts.alpha, loss: 0, wordsPerSecond: 0, elapsedMs: Date.now() - started, etaMs: 0,
+    alpha: opts.alpha, loss: 0, wordsPerSecond: 0, elapsedMs: Date.now() - started, etaMs: 0, vocabularySize: 0,
+    vocabularyCount: 0,
   });
   const sink: TokenSink = stream
     ? {
@@ -208,7 +213,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     }
   }
 
-  const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocab.totalCount);
+  const vocabularyCount = vocab.totalCount;
+  const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
   const tables = {
     keepProbability,
     // The sentence token is never a negative (the original swaps it for a random word).
@@ -246,6 +252,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       phase: 'training', epoch: p.epoch, epochs: opts.epochs, wordsDone: p.wordsDone, wordsTotal: p.wordsTotal, fraction,
       alpha: p.alpha, loss: p.loss, wordsPerSecond: p.wordsPerSecond, elapsedMs: elapsed,
       etaMs: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0,
+      vocabularySize: vocab.size,
+      vocabularyCount,
     };
   };
   const trainer: NativeTrainer = new addon.Trainer(

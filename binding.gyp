@@ -7,6 +7,8 @@
         "native/core/kmeans.cc",
         "native/core/query.cc",
         "native/core/trainer.cc",
+        "native/core/simd/dispatch.cc",
+        "native/core/simd/scalar.cc",
         "native/binding/addon.cc",
         "native/binding/kmeans_worker.cc",
         "native/binding/query_functions.cc",
@@ -23,7 +25,19 @@
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
         "MACOSX_DEPLOYMENT_TARGET": "10.15"
       },
-      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } }
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
+      "conditions": [
+        ["target_arch=='x64' or target_arch=='ia32'", { "dependencies": ["w2v_simd_avx2"] }]
+      ]
+    },
+    {
+      "target_name": "w2v_simd_avx2",
+      "type": "static_library",
+      "sources": ["native/core/simd/avx2.cc"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx2", "-mfma"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx2", "-mfma"] },
+      "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/arch:AVX2"] } }
     }
   ]
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Peak RSS of training on a corpus and on the same corpus streamed N times (a function
 // corpus: a fresh stream per pass, nothing kept), each in its own process, 1 epoch, 2 threads.
+// minCount scales with the copies (5 per copy), so both runs have the same vocabulary and
+// the comparison isolates what grows with the corpus's length.
 //   node bench/memory.mjs [--corpus FILE.gz] [--times 10] [--epochs 1] [--threads 2]
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -22,8 +24,8 @@ async function* repeated() {
 }
 (async () => {
   const t = Date.now();
-  const m = await train(${n === 1 ? JSON.stringify(corpus) : '() => repeated()'}, { epochs: ${epochs}, threads: ${threads}, sample: 1e-4, dim: 100, window: 5, negative: 5 });
-  console.log(JSON.stringify({ words: m.trainingStats.wordsPerEpoch, seconds: (Date.now() - t) / 1000 }));
+  const m = await train(${n === 1 ? JSON.stringify(corpus) : '() => repeated()'}, { epochs: ${epochs}, threads: ${threads}, sample: 1e-4, dim: 100, window: 5, negative: 5, minCount: ${5 * n} });
+  console.log(JSON.stringify({ words: m.trainingStats.wordsPerEpoch, vocab: m.size, seconds: (Date.now() - t) / 1000 }));
 })();`;
 
 const rows = [];
@@ -32,9 +34,9 @@ for (const n of [1, times]) {
   const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(r.stderr);
   const info = JSON.parse(r.stdout.trim().split('\n').pop());
-  rows.push({ copies: n, words: info.words, wallSeconds: Number(m[1]), peakRssMB: Math.round(Number(m[2]) / 1024) });
+  rows.push({ copies: n, words: info.words, vocab: info.vocab, wallSeconds: Number(m[1]), peakRssMB: Math.round(Number(m[2]) / 1024) });
   console.error(JSON.stringify(rows.at(-1)));
 }
-console.log(`| corpus | words/epoch | wall s | peak RSS MB |\n| --- | ---: | ---: | ---: |`);
-for (const r of rows) console.log(`| ${r.copies} x ${corpus.split('/').pop()} | ${r.words} | ${r.wallSeconds} | ${r.peakRssMB} |`);
+console.log(`| corpus | vocabulary | words/epoch | wall s | peak RSS MB |\n| --- | ---: | ---: | ---: | ---: |`);
+for (const r of rows) console.log(`| ${r.copies} x ${corpus.split('/').pop()} | ${r.vocab} | ${r.words} | ${r.wallSeconds} | ${r.peakRssMB} |`);
 console.log(`\npeak RSS ratio ${times}x / 1x: ${(rows[1].peakRssMB / rows[0].peakRssMB).toFixed(3)}`);

@@ -25,12 +25,42 @@ const CONFIGS = {
   'cbow-hs': ['-cbow', '1', '-hs', '1', '-negative', '0'],
 };
 
+const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
+  --corpus FILE      plain or .gz corpus; default ../shared/data/corpus/en-8m.txt.gz
+  --epochs N         default 5 (1 with --quick)
+  --threads N        default 2
+  --dim N            default 100
+  --sample X         default 1e-4
+  --configs LIST     sg-neg,cbow-neg,sg-hs,cbow-hs or all (default all)
+  --programs LIST    original,ours[,gensim] (gensim when python3-gensim is installed)
+  --reps N           repetitions, alternating program order; default 1
+  --quick            smoke run: first ~7 MB of the corpus, 1 epoch (under two minutes)
+  --readme           put the table into README.md between the bench markers
+  --out DIR          default bench/results`;
+
+const GENSIM_PYTHON = '/usr/bin/python3';
+function gensimAvailable() {
+  return existsSync(GENSIM_PYTHON) && spawnSync(GENSIM_PYTHON, ['-c', 'import gensim'], { encoding: 'utf8' }).status === 0;
+}
+
+// gensim with the same settings, reading the same plain text file; writes word2vec binary.
+const GENSIM_SCRIPT = `
+import sys, logging
+from gensim.models import Word2Vec
+from gensim.models.word2vec import LineSentence
+corpus, out, size, window, sample, threads, epochs, sg, hs, negative = sys.argv[1:11]
+m = Word2Vec(LineSentence(corpus), vector_size=int(size), window=int(window), sample=float(sample), min_count=5,
+             workers=int(threads), epochs=int(epochs), sg=int(sg), hs=int(hs), negative=int(negative),
+             alpha=0.025 if sg == '1' else 0.05, min_alpha=(0.025 if sg == '1' else 0.05) * 1e-4, cbow_mean=1)
+m.wv.save_word2vec_format(out, binary=True)
+`;
+
 function parseArgs(argv) {
   const a = {
     corpus: join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz'),
     eval: join(root, '..', 'shared', 'data', 'eval'),
     epochs: 5, threads: 2, reps: 1, dim: 100, sample: '1e-4',
-    configs: ['sg-neg'], programs: ['original', 'ours'], quick: false, out: join(root, 'bench', 'results'),
+    configs: Object.keys(CONFIGS), programs: null, quick: false, out: join(root, 'bench', 'results'), readme: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -46,10 +76,13 @@ function parseArgs(argv) {
     else if (k === '--programs') a.programs = v().split(',');
     else if (k === '--quick') a.quick = true;
     else if (k === '--out') a.out = resolve(v());
+    else if (k === '--readme') a.readme = true;
+    else if (k === '--help') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown argument ${k}`);
   }
   for (const c of a.configs) if (!CONFIGS[c]) throw new Error(`unknown config ${c}; known: ${Object.keys(CONFIGS).join(', ')}`);
   if (a.quick) a.epochs = 1;
+  a.programs ??= gensimAvailable() ? ['original', 'ours', 'gensim'] : ['original', 'ours'];
   return a;
 }
 
@@ -61,14 +94,14 @@ async function plainCorpus(path, scratch, quick) {
   const input = createReadStream(path);
   const stages = gz[0] === 0x1f && gz[1] === 0x8b ? [input, createGunzip()] : [input];
   if (quick) {
-    // The first ~12 MB (about 2M words) of the corpus, cut at a line end.
+    // The first ~7 MB (about 1.2M words) of the corpus, cut at a line end.
     let kept = 0;
     stages.push(async function* (source) {
       for await (const chunk of source) {
-        if (kept >= 12e6) break;
+        if (kept >= 7e6) break;
         let c = chunk;
-        if (kept + c.length > 12e6) {
-          const nl = c.indexOf(10, 12e6 - kept);
+        if (kept + c.length > 7e6) {
+          const nl = c.indexOf(10, 7e6 - kept);
           c = nl < 0 ? c : c.subarray(0, nl + 1);
         }
         kept += c.length;
@@ -93,6 +126,60 @@ function countWords(path) {
   return Number(r.stdout.trim().split(/\s+/)[0]);
 }
 
+function readVocab(path) {
+  const map = new Map();
+  for (const line of readFileSync(path, 'latin1').split('\n')) {
+    if (!line) continue;
+    const [w, c] = line.split(' ');
+    map.set(w, Number(c));
+  }
+  return map;
+}
+
+function sameVocabulary(a, b) {
+  const x = readVocab(a), y = readVocab(b);
+  if (x.size !== y.size) return false;
+  for (const [w, c] of x) if (y.get(w) !== c) return false;
+  return true;
+}
+
+// A bar chart of ours/original per configuration: speed-up and memory ratio (log scale
+// around 1), plus the quality deltas as text.
+function ratioChart(summary, meta) {
+  const rows = summary.filter((s) => s.ratios);
+  const W = 760, rowH = 70, top = 70, left = 110, barW = 520, H = top + rows.length * rowH + 50;
+  const maxRatio = Math.max(4, ...rows.map((r) => Math.max(r.ratios.speedup, 1 / r.ratios.memory)));
+  const x = (v) => left + (Math.log(v) / Math.log(maxRatio)) * barW * 0.5 + barW * 0.5;
+  const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">word2vec-native vs the original word2vec C (ratios, same run)</text>`,
+    `<text x="${W / 2}" y="44" text-anchor="middle" fill="#555">${esc(`${meta.words} words, ${meta.epochs} epochs, dim ${meta.dim}, ${meta.threads} threads, ${meta.date.slice(0, 10)}`)}</text>`,
+    `<line x1="${x(1)}" y1="${top - 10}" x2="${x(1)}" y2="${H - 40}" stroke="#333" stroke-dasharray="4 3"/>`,
+    `<text x="${x(1)}" y="${H - 24}" text-anchor="middle" fill="#333">1x (same as the original)</text>`];
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    const speed = r.ratios.speedup, mem = 1 / r.ratios.memory;
+    parts.push(`<text x="${left - 10}" y="${y + 22}" text-anchor="end" font-weight="bold">${esc(r.config)}</text>`);
+    parts.push(`<rect x="${Math.min(x(1), x(speed))}" y="${y + 6}" width="${Math.abs(x(speed) - x(1))}" height="16" fill="#2b7bba"/>`);
+    parts.push(`<text x="${Math.max(x(1), x(speed)) + 6}" y="${y + 19}">${speed.toFixed(2)}x faster</text>`);
+    parts.push(`<rect x="${Math.min(x(1), x(mem))}" y="${y + 26}" width="${Math.abs(x(mem) - x(1))}" height="16" fill="#4caf50"/>`);
+    parts.push(`<text x="${Math.max(x(1), x(mem)) + 6}" y="${y + 39}">${mem.toFixed(2)}x less memory</text>`);
+    parts.push(`<text x="${left}" y="${y + 60}" fill="#555">${esc(`quality vs original: analogy ${(r.ratios.analogyDelta * 100).toFixed(1)} pts, wordsim353 ${r.ratios.wordsim353Delta.toFixed(3)}, simlex999 ${r.ratios.simlex999Delta.toFixed(3)}`)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+function updateReadme(table, chart) {
+  const path = join(root, 'README.md');
+  const text = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->', end = '<!-- bench:end -->';
+  const i = text.indexOf(start), j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error('README.md has no bench markers');
+  writeFileSync(path, text.slice(0, i + start.length) + `\n${table}\n\n![ratios](${chart})\n` + text.slice(j));
+}
+
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   const scratch = join(root, 'bench', 'scratch');
@@ -102,9 +189,13 @@ async function main() {
   const words = countWords(corpus);
   const original = join(root, 'node_modules', 'word2vec', 'src', 'word2vec');
   if (a.programs.includes('original') && !existsSync(original)) throw new Error(`the original word2vec is not built at ${original} (npm ci builds it)`);
+  const flag = (args, name) => args[args.indexOf(name) + 1];
   const programs = {
     original: (args) => [original, args],
     ours: (args) => [process.execPath, [join(root, 'dist', 'cjs', 'cli.js'), 'train', ...args]],
+    gensim: (args) => [GENSIM_PYTHON, ['-c', GENSIM_SCRIPT, flag(args, '-train'), flag(args, '-output'), flag(args, '-size'),
+      flag(args, '-window'), flag(args, '-sample'), flag(args, '-threads'), flag(args, '-iter'),
+      flag(args, '-cbow') === '1' ? '0' : '1', flag(args, '-hs'), flag(args, '-negative')]],
   };
   const results = [];
   console.error(`corpus ${corpus}: ${words} words; epochs ${a.epochs}, threads ${a.threads}`);
@@ -114,8 +205,10 @@ async function main() {
       const order = rep % 2 === 0 ? a.programs : [...a.programs].reverse();
       for (const program of order) {
         const output = join(scratch, `${config}-${program}.bin`);
+        const vocabFile = join(scratch, `${config}-${program}.vocab`);
         const flags = ['-train', corpus, '-output', output, '-size', String(a.dim), '-window', '5', '-sample', a.sample,
-          '-threads', String(a.threads), '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '0', ...CONFIGS[config]];
+          '-threads', String(a.threads), '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '0',
+          ...(program === 'gensim' ? [] : ['-save-vocab', vocabFile]), ...CONFIGS[config]];
         const [cmd, args] = programs[program](flags);
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
         const t = timed(cmd, args);
@@ -127,6 +220,7 @@ async function main() {
           config, program, rep, wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
           analogy: analogy.accuracy, analogySeen: analogy.seen, wordsim353: ws.spearman, simlex999: sl.spearman, vocab: model.size,
+          ...(program === 'gensim' ? {} : { vocabFile }),
         };
         console.error(JSON.stringify(row));
         results.push(row);
@@ -146,6 +240,8 @@ async function main() {
         wordsim353: mean(rs.map((r) => r.wordsim353)), simlex999: mean(rs.map((r) => r.simlex999)),
       };
     }
+    const vo = by('original')[0]?.vocabFile, vu = by('ours')[0]?.vocabFile;
+    if (vo && vu) line.vocabIdentical = sameVocabulary(vo, vu);
     if (line.ours && line.original) {
       line.ratios = {
         speedup: line.original.wallSeconds / line.ours.wallSeconds,
@@ -168,8 +264,13 @@ async function main() {
     }
     if (s.ratios) md.push(`| ${s.config} | **ours vs original** | **${s.ratios.speedup.toFixed(2)}x faster** | | **${s.ratios.memory.toFixed(2)}x memory** | ${(s.ratios.analogyDelta * 100).toFixed(1)} pts | ${s.ratios.wordsim353Delta.toFixed(3)} | ${s.ratios.simlex999Delta.toFixed(3)} |`);
   }
+  const vocabNote = summary.filter((s) => s.vocabIdentical !== undefined).map((s) => `${s.config}: ${s.vocabIdentical ? 'identical' : 'DIFFERENT'}`);
+  if (vocabNote.length) md.push('', `-save-vocab of ours vs the original (same words, same counts): ${vocabNote.join(', ')}`);
+  md.push('', `Wall time is the whole process (start, vocabulary, training, saving); words/s = corpus words x epochs / wall time.`);
   writeFileSync(join(a.out, `${stamp}.json`), JSON.stringify({ meta, results, summary }, null, 2));
   writeFileSync(join(a.out, `${stamp}.md`), md.join('\n') + '\n');
+  writeFileSync(join(a.out, `${stamp}.svg`), ratioChart(summary, meta));
+  if (a.readme) updateReadme(md.join('\n'), `bench/results/${stamp}.svg`);
   console.log(md.join('\n'));
 }
 

@@ -11,10 +11,38 @@ import { loadModel } from './load';
 import type { Word2Vec } from './model';
 import { native } from './native';
 
-/** C's "%f" / "%.2f" for the figures the original tools print (nan as glibc prints 0/0). */
-function cFixed(x: number, digits: number): string {
+/**
+ * C's "%.Nf" as glibc prints it: the exact binary value rounded half to even (toFixed
+ * rounds exact ties up: 3.125 -> "3.13", printf gives "3.12"); 0/0 prints "-nan".
+ */
+export function cFixed(x: number, digits: number): string {
   if (Number.isNaN(x)) return '-nan';
-  return x.toFixed(digits);
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const negative = x < 0 || Object.is(x, -0);
+  // toFixed(100) is the exact decimal expansion for every value these tools print.
+  const exact = Math.abs(x).toFixed(100);
+  const point = exact.indexOf('.');
+  const kept = exact.slice(0, point) + exact.slice(point + 1, point + 1 + digits);
+  const rest = exact.slice(point + 1 + digits);
+  const half = rest[0] === '5' && /^50*$/.test(rest);
+  const up = rest[0]! > '5' || (rest[0] === '5' && !half) || (half && Number(kept[kept.length - 1]) % 2 === 1);
+  let digitsOut = kept;
+  if (up) {
+    const chars = kept.split('');
+    let i = chars.length - 1;
+    while (i >= 0 && chars[i] === '9') chars[i--] = '0';
+    if (i < 0) chars.unshift('1');
+    else chars[i] = String(Number(chars[i]) + 1);
+    digitsOut = chars.join('');
+  }
+  const intPart = digitsOut.slice(0, digitsOut.length - digits);
+  const text = digits > 0 ? `${intPart}.${digitsOut.slice(digitsOut.length - digits)}` : intPart;
+  return negative ? `-${text}` : text;
+}
+
+/** printf("%50s"): pads to 50 bytes, not 50 UTF-16 units. */
+function padBytes(word: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - Buffer.byteLength(word, 'utf8'))) + word;
 }
 
 /** Upper-cases ASCII letters only, as C's toupper in the C locale. */
@@ -36,7 +64,7 @@ function printNearest(out: NodeJS.WritableStream, model: Word2Vec, query: Float3
   for (let i = 0; i < NEAREST; i++) {
     // The originals keep only candidates scoring above their starting floor; slots left over print empty.
     const ok = i < ids.length && scores[i]! > floor;
-    lines.push(`${(ok ? model.words[ids[i]!]! : '').padStart(50)}\t\t${cFixed(ok ? scores[i]! : floor, 6)}`);
+    lines.push(`${padBytes(ok ? model.words[ids[i]!]! : '', 50)}\t\t${cFixed(ok ? scores[i]! : floor, 6)}`);
   }
   out.write(lines.join('\n') + '\n');
 }
@@ -133,7 +161,8 @@ export async function analogyCommand(args: string[], input: NodeJS.ReadableStrea
       const [a, b, c] = [row(model, ids[0]!), row(model, ids[1]!), row(model, ids[2]!)];
       const vec = new Float32Array(model.dim);
       for (let i = 0; i < model.dim; i++) vec[i] = b[i]! - a[i]! + c[i]!;
-      printNearest(out, model, normalize(vec), ids.slice(0, 3), 0);
+      // word-analogy leaves every entered word out of the answers, not only the first three.
+      printNearest(out, model, normalize(vec), ids, 0);
     }
     out.write('Enter three words (EXIT to break): ');
   }

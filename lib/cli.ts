@@ -40,6 +40,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { flag: '-read-vocab', kind: 'string', defaultValue: '', help: 'The vocabulary will be read from <file>, not constructed from the training data' },
   { flag: '-cbow', kind: 'bool01', defaultValue: '1', help: 'Use the continuous bag of words model (0 = skip-gram)' },
   { flag: '-seed', kind: 'int', defaultValue: '1', help: 'Random seed (not in the original)' },
+  { flag: '-shared-negatives', kind: 'bool01', defaultValue: '0', help: 'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original)' },
 ];
 
 // Messages from the API name options by their API names; the CLI user typed flags.
@@ -95,6 +96,7 @@ export function trainOptionsFromFlags(values: Map<string, string>): TrainOptions
     minCount: int('-min-count', 5),
     seed: int('-seed', 1),
     sentenceToken: true,
+    sharedNegatives: int('-shared-negatives', 0) === 1,
   };
   if (values.has('-alpha')) options.alpha = Number(values.get('-alpha'));
   return options;
@@ -126,8 +128,12 @@ async function trainCommand(args: string[]): Promise<void> {
   const readVocab = values.get('-read-vocab');
   if (readVocab) {
     const read = await Vocabulary.read(readVocab);
-    // As the original's ReadVocab + SortVocab: words under -min-count dropped, </s> kept.
-    const keep = read.keys.map((_, i) => i).filter((i) => read.counts[i]! >= minCount || (read.hasSentenceToken && i === 0));
+    // As the original's ReadVocab + SortVocab: sorted by count (</s> stays first), words
+    // under -min-count dropped.
+    const first = read.hasSentenceToken ? [0] : [];
+    const rest = read.keys.map((_, i) => i).filter((i) => !(read.hasSentenceToken && i === 0) && read.counts[i]! >= minCount);
+    rest.sort((a, b) => read.counts[b]! - read.counts[a]!);
+    const keep = [...first, ...rest];
     vocabulary = new Vocabulary(keep.map((i) => read.keys[i]!), Float64Array.from(keep.map((i) => read.counts[i]!)), read.hasSentenceToken);
   }
   process.stdout.write(`Starting training using file ${trainFile}\n`);

@@ -21,6 +21,7 @@ export interface NativeTrainerConfig {
   wordsPerEpoch: number;
   queueCapacity: number;
   progressIntervalMs: number;
+  sharedNegatives?: boolean;
 }
 
 /** Per-word tables computed in TS from the vocabulary. */

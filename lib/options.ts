@@ -44,6 +44,12 @@ export interface TrainOptions {
   sentenceToken?: boolean;
   /** Milliseconds between progress reports; default 100. */
   progressInterval?: number;
+  /**
+   * Skip-gram with negative sampling: draw one set of negatives per centre word and share
+   * it across the window (Ji et al. 2016, pWord2Vec), instead of fresh negatives for every
+   * (context, centre) pair as the original. Default false.
+   */
+  sharedNegatives?: boolean;
 }
 
 /** Options after defaults and validation. */
@@ -66,11 +72,12 @@ export interface ResolvedTrainOptions {
   maxSentenceLength: number;
   sentenceToken: boolean;
   progressInterval: number;
+  sharedNegatives: boolean;
 }
 
 const KNOWN = new Set<string>([
   'model', 'dim', 'window', 'negative', 'hs', 'sample', 'minCount', 'maxVocab', 'epochs', 'alpha', 'minAlpha',
-  'nsExponent', 'threads', 'seed', 'device', 'maxSentenceLength', 'sentenceToken', 'progressInterval',
+  'nsExponent', 'threads', 'seed', 'device', 'maxSentenceLength', 'sentenceToken', 'progressInterval', 'sharedNegatives',
 ]);
 
 /** Checks an integer option; the message is `NAME must be an integer in [LO, HI], got VALUE`. */
@@ -139,8 +146,9 @@ export function resolveTrainOptions(options: TrainOptions | undefined): Resolved
   const maxSentenceLength = integerOption('maxSentenceLength', get('maxSentenceLength', 10000), 1, 1000000);
   const sentenceToken = booleanOption('sentenceToken', get('sentenceToken', false));
   const progressInterval = integerOption('progressInterval', get('progressInterval', 100), 1, 3600000);
+  const sharedNegatives = booleanOption('sharedNegatives', get('sharedNegatives', false));
   return {
     model, dim, window, negative, hs, sample, minCount, maxVocab, epochs, alpha, minAlpha, nsExponent, threads,
-    seed, device: 'cpu', maxSentenceLength, sentenceToken, progressInterval,
+    seed, device: 'cpu', maxSentenceLength, sentenceToken, progressInterval, sharedNegatives,
   };
 }

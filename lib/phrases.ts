@@ -40,7 +40,8 @@ export class Phrases {
     this.counts = counts;
     this.totalWords = totalWords;
     this.minCount = minCount;
-    this.threshold = threshold;
+    // word2phrase keeps the threshold in a float and compares float scores with it.
+    this.threshold = Math.fround(threshold);
   }
 
   /** Number of distinct words and pairs kept (count >= minCount). */

@@ -261,6 +261,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       dim: opts.dim, window: opts.window, negative: opts.negative, cbow: opts.model === 'cbow', hs: opts.hs,
       alpha: opts.alpha, minAlpha: opts.minAlpha, epochs: opts.epochs, threads: opts.threads, seed: opts.seed,
       wordsPerEpoch, queueCapacity: Math.max(4, 2 * opts.threads), progressIntervalMs: opts.progressInterval,
+      sharedNegatives: opts.sharedNegatives,
     },
     tables,
     vocab.size,

@@ -2,6 +2,7 @@
 // worker_threads), with every C++ exception turned into a JS exception by node-addon-api.
 #include <napi.h>
 
+#include "../core/simd/kernels.h"
 #include "kmeans_worker.h"
 #include "query_functions.h"
 #include "trainer_wrap.h"
@@ -13,7 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("topK", Napi::Function::New<TopK>(env, "topK"));
   exports.Set("normalizeRows", Napi::Function::New<NormalizeRows>(env, "normalizeRows"));
   exports.Set("kmeansClasses", Napi::Function::New<KMeansClasses>(env, "kmeansClasses"));
-  exports.Set("simd", Napi::String::New(env, "baseline"));
+  exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
   return exports;
 }
 

@@ -31,6 +31,7 @@ w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   c.wordsPerEpoch = integerProp(o, "wordsPerEpoch", 0, 9007199254740991.0);
   c.queueCapacity = static_cast<int32_t>(integerProp(o, "queueCapacity", 0, 4096));
   c.progressIntervalMs = static_cast<int32_t>(integerProp(o, "progressIntervalMs", 1, 3600000));
+  if (!o.Get("sharedNegatives").IsUndefined()) c.sharedNegatives = boolProp(o, "sharedNegatives");
   return c;
 }
 

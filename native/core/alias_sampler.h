@@ -8,6 +8,20 @@
 
 namespace w2v {
 
+/// One bucket of an alias table.
+struct AliasEntry {
+  uint32_t threshold;  // keep the bucket when the high 32 random bits fall below this
+  int32_t alias;
+};
+
+/// A draw from an alias table of n buckets with one 64-bit random value. `static` so each
+/// per-ISA kernel file keeps its own copy (see random.h).
+static inline int32_t aliasDraw(const AliasEntry* entries, uint32_t n, uint64_t r) {
+  const uint32_t bucket = static_cast<uint32_t>(((r & 0xFFFFFFFFULL) * static_cast<uint64_t>(n)) >> 32);
+  const AliasEntry& e = entries[bucket];
+  return static_cast<uint32_t>(r >> 32) < e.threshold ? static_cast<int32_t>(bucket) : e.alias;
+}
+
 class AliasSampler {
  public:
   AliasSampler() = default;
@@ -16,29 +30,16 @@ class AliasSampler {
   /// zero sum.
   explicit AliasSampler(const std::vector<double>& weights);
 
-  int32_t sample(Random& rng) const {
-    const uint64_t r = rng.next();
-    const uint32_t bucket =
-        static_cast<uint32_t>(((r & 0xFFFFFFFFULL) * static_cast<uint64_t>(size_)) >> 32);
-    const Entry& e = entries_[bucket];
-    return static_cast<uint32_t>(r >> 32) < e.threshold ? static_cast<int32_t>(bucket) : e.alias;
-  }
+  int32_t sample(Random& rng) const { return aliasDraw(entries_.data(), size_, rng.next()); }
   /// Same as sample() but for a caller-supplied 64-bit random value (for tests).
-  int32_t sampleWith(uint64_t r) const {
-    const uint32_t bucket =
-        static_cast<uint32_t>(((r & 0xFFFFFFFFULL) * static_cast<uint64_t>(size_)) >> 32);
-    const Entry& e = entries_[bucket];
-    return static_cast<uint32_t>(r >> 32) < e.threshold ? static_cast<int32_t>(bucket) : e.alias;
-  }
+  int32_t sampleWith(uint64_t r) const { return aliasDraw(entries_.data(), size_, r); }
+  const AliasEntry* entries() const { return entries_.data(); }
   uint32_t size() const { return size_; }
   /// Probability the table assigns to index i (exact, from the thresholds), for tests.
   double probability(uint32_t i) const;
 
  private:
-  struct Entry {
-    uint32_t threshold;  // keep `bucket` when the high 32 random bits fall below this
-    int32_t alias;
-  };
+  using Entry = AliasEntry;
   std::vector<Entry> entries_;
   uint32_t size_ = 0;
 };

@@ -12,6 +12,23 @@ inline uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+/// One step of xorshift64*. `static` (internal linkage) on purpose: the per-ISA kernel files
+/// are compiled with their own instruction-set flags and must each keep their own copy.
+static inline uint64_t xorshiftNext(uint64_t& state) {
+  state ^= state >> 12;
+  state ^= state << 25;
+  state ^= state >> 27;
+  return state * 0x2545F4914F6CDD1DULL;
+}
+
+/// Uniform in [0, 1) with 24 bits of precision, from one draw.
+static inline float uniformFrom(uint64_t r) { return static_cast<float>(r >> 40) * (1.0f / 16777216.0f); }
+
+/// Uniform integer in [0, n) by multiply-shift (no division), from one draw.
+static inline uint32_t belowFrom(uint64_t r, uint32_t n) {
+  return static_cast<uint32_t>(((r >> 32) * static_cast<uint64_t>(n)) >> 32);
+}
+
 /// xorshift64* : one multiply and three shifts per draw, good enough for sampling and
 /// far better than the original's LCG, whose low bits it used for subsampling decisions.
 class Random {
@@ -21,18 +38,13 @@ class Random {
     state_ = splitmix64(s);
     if (state_ == 0) state_ = 0x2545F4914F6CDD1DULL;
   }
-  uint64_t next() {
-    state_ ^= state_ >> 12;
-    state_ ^= state_ << 25;
-    state_ ^= state_ >> 27;
-    return state_ * 0x2545F4914F6CDD1DULL;
-  }
+  uint64_t next() { return xorshiftNext(state_); }
   /// Uniform in [0, 1) with 24 bits of precision.
-  float uniform() { return static_cast<float>(next() >> 40) * (1.0f / 16777216.0f); }
+  float uniform() { return uniformFrom(next()); }
   /// Uniform integer in [0, n) by multiply-shift (no division).
-  uint32_t below(uint32_t n) {
-    return static_cast<uint32_t>(((next() >> 32) * static_cast<uint64_t>(n)) >> 32);
-  }
+  uint32_t below(uint32_t n) { return belowFrom(next(), n); }
+  /// The raw state, for kernels that draw through xorshiftNext().
+  uint64_t& state() { return state_; }
 
  private:
   uint64_t state_;

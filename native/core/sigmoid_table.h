@@ -7,6 +7,16 @@ namespace w2v {
 constexpr float kMaxExp = 6.0f;
 constexpr int kSigmoidTableSize = 1024;
 
+/// Table lookups by raw pointer, `static` so each per-ISA kernel file keeps its own copy.
+static inline int sigmoidIndex(float x) {
+  return static_cast<int>((x + kMaxExp) * (kSigmoidTableSize / (2.0f * kMaxExp)) + 0.5f);
+}
+static inline float logSigmoidFrom(const float* table, float x) {
+  if (x >= kMaxExp) return 0.0f;
+  if (x <= -kMaxExp) return x;
+  return table[sigmoidIndex(x)];
+}
+
 class SigmoidTable {
  public:
   SigmoidTable() {
@@ -17,18 +27,13 @@ class SigmoidTable {
     }
   }
   /// sigmoid(x) for |x| < kMaxExp.
-  float sigmoid(float x) const { return sigmoid_[index(x)]; }
+  float sigmoid(float x) const { return sigmoid_[sigmoidIndex(x)]; }
   /// log(sigmoid(x)), with the linear asymptote outside the table's range.
-  float logSigmoid(float x) const {
-    if (x >= kMaxExp) return 0.0f;
-    if (x <= -kMaxExp) return x;
-    return logSigmoid_[index(x)];
-  }
+  float logSigmoid(float x) const { return logSigmoidFrom(logSigmoid_, x); }
+  const float* sigmoidData() const { return sigmoid_; }
+  const float* logSigmoidData() const { return logSigmoid_; }
 
  private:
-  static int index(float x) {
-    return static_cast<int>((x + kMaxExp) * (kSigmoidTableSize / (2.0f * kMaxExp)) + 0.5f);
-  }
   float sigmoid_[kSigmoidTableSize + 1];
   float logSigmoid_[kSigmoidTableSize + 1];
 };

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "vector_math.h"
 
 namespace w2v {
 
@@ -26,13 +25,11 @@ void require(bool ok, const std::string& message) {
 }  // namespace
 
 struct Trainer::ThreadState {
-  explicit ThreadState(uint64_t seed, int32_t dim, int32_t epochs)
-      : rng(seed), hidden(static_cast<size_t>(dim)), gradient(static_cast<size_t>(dim)),
-        epochs(static_cast<size_t>(epochs)) {}
+  explicit ThreadState(uint64_t seed, size_t scratchFloats, int32_t epochs)
+      : rng(seed), scratch(scratchFloats), epochs(static_cast<size_t>(epochs)) {}
   Random rng;
   std::vector<int32_t> sentence;  // kept token ids of the sentence in hand
-  AlignedFloats hidden;           // CBOW: mean of the context vectors
-  AlignedFloats gradient;         // accumulated update of the input vector(s)
+  AlignedFloats scratch;          // the kernel's hidden / gradient rows
   std::vector<EpochStats> epochs;
   double alpha = 0;
   int64_t wordsSinceReport = 0;
@@ -121,6 +118,7 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
     syn1_.zero();
   }
   queueCapacity_ = static_cast<size_t>(c.queueCapacity > 0 ? c.queueCapacity : 2 * c.threads);
+  kernel_ = simd::selectSentenceKernel(nullptr);
 }
 
 Trainer::~Trainer() {
@@ -140,7 +138,9 @@ void Trainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) 
   startTime_ = std::chrono::steady_clock::now();
   uint64_t seeder = config_.seed;
   for (int32_t t = 0; t < config_.threads; ++t) {
-    states_.push_back(std::make_unique<ThreadState>(splitmix64(seeder), config_.dim, config_.epochs));
+    // Hidden + gradient rows, and for the shared-negative window the context and target rows.
+    const size_t rows = 2 + 2 * static_cast<size_t>(config_.window) + static_cast<size_t>(config_.negative) + 1;
+    states_.push_back(std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim), config_.epochs));
     states_.back()->alpha = config_.alpha;
   }
   state_ = TrainerState::kRunning;
@@ -374,98 +374,33 @@ void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
 }
 
 void Trainer::trainSentence(const int32_t* sentence, int32_t length, ThreadState& state) {
-  const int32_t dim = config_.dim;
-  const int32_t window = config_.window;
-  const int32_t negative = config_.negative;
-  const float alpha = static_cast<float>(state.alpha);
-  float* syn0 = syn0_.data();
-  float* syn1neg = syn1neg_.data();
-  float* syn1 = syn1_.data();
-  float* gradient = state.gradient.data();
-  float* hidden = state.hidden.data();
-  const uint8_t* codes = tables_.huffmanCodes.data();
-  const int32_t* points = tables_.huffmanPoints.data();
-  const int64_t* offsets = tables_.huffmanOffsets.data();
-  double loss = 0;
-  int64_t predictions = 0;
-
-  // One prediction of `target` (and its negatives / Huffman path) from input vector `in`;
-  // accumulates the input's gradient in `gradient`, updates the output weights.
-  auto predict = [&](const float* in, int32_t target) {
-    ++predictions;
-    if (config_.hs) {
-      for (int64_t k = offsets[target]; k < offsets[target + 1]; ++k) {
-        float* out = syn1 + static_cast<size_t>(points[k]) * dim;
-        const float f = dot(in, out, dim);
-        const float label = 1.0f - static_cast<float>(codes[k]);
-        loss -= sigmoid_.logSigmoid(label > 0 ? f : -f);
-        if (f <= -kMaxExp || f >= kMaxExp) continue;  // as the original: no update when saturated
-        const float g = (label - sigmoid_.sigmoid(f)) * alpha;
-        axpy(g, out, gradient, dim);
-        axpy(g, in, out, dim);
-      }
-    }
-    for (int32_t d = 0; d <= negative && negative > 0; ++d) {
-      int32_t sample;
-      float label;
-      if (d == 0) {
-        sample = target;
-        label = 1.0f;
-      } else {
-        sample = negativeSampler_.sample(state.rng);
-        if (sample == target) continue;
-        label = 0.0f;
-      }
-      float* out = syn1neg + static_cast<size_t>(sample) * dim;
-      const float f = dot(in, out, dim);
-      float g;
-      if (f > kMaxExp) {
-        g = (label - 1.0f) * alpha;
-      } else if (f < -kMaxExp) {
-        g = label * alpha;
-      } else {
-        g = (label - sigmoid_.sigmoid(f)) * alpha;
-      }
-      loss -= sigmoid_.logSigmoid(label > 0 ? f : -f);
-      axpy(g, out, gradient, dim);
-      axpy(g, in, out, dim);
-    }
-  };
-
-  for (int32_t pos = 0; pos < length; ++pos) {
-    const int32_t word = sentence[pos];
-    const int32_t reduced = static_cast<int32_t>(state.rng.below(static_cast<uint32_t>(window)));
-    const int32_t span = window - reduced;
-    const int32_t from = std::max(0, pos - span);
-    const int32_t to = std::min(length - 1, pos + span);
-    if (config_.cbow) {
-      std::fill(hidden, hidden + dim, 0.0f);
-      int32_t count = 0;
-      for (int32_t c = from; c <= to; ++c) {
-        if (c == pos) continue;
-        axpy(1.0f, syn0 + static_cast<size_t>(sentence[c]) * dim, hidden, dim);
-        ++count;
-      }
-      if (count == 0) continue;
-      scale(1.0f / static_cast<float>(count), hidden, dim);
-      std::fill(gradient, gradient + dim, 0.0f);
-      predict(hidden, word);
-      for (int32_t c = from; c <= to; ++c) {
-        if (c == pos) continue;
-        axpy(1.0f, gradient, syn0 + static_cast<size_t>(sentence[c]) * dim, dim);
-      }
-    } else {
-      for (int32_t c = from; c <= to; ++c) {
-        if (c == pos) continue;
-        float* in = syn0 + static_cast<size_t>(sentence[c]) * dim;
-        std::fill(gradient, gradient + dim, 0.0f);
-        predict(in, word);
-        axpy(1.0f, gradient, in, dim);
-      }
-    }
-  }
-  state.loss += loss;
-  state.predictions += predictions;
+  simd::SentenceJob job;
+  job.sentence = sentence;
+  job.length = length;
+  job.syn0 = syn0_.data();
+  job.syn1neg = syn1neg_.data();
+  job.syn1 = syn1_.data();
+  job.dim = config_.dim;
+  job.window = config_.window;
+  job.negative = config_.negative;
+  job.cbow = config_.cbow;
+  job.hs = config_.hs;
+  job.sharedNegatives = config_.sharedNegatives;
+  job.alpha = static_cast<float>(state.alpha);
+  job.negativeTable = config_.negative > 0 ? negativeSampler_.entries() : nullptr;
+  job.vocabSize = static_cast<uint32_t>(vocabSize_);
+  job.sigmoid = sigmoid_.sigmoidData();
+  job.logSigmoid = sigmoid_.logSigmoidData();
+  job.codes = tables_.huffmanCodes.data();
+  job.points = tables_.huffmanPoints.data();
+  job.offsets = tables_.huffmanOffsets.data();
+  job.rng = &state.rng.state();
+  job.scratch = state.scratch.data();
+  job.loss = 0;
+  job.predictions = 0;
+  kernel_(job);
+  state.loss += job.loss;
+  state.predictions += job.predictions;
 }
 
 }  // namespace w2v

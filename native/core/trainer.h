@@ -18,6 +18,7 @@
 #include "alias_sampler.h"
 #include "random.h"
 #include "sigmoid_table.h"
+#include "simd/kernels.h"
 
 namespace w2v {
 
@@ -44,6 +45,9 @@ struct TrainerConfig {
   /// Chunks that may wait in the queue; 0 means 2 per thread.
   int32_t queueCapacity = 0;
   int32_t progressIntervalMs = 100;
+  /// Skip-gram + negative sampling only: one set of negatives per centre word, shared by
+  /// its window (pWord2Vec). Off: the original's fresh negatives per pair.
+  bool sharedNegatives = false;
 };
 
 /// Per-word tables, computed by the caller (the TypeScript layer) from the vocabulary.
@@ -139,6 +143,7 @@ class Trainer {
   void supervisorMain();
   void trainChunk(const Chunk& chunk, ThreadState& state);
   void trainSentence(const int32_t* sentence, int32_t length, ThreadState& state);
+  simd::SentenceKernel kernel_ = nullptr;
   double currentAlpha() const;
   void lossTotals(double& loss, int64_t& predictions) const;
   Progress progressSinceLastReport();

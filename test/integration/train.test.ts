@@ -192,6 +192,7 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     ['a sync generator of token arrays', () => (function* () { for (const l of lines) yield l.split(/[ \t]/); })()],
     ['an array of lines', () => lines],
     ['an array of token arrays', () => lines.map((l) => l.split(/[ \t]/))],
+    ['an async generator of Buffers (byte chunks, lines running across them)', () => (async function* () { for (const c of stringChunks()) yield Buffer.from(c); })()],
     ['a function returning a fresh stream per pass', () => () => createReadStream(join(work, 'kinds.txt.gz')).pipe(createGunzip())],
     ['a function returning a fresh generator per pass', () => () => (function* () { for (const l of lines) yield l; })()],
   ];
@@ -344,10 +345,10 @@ describe('bad corpora', () => {
 
   it('an iterable yielding a number, or a token array holding one', async () => {
     expect((await rejection(train(['a b', 42] as never, opts))).message).toBe(
-      'corpus item 1 is 42; expected a line (string) or an array of token strings',
+      'corpus item 1 is 42; expected a line (string), an array of token strings or a Buffer',
     );
     expect((await rejection(train((function* () { yield 'a'; yield 'b'; yield null; })() as never, opts))).message).toBe(
-      'corpus item 2 is null; expected a line (string) or an array of token strings',
+      'corpus item 2 is null; expected a line (string), an array of token strings or a Buffer',
     );
     expect((await rejection(train([['a', 5]] as never, opts))).message).toBe('corpus sentence 0 holds 5; tokens must be strings');
   });

@@ -1,0 +1,33 @@
+// Run-time choice of the training kernel from CPUID; never -march=native.
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels.h"
+
+namespace w2v {
+namespace simd {
+
+SentenceKernel selectSentenceKernel(const char** name) {
+  const char* forced = std::getenv("W2V_SIMD");
+  const bool portable = forced != nullptr && std::strcmp(forced, "scalar") == 0;
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  // libgcc's check includes the OS saving YMM registers (XGETBV), not only CPUID bits.
+  if (!portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (name) *name = "avx2+fma";
+    return trainSentenceAvx2;
+  }
+#endif
+  (void)portable;
+  if (name) *name = "scalar";
+  return trainSentenceScalar;
+}
+
+const char* simdName() {
+  const char* name = "scalar";
+  selectSentenceKernel(&name);
+  return name;
+}
+
+}  // namespace simd
+}  // namespace w2v

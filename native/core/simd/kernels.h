@@ -1,0 +1,56 @@
+// The per-sentence training kernel, one build per instruction set (scalar.cc, avx2.cc),
+// chosen at run time (dispatch.cc). Kernels take plain data only: they are compiled with
+// their own -m flags and must not share inline code with the rest of the core.
+#pragma once
+#include <cstdint>
+
+#include "../alias_sampler.h"
+
+namespace w2v {
+namespace simd {
+
+/// Everything one sentence's updates need; the kernel adds to loss and predictions.
+struct SentenceJob {
+  const int32_t* sentence;
+  int32_t length;
+  float* syn0;     // input vectors
+  float* syn1neg;  // output vectors of negative sampling (null when negative == 0)
+  float* syn1;     // inner-node vectors of hierarchical softmax (null when !hs)
+  int32_t dim;
+  int32_t window;
+  int32_t negative;
+  bool cbow;
+  bool hs;
+  /// Skip-gram: draw one set of negatives per centre word and share it across the window
+  /// (pWord2Vec's batching). False: fresh negatives for every (context, centre) pair.
+  bool sharedNegatives;
+  float alpha;
+  const AliasEntry* negativeTable;
+  uint32_t vocabSize;
+  const float* sigmoid;     // kSigmoidTableSize + 1 entries over [-kMaxExp, kMaxExp]
+  const float* logSigmoid;  // same grid
+  const uint8_t* codes;     // hierarchical softmax tables (see TrainerTables)
+  const int32_t* points;
+  const int64_t* offsets;
+  uint64_t* rng;            // xorshift64* state of the calling thread
+  float* scratch;           // (2 + 2*window + negative + 1) * dim floats, 64-byte aligned
+  double loss;
+  int64_t predictions;
+};
+
+using SentenceKernel = void (*)(SentenceJob& job);
+
+void trainSentenceScalar(SentenceJob& job);
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+void trainSentenceAvx2(SentenceJob& job);
+#endif
+
+/// The fastest kernel this CPU runs (W2V_SIMD=scalar in the environment forces the
+/// portable one), and its name: "avx2+fma" or "scalar".
+SentenceKernel selectSentenceKernel(const char** name);
+
+/// Name of the kernel selectSentenceKernel() picks.
+const char* simdName();
+
+}  // namespace simd
+}  // namespace w2v

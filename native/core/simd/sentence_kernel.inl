@@ -1,0 +1,146 @@
+// The training kernel's body, templated on the vector operations. Included only by the
+// per-ISA files (scalar.cc, avx2.cc), inside an anonymous namespace, so each compiles its
+// own copy with its own instruction-set flags.
+//
+// Ops must provide: float dot(const float*, const float*, int32_t);
+//                   void axpy(float a, const float* x, float* y, int32_t n)   // y += a x
+//                   void zero(float*, int32_t); void scale(float, float*, int32_t)
+
+// The including file includes <algorithm>, ../random.h and ../sigmoid_table.h first (their
+// kernel helpers are `static inline`, so each ISA file keeps its own copy).
+
+template <class Ops>
+inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* gradient) {
+  const int32_t dim = j.dim;
+  const float alpha = j.alpha;
+  ++j.predictions;
+  if (j.hs) {
+    for (int64_t k = j.offsets[target]; k < j.offsets[target + 1]; ++k) {
+      float* out = j.syn1 + static_cast<size_t>(j.points[k]) * dim;
+      const float f = Ops::dot(in, out, dim);
+      const float label = 1.0f - static_cast<float>(j.codes[k]);
+      j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+      if (f <= -kMaxExp || f >= kMaxExp) continue;  // as the original: no update when saturated
+      const float g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
+      Ops::axpy(g, out, gradient, dim);
+      Ops::axpy(g, in, out, dim);
+    }
+  }
+  const int32_t negative = j.negative;
+  for (int32_t d = 0; d <= negative && negative > 0; ++d) {
+    int32_t sample;
+    float label;
+    if (d == 0) {
+      sample = target;
+      label = 1.0f;
+    } else {
+      sample = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
+      if (sample == target) continue;
+      label = 0.0f;
+    }
+    float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
+    const float f = Ops::dot(in, out, dim);
+    float g;
+    if (f > kMaxExp) g = (label - 1.0f) * alpha;
+    else if (f < -kMaxExp) g = label * alpha;
+    else g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
+    j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+    Ops::axpy(g, out, gradient, dim);
+    Ops::axpy(g, in, out, dim);
+  }
+}
+
+// Skip-gram with one set of negatives per centre word shared by its whole window: the
+// window's context rows and the K+1 output rows form two small matrices, and the updates
+// become rank-1 sums computed from cached rows (Ji et al. 2016, pWord2Vec).
+template <class Ops>
+inline void skipgramSharedWindow(SentenceJob& j, int32_t word, const int32_t* context, int32_t contextCount) {
+  const int32_t dim = j.dim;
+  const float alpha = j.alpha;
+  const int32_t negative = j.negative;
+  int32_t targets[1024];
+  float labels[1024];
+  int32_t targetCount = 0;
+  targets[targetCount] = word;
+  labels[targetCount++] = 1.0f;
+  for (int32_t d = 0; d < negative; ++d) {
+    const int32_t s = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
+    if (s == word) continue;
+    targets[targetCount] = s;
+    labels[targetCount++] = 0.0f;
+  }
+  // Scratch layout: [0, C) context-gradient rows, [C, C+T) output-gradient rows.
+  float* inGrad = j.scratch;
+  float* outGrad = j.scratch + static_cast<size_t>(contextCount) * dim;
+  std::fill(inGrad, inGrad + static_cast<size_t>(contextCount + targetCount) * dim, 0.0f);
+  for (int32_t t = 0; t < targetCount; ++t) {
+    const float* out = j.syn1neg + static_cast<size_t>(targets[t]) * dim;
+    float* og = outGrad + static_cast<size_t>(t) * dim;
+    for (int32_t c = 0; c < contextCount; ++c) {
+      const float* in = j.syn0 + static_cast<size_t>(context[c]) * dim;
+      const float f = Ops::dot(in, out, dim);
+      const float label = labels[t];
+      float g;
+      if (f > kMaxExp) g = (label - 1.0f) * alpha;
+      else if (f < -kMaxExp) g = label * alpha;
+      else g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
+      j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+      Ops::axpy(g, out, inGrad + static_cast<size_t>(c) * dim, dim);
+      Ops::axpy(g, in, og, dim);
+    }
+  }
+  j.predictions += contextCount;
+  for (int32_t t = 0; t < targetCount; ++t)
+    Ops::axpy(1.0f, outGrad + static_cast<size_t>(t) * dim, j.syn1neg + static_cast<size_t>(targets[t]) * dim, dim);
+  for (int32_t c = 0; c < contextCount; ++c)
+    Ops::axpy(1.0f, inGrad + static_cast<size_t>(c) * dim, j.syn0 + static_cast<size_t>(context[c]) * dim, dim);
+}
+
+template <class Ops>
+inline void trainSentenceWith(SentenceJob& j) {
+  const int32_t dim = j.dim;
+  const int32_t window = j.window;
+  const int32_t length = j.length;
+  const int32_t* sentence = j.sentence;
+  float* hidden = j.scratch;
+  float* gradient = j.scratch + dim;
+  const bool shared = j.sharedNegatives && !j.cbow && !j.hs && j.negative > 0;
+  int32_t context[2 * 1000 + 1];
+  for (int32_t pos = 0; pos < length; ++pos) {
+    const int32_t word = sentence[pos];
+    const int32_t reduced = static_cast<int32_t>(belowFrom(xorshiftNext(*j.rng), static_cast<uint32_t>(window)));
+    const int32_t span = window - reduced;
+    const int32_t from = std::max(0, pos - span);
+    const int32_t to = std::min(length - 1, pos + span);
+    if (shared) {
+      int32_t count = 0;
+      for (int32_t c = from; c <= to; ++c)
+        if (c != pos) context[count++] = sentence[c];
+      if (count > 0) skipgramSharedWindow<Ops>(j, word, context, count);
+    } else if (j.cbow) {
+      Ops::zero(hidden, dim);
+      int32_t count = 0;
+      for (int32_t c = from; c <= to; ++c) {
+        if (c == pos) continue;
+        Ops::axpy(1.0f, j.syn0 + static_cast<size_t>(sentence[c]) * dim, hidden, dim);
+        ++count;
+      }
+      if (count == 0) continue;
+      Ops::scale(1.0f / static_cast<float>(count), hidden, dim);
+      Ops::zero(gradient, dim);
+      predictOne<Ops>(j, hidden, word, gradient);
+      for (int32_t c = from; c <= to; ++c) {
+        if (c == pos) continue;
+        Ops::axpy(1.0f, gradient, j.syn0 + static_cast<size_t>(sentence[c]) * dim, dim);
+      }
+    } else {
+      for (int32_t c = from; c <= to; ++c) {
+        if (c == pos) continue;
+        float* in = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
+        Ops::zero(gradient, dim);
+        predictOne<Ops>(j, in, word, gradient);
+        Ops::axpy(1.0f, gradient, in, dim);
+      }
+    }
+  }
+}

@@ -40,7 +40,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { flag: '-read-vocab', kind: 'string', defaultValue: '', help: 'The vocabulary will be read from <file>, not constructed from the training data' },
   { flag: '-cbow', kind: 'bool01', defaultValue: '1', help: 'Use the continuous bag of words model (0 = skip-gram)' },
   { flag: '-seed', kind: 'int', defaultValue: '1', help: 'Random seed (not in the original)' },
-  { flag: '-shared-negatives', kind: 'bool01', defaultValue: '0', help: 'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original)' },
+  { flag: '-shared-negatives', kind: 'bool01', defaultValue: '1', help: 'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original; 0 = fresh negatives per pair, as the original)' },
 ];
 
 // Messages from the API name options by their API names; the CLI user typed flags.
@@ -96,7 +96,7 @@ export function trainOptionsFromFlags(values: Map<string, string>): TrainOptions
     minCount: int('-min-count', 5),
     seed: int('-seed', 1),
     sentenceToken: true,
-    sharedNegatives: int('-shared-negatives', 0) === 1,
+    sharedNegatives: int('-shared-negatives', 1) === 1,
   };
   if (values.has('-alpha')) options.alpha = Number(values.get('-alpha'));
   return options;

@@ -46,7 +46,8 @@ struct TrainerConfig {
   int32_t queueCapacity = 0;
   int32_t progressIntervalMs = 100;
   /// Skip-gram + negative sampling only: one set of negatives per centre word, shared by
-  /// its window (pWord2Vec). Off: the original's fresh negatives per pair.
+  /// its window (pWord2Vec). Off (the core's default; the TS layer turns it on): the
+  /// original's fresh negatives per pair.
   bool sharedNegatives = false;
 };
 

@@ -25,8 +25,23 @@ export type CorpusStream = Readable | NodeJS.ReadableStream | Iterable<CorpusIte
  */
 export type Corpus = string | CorpusStream | (() => CorpusStream);
 
+/** One part of a corpus, read a piece at a time into its own sink. */
+export interface CorpusLane {
+  /** Feeds the next piece (a few KiB of text, or a batch of lines) to the sink; false at the end. */
+  step(): Promise<boolean>;
+  /** Releases the lane's file handle early. */
+  close(): void;
+}
+
 /** A corpus that can be walked, calling the sink for every token and sentence end. */
 export interface CorpusSource {
+  /**
+   * Splits the corpus into `sinks.length` contiguous parts (at line starts), each read on
+   * its own: training threads then work on distant text at the same time, as the original's
+   * threads each take their own part of the file. Absent where the corpus cannot be split
+   * without reading it (gzip, streams, functions).
+   */
+  lanes?(sinks: TokenSink[]): Promise<CorpusLane[]>;
   /** True when the corpus can be read again for each epoch (paths and arrays). */
   readonly rereadable: boolean;
   /** A name for messages. */
@@ -112,6 +127,78 @@ function feedItem(item: unknown, sink: TokenSink, tokenizer: Tokenizer, index: n
   throw new TypeError(`corpus item ${index} is ${describeValue(item)}; expected a line (string), an array of token strings or a Buffer`);
 }
 
+/** The offset just after the first newline at or after `from` (the file's size if none). */
+async function lineStartAtOrAfter(path: string, from: number, size: number): Promise<number> {
+  if (from <= 0) return 0;
+  const handle = await open(path, 'r');
+  try {
+    const block = Buffer.alloc(READ_CHUNK);
+    for (let at = from - 1; at < size; at += block.length) {
+      const { bytesRead } = await handle.read(block, 0, block.length, at);
+      if (bytesRead === 0) break;
+      const nl = block.subarray(0, bytesRead).indexOf(0x0a);
+      if (nl >= 0) return at + nl + 1;
+    }
+    return size;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function fileLanes(path: string, sinks: TokenSink[]): Promise<CorpusLane[]> {
+  const { size } = await stat(path);
+  const n = sinks.length;
+  const starts: number[] = [];
+  for (let i = 0; i < n; i++) starts.push(await lineStartAtOrAfter(path, Math.floor((size * i) / n), size));
+  starts.push(size);
+  return sinks.map((sink, i) => {
+    const start = starts[i]!;
+    const end = Math.max(start, starts[i + 1]!);
+    if (start >= end) return { step: async () => false, close: () => undefined };
+    const stream = createReadStream(path, { start, end: end - 1, highWaterMark: READ_CHUNK });
+    const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const tokenizer = new Tokenizer(sink);
+    let buffer: Buffer | undefined;
+    let offset = 0;
+    return {
+      async step() {
+        if (buffer === undefined || offset >= buffer.length) {
+          const next = await chunks.next();
+          if (next.done) {
+            tokenizer.end();
+            return false;
+          }
+          buffer = next.value;
+          offset = 0;
+        }
+        tokenizer.push(buffer.subarray(offset, offset + TOKENIZE_SLICE));
+        offset += TOKENIZE_SLICE;
+        return true;
+      },
+      close: () => stream.destroy(),
+    };
+  });
+}
+
+function arrayLanes(items: unknown[], sinks: TokenSink[]): CorpusLane[] {
+  const n = sinks.length;
+  return sinks.map((sink, i) => {
+    let at = Math.floor((items.length * i) / n);
+    const end = Math.floor((items.length * (i + 1)) / n);
+    const tokenizer = new Tokenizer(sink);
+    return {
+      async step() {
+        if (at >= end) return false;
+        const stop = Math.min(end, at + LINES_PER_BATCH);
+        for (; at < stop; at++) feedItem(items[at], sink, tokenizer, at);
+        if (at >= end) tokenizer.end();
+        return true;
+      },
+      close: () => undefined,
+    };
+  });
+}
+
 /** Wraps what the user passed; throws a TypeError for anything else. */
 export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
   if (typeof corpus === 'string') {
@@ -128,6 +215,7 @@ export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
     return {
       rereadable: true,
       description,
+      ...(gzip ? {} : { lanes: (sinks: TokenSink[]) => fileLanes(path, sinks) }),
       async feed(sink, between) {
         const file = createReadStream(path, { highWaterMark: READ_CHUNK });
         const stream = gzip ? file.pipe(createGunzip({ chunkSize: READ_CHUNK })) : file;
@@ -183,6 +271,7 @@ export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
       return {
         rereadable,
         description: rereadable ? 'corpus array' : 'corpus iterable',
+        ...(rereadable ? { lanes: async (sinks: TokenSink[]) => arrayLanes(corpus as unknown as unknown[], sinks) } : {}),
         async feed(sink, between) {
           if (!rereadable && used) throw new Error('a corpus iterable can only be read once');
           used = true;

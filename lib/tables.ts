@@ -23,10 +23,19 @@ export function subsampleKeepProbability(counts: Float64Array, sample: number, t
   return keep;
 }
 
-/** Unnormalised negative-sampling weights count^exponent (the sampler normalises). */
-export function negativeSamplingWeights(counts: Float64Array, exponent: number, exclude?: number): Float64Array {
+/**
+ * Unnormalised negative-sampling weights count^exponent (the sampler normalises).
+ * `redistribute`: a word never drawn whose share goes to all other words evenly, as the
+ * original does with `</s>` (drawing it, it takes a uniformly random word instead).
+ */
+export function negativeSamplingWeights(counts: Float64Array, exponent: number, redistribute?: number): Float64Array {
   const w = new Float64Array(counts.length);
-  for (let i = 0; i < counts.length; i++) w[i] = i === exclude ? 0 : Math.pow(counts[i]!, exponent);
+  for (let i = 0; i < counts.length; i++) w[i] = Math.pow(counts[i]!, exponent);
+  if (redistribute !== undefined && counts.length > 1) {
+    const share = w[redistribute]! / (counts.length - 1);
+    w[redistribute] = 0;
+    for (let i = 0; i < counts.length; i++) if (i !== redistribute) w[i]! += share;
+  }
   return w;
 }
 

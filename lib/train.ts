@@ -217,7 +217,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
   const tables = {
     keepProbability,
-    // The sentence token is never a negative (the original swaps it for a random word).
+    // The sentence token is never a negative: the original swaps it for a uniformly random
+    // word, which is the same as spreading its share evenly over the other words.
     ...(opts.negative > 0
       ? { negativeWeights: negativeSamplingWeights(vocab.counts, opts.nsExponent, vocab.hasSentenceToken ? 0 : undefined) }
       : {}),
@@ -287,13 +288,13 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     trainer.start();
     const encoder = new ChunkEncoder(opts.maxSentenceLength);
     const yieldTurn = eventLoopYielder();
-    const drain = async (): Promise<void> => {
+    const drain = async (from: ChunkEncoder = encoder): Promise<void> => {
       await yieldTurn();
       if (progressError !== undefined) throw progressError;
-      while (encoder.ready.length > 0) {
+      while (from.ready.length > 0) {
         if (signal?.aborted || stopped) throw abortError(signal ?? new AbortController().signal);
-        const chunk = encoder.ready[0]!;
-        if (trainer.push(chunk.tokens, chunk.ends, currentEpoch)) encoder.ready.shift();
+        const chunk = from.ready[0]!;
+        if (trainer.push(chunk.tokens, chunk.ends, currentEpoch)) from.ready.shift();
         else await new Promise<void>((resolve) => (onSpace = resolve));
       }
     };
@@ -307,6 +308,41 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
           if (p < 0) encoder.endSentence();
           else if (finalId[p]! >= 0) encoder.add(finalId[p]!);
           if (encoder.ready.length > 0 || (i & 0x3fff) === 0) await drain();
+        }
+      } else if (source.lanes && opts.threads > 1) {
+        // One lane per thread, chunks taken from the lanes in turn: the threads train on
+        // distant parts of the corpus at once, as the original's do. On adjacent text they
+        // would update the same topical rows together, and lose updates (CBOW on en-8m: 20.9%
+        // analogy with adjacent chunks, 22% with the original's split).
+        const encoders = Array.from({ length: opts.threads }, () => new ChunkEncoder(opts.maxSentenceLength));
+        const lanes = await source.lanes(
+          encoders.map((enc) => ({
+            token: (key: string) => {
+              const id = vocab.idOfKey(key);
+              if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) enc.add(id);
+            },
+            endSentence: () => enc.endSentence(),
+          })),
+        );
+        try {
+          let active = lanes.map((_, i) => i);
+          while (active.length > 0) {
+            const still: number[] = [];
+            for (const i of active) {
+              const enc = encoders[i]!;
+              let more = true;
+              while (more && enc.ready.length === 0) {
+                more = await lanes[i]!.step();
+                await drain(enc);
+              }
+              if (!more) enc.flush();
+              await drain(enc);
+              if (more) still.push(i);
+            }
+            active = still;
+          }
+        } finally {
+          for (const lane of lanes) lane.close();
         }
       } else {
         await source.feed(

@@ -224,6 +224,21 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     expect(stats.epochs[1]!.words).toBe(inVocabTokens);
   });
 
+  it('a plain file or an array trained by several threads is split into lanes at line starts: every token once per epoch', async () => {
+    for (const threads of [2, 3, 7]) {
+      for (const corpus of [join(work, 'kinds.txt'), lines]) {
+        const m = await train(corpus, { ...opts, threads });
+        expect(m.words).toEqual(reference.words);
+        expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens]);
+      }
+    }
+    // More lanes than lines: the empty lanes end at once.
+    const tiny = join(work, 'two-lines.txt');
+    writeFileSync(tiny, 'a b a b\nb a b a\n');
+    const m = await train(tiny, { ...opts, minCount: 1, threads: 8 });
+    expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([8, 8]);
+  });
+
   it('a corpus function is called once per pass (vocabulary + each epoch), so nothing is kept', async () => {
     let calls = 0;
     const m = await train(() => {

@@ -67,8 +67,13 @@ describe('negativeSamplingWeights', () => {
     expect(half[1]).toBeCloseTo(9, 12);
   });
 
-  it('an excluded id gets weight 0', () => {
-    expect(Array.from(negativeSamplingWeights(Float64Array.from([16, 16, 16]), 0.5, 1))).toEqual([4, 0, 4]);
+  it('a redistributed id gets weight 0 and its share goes evenly to the others (the original\'s </s> swap)', () => {
+    expect(Array.from(negativeSamplingWeights(Float64Array.from([16, 16, 16]), 0.5, 1))).toEqual([6, 0, 6]);
+    const w = negativeSamplingWeights(Float64Array.from([81, 16, 1]), 0.5, 0);
+    expect(Array.from(w)).toEqual([0, 4 + 4.5, 1 + 4.5]);
+    // The total mass is unchanged, so the other words' relative odds match the original's
+    // "draw; if </s>, take a uniform word instead".
+    expect(w.reduce((a, b) => a + b, 0)).toBe(9 + 4 + 1);
   });
 });
 

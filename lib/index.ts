@@ -16,6 +16,8 @@ export type { Corpus, CorpusItem, CorpusStream } from './corpus';
 export { Vocabulary } from './vocabulary';
 export type { Word2VecFormat } from './formats/word2vec';
 export { defaultCorpusPath } from './default-corpus';
+export { phrases, Phrases } from './phrases';
+export type { PhraseOptions, PhraseWriter } from './phrases';
 
 import { native } from './native';
 

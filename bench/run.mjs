@@ -164,7 +164,7 @@ function ratioChart(summary, meta) {
     parts.push(`<rect x="${Math.min(x(1), x(speed))}" y="${y + 6}" width="${Math.abs(x(speed) - x(1))}" height="16" fill="#2b7bba"/>`);
     parts.push(`<text x="${Math.max(x(1), x(speed)) + 6}" y="${y + 19}">${speed.toFixed(2)}x faster</text>`);
     parts.push(`<rect x="${Math.min(x(1), x(mem))}" y="${y + 26}" width="${Math.abs(x(mem) - x(1))}" height="16" fill="#4caf50"/>`);
-    parts.push(`<text x="${Math.max(x(1), x(mem)) + 6}" y="${y + 39}">${mem.toFixed(2)}x less memory</text>`);
+    parts.push(`<text x="${Math.max(x(1), x(mem)) + 6}" y="${y + 39}">${mem >= 1 ? `${mem.toFixed(2)}x less memory` : `${(1 / mem).toFixed(2)}x more memory`}</text>`);
     parts.push(`<text x="${left}" y="${y + 60}" fill="#555">${esc(`quality vs original: analogy ${(r.ratios.analogyDelta * 100).toFixed(1)} pts, wordsim353 ${r.ratios.wordsim353Delta.toFixed(3)}, simlex999 ${r.ratios.simlex999Delta.toFixed(3)}`)}</text>`);
   });
   parts.push('</svg>');

@@ -74,28 +74,27 @@ export function huffmanTables(counts: Float64Array): HuffmanTables {
     parent[min2] = n + a;
     binary[min2] = 1;
   }
-  const offsets = new Int32Array(n + 1);
-  const codeList: number[] = [];
-  const pointList: number[] = [];
-  const code: number[] = [];
-  const point: number[] = [];
+  // Code lengths first, so codes and points go straight into typed arrays (a vocabulary of
+  // a million words has tens of millions of code bits).
   const root = 2 * n - 2;
+  const depth = new Int32Array(2 * n - 1);
+  for (let node = root - 1; node >= 0; node--) depth[node] = depth[parent[node]!]! + 1;
+  const offsets = new Int32Array(n + 1);
+  for (let a = 0; a < n; a++) offsets[a + 1] = offsets[a]! + depth[a]!;
+  const codes = new Uint8Array(offsets[n]!);
+  const points = new Int32Array(offsets[n]!);
   for (let a = 0; a < n; a++) {
-    code.length = 0;
-    point.length = 0;
+    // Walk leaf to root, filling the word's range from its end: root first, as the original.
     let b = a;
+    let at = offsets[a + 1]! - 1;
     while (b !== root) {
-      code.push(binary[b]!);
-      point.push(b);
-      b = parent[b]!;
+      codes[at] = binary[b]!;
+      const up = parent[b]!;
+      // The inner node whose bit this is: the parent, numbered from 0 as node - n.
+      points[at] = up - n;
+      b = up;
+      at--;
     }
-    const len = code.length;
-    // Root first: the path's inner nodes are the parents, numbered from 0 as node - n.
-    for (let d = 0; d < len; d++) {
-      codeList.push(code[len - 1 - d]!);
-      pointList.push(d === 0 ? n - 2 : point[len - d]! - n);
-    }
-    offsets[a + 1] = codeList.length;
   }
-  return { codes: Uint8Array.from(codeList), points: Int32Array.from(pointList), offsets };
+  return { codes, points, offsets };
 }

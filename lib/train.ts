@@ -183,35 +183,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const source = await openCorpus(corpus);
   const started = Date.now();
 
-  // Pass 1: the vocabulary. A one-shot corpus is kept as provisional ids for later epochs.
-  // A one-shot corpus (a stream, a generator) cannot be read twice, and training needs the
-  // vocabulary first: it is kept as provisional ids, 4 bytes a token. Paths and arrays are
-  // read again each epoch, so memory does not grow with their size.
-  const counted = await countVocabulary(source, opts, control, !source.rereadable);
-  const { counter, stream } = counted;
-  const vocab =
-    control.vocabulary ??
-    Vocabulary.fromCounter(counter, { minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken });
-  const trainable = vocab.size - (vocab.hasSentenceToken ? 1 : 0);
-  if (trainable < 1) {
-    throw new Error(
-      counter.tokens === 0
-        ? `${source.description} holds no tokens`
-        : `no word of ${source.description} occurs at least minCount (${opts.minCount}) times ` +
-            `(${counter.keys.length} distinct words, ${counter.tokens} tokens)`,
-    );
-  }
-  if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
-  // Map provisional ids to final ids (-2 = not in the vocabulary).
-  const finalId = new Int32Array(counter.keys.length).fill(-2);
-  let wordsPerEpoch = 0;
-  for (let p = 0; p < counter.keys.length; p++) {
-    const id = vocab.idOfKey(counter.keys[p]!);
-    if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) {
-      finalId[p] = id;
-      wordsPerEpoch += counter.counts[p]!;
-    }
-  }
+  // Pass 1: the vocabulary.
+  const { vocab, stream, finalId, wordsPerEpoch } = await prepareVocabulary(source, opts, control);
 
   const vocabularyCount = vocab.totalCount;
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
@@ -392,3 +365,44 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   });
 }
 
+/** Final id of each provisional id (-2 when not in the vocabulary) and the tokens per epoch. */
+function mapProvisionalIds(counter: TokenCounter, vocab: Vocabulary): { finalId: Int32Array; wordsPerEpoch: number } {
+  const finalId = new Int32Array(counter.keys.length).fill(-2);
+  let wordsPerEpoch = 0;
+  for (let p = 0; p < counter.keys.length; p++) {
+    const id = vocab.idOfKey(counter.keys[p]!);
+    if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) {
+      finalId[p] = id;
+      wordsPerEpoch += counter.counts[p]!;
+    }
+  }
+  return { finalId, wordsPerEpoch };
+}
+
+/**
+ * The vocabulary pass. A one-shot corpus (a stream, a generator) cannot be read twice, and
+ * training needs the vocabulary first: it is kept as provisional ids, 4 bytes a token. Paths
+ * and arrays are read again each epoch, so memory does not grow with their size. The counter
+ * of every distinct token stays inside this function, so it is garbage once training starts.
+ */
+async function prepareVocabulary(
+  source: CorpusSource,
+  opts: ResolvedTrainOptions,
+  control: TrainControl,
+): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number }> {
+  const { counter, stream } = await countVocabulary(source, opts, control, !source.rereadable);
+  const vocab =
+    control.vocabulary ??
+    Vocabulary.fromCounter(counter, { minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken });
+  const trainable = vocab.size - (vocab.hasSentenceToken ? 1 : 0);
+  if (trainable < 1) {
+    throw new Error(
+      counter.tokens === 0
+        ? `${source.description} holds no tokens`
+        : `no word of ${source.description} occurs at least minCount (${opts.minCount}) times ` +
+            `(${counter.keys.length} distinct words, ${counter.tokens} tokens)`,
+    );
+  }
+  if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
+  return { vocab, stream, ...mapProvisionalIds(counter, vocab) };
+}

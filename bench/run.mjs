@@ -97,8 +97,9 @@ async function plainCorpus(path, scratch, quick) {
     // The first ~7 MB (about 1.2M words) of the corpus, cut at a line end.
     let kept = 0;
     stages.push(async function* (source) {
+      // Reads on to the end (breaking out would abort the pipeline), keeping the first part.
       for await (const chunk of source) {
-        if (kept >= 7e6) break;
+        if (kept >= 7e6) continue;
         let c = chunk;
         if (kept + c.length > 7e6) {
           const nl = c.indexOf(10, 7e6 - kept);

@@ -59,7 +59,7 @@ const NEAREST = 40;
 const RULE = '------------------------------------------------------------------------';
 
 function printNearest(out: NodeJS.WritableStream, model: Word2Vec, query: Float32Array, exclude: number[], floor: number): void {
-  const { ids, scores } = native().topK(unitMatrix(model), model.dim, query, NEAREST, Int32Array.from(exclude));
+  const { ids, scores } = native().topK(model.unitVectors(), model.dim, query, NEAREST, Int32Array.from(exclude));
   const lines: string[] = [];
   for (let i = 0; i < NEAREST; i++) {
     // The originals keep only candidates scoring above their starting floor; slots left over print empty.
@@ -69,18 +69,23 @@ function printNearest(out: NodeJS.WritableStream, model: Word2Vec, query: Float3
   out.write(lines.join('\n') + '\n');
 }
 
-const unitCache = new WeakMap<Word2Vec, Float32Array>();
-function unitMatrix(model: Word2Vec): Float32Array {
-  let u = unitCache.get(model);
-  if (!u) {
-    u = native().normalizeRows(model.vectors, model.dim);
-    unitCache.set(model, u);
+/**
+ * Looks up each word of a query line, printing the originals' "Word: ... Position" lines;
+ * undefined (after "Out of dictionary word!") when one is unknown. `unknownPosition` is
+ * what the original prints for it (distance -1, word-analogy 0).
+ */
+function lookUpQuery(model: Word2Vec, words: string[], out: NodeJS.WritableStream, unknownPosition: number): number[] | undefined {
+  const ids: number[] = [];
+  for (const w of words) {
+    const id = model.idOf(w);
+    out.write(`\nWord: ${w}  Position in vocabulary: ${id ?? unknownPosition}\n`);
+    if (id === undefined) {
+      out.write('Out of dictionary word!\n');
+      return undefined;
+    }
+    ids.push(id);
   }
-  return u;
-}
-
-function row(model: Word2Vec, id: number): Float32Array {
-  return unitMatrix(model).subarray(id * model.dim, (id + 1) * model.dim);
+  return ids;
 }
 
 /** `w2v distance FILE`: nearest words to a word or the sum of several. */
@@ -93,24 +98,12 @@ export async function distanceCommand(args: string[], input: NodeJS.ReadableStre
   out.write('Enter word or sentence (EXIT to break): ');
   for await (const line of inputLines(input)) {
     if (line === 'EXIT') break;
-    const words = line.split(' ');
-    const ids: number[] = [];
-    let missing = false;
-    for (const w of words) {
-      const id = model.idOf(w);
-      out.write(`\nWord: ${w}  Position in vocabulary: ${id ?? -1}\n`);
-      if (id === undefined) {
-        out.write('Out of dictionary word!\n');
-        missing = true;
-        break;
-      }
-      ids.push(id);
-    }
-    if (!missing) {
+    const ids = lookUpQuery(model, line.split(' '), out, -1);
+    if (ids) {
       out.write(`\n                                              Word       Cosine distance\n${RULE}\n`);
       const vec = new Float32Array(model.dim);
       for (const id of ids) {
-        const r = row(model, id);
+        const r = model.unitRow(id);
         for (let i = 0; i < model.dim; i++) vec[i]! += r[i]!;
       }
       printNearest(out, model, normalize(vec), ids, -1);
@@ -144,21 +137,10 @@ export async function analogyCommand(args: string[], input: NodeJS.ReadableStrea
       out.write('Enter three words (EXIT to break): ');
       continue;
     }
-    const ids: number[] = [];
-    let missing = false;
-    for (const w of words) {
-      const id = model.idOf(w);
-      out.write(`\nWord: ${w}  Position in vocabulary: ${id ?? 0}\n`);
-      if (id === undefined) {
-        out.write('Out of dictionary word!\n');
-        missing = true;
-        break;
-      }
-      ids.push(id);
-    }
-    if (!missing) {
+    const ids = lookUpQuery(model, words, out, 0);
+    if (ids) {
       out.write(`\n                                              Word              Distance\n${RULE}\n`);
-      const [a, b, c] = [row(model, ids[0]!), row(model, ids[1]!), row(model, ids[2]!)];
+      const [a, b, c] = [model.unitRow(ids[0]!), model.unitRow(ids[1]!), model.unitRow(ids[2]!)];
       const vec = new Float32Array(model.dim);
       for (let i = 0; i < model.dim; i++) vec[i] = b[i]! - a[i]! + c[i]!;
       // word-analogy leaves every entered word out of the answers, not only the first three.
@@ -230,10 +212,10 @@ export async function accuracyCommand(args: string[], input: NodeJS.ReadableStre
     const ids = q.map((w) => upper.get(w));
     if (ids.some((id) => id === undefined)) continue;
     const [b1, b2, b3, b4] = ids as number[];
-    const r1 = row(model, b1!), r2 = row(model, b2!), r3 = row(model, b3!);
+    const r1 = model.unitRow(b1!), r2 = model.unitRow(b2!), r3 = model.unitRow(b3!);
     for (let k = 0; k < model.dim; k++) vec[k] = r2[k]! - r1[k]! + r3[k]!;
     TQS++;
-    const { ids: best, scores } = native().topK(unitMatrix(model), model.dim, vec, 1, Int32Array.from([b1!, b2!, b3!]));
+    const { ids: best, scores } = native().topK(model.unitVectors(), model.dim, vec, 1, Int32Array.from([b1!, b2!, b3!]));
     const semantic = QID <= 5;
     if (best.length > 0 && scores[0]! > 0 && upper.get(asciiUpper(model.words[best[0]!]!)) === b4) {
       CCN++;

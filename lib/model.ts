@@ -159,13 +159,14 @@ export class Word2Vec {
     return id;
   }
 
-  /** Unit-length copies of the vectors, made once on first use. */
-  private unitVectors(): Float32Array {
+  /** Unit-length copies of the vectors (size*dim, row-major), made once on first use. */
+  unitVectors(): Float32Array {
     this.unit ??= native().normalizeRows(this.vectors, this.dim);
     return this.unit;
   }
 
-  private unitRow(id: number): Float32Array {
+  /** The unit-length vector of word id `id` (a view into {@link Word2Vec.unitVectors}). */
+  unitRow(id: number): Float32Array {
     return this.unitVectors().subarray(id * this.dim, (id + 1) * this.dim);
   }
 

@@ -7,7 +7,7 @@
 import { openCorpus, type Corpus } from './corpus';
 import { abortError, describeValue } from './errors';
 import { integerOption, numberOption } from './options';
-import { eventLoopYielder } from './train';
+import { eventLoopYielder } from './event-loop';
 import { keyOf, wordOf } from './bytes';
 
 /** Options of {@link phrases}. */

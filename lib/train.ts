@@ -6,6 +6,7 @@
  */
 import { openCorpus, type Corpus, type CorpusSource } from './corpus';
 import { abortError, describeValue } from './errors';
+import { eventLoopYielder } from './event-loop';
 import { Word2Vec, type TrainingStats } from './model';
 import { native, type NativeProgress, type NativeTrainer } from './native';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
@@ -49,23 +50,6 @@ export interface TrainControl {
   onProgress?: (progress: Progress) => void;
   /** A vocabulary to use instead of counting one (the CLI's -read-vocab). */
   vocabulary?: Vocabulary;
-}
-
-/**
- * Gives the event loop a turn (a macrotask, so timers and I/O run) when more than
- * `budgetMs` have passed since the last one. Awaiting resolved promises alone never does.
- */
-export function eventLoopYielder(budgetMs = 3): () => Promise<void> | undefined {
-  let last = performance.now();
-  return () => {
-    if (performance.now() - last < budgetMs) return undefined;
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        last = performance.now();
-        resolve();
-      }),
-    );
-  };
 }
 
 /** Tokens per chunk handed to the native trainer. */

@@ -7,21 +7,11 @@ import { Worker } from 'node:worker_threads';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { train, Vocabulary, type Progress, type TrainOptions, type Word2Vec } from '../../lib/index';
+import { rng } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-train-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GROUPS = 4;
 const GROUP_SIZE = 10;

@@ -12,6 +12,7 @@ import {
   type VectorTable,
   type Word2VecFormat,
 } from '../../lib/formats/word2vec';
+import { rng } from '../helpers';
 
 const root = resolve(__dirname, '../..');
 const fixtures = join(root, 'test/fixtures/original-c');
@@ -28,17 +29,6 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** A word's UTF-8 bytes as a key (one char per byte). */
 const utf8Key = (word: string): string => Buffer.from(word, 'utf8').toString('latin1');
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function table(keys: string[], dim: number, values: number[] | ((i: number) => number)): VectorTable {
   const vectors = new Float32Array(keys.length * dim);

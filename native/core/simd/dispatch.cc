@@ -1,4 +1,4 @@
-// Run-time choice of the training kernel from CPUID; never -march=native.
+// Run-time choice of the training kernel from CPUID, not from build-host flags.
 #include <cstdlib>
 #include <cstring>
 

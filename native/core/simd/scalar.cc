@@ -4,34 +4,19 @@
 
 #include "../random.h"
 #include "../sigmoid_table.h"
+#include "../vector_math.h"
 #include "kernels.h"
 
 namespace w2v {
 namespace simd {
 namespace {
 
+// This file is built with the core's own flags, so it may share vector_math.h's inline loops.
 struct ScalarOps {
-  static float dot(const float* __restrict a, const float* __restrict b, int32_t n) {
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      s0 += a[i] * b[i];
-      s1 += a[i + 1] * b[i + 1];
-      s2 += a[i + 2] * b[i + 2];
-      s3 += a[i + 3] * b[i + 3];
-    }
-    for (; i < n; ++i) s0 += a[i] * b[i];
-    return (s0 + s1) + (s2 + s3);
-  }
-  static void axpy(float alpha, const float* __restrict x, float* __restrict y, int32_t n) {
-    for (int32_t i = 0; i < n; ++i) y[i] += alpha * x[i];
-  }
-  static void zero(float* x, int32_t n) {
-    for (int32_t i = 0; i < n; ++i) x[i] = 0;
-  }
-  static void scale(float alpha, float* x, int32_t n) {
-    for (int32_t i = 0; i < n; ++i) x[i] *= alpha;
-  }
+  static float dot(const float* a, const float* b, int32_t n) { return w2v::dot(a, b, n); }
+  static void axpy(float alpha, const float* x, float* y, int32_t n) { w2v::axpy(alpha, x, y, n); }
+  static void zero(float* x, int32_t n) { std::fill(x, x + n, 0.0f); }
+  static void scale(float alpha, float* x, int32_t n) { w2v::scale(alpha, x, n); }
 };
 
 #include "sentence_kernel.inl"

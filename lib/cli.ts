@@ -164,21 +164,17 @@ async function trainCommand(args: string[]): Promise<void> {
   }
   const saveVocab = values.get('-save-vocab');
   if (saveVocab && model.counts) {
-    await writeFile(saveVocab, new Vocabulary([...model.words].map((_, i) => keyAt(model, i)), model.counts).toFile());
+    await writeFile(saveVocab, new Vocabulary(model.keys, model.counts).toFile());
   }
   if (!output) return;
   if (classes > 0) {
     // As the original: k-means classes instead of vectors, `word class` per line.
     const cl = await model.wordClasses(Math.min(classes, model.size), { threads });
-    const lines = model.words.map((_, i) => `${keyAt(model, i)} ${cl[i]}\n`);
+    const lines = model.keys.map((key, i) => `${key} ${cl[i]}\n`);
     await writeFile(output, Buffer.from(lines.join(''), 'latin1'));
     return;
   }
   await model.save(output, { format: values.get('-binary') === '1' ? 'word2vec-binary' : 'word2vec-text' });
-}
-
-function keyAt(model: { words: readonly string[] }, i: number): string {
-  return Buffer.from(model.words[i]!, 'utf8').toString('latin1');
 }
 
 function sum(a: Float64Array): number {

@@ -106,7 +106,8 @@ export class Word2Vec {
   readonly counts: Float64Array | undefined;
   /** Training totals, for a model that was just trained. */
   readonly trainingStats: TrainingStats | undefined;
-  private readonly keys: readonly string[];
+  /** Words as byte keys (one char per byte of the word's bytes, see bytes.ts): exact even for invalid UTF-8. */
+  readonly keys: readonly string[];
   private readonly index: Map<string, number>;
   private unit: Float32Array | undefined;
 
@@ -290,8 +291,8 @@ export class Word2Vec {
       const rb = this.unitRow(b!);
       const rc = this.unitRow(c!);
       for (let i = 0; i < this.dim; i++) q[i] = rb[i]! - ra[i]! + rc[i]!;
-      const best = this.nearest(q, 1, [a!, b!, c!], restrict);
-      if (best.length > 0 && this.idOf(best[0]!.word) === d) section.correct++;
+      const best = native().topK(this.unitVectors().subarray(0, restrict * this.dim), this.dim, q, 1, Int32Array.from([a!, b!, c!]));
+      if (best.ids.length > 0 && best.ids[0] === d) section.correct++;
     }
     const sum = (list: typeof sections) => {
       const correct = list.reduce((s, x) => s + x.correct, 0);

@@ -42,6 +42,20 @@ const w2v = (args: string[], input?: string | Buffer): Run => run(process.execPa
 /** Runs an original tool; distance and word-analogy loop forever on EOF, so callers end input with EXIT. */
 const original = (name: string, args: string[], input?: string | Buffer): Run => run(tool(name), args, input, 30_000);
 
+describe('w2v train keeps word bytes', () => {
+  it.skipIf(!existsSync(CLI))('-save-vocab and -classes write invalid UTF-8 words byte for byte', () => {
+    const corpus = tmp('bytes.txt');
+    writeFileSync(corpus, Buffer.from('ab \xff\xfe cd ab\n'.repeat(50), 'latin1'));
+    const vocab = tmp('bytes.vocab');
+    const classes = tmp('bytes.classes');
+    const flags = ['-train', corpus, '-size', '4', '-iter', '1', '-threads', '1', '-min-count', '1', '-debug', '0'];
+    expect(w2v(['train', ...flags, '-save-vocab', vocab, '-output', tmp('bytes.bin')]).status).toBe(0);
+    expect(readFileSync(vocab).includes(Buffer.from('\xff\xfe 50\n', 'latin1'))).toBe(true);
+    expect(w2v(['train', ...flags, '-classes', '2', '-output', classes]).status).toBe(0);
+    expect(readFileSync(classes).includes(Buffer.from('\n\xff\xfe ', 'latin1'))).toBe(true);
+  });
+});
+
 /** The first `bytes` of a gzip file's text, cut after the last whole line. */
 function gzipHead(path: string, bytes: number): Buffer {
   // A truncated gzip stream inflates with Z_SYNC_FLUSH; 1.5 MB compressed is > 3 MB of text.

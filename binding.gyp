@@ -9,6 +9,7 @@
         "native/core/trainer.cc",
         "native/core/simd/dispatch.cc",
         "native/core/simd/scalar.cc",
+        "native/core/simd/scalar_query.cc",
         "native/binding/addon.cc",
         "native/binding/kmeans_worker.cc",
         "native/binding/query_functions.cc",
@@ -33,7 +34,7 @@
     {
       "target_name": "w2v_simd_avx2",
       "type": "static_library",
-      "sources": ["native/core/simd/avx2.cc"],
+      "sources": ["native/core/simd/avx2.cc", "native/core/simd/avx2_query.cc"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
       "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx2", "-mfma"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx2", "-mfma"] },

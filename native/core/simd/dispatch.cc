@@ -23,6 +23,13 @@ SentenceKernel selectSentenceKernel(const char** name) {
   return trainSentenceScalar;
 }
 
+QueryKernels selectQueryKernels() {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  if (selectSentenceKernel(nullptr) == trainSentenceAvx2) return QueryKernels{dotRowsAvx2, dotPanelAvx2};
+#endif
+  return QueryKernels{dotRowsScalar, dotPanelScalar};
+}
+
 const char* simdName() {
   const char* name = "scalar";
   selectSentenceKernel(&name);

@@ -8,7 +8,7 @@ export { loadModel } from './load';
 export type { LoadOptions } from './load';
 export { Word2Vec } from './model';
 export type {
-  AnalogyEvaluation, EpochSummary, MostSimilarOptions, SaveOptions, ScoredWord, TrainingStats, Word2VecInit,
+  AnalogyEvaluation, AnalogyOptions, EpochSummary, Metric, MostSimilarOptions, NearestOptions, NearestResult, SaveOptions, ScoredWord, TrainingStats, Word2VecInit,
   WordPairEvaluation,
 } from './model';
 export type { TrainOptions } from './options';

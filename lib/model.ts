@@ -41,12 +41,49 @@ export interface ScoredWord {
   score: number;
 }
 
+/**
+ * How queries score rows: `'cosine'` (default) ranks unit-length rows by their inner product
+ * with the unit-length query; `'dot'` ranks the raw rows by raw inner product (what a
+ * recommender's recall layer scores by).
+ */
+export type Metric = 'cosine' | 'dot';
+
 /** Options of {@link Word2Vec.mostSimilar}. */
 export interface MostSimilarOptions {
   /** How many results; default 10. */
   topK?: number;
   /** Words whose vectors are subtracted from the query. */
   negative?: string[];
+  /** Default 'cosine'. */
+  metric?: Metric;
+}
+
+/** Options of {@link Word2Vec.analogy}. */
+export interface AnalogyOptions {
+  /** How many results; default 10. */
+  topK?: number;
+  /** 'add' (3CosAdd, default: b - a + c) or 'mul' (3CosMul, Levy & Goldberg 2014). */
+  method?: 'add' | 'mul';
+}
+
+/** Options of {@link Word2Vec.nearest}. */
+export interface NearestOptions {
+  /** Default 'cosine'. */
+  metric?: Metric;
+  /** Row ids no query may return. */
+  exclude?: ArrayLike<number>;
+  /** Threads to split the rows over; default os.availableParallelism(). */
+  threads?: number;
+}
+
+/** Result of {@link Word2Vec.nearest}: `queries x k` ids and scores, row-major, best first. */
+export interface NearestResult {
+  /** Row ids; -1 where a query has fewer than k candidates. */
+  ids: Int32Array;
+  /** Scores; NaN where the id is -1. */
+  scores: Float32Array;
+  k: number;
+  queries: number;
 }
 
 /** Options of {@link Word2Vec.save}. */
@@ -181,21 +218,20 @@ export class Word2Vec {
   }
 
   /**
-   * Nearest words by cosine: to a word, to the mean of several words (minus `negative`
-   * words), or to a vector. Query words are left out of the result.
+   * Nearest words to a word, to the sum of several words minus `negative` words, or to a
+   * vector: by cosine (default; query words as unit vectors) or by raw inner product
+   * (`metric: 'dot'`). Query words are left out of the result.
    */
   mostSimilar(query: string | string[] | Float32Array, options: MostSimilarOptions = {}): ScoredWord[] {
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
+    const metric = metricOption(options.metric);
     const negative = options.negative ?? [];
     if (!Array.isArray(negative)) throw new TypeError(`negative must be an array of words, got ${describeValue(negative)}`);
     const q = new Float32Array(this.dim);
     const exclude: number[] = [];
     if (query instanceof Float32Array) {
       if (query.length !== this.dim) throw new RangeError(`query vector must have ${this.dim} values, got ${query.length}`);
-      let n = 0;
-      for (let i = 0; i < this.dim; i++) n += query[i]! * query[i]!;
-      const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
-      for (let i = 0; i < this.dim; i++) q[i] = query[i]! * inv;
+      q.set(query);
     } else {
       const positive = typeof query === 'string' ? [query] : query;
       if (!Array.isArray(positive) || positive.length + negative.length === 0) {
@@ -205,26 +241,63 @@ export class Word2Vec {
         for (const w of words) {
           const id = this.requireId(w);
           exclude.push(id);
-          const row = this.unitRow(id);
+          const row = metric === 'cosine' ? this.unitRow(id) : this.vectors.subarray(id * this.dim, (id + 1) * this.dim);
           for (let i = 0; i < this.dim; i++) q[i]! += sign * row[i]!;
         }
       }
     }
-    return this.nearest(q, topK, exclude);
+    return this.rankRows(q, topK, exclude, metric);
   }
 
-  private nearest(query: Float32Array, topK: number, exclude: number[], rows = this.size): ScoredWord[] {
-    const unit = rows === this.size ? this.unitVectors() : this.unitVectors().subarray(0, rows * this.dim);
-    const { ids, scores } = native().topK(unit, this.dim, query, topK, Int32Array.from(exclude));
-    let norm = 0;
-    for (let i = 0; i < this.dim; i++) norm += query[i]! * query[i]!;
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  /**
+   * Exact top-k for many query vectors at once (`queries` holds n x dim values), scored as a
+   * blocked matrix product on native threads, off the main thread. The partial selection
+   * keeps k per query; no full sort.
+   */
+  async nearest(queries: Float32Array, k: number, options: NearestOptions = {}): Promise<NearestResult> {
+    if (!(queries instanceof Float32Array) || queries.length % this.dim !== 0) {
+      throw new TypeError(`queries must be a Float32Array of n x ${this.dim} values, got ${describeValue(queries)}${queries instanceof Float32Array ? ` of length ${queries.length}` : ''}`);
+    }
+    integerOption('k', k, 0, 2 ** 31 - 1);
+    const metric = metricOption(options.metric);
+    const threads = integerOption('threads', options.threads ?? availableParallelism(), 1, 256);
+    const exclude = options.exclude === undefined ? null : idArray('exclude', options.exclude);
+    const count = queries.length / this.dim;
+    const q = metric === 'cosine' ? native().normalizeRows(queries, this.dim) : queries;
+    const { ids, scores } = await native().topKBatchAsync(this.scoringMatrix(metric), this.dim, q, k, null, null, exclude, threads);
+    return { ids, scores, k, queries: count };
+  }
+
+  private scoringMatrix(metric: Metric, rows = this.size): Float32Array {
+    const m = metric === 'cosine' ? this.unitVectors() : this.vectors;
+    return rows === this.size ? m : m.subarray(0, rows * this.dim);
+  }
+
+  private rankRows(query: Float32Array, topK: number, exclude: number[], metric: Metric): ScoredWord[] {
+    const { ids, scores } = native().topK(this.scoringMatrix(metric), this.dim, query, topK, Int32Array.from(exclude));
+    let inv = 1;
+    if (metric === 'cosine') {
+      let norm = 0;
+      for (let i = 0; i < this.dim; i++) norm += query[i]! * query[i]!;
+      inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    }
     return Array.from(ids, (id, i) => ({ word: this.words[id]!, score: scores[i]! * inv }));
   }
 
-  /** b - a + c (3CosAdd): "a is to b as c is to ?". */
-  analogy(a: string, b: string, c: string, options: { topK?: number } = {}): ScoredWord[] {
-    return this.mostSimilar([b, c], { negative: [a], topK: options.topK ?? 10 });
+  /**
+   * "a is to b as c is to ?": 3CosAdd (default, the nearest to b - a + c by cosine) or
+   * 3CosMul (`method: 'mul'`: cos'(d,b) cos'(d,c) / (cos'(d,a) + 0.001), cos' = (cos + 1) / 2).
+   * a, b and c are left out of the result.
+   */
+  analogy(a: string, b: string, c: string, options: AnalogyOptions = {}): ScoredWord[] {
+    const method = options.method ?? 'add';
+    if (method !== 'add' && method !== 'mul') throw new TypeError(`method must be "add" or "mul", got ${describeValue(method)}`);
+    const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
+    if (method === 'add') return this.mostSimilar([b, c], { negative: [a], topK });
+    const ids = [a, b, c].map((w) => this.requireId(w));
+    const [ra, rb, rc] = ids.map((id) => this.unitRow(id)) as [Float32Array, Float32Array, Float32Array];
+    const best = native().topKCosMul(this.unitVectors(), this.dim, ra, rb, rc, topK, Int32Array.from(ids), 1e-3, availableParallelism());
+    return Array.from(best.ids, (id, i) => ({ word: this.words[id]!, score: best.scores[i]! }));
   }
 
   /** The word least similar to the mean of the others. */
@@ -266,8 +339,9 @@ export class Word2Vec {
     const text = await readFile(file, 'utf8');
     const sections: AnalogyEvaluation['sections'] = [];
     let section: AnalogyEvaluation['sections'][number] | undefined;
-    const q = new Float32Array(this.dim);
     let total = 0;
+    // Questions whose words are all known, answered in one batch below.
+    const asked: { section: AnalogyEvaluation['sections'][number]; ids: number[] }[] = [];
     for (const line of text.split('\n')) {
       const parts = line.trim().split(/\s+/).filter((p) => p.length > 0);
       if (parts.length === 0) continue;
@@ -285,14 +359,28 @@ export class Word2Vec {
       section.total++;
       const ids = parts.map((p) => upper.get(p.toUpperCase()));
       if (ids.some((id) => id === undefined)) continue;
-      const [a, b, c, d] = ids as number[];
       section.seen++;
+      asked.push({ section, ids: ids as number[] });
+    }
+    const queries = new Float32Array(asked.length * this.dim);
+    const offsets = new Int32Array(asked.length + 1);
+    const excluded = new Int32Array(asked.length * 3);
+    asked.forEach(({ ids: [a, b, c] }, n) => {
       const ra = this.unitRow(a!);
       const rb = this.unitRow(b!);
       const rc = this.unitRow(c!);
+      const q = queries.subarray(n * this.dim, (n + 1) * this.dim);
       for (let i = 0; i < this.dim; i++) q[i] = rb[i]! - ra[i]! + rc[i]!;
-      const best = native().topK(this.unitVectors().subarray(0, restrict * this.dim), this.dim, q, 1, Int32Array.from([a!, b!, c!]));
-      if (best.ids.length > 0 && best.ids[0] === d) section.correct++;
+      excluded.set([a!, b!, c!], n * 3);
+      offsets[n + 1] = (n + 1) * 3;
+    });
+    if (asked.length > 0) {
+      const best = await native().topKBatchAsync(
+        this.scoringMatrix('cosine', restrict), this.dim, queries, 1, offsets, excluded, null, availableParallelism(),
+      );
+      asked.forEach(({ section: s, ids }, n) => {
+        if (best.ids[n] === ids[3]) s.correct++;
+      });
     }
     const sum = (list: typeof sections) => {
       const correct = list.reduce((s, x) => s + x.correct, 0);
@@ -360,6 +448,22 @@ export class Word2Vec {
     }
     await writeWord2Vec(path, { keys: [...this.keys], dim: this.dim, vectors: this.vectors }, format);
   }
+}
+
+function metricOption(metric: unknown): Metric {
+  if (metric === undefined) return 'cosine';
+  if (metric !== 'cosine' && metric !== 'dot') throw new TypeError(`metric must be "cosine" or "dot", got ${describeValue(metric)}`);
+  return metric;
+}
+
+function idArray(name: string, ids: ArrayLike<number>): Int32Array {
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (!Number.isInteger(id) || id! < 0 || id! > 2 ** 31 - 1) throw new RangeError(`${name}[${i}] must be a row id, got ${describeValue(id)}`);
+    out[i] = id!;
+  }
+  return out;
 }
 
 function ranks(values: number[]): number[] {

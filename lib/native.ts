@@ -78,6 +78,26 @@ export interface NativeAddon {
     onEvent: (kind: string, payload?: unknown) => void,
   ) => NativeTrainer;
   topK(matrix: Float32Array, dim: number, query: Float32Array, k: number, exclude: Int32Array): { ids: Int32Array; scores: Float32Array };
+  /**
+   * Top-k by inner product for queries.length / dim queries at once, rows split over
+   * `threads`: ids and scores are queries x k, row-major, padded with id -1 / NaN.
+   * `excludeOffsets` (queries + 1 entries) delimits each query's ids in `excludeIds`;
+   * `exclude` applies to every query.
+   */
+  topKBatch(
+    matrix: Float32Array, dim: number, queries: Float32Array, k: number, excludeOffsets: Int32Array | null,
+    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number,
+  ): { ids: Int32Array; scores: Float32Array };
+  /** topKBatch on a worker thread. */
+  topKBatchAsync(
+    matrix: Float32Array, dim: number, queries: Float32Array, k: number, excludeOffsets: Int32Array | null,
+    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number,
+  ): Promise<{ ids: Int32Array; scores: Float32Array }>;
+  /** 3CosMul over unit rows for unit queries a, b, c; the k best, best first. */
+  topKCosMul(
+    matrix: Float32Array, dim: number, a: Float32Array, b: Float32Array, c: Float32Array, k: number,
+    exclude: Int32Array, epsilon: number, threads: number,
+  ): { ids: Int32Array; scores: Float32Array };
   normalizeRows(matrix: Float32Array, dim: number): Float32Array;
   /** The original word2vec's k-means word classes, on a worker thread. */
   kmeansClasses(vectors: Float32Array, dim: number, classes: number, iterations: number, threads: number): Promise<Int32Array>;

@@ -12,6 +12,9 @@ namespace w2v_binding {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Trainer", TrainerWrap::Define(env));
   exports.Set("topK", Napi::Function::New<TopK>(env, "topK"));
+  exports.Set("topKBatch", Napi::Function::New<TopKBatch>(env, "topKBatch"));
+  exports.Set("topKBatchAsync", Napi::Function::New<TopKBatchAsync>(env, "topKBatchAsync"));
+  exports.Set("topKCosMul", Napi::Function::New<TopKCosMul>(env, "topKCosMul"));
   exports.Set("normalizeRows", Napi::Function::New<NormalizeRows>(env, "normalizeRows"));
   exports.Set("kmeansClasses", Napi::Function::New<KMeansClasses>(env, "kmeansClasses"));
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));

@@ -56,6 +56,16 @@ inline bool boolProp(const Napi::Object& o, const char* name) {
   return v.As<Napi::Boolean>().Value();
 }
 
+/// A positional integer argument in [lo, hi].
+inline int64_t integerArg(const Napi::Value& v, const char* name, double lo, double hi) {
+  if (!v.IsNumber()) throwType(v.Env(), std::string(name) + " must be a number, got " + describe(v));
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= lo && d <= hi) || d != std::floor(d))
+    throwRange(v.Env(), std::string(name) + " must be an integer in [" + std::to_string(static_cast<int64_t>(lo)) +
+                            ", " + std::to_string(static_cast<int64_t>(hi)) + "], got " + describe(v));
+  return static_cast<int64_t>(d);
+}
+
 template <typename T>
 Napi::TypedArrayOf<T> typedArray(const Napi::Value& v, const char* name, napi_typedarray_type type,
                                  const char* typeName) {

@@ -49,28 +49,19 @@ class KMeansWorker : public Napi::AsyncWorker {
   std::vector<int32_t> result_;
 };
 
-int32_t IntArg(const Napi::Value& v, const char* name, double lo, double hi) {
-  if (!v.IsNumber()) throwType(v.Env(), std::string(name) + " must be a number, got " + describe(v));
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<int64_t>(d)))
-    throwRange(v.Env(), std::string(name) + " must be an integer in [" + std::to_string(static_cast<int64_t>(lo)) + ", " +
-                            std::to_string(static_cast<int64_t>(hi)) + "], got " + describe(v));
-  return static_cast<int32_t>(d);
-}
-
 }  // namespace
 
 Napi::Value KMeansClasses(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto vectors = typedArray<float>(info[0], "vectors", napi_float32_array, "Float32Array");
-  const int32_t dim = IntArg(info[1], "dim", 1, 100000);
+  const int32_t dim = static_cast<int32_t>(integerArg(info[1], "dim", 1, 100000));
   if (vectors.ElementLength() == 0 || vectors.ElementLength() % static_cast<size_t>(dim) != 0)
     throwRange(env, "vectors length " + std::to_string(vectors.ElementLength()) + " is not a positive multiple of dim " +
                         std::to_string(dim));
   const double rows = static_cast<double>(vectors.ElementLength() / static_cast<size_t>(dim));
-  const int32_t classes = IntArg(info[2], "classes", 1, rows);
-  const int32_t iterations = IntArg(info[3], "iterations", 1, 1000);
-  const int32_t threads = IntArg(info[4], "threads", 1, 256);
+  const int32_t classes = static_cast<int32_t>(integerArg(info[2], "classes", 1, rows));
+  const int32_t iterations = static_cast<int32_t>(integerArg(info[3], "iterations", 1, 1000));
+  const int32_t threads = static_cast<int32_t>(integerArg(info[4], "threads", 1, 256));
   auto* worker = new KMeansWorker(env, vectors, dim, classes, iterations, threads);
   Napi::Promise promise = worker->Promise();
   worker->Queue();

@@ -1,6 +1,7 @@
 #include "query_functions.h"
 
 #include <string>
+#include <vector>
 
 #include "../core/query.h"
 #include "args.h"
@@ -19,7 +20,178 @@ int32_t DimArgument(const Napi::Value& v, size_t matrixLength) {
                             std::to_string(dim));
   return dim;
 }
+// Results larger than this (queries x k) are refused: 2^28 ids and scores are 2 GB.
+constexpr double kMaxResults = 268435456.0;
+
+// A batch search request, validated and copied (except the matrix) on the JS thread.
+struct BatchRequest {
+  const float* matrix = nullptr;
+  int64_t rows = 0;
+  int32_t dim = 0;
+  std::vector<float> queries;
+  int32_t queryCount = 0;
+  int32_t k = 0;
+  std::vector<int32_t> excludeOffsets;  // empty, or queryCount + 1 entries
+  std::vector<int32_t> excludeIds;
+  std::vector<int32_t> sharedExclude;
+  int32_t threads = 1;
+
+  void run(int32_t* ids, float* scores) const {
+    w2v::Exclusions ex;
+    if (!excludeOffsets.empty()) {
+      ex.perQueryOffsets = excludeOffsets.data();
+      ex.perQueryIds = excludeIds.data();
+    }
+    ex.sharedIds = sharedExclude.data();
+    ex.sharedCount = static_cast<int32_t>(sharedExclude.size());
+    w2v::topKBatchByDot(matrix, rows, dim, queries.data(), queryCount, k, ex, threads, ids, scores);
+  }
+};
+
+// Arguments: (matrix: Float32Array, dim, queries: Float32Array, k, excludeOffsets: Int32Array|null,
+//             excludeIds: Int32Array|null, sharedExclude: Int32Array|null, threads)
+BatchRequest ParseBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BatchRequest r;
+  auto matrix = typedArray<float>(info[0], "matrix", napi_float32_array, "Float32Array");
+  r.dim = DimArgument(info[1], matrix.ElementLength());
+  r.matrix = matrix.Data();
+  r.rows = static_cast<int64_t>(matrix.ElementLength() / static_cast<size_t>(r.dim));
+  auto queries = typedArray<float>(info[2], "queries", napi_float32_array, "Float32Array");
+  if (queries.ElementLength() % static_cast<size_t>(r.dim) != 0)
+    throwRange(env, "queries length " + std::to_string(queries.ElementLength()) + " is not a multiple of dim " +
+                        std::to_string(r.dim));
+  const size_t queryCount = queries.ElementLength() / static_cast<size_t>(r.dim);
+  if (queryCount > 2147483647u) throwRange(env, "too many queries: " + std::to_string(queryCount));
+  r.queryCount = static_cast<int32_t>(queryCount);
+  r.queries.assign(queries.Data(), queries.Data() + queries.ElementLength());
+  r.k = static_cast<int32_t>(integerArg(info[3], "k", 0, 2147483647.0));
+  if (static_cast<double>(r.k) * static_cast<double>(r.queryCount) > kMaxResults)
+    throwRange(env, "queries x k must be at most 268435456, got " + std::to_string(r.queryCount) + " x " +
+                        std::to_string(r.k));
+  if (!info[4].IsNull() && !info[4].IsUndefined()) {
+    auto offsets = typedArray<int32_t>(info[4], "excludeOffsets", napi_int32_array, "Int32Array");
+    auto ids = typedArray<int32_t>(info[5], "excludeIds", napi_int32_array, "Int32Array");
+    if (offsets.ElementLength() != queryCount + 1)
+      throwRange(env, "excludeOffsets must have queries + 1 = " + std::to_string(queryCount + 1) + " entries, got " +
+                          std::to_string(offsets.ElementLength()));
+    r.excludeOffsets.assign(offsets.Data(), offsets.Data() + offsets.ElementLength());
+    r.excludeIds.assign(ids.Data(), ids.Data() + ids.ElementLength());
+    int32_t previous = 0;
+    for (size_t q = 0; q <= queryCount; ++q) {
+      const int32_t o = r.excludeOffsets[q];
+      if (o < previous || static_cast<size_t>(o) > r.excludeIds.size() || (q == 0 && o != 0))
+        throwRange(env, "excludeOffsets must rise from 0 to excludeIds.length, got " + std::to_string(o) +
+                            " at index " + std::to_string(q));
+      previous = o;
+    }
+  }
+  if (!info[6].IsNull() && !info[6].IsUndefined()) {
+    auto shared = typedArray<int32_t>(info[6], "exclude", napi_int32_array, "Int32Array");
+    r.sharedExclude.assign(shared.Data(), shared.Data() + shared.ElementLength());
+  }
+  r.threads = static_cast<int32_t>(integerArg(info[7], "threads", 1, 256));
+  return r;
+}
+
+Napi::Object BatchResult(Napi::Env env, const std::vector<int32_t>& ids, const std::vector<float>& scores) {
+  Napi::Int32Array outIds = Napi::Int32Array::New(env, ids.size());
+  Napi::Float32Array outScores = Napi::Float32Array::New(env, scores.size());
+  std::copy(ids.begin(), ids.end(), outIds.Data());
+  std::copy(scores.begin(), scores.end(), outScores.Data());
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("ids", outIds);
+  out.Set("scores", outScores);
+  return out;
+}
+
+// The batch search on a libuv worker thread; the matrix is kept alive by a reference.
+class TopKBatchWorker : public Napi::AsyncWorker {
+ public:
+  TopKBatchWorker(Napi::Env env, BatchRequest request, Napi::Object matrix)
+      : Napi::AsyncWorker(env, "word2vec-native nearest"), deferred_(Napi::Promise::Deferred::New(env)),
+        request_(std::move(request)), matrixRef_(Napi::Persistent(matrix)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      const size_t n = static_cast<size_t>(request_.queryCount) * static_cast<size_t>(request_.k);
+      ids_.resize(n);
+      scores_.resize(n);
+      request_.run(ids_.data(), scores_.data());
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    matrixRef_.Reset();
+    deferred_.Resolve(BatchResult(Env(), ids_, scores_));
+  }
+  void OnError(const Napi::Error& e) override {
+    matrixRef_.Reset();
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  BatchRequest request_;
+  Napi::ObjectReference matrixRef_;
+  std::vector<int32_t> ids_;
+  std::vector<float> scores_;
+};
+
 }  // namespace
+
+Napi::Value TopKBatch(const Napi::CallbackInfo& info) {
+  const BatchRequest r = ParseBatch(info);
+  const size_t n = static_cast<size_t>(r.queryCount) * static_cast<size_t>(r.k);
+  std::vector<int32_t> ids(n);
+  std::vector<float> scores(n);
+  r.run(ids.data(), scores.data());
+  return BatchResult(info.Env(), ids, scores);
+}
+
+Napi::Value TopKBatchAsync(const Napi::CallbackInfo& info) {
+  BatchRequest r = ParseBatch(info);
+  auto* worker = new TopKBatchWorker(info.Env(), std::move(r), info[0].As<Napi::Object>());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// topKCosMul(unitMatrix, dim, a, b, c, k, exclude: Int32Array, epsilon, threads)
+//   -> { ids: Int32Array, scores: Float32Array }
+Napi::Value TopKCosMul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto matrix = typedArray<float>(info[0], "matrix", napi_float32_array, "Float32Array");
+  const int32_t dim = DimArgument(info[1], matrix.ElementLength());
+  const char* names[3] = {"a", "b", "c"};
+  const float* abc[3];
+  for (int i = 0; i < 3; ++i) {
+    auto v = typedArray<float>(info[2 + i], names[i], napi_float32_array, "Float32Array");
+    if (v.ElementLength() != static_cast<size_t>(dim))
+      throwRange(env, std::string(names[i]) + " must have " + std::to_string(dim) + " values, got " +
+                          std::to_string(v.ElementLength()));
+    abc[i] = v.Data();
+  }
+  const auto k = static_cast<int32_t>(integerArg(info[5], "k", 0, 2147483647.0));
+  auto exclude = typedArray<int32_t>(info[6], "exclude", napi_int32_array, "Int32Array");
+  if (!info[7].IsNumber()) throwType(env, "epsilon must be a number, got " + describe(info[7]));
+  const double epsilon = info[7].As<Napi::Number>().DoubleValue();
+  if (!(epsilon > 0 && epsilon <= 1)) throwRange(env, "epsilon must be in (0, 1], got " + describe(info[7]));
+  const auto threads = static_cast<int32_t>(integerArg(info[8], "threads", 1, 256));
+  const auto best = w2v::topKByCosMul(matrix.Data(), static_cast<int64_t>(matrix.ElementLength() / dim), dim, abc[0],
+                                      abc[1], abc[2], k, exclude.Data(), static_cast<int32_t>(exclude.ElementLength()),
+                                      static_cast<float>(epsilon), threads);
+  std::vector<int32_t> ids;
+  std::vector<float> scores;
+  for (const auto& s : best) {
+    ids.push_back(s.id);
+    scores.push_back(s.score);
+  }
+  return BatchResult(env, ids, scores);
+}
 
 // topK(matrix: Float32Array, dim, query: Float32Array, k, exclude: Int32Array)
 //   -> { ids: Int32Array, scores: Float32Array }

@@ -22,6 +22,10 @@ export interface NativeTrainerConfig {
   queueCapacity: number;
   progressIntervalMs: number;
   sharedNegatives?: boolean;
+  /** item2vec set mode: the whole sentence is every word's context. */
+  wholeSentenceWindow?: boolean;
+  /** Negatives per prediction drawn from the target's own group (needs tables.groupOf). */
+  groupNegative?: number;
 }
 
 /** Per-word tables computed in TS from the vocabulary. */
@@ -31,6 +35,8 @@ export interface NativeTrainerTables {
   huffmanCodes?: Uint8Array;
   huffmanPoints?: Int32Array;
   huffmanOffsets?: Int32Array;
+  /** Group of each word in [0, groups), or -1. */
+  groupOf?: Int32Array;
 }
 
 /** A progress report from the native supervisor thread. */
@@ -61,7 +67,7 @@ export type NativeTrainerEvent =
 export interface NativeTrainer {
   start(): void;
   /** Copies the chunk into the queue; false when the queue is full (wait for 'space'). */
-  push(tokens: Int32Array, sentenceEnds: Int32Array, epoch: number): boolean;
+  push(tokens: Int32Array, sentenceEnds: Int32Array, epoch: number, sentenceContext?: Int32Array): boolean;
   close(): void;
   cancel(): void;
   progress(): NativeProgress;

@@ -8,7 +8,7 @@ import { openCorpus, type Corpus, type CorpusSource } from './corpus';
 import { abortError, describeValue } from './errors';
 import { eventLoopYielder } from './event-loop';
 import { Word2Vec, type TrainingStats } from './model';
-import { native, type NativeProgress, type NativeTrainer } from './native';
+import { native, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables } from './native';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
 import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
 import type { TokenSink } from './tokenizer';
@@ -55,26 +55,42 @@ export interface TrainControl {
 /** Tokens per chunk handed to the native trainer. */
 const CHUNK_TOKENS = 1 << 16;
 
+/** A chunk for the native trainer: ids, sentence ends, and optionally each sentence's global context. */
+export interface EncodedChunk {
+  tokens: Int32Array;
+  ends: Int32Array;
+  contexts?: Int32Array;
+}
+
 /** Chunks of in-vocabulary ids, each ending on a sentence boundary. */
-class ChunkEncoder {
-  private tokens: Int32Array;
+export class ChunkEncoder {
+  private tokens = new Int32Array(CHUNK_TOKENS);
   private ends: number[] = [];
+  private contexts: number[] | undefined;
   private length = 0;
   private sentenceStart = 0;
-  readonly ready: Array<{ tokens: Int32Array; ends: Int32Array }> = [];
+  readonly ready: EncodedChunk[] = [];
 
-  constructor(private readonly maxSentenceLength: number) {
-    this.tokens = new Int32Array(CHUNK_TOKENS + maxSentenceLength);
-  }
+  /** Sentences longer than `maxSentenceLength` ids are split (Infinity: never). */
+  constructor(private readonly maxSentenceLength: number) {}
 
   add(id: number): void {
+    if (this.length === this.tokens.length) {
+      // Only a sentence longer than a chunk gets here: the chunk grows to hold it whole.
+      const grown = new Int32Array(this.tokens.length * 2);
+      grown.set(this.tokens);
+      this.tokens = grown;
+    }
     this.tokens[this.length++] = id;
     if (this.length - this.sentenceStart >= this.maxSentenceLength) this.endSentence();
   }
 
-  endSentence(): void {
+  /** Ends the sentence; `context` is a word every centre word of it also predicts (-1: none). */
+  endSentence(context = -1): void {
     if (this.length === this.sentenceStart) return;
     this.ends.push(this.length);
+    if (context >= 0 && !this.contexts) this.contexts = new Array<number>(this.ends.length - 1).fill(-1);
+    this.contexts?.push(context);
     this.sentenceStart = this.length;
     if (this.length >= CHUNK_TOKENS) this.flush();
   }
@@ -82,15 +98,21 @@ class ChunkEncoder {
   flush(): void {
     this.endSentence();
     if (this.length === 0) return;
-    this.ready.push({ tokens: this.tokens.slice(0, this.length), ends: Int32Array.from(this.ends) });
+    this.ready.push({
+      tokens: this.tokens.slice(0, this.length),
+      ends: Int32Array.from(this.ends),
+      ...(this.contexts ? { contexts: Int32Array.from(this.contexts) } : {}),
+    });
+    if (this.tokens.length > CHUNK_TOKENS) this.tokens = new Int32Array(CHUNK_TOKENS);
     this.length = 0;
     this.sentenceStart = 0;
     this.ends = [];
+    this.contexts = undefined;
   }
 }
 
 /** A growable Int32Array: the provisional ids of a one-shot corpus, -1 ending each sentence. */
-class IdStream {
+export class IdStream {
   data = new Int32Array(1 << 16);
   length = 0;
   push(v: number): void {
@@ -103,7 +125,7 @@ class IdStream {
   }
 }
 
-function throttle(interval: number, report: ((p: Progress) => void) | undefined): (p: () => Progress, force?: boolean) => void {
+export function throttle(interval: number, report: ((p: Progress) => void) | undefined): (p: () => Progress, force?: boolean) => void {
   let last = 0;
   return (make, force = false) => {
     if (!report) return;
@@ -148,12 +170,8 @@ async function countVocabulary(
   return stream ? { counter, stream } : { counter };
 }
 
-/**
- * Trains word vectors on a corpus. Rejects with an Error naming the problem for bad options
- * or corpora, and with an AbortError when `control.signal` aborts.
- */
-export async function train(corpus: Corpus, options?: TrainOptions, control: TrainControl = {}): Promise<Word2Vec> {
-  const opts = resolveTrainOptions(options);
+/** Validates train()'s and trainItems()'s control argument; throws when already aborted. */
+export function checkControl(control: TrainControl): void {
   if (control === null || typeof control !== 'object') throw new TypeError(`control must be an object, got ${describeValue(control)}`);
   const { signal } = control;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
@@ -163,7 +181,16 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     throw new TypeError(`onProgress must be a function, got ${describeValue(control.onProgress)}`);
   }
   if (signal?.aborted) throw abortError(signal);
-  const addon = native();
+}
+
+/**
+ * Trains word vectors on a corpus. Rejects with an Error naming the problem for bad options
+ * or corpora, and with an AbortError when `control.signal` aborts.
+ */
+export async function train(corpus: Corpus, options?: TrainOptions, control: TrainControl = {}): Promise<Word2Vec> {
+  const opts = resolveTrainOptions(options);
+  checkControl(control);
+  native();  // a missing addon fails here, before the corpus is read
   const source = await openCorpus(corpus);
   const started = Date.now();
 
@@ -172,7 +199,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
 
   const vocabularyCount = vocab.totalCount;
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
-  const tables = {
+  const tables: NativeTrainerTables = {
     keepProbability,
     // The sentence token is never a negative: the original swaps it for a uniformly random
     // word, which is the same as spreading its share evenly over the other words.
@@ -187,6 +214,117 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       : {}),
   };
 
+  const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
+    if (stream) {
+      const data = stream.data;
+      for (let i = 0; i < stream.length; i++) {
+        const p = data[i]!;
+        if (p < 0) encoder.endSentence();
+        else if (finalId[p]! >= 0) encoder.add(finalId[p]!);
+        if (encoder.ready.length > 0 || (i & 0x3fff) === 0) await drain();
+      }
+    } else if (source.lanes && opts.threads > 1) {
+      // One lane per thread, chunks taken from the lanes in turn: the threads train on
+      // distant parts of the corpus at once, as the original's do. On adjacent text they
+      // would update the same topical rows together, and lose updates (CBOW on en-8m: 20.9%
+      // analogy with adjacent chunks, 22% with the original's split).
+      const encoders = Array.from({ length: opts.threads }, () => new ChunkEncoder(opts.maxSentenceLength));
+      const lanes = await source.lanes(
+        encoders.map((enc) => ({
+          token: (key: string) => {
+            const id = vocab.idOfKey(key);
+            if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) enc.add(id);
+          },
+          endSentence: () => enc.endSentence(),
+        })),
+      );
+      try {
+        let active = lanes.map((_, i) => i);
+        while (active.length > 0) {
+          const still: number[] = [];
+          for (const i of active) {
+            const enc = encoders[i]!;
+            let more = true;
+            while (more && enc.ready.length === 0) {
+              more = await lanes[i]!.step();
+              await drain(enc);
+            }
+            if (!more) enc.flush();
+            await drain(enc);
+            if (more) still.push(i);
+          }
+          active = still;
+        }
+      } finally {
+        for (const lane of lanes) lane.close();
+      }
+    } else {
+      await source.feed(
+        {
+          token: (key) => {
+            const id = vocab.idOfKey(key);
+            if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) encoder.add(id);
+          },
+          endSentence: () => encoder.endSentence(),
+        },
+        () => drain(),
+      );
+    }
+  };
+
+  const run = await runNativeTraining({
+    opts, tables, vocabularySize: vocab.size, vocabularyCount, wordsPerEpoch, control, feedEpoch,
+  });
+  const stats: TrainingStats = {
+    epochs: run.epochStats.map((e, epoch) => ({ epoch, words: e.words, predictions: e.predictions, loss: e.loss })),
+    wordsPerEpoch,
+    trainingMs: run.trainingMs,
+    totalMs: Date.now() - started,
+  };
+  return new Word2Vec({
+    keys: vocab.keys,
+    counts: vocab.counts,
+    dim: opts.dim,
+    vectors: run.vectors.input,
+    ...(run.vectors.output ? { outputVectors: run.vectors.output } : {}),
+    trainingStats: stats,
+    hasSentenceToken: vocab.hasSentenceToken,
+  });
+}
+
+/** What {@link runNativeTraining} needs: validated options, tables, and the corpus feeder. */
+export interface NativeTrainingRun {
+  opts: ResolvedTrainOptions;
+  tables: NativeTrainerTables;
+  /** Extra trainer settings (item2vec). */
+  extra?: Pick<NativeTrainerConfig, 'wholeSentenceWindow' | 'groupNegative'>;
+  vocabularySize: number;
+  vocabularyCount: number;
+  wordsPerEpoch: number;
+  control: TrainControl;
+  /**
+   * Feeds one epoch: adds ids to `encoder` (or to encoders of its own) and awaits
+   * `drain(encoder)` often; drain hands ready chunks to the trainer, waits for queue space,
+   * yields to the event loop and throws when training must stop.
+   */
+  feedEpoch(encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>, epoch: number): Promise<void>;
+  /** Sentences longer than this are split; default opts.maxSentenceLength. */
+  maxSentenceLength?: number;
+}
+
+/**
+ * Runs the native trainer: creates it, feeds every epoch through bounded chunks, relays
+ * progress, honours the abort signal, and returns the vectors. Shared by train() and
+ * trainItems().
+ */
+export async function runNativeTraining(run: NativeTrainingRun): Promise<{
+  vectors: { input: Float32Array; output?: Float32Array };
+  epochStats: { words: number; predictions: number; loss: number }[];
+  trainingMs: number;
+}> {
+  const { opts, tables, control } = run;
+  const { signal } = control;
+  const addon = native();
   let onSpace: (() => void) | undefined;
   let finish!: (result: { cancelled: boolean; error?: string }) => void;
   const done = new Promise<{ cancelled: boolean; error?: string }>((resolve) => (finish = resolve));
@@ -210,19 +348,19 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       phase: 'training', epoch: p.epoch, epochs: opts.epochs, wordsDone: p.wordsDone, wordsTotal: p.wordsTotal, fraction,
       alpha: p.alpha, loss: p.loss, wordsPerSecond: p.wordsPerSecond, elapsedMs: elapsed,
       etaMs: fraction > 0 ? (elapsed * (1 - fraction)) / fraction : 0,
-      vocabularySize: vocab.size,
-      vocabularyCount,
+      vocabularySize: run.vocabularySize,
+      vocabularyCount: run.vocabularyCount,
     };
   };
   const trainer: NativeTrainer = new addon.Trainer(
     {
       dim: opts.dim, window: opts.window, negative: opts.negative, cbow: opts.model === 'cbow', hs: opts.hs,
       alpha: opts.alpha, minAlpha: opts.minAlpha, epochs: opts.epochs, threads: opts.threads, seed: opts.seed,
-      wordsPerEpoch, queueCapacity: Math.max(4, 2 * opts.threads), progressIntervalMs: opts.progressInterval,
-      sharedNegatives: opts.sharedNegatives,
+      wordsPerEpoch: run.wordsPerEpoch, queueCapacity: Math.max(4, 2 * opts.threads),
+      progressIntervalMs: opts.progressInterval, sharedNegatives: opts.sharedNegatives, ...run.extra,
     },
     tables,
-    vocab.size,
+    run.vocabularySize,
     (kind, payload) => {
       if (kind === 'progress') report(() => toProgress(payload as NativeProgress), true);
       else if (kind === 'space') {
@@ -243,76 +381,22 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   let stopped = false;
   try {
     trainer.start();
-    const encoder = new ChunkEncoder(opts.maxSentenceLength);
+    const encoder = new ChunkEncoder(run.maxSentenceLength ?? opts.maxSentenceLength);
     const yieldTurn = eventLoopYielder();
+    let currentEpoch = 0;
     const drain = async (from: ChunkEncoder = encoder): Promise<void> => {
       await yieldTurn();
       if (progressError !== undefined) throw progressError;
       while (from.ready.length > 0) {
         if (signal?.aborted || stopped) throw abortError(signal ?? new AbortController().signal);
         const chunk = from.ready[0]!;
-        if (trainer.push(chunk.tokens, chunk.ends, currentEpoch)) from.ready.shift();
+        if (trainer.push(chunk.tokens, chunk.ends, currentEpoch, chunk.contexts)) from.ready.shift();
         else await new Promise<void>((resolve) => (onSpace = resolve));
       }
     };
-    let currentEpoch = 0;
     void done.then(() => (stopped = true));
     for (currentEpoch = 0; currentEpoch < opts.epochs; currentEpoch++) {
-      if (stream) {
-        const data = stream.data;
-        for (let i = 0; i < stream.length; i++) {
-          const p = data[i]!;
-          if (p < 0) encoder.endSentence();
-          else if (finalId[p]! >= 0) encoder.add(finalId[p]!);
-          if (encoder.ready.length > 0 || (i & 0x3fff) === 0) await drain();
-        }
-      } else if (source.lanes && opts.threads > 1) {
-        // One lane per thread, chunks taken from the lanes in turn: the threads train on
-        // distant parts of the corpus at once, as the original's do. On adjacent text they
-        // would update the same topical rows together, and lose updates (CBOW on en-8m: 20.9%
-        // analogy with adjacent chunks, 22% with the original's split).
-        const encoders = Array.from({ length: opts.threads }, () => new ChunkEncoder(opts.maxSentenceLength));
-        const lanes = await source.lanes(
-          encoders.map((enc) => ({
-            token: (key: string) => {
-              const id = vocab.idOfKey(key);
-              if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) enc.add(id);
-            },
-            endSentence: () => enc.endSentence(),
-          })),
-        );
-        try {
-          let active = lanes.map((_, i) => i);
-          while (active.length > 0) {
-            const still: number[] = [];
-            for (const i of active) {
-              const enc = encoders[i]!;
-              let more = true;
-              while (more && enc.ready.length === 0) {
-                more = await lanes[i]!.step();
-                await drain(enc);
-              }
-              if (!more) enc.flush();
-              await drain(enc);
-              if (more) still.push(i);
-            }
-            active = still;
-          }
-        } finally {
-          for (const lane of lanes) lane.close();
-        }
-      } else {
-        await source.feed(
-          {
-            token: (key) => {
-              const id = vocab.idOfKey(key);
-              if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) encoder.add(id);
-            },
-            endSentence: () => encoder.endSentence(),
-          },
-          drain,
-        );
-      }
+      await run.feedEpoch(encoder, drain, currentEpoch);
       encoder.flush();
       await drain();
     }
@@ -330,23 +414,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   if (feedError !== undefined) throw feedError;
   if (result.cancelled) throw new Error('training was cancelled');
 
-  const vectors = trainer.takeVectors();
-  const epochStats = trainer.epochStats();
-  const stats: TrainingStats = {
-    epochs: epochStats.map((e, epoch) => ({ epoch, words: e.words, predictions: e.predictions, loss: e.loss })),
-    wordsPerEpoch,
-    trainingMs: Date.now() - trainStarted,
-    totalMs: Date.now() - started,
-  };
-  return new Word2Vec({
-    keys: vocab.keys,
-    counts: vocab.counts,
-    dim: opts.dim,
-    vectors: vectors.input,
-    ...(vectors.output ? { outputVectors: vectors.output } : {}),
-    trainingStats: stats,
-    hasSentenceToken: vocab.hasSentenceToken,
-  });
+  return { vectors: trainer.takeVectors(), epochStats: trainer.epochStats(), trainingMs: Date.now() - trainStarted };
 }
 
 /** Final id of each provisional id (-2 when not in the vocabulary) and the tokens per epoch. */

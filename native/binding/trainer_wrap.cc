@@ -32,6 +32,9 @@ w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   c.queueCapacity = static_cast<int32_t>(integerProp(o, "queueCapacity", 0, 4096));
   c.progressIntervalMs = static_cast<int32_t>(integerProp(o, "progressIntervalMs", 1, 3600000));
   if (!o.Get("sharedNegatives").IsUndefined()) c.sharedNegatives = boolProp(o, "sharedNegatives");
+  if (!o.Get("wholeSentenceWindow").IsUndefined()) c.wholeSentenceWindow = boolProp(o, "wholeSentenceWindow");
+  if (!o.Get("groupNegative").IsUndefined())
+    c.groupNegative = static_cast<int32_t>(integerProp(o, "groupNegative", 0, w2v::kMaxNegative));
   return c;
 }
 
@@ -52,6 +55,11 @@ w2v::TrainerTables ReadTables(const Napi::Object& o, size_t vocabSize) {
     t.huffmanCodes.assign(c.Data(), c.Data() + c.ElementLength());
     t.huffmanPoints.assign(p.Data(), p.Data() + p.ElementLength());
     t.huffmanOffsets.assign(off.Data(), off.Data() + off.ElementLength());
+  }
+  Napi::Value groups = o.Get("groupOf");
+  if (!groups.IsUndefined()) {
+    auto g = typedArray<int32_t>(groups, "groupOf", napi_int32_array, "Int32Array");
+    t.groupOf.assign(g.Data(), g.Data() + g.ElementLength());
   }
   (void)vocabSize;  // sizes are checked by the core against the vocabulary size
   return t;
@@ -180,7 +188,7 @@ Napi::Value TrainerWrap::Start(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// push(tokens: Int32Array, sentenceEnds: Int32Array, epoch: number): boolean
+// push(tokens: Int32Array, sentenceEnds: Int32Array, epoch: number, sentenceContext?: Int32Array): boolean
 Napi::Value TrainerWrap::Push(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!started_ || finished_) throw Napi::Error::New(env, "Trainer.push(): the trainer is not running");
@@ -194,6 +202,10 @@ Napi::Value TrainerWrap::Push(const Napi::CallbackInfo& info) {
   chunk.tokens.assign(tokens.Data(), tokens.Data() + tokens.ElementLength());
   chunk.sentenceEnds.assign(ends.Data(), ends.Data() + ends.ElementLength());
   chunk.epoch = static_cast<int32_t>(epoch);
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    auto context = typedArray<int32_t>(info[3], "sentenceContext", napi_int32_array, "Int32Array");
+    chunk.sentenceContext.assign(context.Data(), context.Data() + context.ElementLength());
+  }
   try {
     return Napi::Boolean::New(env, trainer_->tryPush(std::move(chunk)));
   } catch (const std::invalid_argument& e) {

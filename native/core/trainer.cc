@@ -78,6 +78,19 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
                 std::to_string(tables_.negativeWeights.size()));
     negativeSampler_ = AliasSampler(tables_.negativeWeights);
   }
+  require(c.groupNegative >= 0 && c.groupNegative <= kMaxNegative,
+          "groupNegative must be in [0, " + std::to_string(kMaxNegative) + "], got " + std::to_string(c.groupNegative));
+  if (c.groupNegative > 0) {
+    require(c.negative > 0, "groupNegative needs negative sampling (negative > 0)");
+    require(!c.cbow && !c.hs, "groupNegative is for skip-gram with negative sampling only");
+    try {
+      groupSampler_ = GroupSampler(tables_.groupOf, tables_.negativeWeights);
+    } catch (const std::invalid_argument& e) {
+      require(false, e.what());
+    }
+  }
+  require(!c.wholeSentenceWindow || (!c.cbow && !c.hs && c.negative > 0),
+          "wholeSentenceWindow is for skip-gram with negative sampling only");
   if (c.hs) {
     require(vocabSize >= 2, "hs needs a vocabulary of at least 2 words, got " + std::to_string(vocabSize));
     require(tables_.huffmanOffsets.size() == v + 1,
@@ -174,6 +187,18 @@ bool Trainer::tryPush(Chunk&& chunk) {
   if (previous != static_cast<int64_t>(chunk.tokens.size()))
     throw std::invalid_argument("the last sentence end must equal the chunk's token count (" +
                                 std::to_string(chunk.tokens.size()) + "), got " + std::to_string(previous));
+  if (!chunk.sentenceContext.empty()) {
+    if (chunk.sentenceContext.size() != chunk.sentenceEnds.size())
+      throw std::invalid_argument("sentenceContext must have one entry per sentence (" +
+                                  std::to_string(chunk.sentenceEnds.size()) + "), got " +
+                                  std::to_string(chunk.sentenceContext.size()));
+    if (config_.negative == 0 || config_.cbow || config_.hs)
+      throw std::invalid_argument("sentenceContext is for skip-gram with negative sampling only");
+    for (int32_t id : chunk.sentenceContext)
+      if (id < -1 || id >= vocabSize_)
+        throw std::invalid_argument("sentence context must be -1 or a word id in [0, " + std::to_string(vocabSize_) +
+                                    "), got " + std::to_string(id));
+  }
   if (chunk.epoch < 0 || chunk.epoch >= config_.epochs)
     throw std::invalid_argument("chunk epoch must be in [0, " + std::to_string(config_.epochs) + "), got " +
                                 std::to_string(chunk.epoch));
@@ -346,7 +371,8 @@ void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
   const int64_t predictionsBefore = state.predictions;
   const float* keep = tables_.keepProbability.data();
   int64_t begin = 0;
-  for (int64_t end : chunk.sentenceEnds) {
+  for (size_t sentenceIndex = 0; sentenceIndex < chunk.sentenceEnds.size(); ++sentenceIndex) {
+    const int64_t end = chunk.sentenceEnds[sentenceIndex];
     if (cancelled_.load(std::memory_order_relaxed)) return;
     state.sentence.clear();
     for (int64_t i = begin; i < end; ++i) {
@@ -362,7 +388,8 @@ void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
       state.wordsSinceReport = 0;
       state.alpha = currentAlpha();
     }
-    trainSentence(state.sentence.data(), static_cast<int32_t>(state.sentence.size()), state);
+    const int32_t context = chunk.sentenceContext.empty() ? -1 : chunk.sentenceContext[sentenceIndex];
+    trainSentence(state.sentence.data(), static_cast<int32_t>(state.sentence.size()), context, state);
     state.publishedLoss.store(state.loss, std::memory_order_relaxed);
     state.publishedPredictions.store(state.predictions, std::memory_order_relaxed);
   }
@@ -373,7 +400,7 @@ void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
   stats.predictions += state.predictions - predictionsBefore;
 }
 
-void Trainer::trainSentence(const int32_t* sentence, int32_t length, ThreadState& state) {
+void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state) {
   simd::SentenceJob job;
   job.sentence = sentence;
   job.length = length;
@@ -394,6 +421,13 @@ void Trainer::trainSentence(const int32_t* sentence, int32_t length, ThreadState
   job.codes = tables_.huffmanCodes.data();
   job.points = tables_.huffmanPoints.data();
   job.offsets = tables_.huffmanOffsets.data();
+  job.wholeSentence = config_.wholeSentenceWindow;
+  job.groupNegative = config_.groupNegative;
+  job.groupOf = config_.groupNegative > 0 ? tables_.groupOf.data() : nullptr;
+  job.groupMembers = groupSampler_.members();
+  job.groupOffsets = groupSampler_.offsets();
+  job.groupEntries = groupSampler_.entries();
+  job.globalContext = globalContext;
   job.rng = &state.rng.state();
   job.scratch = state.scratch.data();
   job.loss = 0;

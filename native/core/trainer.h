@@ -16,6 +16,7 @@
 
 #include "aligned_buffer.h"
 #include "alias_sampler.h"
+#include "group_sampler.h"
 #include "random.h"
 #include "sigmoid_table.h"
 #include "simd/kernels.h"
@@ -49,6 +50,12 @@ struct TrainerConfig {
   /// its window (pWord2Vec). Off (the core's default; the TS layer turns it on): the
   /// original's fresh negatives per pair.
   bool sharedNegatives = false;
+  /// item2vec's set objective: every token of a sentence is context of every other,
+  /// whatever the distance (the window is ignored).
+  bool wholeSentenceWindow = false;
+  /// Negatives per prediction drawn from the centre word's own group (Airbnb's in-market
+  /// negatives), besides the `negative` global ones; needs TrainerTables::groupOf.
+  int32_t groupNegative = 0;
 };
 
 /// Per-word tables, computed by the caller (the TypeScript layer) from the vocabulary.
@@ -63,12 +70,18 @@ struct TrainerTables {
   std::vector<uint8_t> huffmanCodes;
   std::vector<int32_t> huffmanPoints;
   std::vector<int64_t> huffmanOffsets;
+  /// Group of each word in [0, groups) or -1 for none; needed when groupNegative > 0.
+  /// Group negatives are drawn by negativeWeights within the group.
+  std::vector<int32_t> groupOf;
 };
 
 /// A run of sentences: sentence k is tokens[sentenceEnds[k-1] .. sentenceEnds[k]).
 struct Chunk {
   std::vector<int32_t> tokens;
   std::vector<int64_t> sentenceEnds;
+  /// Empty, or one id per sentence (-1 for none): a word every centre word of that sentence
+  /// also predicts, whatever the window (Airbnb's global context, e.g. the booked listing).
+  std::vector<int32_t> sentenceContext;
   int32_t epoch = 0;
 };
 
@@ -143,7 +156,7 @@ class Trainer {
   void workerMain(int32_t index);
   void supervisorMain();
   void trainChunk(const Chunk& chunk, ThreadState& state);
-  void trainSentence(const int32_t* sentence, int32_t length, ThreadState& state);
+  void trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state);
   simd::SentenceKernel kernel_ = nullptr;
   double currentAlpha() const;
   void lossTotals(double& loss, int64_t& predictions) const;
@@ -154,6 +167,7 @@ class Trainer {
   TrainerTables tables_;
   int32_t vocabSize_;
   AliasSampler negativeSampler_;
+  GroupSampler groupSampler_;
   SigmoidTable sigmoid_;
   AlignedFloats syn0_;
   AlignedFloats syn1neg_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "../alias_sampler.h"
+#include "../group_sampler.h"
 
 namespace w2v {
 namespace simd {
@@ -32,6 +33,14 @@ struct SentenceJob {
   const uint8_t* codes;     // hierarchical softmax tables (see TrainerTables)
   const int32_t* points;
   const int64_t* offsets;
+  // item2vec: whole-sentence window (set mode), in-group negatives, global context.
+  bool wholeSentence;
+  int32_t groupNegative;        // 0: none
+  const int32_t* groupOf;       // per word, -1 none (when groupNegative > 0)
+  const int32_t* groupMembers;  // see GroupSampler
+  const int64_t* groupOffsets;
+  const AliasEntry* groupEntries;
+  int32_t globalContext;        // -1: none
   uint64_t* rng;            // xorshift64* state of the calling thread
   float* scratch;           // (2 + 2*window + negative + 1) * dim floats, 64-byte aligned
   double loss;

@@ -96,8 +96,83 @@ inline void skipgramSharedWindow(SentenceJob& j, int32_t word, const int32_t* co
     Ops::axpy(1.0f, inGrad + static_cast<size_t>(c) * dim, j.syn0 + static_cast<size_t>(context[c]) * dim, dim);
 }
 
+// Negatives drawn from the target's own group (Airbnb's in-market negatives): contrasted with
+// `in` like the global ones, so items of one group are told apart from each other too.
+template <class Ops>
+inline void groupNegatives(SentenceJob& j, const float* in, int32_t target, float* gradient) {
+  const int32_t group = j.groupOf[target];
+  if (group < 0) return;
+  const int32_t dim = j.dim;
+  for (int32_t d = 0; d < j.groupNegative; ++d) {
+    const int32_t sample = groupDraw(j.groupMembers, j.groupOffsets, j.groupEntries, group, xorshiftNext(*j.rng));
+    if (sample == target) continue;
+    float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
+    const float f = Ops::dot(in, out, dim);
+    float g;
+    if (f > kMaxExp) g = -j.alpha;
+    else if (f < -kMaxExp) g = 0.0f;
+    else g = -j.sigmoid[sigmoidIndex(f)] * j.alpha;
+    j.loss -= logSigmoidFrom(j.logSigmoid, -f);
+    Ops::axpy(g, out, gradient, dim);
+    Ops::axpy(g, in, out, dim);
+  }
+}
+
+// The global context (Airbnb's booked listing): the centre word's input vector also predicts
+// it, a positive term only, whatever the window.
+template <class Ops>
+inline void globalContextUpdate(SentenceJob& j, int32_t word, float* gradient) {
+  const int32_t dim = j.dim;
+  float* in = j.syn0 + static_cast<size_t>(word) * dim;
+  float* out = j.syn1neg + static_cast<size_t>(j.globalContext) * dim;
+  const float f = Ops::dot(in, out, dim);
+  float g;
+  if (f > kMaxExp) g = 0.0f;
+  else if (f < -kMaxExp) g = j.alpha;
+  else g = (1.0f - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
+  j.loss -= logSigmoidFrom(j.logSigmoid, f);
+  ++j.predictions;
+  Ops::zero(gradient, dim);
+  Ops::axpy(g, out, gradient, dim);
+  Ops::axpy(g, in, out, dim);
+  Ops::axpy(1.0f, gradient, in, dim);
+}
+
+// item2vec: skip-gram with per-pair negatives over a window or the whole sentence (set mode),
+// with in-group negatives and a global context when given.
+template <class Ops>
+inline void trainItemSentenceWith(SentenceJob& j) {
+  const int32_t dim = j.dim;
+  const int32_t length = j.length;
+  const int32_t* sentence = j.sentence;
+  float* gradient = j.scratch + dim;
+  for (int32_t pos = 0; pos < length; ++pos) {
+    const int32_t word = sentence[pos];
+    int32_t from = 0;
+    int32_t to = length - 1;
+    if (!j.wholeSentence) {
+      const int32_t reduced = static_cast<int32_t>(belowFrom(xorshiftNext(*j.rng), static_cast<uint32_t>(j.window)));
+      from = std::max(0, pos - (j.window - reduced));
+      to = std::min(length - 1, pos + (j.window - reduced));
+    }
+    for (int32_t c = from; c <= to; ++c) {
+      if (c == pos) continue;
+      float* in = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
+      Ops::zero(gradient, dim);
+      predictOne<Ops>(j, in, word, gradient);
+      if (j.groupNegative > 0) groupNegatives<Ops>(j, in, word, gradient);
+      Ops::axpy(1.0f, gradient, in, dim);
+    }
+    if (j.globalContext >= 0 && j.globalContext != word) globalContextUpdate<Ops>(j, word, gradient);
+  }
+}
+
 template <class Ops>
 inline void trainSentenceWith(SentenceJob& j) {
+  if (j.wholeSentence || j.groupNegative > 0 || j.globalContext >= 0) {
+    trainItemSentenceWith<Ops>(j);
+    return;
+  }
   const int32_t dim = j.dim;
   const int32_t window = j.window;
   const int32_t length = j.length;

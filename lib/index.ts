@@ -5,6 +5,8 @@
 export { train } from './train';
 export type { Progress, TrainControl } from './train';
 export { loadModel } from './load';
+export { trainItems, ItemEmbeddings } from './items';
+export type { Item, ItemSequences, ItemTrainOptions, RecommendOptions, ScoredItem } from './items';
 export type { LoadOptions } from './load';
 export { Word2Vec } from './model';
 export type {

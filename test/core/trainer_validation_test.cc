@@ -7,6 +7,8 @@
 
 #include "check.h"
 #include "corpus.h"
+#include "group_sampler.h"
+#include "random.h"
 #include "trainer.h"
 
 using w2v::Chunk;
@@ -240,4 +242,69 @@ TEST(huffman_helper_matches_word2vec_tree) {
   CHECK(two.huffmanOffsets == (std::vector<int64_t>{0, 1, 2}));
   CHECK(two.huffmanPoints == (std::vector<int32_t>{0, 0}));
   CHECK(two.huffmanCodes[0] != two.huffmanCodes[1]);
+}
+
+TEST(trainer_item2vec_settings_are_checked) {
+  // Group negatives need groupOf with one valid entry per word.
+  TrainerConfig c = smallConfig();
+  c.groupNegative = 2;
+  CHECK_THROWS_AS(Trainer(c, smallTables(), kVocab), std::invalid_argument,
+                  "groupOf must have one entry per word (40), got 0");
+  TrainerTables t = smallTables();
+  t.groupOf.assign(kVocab, 0);
+  t.groupOf[7] = -2;
+  CHECK_THROWS_AS(Trainer(c, t, kVocab), std::invalid_argument, "groupOf[7] must be -1 or a group id in [0, 40), got -2");
+  t.groupOf[7] = 40;
+  CHECK_THROWS_AS(Trainer(c, t, kVocab), std::invalid_argument, "groupOf[7] must be -1 or a group id in [0, 40), got 40");
+  c.groupNegative = 1001;
+  CHECK_THROWS_AS(Trainer(c, t, kVocab), std::invalid_argument, "groupNegative must be in [0, 1000], got 1001");
+  c.groupNegative = 2;
+  c.cbow = true;
+  t.groupOf[7] = 1;
+  CHECK_THROWS_AS(Trainer(c, t, kVocab), std::invalid_argument, "groupNegative is for skip-gram with negative sampling only");
+  TrainerConfig set = smallConfig();
+  set.wholeSentenceWindow = true;
+  set.hs = true;
+  CHECK_THROWS_AS(Trainer(set, smallTables(true), kVocab), std::invalid_argument,
+                  "wholeSentenceWindow is for skip-gram with negative sampling only");
+  // A sentence context per sentence, each -1 or a word id.
+  Trainer trainer(smallConfig(), smallTables(), kVocab);
+  trainer.start();
+  Chunk bad = chunk({1, 2, 3, 4}, {2, 4});
+  bad.sentenceContext = {5};
+  CHECK_THROWS_AS(trainer.tryPush(std::move(bad)), std::invalid_argument,
+                  "sentenceContext must have one entry per sentence (2), got 1");
+  Chunk outOfRange = chunk({1, 2, 3, 4}, {2, 4});
+  outOfRange.sentenceContext = {5, 40};
+  CHECK_THROWS_AS(trainer.tryPush(std::move(outOfRange)), std::invalid_argument,
+                  "sentence context must be -1 or a word id in [0, 40), got 40");
+  Chunk good = chunk({1, 2, 3, 4}, {2, 4});
+  good.sentenceContext = {-1, 39};
+  CHECK_NOTHROW(trainer.push(std::move(good)));
+  trainer.close();
+  CHECK_NOTHROW(trainer.join());
+}
+
+TEST(group_sampler_draws_within_the_group_by_weight) {
+  // Words 0..9: group of i is i % 3, except word 9 (none); weights i + 1.
+  std::vector<int32_t> groupOf = {0, 1, 2, 0, 1, 2, 0, 1, 2, -1};
+  std::vector<double> weights;
+  for (int i = 0; i < 10; ++i) weights.push_back(i + 1);
+  const w2v::GroupSampler sampler(groupOf, weights);
+  CHECK_EQ(sampler.groups(), 3);
+  w2v::Random rng(3);
+  for (int32_t g = 0; g < 3; ++g) {
+    std::vector<int> hits(10, 0);
+    const int draws = 200000;
+    for (int n = 0; n < draws; ++n)
+      ++hits[static_cast<size_t>(w2v::groupDraw(sampler.members(), sampler.offsets(), sampler.entries(), g, rng.next()))];
+    double groupWeight = 0;
+    for (int i = 0; i < 9; ++i)
+      if (groupOf[static_cast<size_t>(i)] == g) groupWeight += weights[static_cast<size_t>(i)];
+    for (int i = 0; i < 10; ++i) {
+      const double expected = groupOf[static_cast<size_t>(i)] == g ? weights[static_cast<size_t>(i)] / groupWeight : 0.0;
+      CHECK_NEAR(static_cast<double>(hits[static_cast<size_t>(i)]) / draws, expected, 0.01);
+    }
+  }
+  CHECK_THROWS_AS(w2v::GroupSampler({0, 1}, {1.0}), std::invalid_argument, "groupOf must have one entry per word (1), got 2");
 }

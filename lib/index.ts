@@ -18,6 +18,11 @@ export type { Word2VecFormat } from './formats/word2vec';
 export { defaultCorpusPath } from './default-corpus';
 export { phrases, Phrases } from './phrases';
 export type { PhraseOptions, PhraseWriter } from './phrases';
+export { embeddingLayout, plotEmbedding } from './plot/embedding-plot';
+export type { EmbeddingLayout, EmbeddingLayoutOptions, EmbeddingPlotOptions, WordGroups } from './plot/embedding-plot';
+export { principalComponents } from './plot/pca';
+export type { PrincipalComponents } from './plot/pca';
+export type { UmapOptions } from './plot/umap';
 
 import { native } from './native';
 

@@ -23,6 +23,9 @@ export type { EmbeddingLayout, EmbeddingLayoutOptions, EmbeddingPlotOptions, Wor
 export { principalComponents } from './plot/pca';
 export type { PrincipalComponents } from './plot/pca';
 export type { UmapOptions } from './plot/umap';
+export { trainingChart } from './plot/training-chart';
+export type { TrainingChartOptions } from './plot/training-chart';
+export { savePlot } from './plot/save';
 
 import { native } from './native';
 

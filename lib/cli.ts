@@ -171,7 +171,8 @@ async function trainCommand(args: string[]): Promise<void> {
   }
   if (debug > 1) process.stdout.write('\n');
   if (plot !== undefined) {
-    const title = `${basename(trainFile)}: ${options.model}, ${options.dim} dims, ${threads} threads, ${options.epochs} epochs`;
+    const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const title = `${basename(trainFile)}: ${options.model}, ${options.dim} dims, ${plural(threads, 'thread')}, ${plural(options.epochs!, 'epoch')}`;
     await savePlot(plot, trainingChart(reports, { title }));
   }
   if (debug > 0 && !vocabPrinted) {

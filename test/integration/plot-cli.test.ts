@@ -47,7 +47,7 @@ describe.skipIf(!existsSync(CLI))('w2v train -plot', () => {
     const root = parseXml(readFileSync(CHART, 'utf8'));
     const loss = findAll(root, 'g').find((g) => g.attributes.class === 'loss')!;
     expect(findAll(loss, 'polyline').length).toBeGreaterThan(0);
-    expect(findAll(root, 'title')[0]!.text).toBe('corpus.txt: skipgram, 12 dims, 1 threads, 3 epochs');
+    expect(findAll(root, 'title')[0]!.text).toBe('corpus.txt: skipgram, 12 dims, 1 thread, 3 epochs');
     expect(findAll(root, 'text').map((t) => t.text)).toContain('epoch 3');
   });
 
@@ -119,5 +119,24 @@ describe.skipIf(!existsSync(CLI))('w2v plot', () => {
       `w2v plot: ${tmp('bad-groups.tsv')} line 2 must be "word<TAB>group", got "red2 red"\n`,
     );
     expect(w2v(['plot', '-top', '5']).stderr).toBe('w2v plot: the MODEL file comes first, got "-top"\n');
+  });
+});
+
+describe.skipIf(!existsSync(join(ROOT, 'dist/esm/index.mjs')))('the built package', () => {
+  it('exports the picture API to CommonJS and ES modules', () => {
+    const names = ['plotEmbedding', 'embeddingLayout', 'principalComponents', 'trainingChart', 'savePlot'];
+    const esm = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `import * as w from 'word2vec-native'; console.log(${JSON.stringify(names)}.map((n) => typeof w[n]).join(' '))`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(esm.stderr).toBe('');
+    expect(esm.stdout.trim()).toBe(names.map(() => 'function').join(' '));
+    const cjs = spawnSync(
+      process.execPath,
+      ['-e', `const w = require('word2vec-native'); console.log(w.trainingChart([]).startsWith('<svg'))`],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(cjs.stdout.trim()).toBe('true');
   });
 });

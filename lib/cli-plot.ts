@@ -72,17 +72,24 @@ export async function plotCommand(args: string[], out: NodeJS.WritableStream = p
   const groups = groupsFile ? parseGroups(await readFile(groupsFile), groupsFile) : undefined;
   const seed = Number(values.get('-seed') ?? 1);
   // Only the top words are drawn: read no more of a large model than they need (and </s>).
-  const model = await loadModel(modelPath!, words === undefined ? { limit: top + 1 } : {});
-  const picture = plotEmbedding(model, {
-    ...(words !== undefined ? { words } : { top }),
-    method,
-    format,
-    labels,
-    width: Number(values.get('-width') ?? 960),
-    height: Number(values.get('-height') ?? 720),
-    ...(groups ? { groups } : {}),
-    ...(method === 'umap' ? { umap: { seed } } : {}),
-  });
+  const model = await loadModel(modelPath!, words === undefined ? { limit: Math.min(top + 1, 2 ** 31 - 1) } : {});
+  let picture: string;
+  try {
+    picture = plotEmbedding(model, {
+      ...(words !== undefined ? { words } : { top }),
+      method,
+      format,
+      labels,
+      width: Number(values.get('-width') ?? 960),
+      height: Number(values.get('-height') ?? 720),
+      ...(groups ? { groups } : {}),
+      ...(method === 'umap' ? { umap: { seed } } : {}),
+    });
+  } catch (err) {
+    // The API names its options; the user typed flags.
+    const m = err instanceof Error ? /^(top|width|height|seed) (must .*)$/.exec(err.message) : null;
+    throw m ? new UsageError(`-${m[1]} ${m[2]}`) : err;
+  }
   await savePlot(output, picture);
   out.write(`Wrote ${output}\n`);
 }

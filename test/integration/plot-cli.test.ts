@@ -108,6 +108,8 @@ describe.skipIf(!existsSync(CLI))('w2v plot', () => {
       [['-top', '0'], '-top must be >= 1, got 0'],
       [['-labels', 'some'], '-labels must be auto, all or none, got "some"'],
       [['-words', 'red1,nope'], 'words not in the vocabulary: "nope"'],
+      [['-width', '5'], '-width must be an integer in [200, 20000], got 5'],
+      [['-method', 'umap', '-seed', '-1'], '-seed must be an integer in [0, 4294967295], got -1'],
     ];
     for (const [args, message] of cases) {
       const r = w2v(['plot', MODEL, ...args]);

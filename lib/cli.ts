@@ -6,9 +6,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 
 import { accuracyCommand, analogyCommand, distanceCommand } from './cli-query';
 import { phrasesCommand } from './cli-phrases';
+import { plotCommand } from './cli-plot';
+import { savePlot } from './plot/save';
+import { trainingChart } from './plot/training-chart';
 import { train, type Progress } from './train';
 import { Vocabulary } from './vocabulary';
 import type { TrainOptions } from './options';
@@ -19,6 +23,8 @@ export interface FlagSpec {
   kind: 'int' | 'real' | 'string' | 'bool01';
   defaultValue: string;
   help: string;
+  /** How help shows the value; default <file>, <int> or <float> by kind. */
+  arg?: string;
 }
 
 const TRAIN_FLAGS: FlagSpec[] = [
@@ -40,6 +46,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { flag: '-read-vocab', kind: 'string', defaultValue: '', help: 'The vocabulary will be read from <file>, not constructed from the training data' },
   { flag: '-cbow', kind: 'bool01', defaultValue: '1', help: 'Use the continuous bag of words model (0 = skip-gram)' },
   { flag: '-seed', kind: 'int', defaultValue: '1', help: 'Random seed (not in the original)' },
+  { flag: '-plot', kind: 'string', defaultValue: 'none', help: 'Draw the loss and words/s over time as an SVG chart to <file> (.svg; not in the original)' },
   { flag: '-shared-negatives', kind: 'bool01', defaultValue: '1', help: 'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original; 0 = fresh negatives per pair, as the original)' },
 ];
 
@@ -56,7 +63,7 @@ export class UsageError extends Error {}
 export function usage(flags: FlagSpec[], title: string): string {
   const lines = [title, '', 'Options:'];
   for (const f of flags) {
-    const arg = f.kind === 'string' ? ' <file>' : f.kind === 'real' ? ' <float>' : ' <int>';
+    const arg = f.arg !== undefined ? ` ${f.arg}` : f.kind === 'string' ? ' <file>' : f.kind === 'real' ? ' <float>' : ' <int>';
     lines.push(`\t${f.flag}${arg}`, `\t\t${f.help}${f.defaultValue ? `; default is ${f.defaultValue}` : ''}`);
   }
   return lines.join('\n');
@@ -122,6 +129,9 @@ async function trainCommand(args: string[]): Promise<void> {
   if (classes < 0) throw new UsageError(`-classes must be >= 0, got ${classes}`);
   const output = values.get('-output') ?? '';
   const debug = Number(values.get('-debug') ?? 2);
+  const plot = values.get('-plot');
+  if (plot !== undefined && !/\.svg$/i.test(plot)) throw new UsageError(`-plot must name an .svg file, got ${JSON.stringify(plot)}`);
+  const reports: Progress[] = [];
   const options = trainOptionsFromFlags(values);
   const minCount = options.minCount!;
   let vocabulary: Vocabulary | undefined;
@@ -141,6 +151,7 @@ async function trainCommand(args: string[]): Promise<void> {
   let vocabPrinted = false;
   const onProgress = (p: Progress): void => {
     if (p.phase !== 'training') return;
+    if (plot !== undefined) reports.push(p);
     if (!vocabPrinted) {
       vocabPrinted = true;
       if (debug > 0) process.stdout.write(`Vocab size: ${p.vocabularySize}\nWords in train file: ${p.vocabularyCount}\n`);
@@ -159,6 +170,11 @@ async function trainCommand(args: string[]): Promise<void> {
     throw renameOption(err);
   }
   if (debug > 1) process.stdout.write('\n');
+  if (plot !== undefined) {
+    const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const title = `${basename(trainFile)}: ${options.model}, ${options.dim} dims, ${plural(threads, 'thread')}, ${plural(options.epochs!, 'epoch')}`;
+    await savePlot(plot, trainingChart(reports, { title }));
+  }
   if (debug > 0 && !vocabPrinted) {
     process.stdout.write(`Vocab size: ${model.size}\nWords in train file: ${model.counts ? sum(model.counts) : 0}\n`);
   }
@@ -189,6 +205,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   analogy: { run: (a) => analogyCommand(a), help: 'b - a + c for three words (the original word-analogy)' },
   phrases: { run: phrasesCommand, help: 'join frequent word pairs into phrases (the original word2phrase)' },
   accuracy: { run: (a) => accuracyCommand(a), help: 'FILE QUESTIONS [THRESHOLD]: analogy accuracy (the original compute-accuracy)' },
+  plot: { run: (a) => plotCommand(a), help: 'MODEL: the top words in 2D (PCA or UMAP) as SVG or HTML' },
 };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */

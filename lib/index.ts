@@ -20,6 +20,14 @@ export type { Word2VecFormat } from './formats/word2vec';
 export { defaultCorpusPath } from './default-corpus';
 export { phrases, Phrases } from './phrases';
 export type { PhraseOptions, PhraseWriter } from './phrases';
+export { embeddingLayout, plotEmbedding } from './plot/embedding-plot';
+export type { EmbeddingLayout, EmbeddingLayoutOptions, EmbeddingPlotOptions, WordGroups } from './plot/embedding-plot';
+export { principalComponents } from './plot/pca';
+export type { PrincipalComponents } from './plot/pca';
+export type { UmapOptions } from './plot/umap';
+export { trainingChart } from './plot/training-chart';
+export type { TrainingChartOptions } from './plot/training-chart';
+export { savePlot } from './plot/save';
 
 import { native } from './native';
 

@@ -73,20 +73,19 @@ std::vector<int32_t> exclusionsOf(const Exclusions& ex, int32_t query) {
   return ids;
 }
 
-// Copies rows [first, first + count) into the panel layout of simd/kernels.h, zero-padded.
-int32_t packRows(const float* matrix, int64_t first, int32_t count, int32_t dim, float* panel) {
-  constexpr int32_t tile = simd::kPanelLanes * simd::kPanelPair;
-  const int32_t padded = (count + tile - 1) / tile * tile;
-  for (int32_t g = 0; g < padded / simd::kPanelLanes; ++g) {
-    float* group = panel + static_cast<size_t>(g) * dim * simd::kPanelLanes;
-    for (int32_t l = 0; l < simd::kPanelLanes; ++l) {
-      const int32_t r = g * simd::kPanelLanes + l;
-      if (r < count) {
-        const float* row = matrix + static_cast<size_t>(first + r) * dim;
-        for (int32_t d = 0; d < dim; ++d) group[d * simd::kPanelLanes + l] = row[d];
-      } else {
-        for (int32_t d = 0; d < dim; ++d) group[d * simd::kPanelLanes + l] = 0.0f;
-      }
+int32_t paddedStride(int32_t dim) { return (dim + simd::kPanelStride - 1) / simd::kPanelStride * simd::kPanelStride; }
+
+// Copies `count` rows into the batch kernel's layout (simd/kernels.h): each row zero-padded
+// to `stride` floats, zero rows up to a multiple of kPanelRows. Returns the padded count.
+int32_t packRows(const float* matrix, int64_t first, int32_t count, int32_t dim, int32_t stride, float* panel) {
+  const int32_t padded = (count + simd::kPanelRows - 1) / simd::kPanelRows * simd::kPanelRows;
+  for (int32_t r = 0; r < padded; ++r) {
+    float* out = panel + static_cast<size_t>(r) * stride;
+    if (r < count) {
+      std::copy(matrix + static_cast<size_t>(first + r) * dim, matrix + static_cast<size_t>(first + r + 1) * dim, out);
+      std::fill(out + dim, out + stride, 0.0f);
+    } else {
+      std::fill(out, out + stride, 0.0f);
     }
   }
   return padded;
@@ -96,17 +95,20 @@ int32_t packRows(const float* matrix, int64_t first, int32_t count, int32_t dim,
 void scanRows(const float* matrix, int64_t begin, int64_t end, int32_t dim, const float* queries,
               int32_t queryCount, std::vector<Selection>& selections) {
   const simd::QueryKernels kernels = simd::selectQueryKernels();
-  constexpr int32_t tile = simd::kPanelLanes * simd::kPanelPair;
   const bool panel = queryCount >= kPanelMinQueries;
   const int64_t blockRows = kBlockRows;
-  AlignedFloats packed(panel ? static_cast<size_t>(blockRows + tile) * dim : 0);
+  const int32_t stride = paddedStride(dim);
+  AlignedFloats packed(panel ? static_cast<size_t>(blockRows + simd::kPanelRows) * stride : 0);
+  // packRows pads to a multiple of kPanelRows rows, for the queries too.
+  AlignedFloats paddedQueries(panel ? static_cast<size_t>(queryCount + simd::kPanelRows) * stride : 0);
+  if (panel) packRows(queries, 0, queryCount, dim, stride, paddedQueries.data());
   // Scores of one block: every query's row when packed, one row at a time otherwise.
-  std::vector<float> scores(static_cast<size_t>(blockRows + tile) * (panel ? queryCount : 1));
+  std::vector<float> scores(static_cast<size_t>(blockRows + simd::kPanelRows) * (panel ? queryCount : 1));
   for (int64_t first = begin; first < end; first += blockRows) {
     const int32_t count = static_cast<int32_t>(std::min(blockRows, end - first));
     if (panel) {
-      const int32_t padded = packRows(matrix, first, count, dim, packed.data());
-      kernels.dotPanel(queries, queryCount, dim, packed.data(), padded, scores.data());
+      const int32_t padded = packRows(matrix, first, count, dim, stride, packed.data());
+      kernels.dotPanel(paddedQueries.data(), queryCount, stride, packed.data(), padded, scores.data());
       for (int32_t q = 0; q < queryCount; ++q)
         selections[static_cast<size_t>(q)].offer(scores.data() + static_cast<size_t>(q) * padded, count,
                                                  static_cast<int32_t>(first));

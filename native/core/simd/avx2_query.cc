@@ -23,36 +23,38 @@ inline __m256i tailMask(int32_t n) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ramp + 8 - n));
 }
 
-// Queries per register tile of the batch kernel: kTileQueries x (kPanelPair x 8 rows) sums,
-// 12 accumulators, enough independent FMAs to cover the FMA latency of two pipes.
-constexpr int32_t kTileQueries = 6;
+// The batch kernel's register tile: Q queries x kPanelRows rows, 12 accumulators at most,
+// each a dot product over the padded stride, reduced across lanes at the end. Plain loads
+// only: AMD cores run broadcasts from memory at a fraction of their FMA rate.
+constexpr int32_t kTileQueries = 3;
 
-template <int32_t Q>
-inline void panelTile(const float* queries, int32_t dim, const float* g0, const float* g1, float* out,
-                      int32_t paddedRows) {
-  __m256 acc0[Q], acc1[Q];
-  for (int32_t q = 0; q < Q; ++q) acc0[q] = acc1[q] = _mm256_setzero_ps();
-  for (int32_t d = 0; d < dim; ++d) {
-    const __m256 p0 = _mm256_load_ps(g0 + static_cast<size_t>(d) * kPanelLanes);
-    const __m256 p1 = _mm256_load_ps(g1 + static_cast<size_t>(d) * kPanelLanes);
-    for (int32_t q = 0; q < Q; ++q) {
-      const __m256 b = _mm256_broadcast_ss(queries + static_cast<size_t>(q) * dim + d);
-      acc0[q] = _mm256_fmadd_ps(b, p0, acc0[q]);
-      acc1[q] = _mm256_fmadd_ps(b, p1, acc1[q]);
-    }
-  }
-  for (int32_t q = 0; q < Q; ++q) {
-    _mm256_storeu_ps(out + static_cast<size_t>(q) * paddedRows, acc0[q]);
-    _mm256_storeu_ps(out + static_cast<size_t>(q) * paddedRows + kPanelLanes, acc1[q]);
-  }
+// The four sums of a0..a3 in one vector.
+inline __m128 horizontalSums(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
+  const __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
+  return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
 }
 
 template <int32_t Q>
-void panelQueries(const float* queries, int32_t dim, const float* panel, int32_t paddedRows, float* out) {
-  const size_t groupFloats = static_cast<size_t>(dim) * kPanelLanes;
-  for (int32_t g = 0; g < paddedRows / kPanelLanes; g += kPanelPair)
-    panelTile<Q>(queries, dim, panel + g * groupFloats, panel + (g + 1) * groupFloats,
-                 out + static_cast<size_t>(g) * kPanelLanes, paddedRows);
+inline void panelTile(const float* queries, int32_t stride, const float* rows, float* out, int32_t paddedRows) {
+  __m256 acc[Q][kPanelRows];
+  for (int32_t q = 0; q < Q; ++q)
+    for (int32_t r = 0; r < kPanelRows; ++r) acc[q][r] = _mm256_setzero_ps();
+  for (int32_t d = 0; d < stride; d += kPanelStride) {
+    __m256 row[kPanelRows];
+    for (int32_t r = 0; r < kPanelRows; ++r) row[r] = _mm256_load_ps(rows + static_cast<size_t>(r) * stride + d);
+    for (int32_t q = 0; q < Q; ++q) {
+      const __m256 v = _mm256_load_ps(queries + static_cast<size_t>(q) * stride + d);
+      for (int32_t r = 0; r < kPanelRows; ++r) acc[q][r] = _mm256_fmadd_ps(v, row[r], acc[q][r]);
+    }
+  }
+  for (int32_t q = 0; q < Q; ++q)
+    _mm_storeu_ps(out + static_cast<size_t>(q) * paddedRows, horizontalSums(acc[q][0], acc[q][1], acc[q][2], acc[q][3]));
+}
+
+template <int32_t Q>
+void panelQueries(const float* queries, int32_t stride, const float* panel, int32_t paddedRows, float* out) {
+  for (int32_t r = 0; r < paddedRows; r += kPanelRows)
+    panelTile<Q>(queries, stride, panel + static_cast<size_t>(r) * stride, out + r, paddedRows);
 }
 
 }  // namespace
@@ -75,20 +77,18 @@ void dotRowsAvx2(const float* matrix, int64_t rows, int32_t dim, const float* qu
   }
 }
 
-void dotPanelAvx2(const float* queries, int32_t queryCount, int32_t dim, const float* panel, int32_t paddedRows,
+void dotPanelAvx2(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
                   float* out) {
+  static_assert(kPanelRows == 4, "horizontalSums reduces four rows");
   int32_t q = 0;
   for (; q + kTileQueries <= queryCount; q += kTileQueries)
-    panelQueries<kTileQueries>(queries + static_cast<size_t>(q) * dim, dim, panel, paddedRows,
+    panelQueries<kTileQueries>(queries + static_cast<size_t>(q) * stride, stride, panel, paddedRows,
                                out + static_cast<size_t>(q) * paddedRows);
-  const float* rest = queries + static_cast<size_t>(q) * dim;
+  const float* rest = queries + static_cast<size_t>(q) * stride;
   float* restOut = out + static_cast<size_t>(q) * paddedRows;
   switch (queryCount - q) {
-    case 5: panelQueries<5>(rest, dim, panel, paddedRows, restOut); break;
-    case 4: panelQueries<4>(rest, dim, panel, paddedRows, restOut); break;
-    case 3: panelQueries<3>(rest, dim, panel, paddedRows, restOut); break;
-    case 2: panelQueries<2>(rest, dim, panel, paddedRows, restOut); break;
-    case 1: panelQueries<1>(rest, dim, panel, paddedRows, restOut); break;
+    case 2: panelQueries<2>(rest, stride, panel, paddedRows, restOut); break;
+    case 1: panelQueries<1>(rest, stride, panel, paddedRows, restOut); break;
     default: break;
   }
 }

@@ -60,18 +60,17 @@ SentenceKernel selectSentenceKernel(const char** name);
 
 // ---- Query kernels (exact top-k search): scores only; selection is generic code. ----
 
-/// Rows of a matrix block are packed for the batch kernel in groups of kPanelLanes rows,
-/// each group stored dimension-major: group g holds, for d in [0, dim), the d-th value of
-/// its kPanelLanes rows side by side. Row counts are padded with zero rows to a multiple of
-/// kPanelPair * kPanelLanes.
-constexpr int32_t kPanelLanes = 8;
-constexpr int32_t kPanelPair = 2;
+/// The batch kernel takes rows and queries copied into blocks whose rows are zero-padded to
+/// a stride that is a multiple of kPanelStride floats (32-byte aligned), and row counts padded
+/// with zero rows to a multiple of kPanelRows.
+constexpr int32_t kPanelStride = 8;
+constexpr int32_t kPanelRows = 4;
 
 /// scores[r] = <matrix row r, query> for r in [0, rows).
 using DotRowsKernel = void (*)(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
-/// out[q * paddedRows + r] = <query q, packed row r> for q in [0, queryCount), r in [0, paddedRows);
-/// paddedRows is a multiple of kPanelPair * kPanelLanes.
-using DotPanelKernel = void (*)(const float* queries, int32_t queryCount, int32_t dim, const float* panel,
+/// out[q * paddedRows + r] = <query q, packed row r> for q in [0, queryCount), r in [0, paddedRows),
+/// over `stride` floats (see kPanelStride, kPanelRows).
+using DotPanelKernel = void (*)(const float* queries, int32_t queryCount, int32_t stride, const float* panel,
                                 int32_t paddedRows, float* out);
 
 struct QueryKernels {
@@ -80,11 +79,11 @@ struct QueryKernels {
 };
 
 void dotRowsScalar(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
-void dotPanelScalar(const float* queries, int32_t queryCount, int32_t dim, const float* panel, int32_t paddedRows,
+void dotPanelScalar(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
                     float* out);
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 void dotRowsAvx2(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
-void dotPanelAvx2(const float* queries, int32_t queryCount, int32_t dim, const float* panel, int32_t paddedRows,
+void dotPanelAvx2(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
                   float* out);
 #endif
 

@@ -11,20 +11,12 @@ void dotRowsScalar(const float* matrix, int64_t rows, int32_t dim, const float* 
   for (int64_t r = 0; r < rows; ++r) scores[r] = w2v::dot(matrix + static_cast<size_t>(r) * dim, query, dim);
 }
 
-void dotPanelScalar(const float* queries, int32_t queryCount, int32_t dim, const float* panel, int32_t paddedRows,
+void dotPanelScalar(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
                     float* out) {
-  const int32_t groups = paddedRows / kPanelLanes;
-  for (int32_t q = 0; q < queryCount; ++q) {
-    const float* query = queries + static_cast<size_t>(q) * dim;
-    for (int32_t g = 0; g < groups; ++g) {
-      const float* group = panel + static_cast<size_t>(g) * dim * kPanelLanes;
-      float acc[kPanelLanes] = {};
-      for (int32_t d = 0; d < dim; ++d)
-        for (int32_t l = 0; l < kPanelLanes; ++l) acc[l] += query[d] * group[d * kPanelLanes + l];
-      float* o = out + static_cast<size_t>(q) * paddedRows + static_cast<size_t>(g) * kPanelLanes;
-      for (int32_t l = 0; l < kPanelLanes; ++l) o[l] = acc[l];
-    }
-  }
+  for (int32_t q = 0; q < queryCount; ++q)
+    for (int32_t r = 0; r < paddedRows; ++r)
+      out[static_cast<size_t>(q) * paddedRows + r] =
+          w2v::dot(queries + static_cast<size_t>(q) * stride, panel + static_cast<size_t>(r) * stride, stride);
 }
 
 }  // namespace simd

@@ -1,0 +1,87 @@
+/* The machine's limits for the query benchmark: the FMA peak of one core (float32, AVX2+FMA,
+ * 12 independent accumulators so neither pipe waits on latency) and a plain copy's bandwidth.
+ * Built by bench/query.mjs with -O2 -mavx2 -mfma; a benchmark tool, never shipped. Prints JSON. */
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static void* fmaLoop(void* arg) {
+  long iterations = *(long*)arg;
+  /* Twelve named accumulators: enough independent chains to cover the FMA latency of two
+   * pipes, and named so the compiler keeps each in a register. */
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  __m256 a0 = _mm256_set1_ps(0), a1 = _mm256_set1_ps(1), a2 = _mm256_set1_ps(2), a3 = _mm256_set1_ps(3);
+  __m256 a4 = _mm256_set1_ps(4), a5 = _mm256_set1_ps(5), a6 = _mm256_set1_ps(6), a7 = _mm256_set1_ps(7);
+  __m256 a8 = _mm256_set1_ps(8), a9 = _mm256_set1_ps(9), a10 = _mm256_set1_ps(10), a11 = _mm256_set1_ps(11);
+  for (long n = 0; n < iterations; ++n) {
+    a0 = _mm256_fmadd_ps(a0, m, c); a1 = _mm256_fmadd_ps(a1, m, c); a2 = _mm256_fmadd_ps(a2, m, c);
+    a3 = _mm256_fmadd_ps(a3, m, c); a4 = _mm256_fmadd_ps(a4, m, c); a5 = _mm256_fmadd_ps(a5, m, c);
+    a6 = _mm256_fmadd_ps(a6, m, c); a7 = _mm256_fmadd_ps(a7, m, c); a8 = _mm256_fmadd_ps(a8, m, c);
+    a9 = _mm256_fmadd_ps(a9, m, c); a10 = _mm256_fmadd_ps(a10, m, c); a11 = _mm256_fmadd_ps(a11, m, c);
+  }
+  __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                           _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+  s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
+  float out[8];
+  _mm256_storeu_ps(out, s);
+  static volatile float keep;
+  keep = out[0];
+  return NULL;
+}
+
+struct CopyJob { char* dst; const char* src; size_t bytes; };
+static void* copyPart(void* arg) {
+  struct CopyJob* j = (struct CopyJob*)arg;
+  memcpy(j->dst, j->src, j->bytes);
+  return NULL;
+}
+
+int main(int argc, char** argv) {
+  int threads = argc > 1 ? atoi(argv[1]) : 2;
+  size_t bytes = argc > 2 ? (size_t)atoll(argv[2]) : (size_t)400 << 20;
+  if (threads < 1 || threads > 256) threads = 1;
+  pthread_t pool[256];
+  long iterations = 200000000 / 12;
+  double best = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    double t = now();
+    for (int i = 0; i < threads; ++i) pthread_create(&pool[i], NULL, fmaLoop, &iterations);
+    for (int i = 0; i < threads; ++i) pthread_join(pool[i], NULL);
+    double flops = (double)iterations * 12 * 8 * 2 * threads / (now() - t);
+    if (flops > best) best = flops;
+  }
+  char* src = malloc(bytes);
+  char* dst = malloc(bytes);
+  memset(src, 1, bytes);
+  memset(dst, 2, bytes);
+  double bestCopy = 1e30;
+  struct CopyJob jobs[256];
+  for (int rep = 0; rep < 5; ++rep) {
+    double t = now();
+    size_t part = bytes / threads;
+    for (int i = 0; i < threads; ++i) {
+      jobs[i].dst = dst + i * part;
+      jobs[i].src = src + i * part;
+      jobs[i].bytes = i == threads - 1 ? bytes - i * part : part;
+      pthread_create(&pool[i], NULL, copyPart, &jobs[i]);
+    }
+    for (int i = 0; i < threads; ++i) pthread_join(pool[i], NULL);
+    double s = now() - t;
+    if (s < bestCopy) bestCopy = s;
+  }
+  /* STREAM's convention: a copy moves each byte twice (read + write). */
+  printf("{\"threads\":%d,\"peakFlops\":%.6g,\"copyBytes\":%zu,\"copySeconds\":%.6g,\"copyBandwidth\":%.6g}\n", threads,
+         best, bytes, bestCopy, 2.0 * bytes / bestCopy);
+  free(src);
+  free(dst);
+  return 0;
+}

@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 
+import { convertCommand } from './cli-convert';
 import { accuracyCommand, analogyCommand, distanceCommand } from './cli-query';
 import { phrasesCommand } from './cli-phrases';
 import { train, type Progress } from './train';
@@ -189,6 +190,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   analogy: { run: (a) => analogyCommand(a), help: 'b - a + c for three words (the original word-analogy)' },
   phrases: { run: phrasesCommand, help: 'join frequent word pairs into phrases (the original word2phrase)' },
   accuracy: { run: (a) => accuracyCommand(a), help: 'FILE QUESTIONS [THRESHOLD]: analogy accuracy (the original compute-accuracy)' },
+  convert: { run: convertCommand, help: 'INPUT OUTPUT: a model to another format (.bin .txt .vec .w2vn) or a Projector directory' },
 };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */

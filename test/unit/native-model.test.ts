@@ -173,6 +173,20 @@ describe.runIf(canMapNativeModels())('memory mapping', () => {
     expect((await readNativeModel(path)).vectors[0]).toBe(t.vectors[0]);
   });
 
+  it('saving over a mapped file is safe: the open model keeps the old data, a new open sees the new', async () => {
+    const path = join(work, 'replaced.w2vn');
+    const first = randomTable(30, 4, 21);
+    const second = randomTable(40, 4, 22, { counts: true });
+    await writeNativeModel(path, first);
+    const open = await readNativeModel(path);
+    await writeNativeModel(path, second); // renamed over the mapped file
+    expectSameTable(open, first);
+    expectSameTable(await readNativeModel(path), second);
+    // and writing a mapped model's own views out again
+    await writeNativeModel(path, open);
+    expectSameTable(await readNativeModel(path), first);
+  });
+
   it('file system errors name the path and carry the code', async () => {
     const missing = join(work, 'missing.w2vn');
     await expect(readNativeModel(missing)).rejects.toMatchObject({

@@ -6,6 +6,8 @@
         "native/core/alias_sampler.cc",
         "native/core/group_sampler.cc",
         "native/core/kmeans.cc",
+        "native/core/mapped_file.cc",
+        "native/core/native_model_format.cc",
         "native/core/query.cc",
         "native/core/trainer.cc",
         "native/core/simd/dispatch.cc",
@@ -13,6 +15,8 @@
         "native/core/simd/scalar_query.cc",
         "native/binding/addon.cc",
         "native/binding/kmeans_worker.cc",
+        "native/binding/map_file.cc",
+        "native/binding/native_model_functions.cc",
         "native/binding/query_functions.cc",
         "native/binding/trainer_wrap.cc"
       ],

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
+import { convertCommand } from './cli-convert';
 import { accuracyCommand, analogyCommand, distanceCommand } from './cli-query';
 import { phrasesCommand } from './cli-phrases';
 import { plotCommand } from './cli-plot';
@@ -206,6 +207,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   phrases: { run: phrasesCommand, help: 'join frequent word pairs into phrases (the original word2phrase)' },
   accuracy: { run: (a) => accuracyCommand(a), help: 'FILE QUESTIONS [THRESHOLD]: analogy accuracy (the original compute-accuracy)' },
   plot: { run: (a) => plotCommand(a), help: 'MODEL: the top words in 2D (PCA or UMAP) as SVG or HTML' },
+  convert: { run: convertCommand, help: 'INPUT OUTPUT: a model to another format (.bin .txt .vec .w2vn) or a Projector directory' },
 };
 
 /** Runs the CLI with the given arguments; resolves to the exit code. */

@@ -1,29 +1,67 @@
 /**
- * loadModel(): reads a word2vec text or binary file (format detected from the content).
+ * loadModel(): reads a model in any of the formats (detected from the content when not given).
  * @packageDocumentation
  */
+import { open } from 'node:fs/promises';
+
 import { describeValue } from './errors';
-import { readWord2Vec, type Word2VecFormat } from './formats/word2vec';
+import { checkModelFormat, startsLikeNativeModel, type ModelFormat } from './formats/model-format';
+import { readNativeModel } from './formats/native-model';
+import { readWord2Vec } from './formats/word2vec';
 import { Word2Vec } from './model';
 import { integerOption } from './options';
 
 /** Options of {@link loadModel}. */
 export interface LoadOptions {
-  /** 'word2vec-binary' or 'word2vec-text'; detected from the content when omitted. */
-  format?: Word2VecFormat;
+  /**
+   * 'word2vec-binary', 'word2vec-text', 'vec' or 'native'; detected from the content when
+   * omitted (the file name plays no part).
+   */
+  format?: ModelFormat;
   /** Read only the first N words (the most frequent, in files the original writes). */
   limit?: number;
 }
 
-/** Loads a model saved by {@link Word2Vec.save}, the original word2vec, gensim or fastText (.vec text). */
+/** Reads the first bytes of a file, to recognise the native format's magic. */
+async function head(path: string, n: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Loads a model saved by {@link Word2Vec.save}, the original word2vec (text or binary),
+ * gensim or fastText (.vec). A native model file is memory-mapped where the platform allows
+ * (its vectors are views of the mapping: opening costs no copy, and processes opening the same
+ * file share its pages), and keeps its output vectors and counts.
+ *
+ * @throws TypeError/RangeError for bad options; Error naming the file and what is wrong in it
+ *   (with the line or byte offset); or the file system's error.
+ */
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<Word2Vec> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string, got ${describeValue(path)}`);
-  if (options.format !== undefined && options.format !== 'word2vec-binary' && options.format !== 'word2vec-text') {
-    throw new TypeError(`format must be "word2vec-binary" or "word2vec-text", got ${describeValue(options.format)}`);
-  }
+  if (options.format !== undefined) checkModelFormat(options.format);
   const limit = options.limit === undefined ? undefined : integerOption('limit', options.limit, 1, 2 ** 31 - 1);
+  const format = options.format ?? (startsLikeNativeModel(await head(path, 8)) ? 'native' : undefined);
+  if (format === 'native') {
+    const table = await readNativeModel(path, limit !== undefined ? { limit } : {});
+    return new Word2Vec({
+      keys: table.keys,
+      dim: table.dim,
+      vectors: table.vectors,
+      ...(table.outputVectors ? { outputVectors: table.outputVectors } : {}),
+      ...(table.counts ? { counts: table.counts } : {}),
+    });
+  }
+  // word2vec text and .vec differ only in how numbers are printed: one reader.
+  const word2vecFormat = format === 'vec' ? 'word2vec-text' : format;
   const table = await readWord2Vec(path, {
-    ...(options.format ? { format: options.format } : {}),
+    ...(word2vecFormat ? { format: word2vecFormat } : {}),
     ...(limit !== undefined ? { limit } : {}),
   });
   return new Word2Vec({ keys: table.keys, dim: table.dim, vectors: table.vectors });

@@ -8,7 +8,10 @@ import { availableParallelism } from 'node:os';
 
 import { keyOf } from './bytes';
 import { describeValue } from './errors';
-import { writeWord2Vec, type Word2VecFormat } from './formats/word2vec';
+import { checkModelFormat, type ModelFormat } from './formats/model-format';
+import { writeNativeModel } from './formats/native-model';
+import { writeVec } from './formats/vec';
+import { writeWord2Vec } from './formats/word2vec';
 import { native } from './native';
 import { integerOption } from './options';
 import { wordOf } from './bytes';
@@ -88,8 +91,11 @@ export interface NearestResult {
 
 /** Options of {@link Word2Vec.save}. */
 export interface SaveOptions {
-  /** 'word2vec-binary' (default) or 'word2vec-text'. */
-  format?: Word2VecFormat;
+  /**
+   * 'word2vec-binary' (default), 'word2vec-text', 'vec' (fastText's text format) or 'native'
+   * (memory-mappable by {@link loadModel}; the only one that keeps output vectors and counts).
+   */
+  format?: ModelFormat;
 }
 
 /** Result of {@link Word2Vec.evaluateAnalogies}. */
@@ -133,8 +139,6 @@ export interface Word2VecInit {
 export class Word2Vec {
   /** Vector length. */
   readonly dim: number;
-  /** Words by id, most frequent first. */
-  readonly words: readonly string[];
   /** size*dim input vectors (the word vectors), row-major. */
   readonly vectors: Float32Array;
   /** size*dim output vectors of negative sampling, when trained with it. */
@@ -145,7 +149,10 @@ export class Word2Vec {
   readonly trainingStats: TrainingStats | undefined;
   /** Words as byte keys (one char per byte of the word's bytes, see bytes.ts): exact even for invalid UTF-8. */
   readonly keys: readonly string[];
-  private readonly index: Map<string, number>;
+  // Both built on first use: a model opened only to be scanned, or a 1M-word model opened
+  // for a few lookups, should not pay for a million strings and a million Map entries.
+  private wordList: readonly string[] | undefined;
+  private wordIndex: Map<string, number> | undefined;
   private unit: Float32Array | undefined;
 
   constructor(init: Word2VecInit) {
@@ -160,13 +167,28 @@ export class Word2Vec {
     }
     this.dim = init.dim;
     this.keys = keys;
-    this.words = init.words ?? keys.map(wordOf);
+    this.wordList = init.words;
     this.vectors = init.vectors;
     this.outputVectors = init.outputVectors;
     this.counts = init.counts;
     this.trainingStats = init.trainingStats;
-    this.index = new Map();
-    for (let i = keys.length - 1; i >= 0; i--) this.index.set(keys[i]!, i);
+  }
+
+  /** Words by id, most frequent first (the UTF-8 decoding of {@link Word2Vec.keys}). */
+  get words(): readonly string[] {
+    this.wordList ??= this.keys.map(wordOf);
+    return this.wordList;
+  }
+
+  /** Byte key -> id; the first of equal keys wins. */
+  private get index(): Map<string, number> {
+    if (!this.wordIndex) {
+      const index = new Map<string, number>();
+      const keys = this.keys;
+      for (let i = keys.length - 1; i >= 0; i--) index.set(keys[i]!, i);
+      this.wordIndex = index;
+    }
+    return this.wordIndex;
   }
 
   /** Vocabulary size. */
@@ -439,14 +461,24 @@ export class Word2Vec {
     return native().kmeansClasses(this.vectors, this.dim, classes, iterations, threads);
   }
 
-  /** Writes the model in the original word2vec binary (default) or text format, atomically. */
+  /**
+   * Writes the model, atomically (a temporary file, fsynced, renamed over `path`: a failed
+   * save leaves a previous file intact), in the original word2vec binary format (default),
+   * its text format, fastText's .vec, or the native format (which also keeps the output
+   * vectors and counts).
+   */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
     if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string, got ${describeValue(path)}`);
     const format = options.format ?? 'word2vec-binary';
-    if (format !== 'word2vec-binary' && format !== 'word2vec-text') {
-      throw new TypeError(`format must be "word2vec-binary" or "word2vec-text", got ${describeValue(format)}`);
+    checkModelFormat(format);
+    const table = { keys: this.keys, dim: this.dim, vectors: this.vectors };
+    if (format === 'native') {
+      await writeNativeModel(path, { ...table, outputVectors: this.outputVectors, counts: this.counts });
+    } else if (format === 'vec') {
+      await writeVec(path, table);
+    } else {
+      await writeWord2Vec(path, table, format);
     }
-    await writeWord2Vec(path, { keys: [...this.keys], dim: this.dim, vectors: this.vectors }, format);
   }
 }
 

@@ -75,6 +75,27 @@ export interface NativeTrainer {
   takeVectors(): { input: Float32Array; output?: Float32Array; hsOutput?: Float32Array };
 }
 
+/** A byte range of a native model file. */
+export interface NativeModelSection {
+  offset: number;
+  length: number;
+}
+
+/** The header of a native model file, validated against the file's bytes by the core. */
+export interface NativeModelLayout {
+  ok: true;
+  version: number;
+  /** Bit 0: output vectors present; bit 1: counts present. */
+  flags: number;
+  words: number;
+  dim: number;
+  fileSize: number;
+  inputVectors: NativeModelSection;
+  outputVectors: NativeModelSection;
+  counts: NativeModelSection;
+  vocabulary: NativeModelSection;
+}
+
 /** The addon's exports. */
 export interface NativeAddon {
   Trainer: new (
@@ -107,6 +128,18 @@ export interface NativeAddon {
   normalizeRows(matrix: Float32Array, dim: number): Float32Array;
   /** The original word2vec's k-means word classes, on a worker thread. */
   kmeansClasses(vectors: Float32Array, dim: number, classes: number, iterations: number, threads: number): Promise<Int32Array>;
+  /**
+   * The whole file as an ArrayBuffer over a private (copy-on-write) memory mapping, unmapped
+   * when the buffer is collected. Absent where the platform has no mmap. Throws an Error naming
+   * the path and the system's reason, with `syscall` ('open', 'fstat', 'mmap' or 'none') and
+   * `errno` set.
+   */
+  mapFile?: (path: string) => ArrayBuffer;
+  /**
+   * Parses and validates a whole native model file (header, section bounds, vocabulary) held
+   * in `bytes`; the error names the field, its value and its byte offset.
+   */
+  parseNativeModel(bytes: Uint8Array): NativeModelLayout | { ok: false; error: string };
   /** Which kernel set runs on this CPU. */
   simd: string;
 }

@@ -11,10 +11,11 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { constants as bufferConstants } from 'node:buffer';
+
+import { writeFileAtomically } from './atomic-write';
 
 /**
  * The two formats of the original word2vec tool: `word2vec-binary` (`-binary 1`:
@@ -34,7 +35,7 @@ export type Word2VecFormat = 'word2vec-binary' | 'word2vec-text';
  */
 export interface VectorTable {
   /** The words, as byte strings (one char per byte, `latin1`). */
-  keys: string[];
+  keys: readonly string[];
   /** Number of values per word (the vector dimension). */
   dim: number;
   /** `keys.length * dim` values, row `i` at `[i * dim, (i + 1) * dim)`. */
@@ -617,6 +618,10 @@ function writeLf(buf: Buffer, off: number, v: number): number {
 
 function checkTable(table: VectorTable, format: Word2VecFormat): void {
   checkFormat(format);
+  checkTableShape(table);
+}
+
+function checkTableShape(table: VectorTable): void {
   const { keys, dim, vectors } = table;
   if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) {
     throw new Error(`word2vec dimension must be an integer from 1 to ${MAX_DIM}, got ${String(dim)}`);
@@ -683,31 +688,66 @@ function* encodeBlocks(table: VectorTable, format: Word2VecFormat): Generator<Bu
       yield buf;
     }
   } else {
-    const rowMax = dim * (MAX_LF_BYTES + 1) + 2;
-    let r = 0;
-    while (r < n) {
-      let size = 0;
-      let end = r;
-      while (end < n && (end === r || size < 4 * BLOCK_BYTES)) {
-        size += String(keys[end]).length + rowMax;
-        end++;
-      }
-      const buf = Buffer.allocUnsafe(size);
-      let off = 0;
-      for (; r < end; r++) {
-        const key = checkRow(table, r);
-        off += buf.write(key, off, 'latin1');
-        buf[off++] = SPACE;
-        const o = r * dim;
-        for (let j = 0; j < dim; j++) {
-          off = writeLf(buf, off, vectors[o + j] as number);
-          buf[off++] = SPACE;
-        }
-        buf[off++] = NL;
-      }
-      yield buf.subarray(0, off);
-    }
+    yield* encodeTextRows(table, LF_VALUES);
   }
+}
+
+/** How the values of a text row are printed. */
+export interface TextValueFormat {
+  /** Most bytes `write` writes for one value. */
+  maxBytes: number;
+  /** Writes finite value `v` at `buf[off]`; returns the offset after it. */
+  write(buf: Buffer, off: number, v: number): number;
+}
+
+/** The original's `%lf`. */
+const LF_VALUES: TextValueFormat = { maxBytes: MAX_LF_BYTES, write: writeLf };
+
+/**
+ * The rows of the text layout, `word v1 v2 ... vd \n` (each value followed by a space), values
+ * printed by `values`, in blocks; checks each key and value as {@link encodeWord2Vec} does.
+ * Without the header line: see {@link encodeTextTable}.
+ */
+function* encodeTextRows(table: VectorTable, values: TextValueFormat): Generator<Buffer> {
+  const { keys, dim, vectors } = table;
+  const n = keys.length;
+  const rowMax = dim * (values.maxBytes + 1) + 2;
+  let r = 0;
+  while (r < n) {
+    let size = 0;
+    let end = r;
+    while (end < n && (end === r || size < 4 * BLOCK_BYTES)) {
+      size += String(keys[end]).length + rowMax;
+      end++;
+    }
+    const buf = Buffer.allocUnsafe(size);
+    let off = 0;
+    for (; r < end; r++) {
+      const key = checkRow(table, r);
+      off += buf.write(key, off, 'latin1');
+      buf[off++] = SPACE;
+      const o = r * dim;
+      for (let j = 0; j < dim; j++) {
+        off = values.write(buf, off, vectors[o + j] as number);
+        buf[off++] = SPACE;
+      }
+      buf[off++] = NL;
+    }
+    yield buf.subarray(0, off);
+  }
+}
+
+/**
+ * A table in the text layout of word2vec `-binary 0` (header `"<words> <dim>\n"`, then
+ * `word v1 v2 ... vd \n` per row) with values printed by `values`: fastText's `.vec` is this
+ * layout with `%.5g` values. Yields blocks of about 4 MiB.
+ *
+ * @throws Error as {@link encodeWord2Vec} does.
+ */
+export function* encodeTextTable(table: VectorTable, values: TextValueFormat): Generator<Buffer> {
+  checkTableShape(table);
+  yield Buffer.from(`${table.keys.length} ${table.dim}\n`, 'latin1');
+  yield* encodeTextRows(table, values);
 }
 
 /**
@@ -736,24 +776,5 @@ export function encodeWord2Vec(table: VectorTable, format: Word2VecFormat): Buff
  */
 export async function writeWord2Vec(path: string, table: VectorTable, format: Word2VecFormat): Promise<void> {
   checkTable(table, format);
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fh: FileHandle | undefined = await open(tmp, 'wx');
-  try {
-    for (const block of encodeBlocks(table, format)) {
-      let off = 0;
-      while (off < block.length) {
-        const { bytesWritten } = await fh.write(block, off, block.length - off);
-        off += bytesWritten;
-      }
-    }
-    await fh.sync();
-    const closing = fh;
-    fh = undefined;
-    await closing.close();
-    await rename(tmp, path);
-  } catch (e) {
-    if (fh) await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomically(path, encodeBlocks(table, format));
 }

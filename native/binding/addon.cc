@@ -2,8 +2,11 @@
 // worker_threads), with every C++ exception turned into a JS exception by node-addon-api.
 #include <napi.h>
 
+#include "../core/mapped_file.h"
 #include "../core/simd/kernels.h"
 #include "kmeans_worker.h"
+#include "map_file.h"
+#include "native_model_functions.h"
 #include "query_functions.h"
 #include "trainer_wrap.h"
 
@@ -17,6 +20,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("topKCosMul", Napi::Function::New<TopKCosMul>(env, "topKCosMul"));
   exports.Set("normalizeRows", Napi::Function::New<NormalizeRows>(env, "normalizeRows"));
   exports.Set("kmeansClasses", Napi::Function::New<KMeansClasses>(env, "kmeansClasses"));
+  if (w2v::canMapFiles()) exports.Set("mapFile", Napi::Function::New<MapFile>(env, "mapFile"));
+  exports.Set("parseNativeModel", Napi::Function::New<ParseNativeModel>(env, "parseNativeModel"));
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
   return exports;
 }

@@ -115,12 +115,12 @@ describe('save / load round trip', () => {
     const m = model({ a: [1, 2] });
     await expect(m.save(42 as never)).rejects.toThrow(new TypeError('path must be a non-empty string, got 42'));
     await expect(m.save('')).rejects.toThrow(new TypeError('path must be a non-empty string, got ""'));
-    await expect(m.save(join(work, 'x'), { format: 'vec' as never })).rejects.toThrow(
-      new TypeError('format must be "word2vec-binary" or "word2vec-text", got "vec"'),
+    await expect(m.save(join(work, 'x'), { format: 'npy' as never })).rejects.toThrow(
+      new TypeError('format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "npy"'),
     );
     await expect(loadModel('')).rejects.toThrow(new TypeError('path must be a non-empty string, got ""'));
     await expect(loadModel(join(work, 'x'), { format: 'npy' as never })).rejects.toThrow(
-      new TypeError('format must be "word2vec-binary" or "word2vec-text", got "npy"'),
+      new TypeError('format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "npy"'),
     );
     await expect(loadModel(join(work, 'model.bin'), { limit: 0 })).rejects.toThrow(
       new RangeError('limit must be an integer in [1, 2147483647], got 0'),

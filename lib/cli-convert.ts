@@ -1,0 +1,94 @@
+/**
+ * `w2v convert INPUT OUTPUT [-format F] [-input-format F] [-limit N]`: a model from one
+ * format to another, or to a TensorFlow Embedding Projector directory.
+ * @packageDocumentation
+ */
+import { stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+
+import { parseFlags, usage, UsageError, type FlagSpec } from './cli';
+import { detectModelFormat, MODEL_FORMATS, modelFormatOfPath, type ModelFormat } from './formats/model-format';
+import { exportProjector } from './formats/projector';
+import { loadModel } from './load';
+
+/** What `w2v convert` writes: a model format, or the Projector's two TSV files. */
+export type ConvertFormat = ModelFormat | 'projector';
+
+const CONVERT_FORMATS: readonly ConvertFormat[] = [...MODEL_FORMATS, 'projector'];
+
+const CONVERT_FLAGS: FlagSpec[] = [
+  {
+    flag: '-format',
+    kind: 'string',
+    defaultValue: 'from OUTPUT: .bin, .txt, .vec, .w2vn, or projector for a directory',
+    help: 'Output format: word2vec-binary, word2vec-text, vec, native or projector',
+  },
+  { flag: '-input-format', kind: 'string', defaultValue: 'detected from the content', help: 'Input format: word2vec-binary, word2vec-text, vec or native' },
+  { flag: '-limit', kind: 'int', defaultValue: 'all', help: 'Convert only the first <int> words (the most frequent)' },
+];
+
+function checkFormat(flag: string, value: string, allowed: readonly string[]): void {
+  if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** The output format: -format, else a directory (existing, or named with a trailing separator) means projector, else the extension. */
+async function outputFormat(output: string, given: string | undefined): Promise<ConvertFormat> {
+  if (given !== undefined) {
+    checkFormat('-format', given, CONVERT_FORMATS);
+    return given as ConvertFormat;
+  }
+  if (output.endsWith('/') || output.endsWith(sep)) return 'projector';
+  const isDir = await stat(output).then((s) => s.isDirectory(), () => false);
+  if (isDir) return 'projector';
+  const byName = modelFormatOfPath(output);
+  if (byName) return byName;
+  throw new UsageError(
+    `cannot tell the output format from ${JSON.stringify(output)}: name it .bin, .txt, .vec or .w2vn, ` +
+      `or pass -format ${CONVERT_FORMATS.join('|')}`,
+  );
+}
+
+/** Runs `w2v convert`. */
+export async function convertCommand(args: string[]): Promise<void> {
+  const title =
+    'Convert a model between formats (word2vec-native)\n\n' +
+    'Usage: w2v convert INPUT OUTPUT [-format F] [-input-format F] [-limit N]\n' +
+    '  OUTPUT is a directory for -format projector (vectors.tsv + metadata.tsv for projector.tensorflow.org)';
+  if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage(CONVERT_FLAGS, title) + '\n');
+    return;
+  }
+  const positional: string[] = [];
+  const flagArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('-') && a.length > 1) {
+      flagArgs.push(a);
+      if (i + 1 < args.length) flagArgs.push(args[++i]!);
+    } else {
+      positional.push(a);
+    }
+  }
+  if (positional.length !== 2) {
+    throw new UsageError(`expected INPUT and OUTPUT, got ${positional.length} file argument(s): ${JSON.stringify(positional)}`);
+  }
+  const values = parseFlags(flagArgs, CONVERT_FLAGS);
+  const [input, output] = positional as [string, string];
+  const format = await outputFormat(output, values.get('-format'));
+  const inputFormatFlag = values.get('-input-format');
+  if (inputFormatFlag !== undefined) checkFormat('-input-format', inputFormatFlag, MODEL_FORMATS);
+  let limit: number | undefined;
+  if (values.has('-limit')) {
+    limit = Number(values.get('-limit'));
+    if (limit < 1) throw new UsageError(`-limit must be a positive integer, got ${values.get('-limit')}`);
+  }
+  const inputFormat = (inputFormatFlag as ModelFormat | undefined) ?? (await detectModelFormat(input));
+  const model = await loadModel(input, { format: inputFormat, ...(limit !== undefined ? { limit } : {}) });
+  if (format === 'projector') {
+    const files = await exportProjector(model, output);
+    process.stdout.write(`${files.rows} words of dimension ${model.dim} (${inputFormat}) -> ${files.vectors}, ${files.metadata}\n`);
+  } else {
+    await model.save(output, { format });
+    process.stdout.write(`${model.size} words of dimension ${model.dim} (${inputFormat}) -> ${output} (${format})\n`);
+  }
+}

@@ -36,6 +36,7 @@ const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
   --reps N           repetitions, alternating program order; default 1
   --quick            smoke run: first ~7 MB of the corpus, 1 epoch (under two minutes)
   --readme           put the table into README.md between the bench markers
+  --no-queries       skip the query benchmark (bench/query.mjs: copy-bandwidth and FMA-peak ratios)
   --out DIR          default bench/results`;
 
 const GENSIM_PYTHON = '/usr/bin/python3';
@@ -61,6 +62,7 @@ function parseArgs(argv) {
     eval: join(root, '..', 'shared', 'data', 'eval'),
     epochs: 5, threads: 2, reps: 1, dim: 100, sample: '1e-4',
     configs: Object.keys(CONFIGS), programs: null, quick: false, out: join(root, 'bench', 'results'), readme: false,
+    queries: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -77,6 +79,7 @@ function parseArgs(argv) {
     else if (k === '--quick') a.quick = true;
     else if (k === '--out') a.out = resolve(v());
     else if (k === '--readme') a.readme = true;
+    else if (k === '--no-queries') a.queries = false;
     else if (k === '--help') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown argument ${k}`);
   }
@@ -268,7 +271,19 @@ async function main() {
   const vocabNote = summary.filter((s) => s.vocabIdentical !== undefined).map((s) => `${s.config}: ${s.vocabIdentical ? 'identical' : 'DIFFERENT'}`);
   if (vocabNote.length) md.push('', `-save-vocab of ours vs the original (same words, same counts): ${vocabNote.join(', ')}`);
   md.push('', `Wall time is the whole process (start, vocabulary, training, saving); words/s = corpus words x epochs / wall time.`);
-  writeFileSync(join(a.out, `${stamp}.json`), JSON.stringify({ meta, results, summary }, null, 2));
+  let queries;
+  if (a.queries) {
+    // In its own process, after the training runs, so neither disturbs the other's figures.
+    const file = join(scratch, 'query-bench.json');
+    const run = spawnSync(process.execPath, [join(root, 'bench', 'query.mjs'), '--threads', String(a.threads), '--json', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (run.status !== 0) throw new Error(`bench/query.mjs failed with status ${run.status}`);
+    queries = JSON.parse(readFileSync(file, 'utf8'));
+    md.push('', `Queries (node bench/query.mjs, ${queries.rows} x ${queries.dim} random vectors, ${queries.threads} threads, kernel ${queries.simd}):`, '',
+      '| query | time | rate | vs the machine (same run) | goal |', '| --- | ---: | ---: | ---: | ---: |',
+      `| one top-10 query | ${(queries.single.seconds * 1000).toFixed(1)} ms | ${(queries.single.bandwidth / 1e9).toFixed(1)} GB/s | ${queries.single.ratio.toFixed(2)} x memcpy bandwidth (${(queries.copyBandwidth / 1e9).toFixed(1)} GB/s, read + write) | >= 0.5 |`,
+      `| ${queries.batch} top-10 queries | ${queries.batchQueries.seconds.toFixed(2)} s | ${(queries.batchQueries.flops / 1e9).toFixed(1)} GFLOP/s | ${queries.batchQueries.ratio.toFixed(2)} x FMA peak (${(queries.peakFlops / 1e9).toFixed(0)} GFLOP/s, measured) | >= 0.25 |`);
+  }
+  writeFileSync(join(a.out, `${stamp}.json`), JSON.stringify({ meta, results, summary, ...(queries ? { queries } : {}) }, null, 2));
   writeFileSync(join(a.out, `${stamp}.md`), md.join('\n') + '\n');
   writeFileSync(join(a.out, `${stamp}.svg`), ratioChart(summary, meta));
   if (a.readme) updateReadme(md.join('\n'), `bench/results/${stamp}.svg`);

@@ -296,7 +296,10 @@ export class Word2Vec {
   }
 
   private rankRows(query: Float32Array, topK: number, exclude: number[], metric: Metric): ScoredWord[] {
-    const { ids, scores } = native().topK(this.scoringMatrix(metric), this.dim, query, topK, Int32Array.from(exclude));
+    // On every core: one query over a large model is bound by memory bandwidth.
+    const { ids: padded, scores } = native().topKBatch(this.scoringMatrix(metric), this.dim, query, topK, null, null, Int32Array.from(exclude), availableParallelism());
+    const found = padded.indexOf(-1);
+    const ids = found < 0 ? padded : padded.subarray(0, found);
     let inv = 1;
     if (metric === 'cosine') {
       let norm = 0;

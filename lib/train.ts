@@ -125,6 +125,77 @@ export class IdStream {
   }
 }
 
+/**
+ * Rewrites provisional ids as final ids in place, dropping words outside the vocabulary and
+ * empty sentences (-1 still ends a sentence), and trims the array to its length.
+ */
+async function compactToFinalIds(stream: IdStream, finalId: Int32Array): Promise<Int32Array> {
+  const data = stream.data;
+  const yieldTurn = eventLoopYielder();
+  let out = 0;
+  let sentenceStart = 0;
+  for (let i = 0; i < stream.length; i++) {
+    if ((i & 0x3fff) === 0) await yieldTurn();
+    const p = data[i]!;
+    if (p < 0) {
+      if (out > sentenceStart) {
+        data[out++] = -1;
+        sentenceStart = out;
+      }
+    } else {
+      const id = finalId[p]!;
+      if (id >= 0) data[out++] = id;
+    }
+  }
+  if (out > sentenceStart) data[out++] = -1;
+  const ids = data.slice(0, out);
+  stream.data = new Int32Array(0);  // the provisional ids' larger array is garbage now
+  stream.length = 0;
+  return ids;
+}
+
+/**
+ * Feeds cached ids (-1 ending each sentence) to the trainer. With several threads the ids are
+ * cut into one lane per thread at sentence boundaries and chunks are taken from the lanes in
+ * turn, so the threads train on distant parts of the corpus at once, as the original's do.
+ */
+async function feedCachedIds(
+  ids: Int32Array,
+  lanes: number,
+  maxSentenceLength: number,
+  encoder: ChunkEncoder,
+  drain: (from?: ChunkEncoder) => Promise<void>,
+): Promise<void> {
+  const bounds = [0];
+  for (let l = 1; l < lanes; l++) {
+    let at = Math.max(bounds[l - 1]!, Math.floor((ids.length * l) / lanes));
+    while (at < ids.length && ids[at - 1] !== -1) at++;
+    bounds.push(at);
+  }
+  bounds.push(ids.length);
+  const encoders = bounds.slice(1).map((_, l) => (l === 0 ? encoder : new ChunkEncoder(maxSentenceLength)));
+  const next = bounds.slice(0, -1);
+  let active = encoders.map((_, l) => l).filter((l) => next[l]! < bounds[l + 1]!);
+  while (active.length > 0) {
+    const still: number[] = [];
+    for (const l of active) {
+      const enc = encoders[l]!;
+      const end = bounds[l + 1]!;
+      let i = next[l]!;
+      while (i < end && enc.ready.length === 0) {
+        const v = ids[i++]!;
+        if (v < 0) enc.endSentence();
+        else enc.add(v);
+      }
+      next[l] = i;
+      if (i >= end) enc.flush();
+      await drain(enc);
+      if (i < end) still.push(l);
+    }
+    active = still;
+  }
+}
+
 export function throttle(interval: number, report: ((p: Progress) => void) | undefined): (p: () => Progress, force?: boolean) => void {
   let last = 0;
   return (make, force = false) => {
@@ -140,10 +211,11 @@ async function countVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-  keepStream: boolean,
+  keepStream: boolean | 'up to the cache limit',
 ): Promise<{ counter: TokenCounter; stream?: IdStream }> {
   const counter = new TokenCounter();
-  const stream = keepStream ? new IdStream() : undefined;
+  let stream = keepStream ? new IdStream() : undefined;
+  const capped = keepStream === 'up to the cache limit';
   const started = Date.now();
   const report = throttle(opts.progressInterval, control.onProgress);
   const yieldTurn = eventLoopYielder();
@@ -154,14 +226,29 @@ async function countVocabulary(
   });
   const sink: TokenSink = stream
     ? {
-        token: (key) => stream.push(counter.add(key)),
+        token: (key) => {
+          const id = counter.add(key);
+          stream?.push(id);
+        },
+        tokenBytes: (buf, start, end, hash) => {
+          const id = counter.addBytes(buf, start, end, hash);
+          stream?.push(id);
+        },
         endSentence: () => {
           counter.sentences++;
+          if (!stream) return;
           stream.push(-1);
+          // Past the limit a re-readable corpus is read again each epoch instead.
+          if (capped && stream.length > opts.cacheTokens) stream = undefined;
         },
         endLine: () => counter.lines++,
       }
-    : { token: (key) => counter.add(key), endSentence: () => counter.sentences++, endLine: () => counter.lines++ };
+    : {
+        token: (key) => counter.add(key),
+        tokenBytes: (buf, start, end, hash) => counter.addBytes(buf, start, end, hash),
+        endSentence: () => counter.sentences++,
+        endLine: () => counter.lines++,
+      };
   await source.feed(sink, async () => {
     if (control.signal?.aborted) throw abortError(control.signal);
     report(progress);
@@ -198,6 +285,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const { vocab, stream, finalId, wordsPerEpoch } = await prepareVocabulary(source, opts, control);
 
   const vocabularyCount = vocab.totalCount;
+  // Later epochs read the cached ids instead of tokenizing again.
+  const cachedIds = stream ? await compactToFinalIds(stream, finalId) : undefined;
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
   const tables: NativeTrainerTables = {
     keepProbability,
@@ -215,14 +304,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   };
 
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
-    if (stream) {
-      const data = stream.data;
-      for (let i = 0; i < stream.length; i++) {
-        const p = data[i]!;
-        if (p < 0) encoder.endSentence();
-        else if (finalId[p]! >= 0) encoder.add(finalId[p]!);
-        if (encoder.ready.length > 0 || (i & 0x3fff) === 0) await drain();
-      }
+    if (cachedIds) {
+      await feedCachedIds(cachedIds, opts.threads, opts.maxSentenceLength, encoder, drain);
     } else if (source.lanes && opts.threads > 1) {
       // One lane per thread, chunks taken from the lanes in turn: the threads train on
       // distant parts of the corpus at once, as the original's do. On adjacent text they
@@ -442,7 +525,10 @@ async function prepareVocabulary(
   opts: ResolvedTrainOptions,
   control: TrainControl,
 ): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number }> {
-  const { counter, stream } = await countVocabulary(source, opts, control, !source.rereadable);
+  // A re-readable corpus is kept as ids up to opts.cacheTokens (then read again each epoch,
+  // so memory stays bounded whatever its size); a one-shot corpus cannot be read again.
+  const keep = !source.rereadable || (opts.cacheTokens > 0 ? 'up to the cache limit' : false);
+  const { counter, stream } = await countVocabulary(source, opts, control, keep);
   const vocab =
     control.vocabulary ??
     Vocabulary.fromCounter(counter, { minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken });

@@ -229,14 +229,22 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([8, 8]);
   });
 
-  it('a corpus function is called once per pass (vocabulary + each epoch), so nothing is kept', async () => {
+  it('a corpus function is read once and its ids kept; beyond cacheTokens it is called once per pass', async () => {
     let calls = 0;
-    const m = await train(() => {
+    const source = () => {
       calls++;
       return Readable.from([text]);
-    }, { ...opts, epochs: 3 });
-    expect(calls).toBe(4);
+    };
+    const kept = await train(source, { ...opts, epochs: 3 });
+    expect(calls).toBe(1);
+    expect(kept.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);
+    calls = 0;
+    const m = await train(source, { ...opts, epochs: 3, cacheTokens: 10 });
+    expect(calls).toBe(4);  // the vocabulary pass and each epoch
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);
+    // The same vectors either way (one thread, one seed).
+    expect(Buffer.from(m.vectors.buffer, m.vectors.byteOffset, m.vectors.byteLength).equals(
+      Buffer.from(kept.vectors.buffer, kept.vectors.byteOffset, kept.vectors.byteLength))).toBe(true);
     await expect(train(() => 42 as never, opts)).rejects.toThrow('a corpus function must return a Readable or an (async) iterable, got 42');
   });
 

@@ -363,9 +363,8 @@ export async function trainItems(sequences: ItemSequences, options: ItemTrainOpt
 
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
     if (cache) {
-      const data = cache.data;
       for (let i = 0; i < cache.length; i++) {
-        const v = data[i]!;
+        const v = cache.get(i);
         if (v >= 0) {
           const id = finalOf[v]!;
           if (id >= 0) encoder.add(id);

@@ -111,47 +111,60 @@ export class ChunkEncoder {
   }
 }
 
-/** A growable Int32Array: the provisional ids of a one-shot corpus, -1 ending each sentence. */
+const ID_BLOCK_BITS = 20;
+const ID_BLOCK = 1 << ID_BLOCK_BITS;
+const ID_MASK = ID_BLOCK - 1;
+
+/**
+ * A list of ids in blocks of 2^20, so it grows without copying (no doubling, no peak of
+ * twice its size); -1 ends a sentence.
+ */
 export class IdStream {
-  data = new Int32Array(1 << 16);
+  blocks: Int32Array[] = [];
   length = 0;
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = v;
+    const offset = this.length & ID_MASK;
+    if (offset === 0) this.blocks.push(new Int32Array(ID_BLOCK));
+    this.blocks[this.blocks.length - 1]![offset] = v;
+    this.length++;
+  }
+  get(i: number): number {
+    return this.blocks[i >>> ID_BLOCK_BITS]![i & ID_MASK]!;
   }
 }
 
 /**
- * Rewrites provisional ids as final ids in place, dropping words outside the vocabulary and
- * empty sentences (-1 still ends a sentence), and trims the array to its length.
+ * Rewrites provisional ids as final ids, dropping words outside the vocabulary and empty
+ * sentences (-1 still ends a sentence); each input block is released once read, so the
+ * peak is about one copy of the ids.
  */
-async function compactToFinalIds(stream: IdStream, finalId: Int32Array): Promise<Int32Array> {
-  const data = stream.data;
+async function compactToFinalIds(stream: IdStream, finalId: Int32Array): Promise<IdStream> {
   const yieldTurn = eventLoopYielder();
-  let out = 0;
-  let sentenceStart = 0;
-  for (let i = 0; i < stream.length; i++) {
-    if ((i & 0x3fff) === 0) await yieldTurn();
-    const p = data[i]!;
-    if (p < 0) {
-      if (out > sentenceStart) {
-        data[out++] = -1;
-        sentenceStart = out;
+  const out = new IdStream();
+  let sentenceOpen = false;
+  for (let b = 0; b < stream.blocks.length; b++) {
+    const block = stream.blocks[b]!;
+    const n = Math.min(ID_BLOCK, stream.length - b * ID_BLOCK);
+    for (let i = 0; i < n; i++) {
+      if ((i & 0x3fff) === 0) await yieldTurn();
+      const p = block[i]!;
+      if (p < 0) {
+        if (sentenceOpen) out.push(-1);
+        sentenceOpen = false;
+      } else {
+        const id = finalId[p]!;
+        if (id >= 0) {
+          out.push(id);
+          sentenceOpen = true;
+        }
       }
-    } else {
-      const id = finalId[p]!;
-      if (id >= 0) data[out++] = id;
     }
+    stream.blocks[b] = new Int32Array(0);  // read: garbage now
   }
-  if (out > sentenceStart) data[out++] = -1;
-  const ids = data.slice(0, out);
-  stream.data = new Int32Array(0);  // the provisional ids' larger array is garbage now
+  if (sentenceOpen) out.push(-1);
+  stream.blocks = [];
   stream.length = 0;
-  return ids;
+  return out;
 }
 
 /**
@@ -160,7 +173,7 @@ async function compactToFinalIds(stream: IdStream, finalId: Int32Array): Promise
  * turn, so the threads train on distant parts of the corpus at once, as the original's do.
  */
 async function feedCachedIds(
-  ids: Int32Array,
+  ids: IdStream,
   lanes: number,
   maxSentenceLength: number,
   encoder: ChunkEncoder,
@@ -169,7 +182,7 @@ async function feedCachedIds(
   const bounds = [0];
   for (let l = 1; l < lanes; l++) {
     let at = Math.max(bounds[l - 1]!, Math.floor((ids.length * l) / lanes));
-    while (at < ids.length && ids[at - 1] !== -1) at++;
+    while (at < ids.length && ids.get(at - 1) !== -1) at++;
     bounds.push(at);
   }
   bounds.push(ids.length);
@@ -183,9 +196,15 @@ async function feedCachedIds(
       const end = bounds[l + 1]!;
       let i = next[l]!;
       while (i < end && enc.ready.length === 0) {
-        const v = ids[i++]!;
-        if (v < 0) enc.endSentence();
-        else enc.add(v);
+        // One block at a time: the inner loop runs over a plain typed array.
+        const block = ids.blocks[i >>> ID_BLOCK_BITS]!;
+        const stop = Math.min(end, ((i >>> ID_BLOCK_BITS) + 1) * ID_BLOCK);
+        let k = i & ID_MASK;
+        for (; i < stop && enc.ready.length === 0; i++, k++) {
+          const v = block[k]!;
+          if (v < 0) enc.endSentence();
+          else enc.add(v);
+        }
       }
       next[l] = i;
       if (i >= end) enc.flush();

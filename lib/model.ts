@@ -32,6 +32,10 @@ export interface TrainingStats {
   epochs: EpochSummary[];
   /** In-vocabulary tokens per epoch. */
   wordsPerEpoch: number;
+  /** Milliseconds of the vocabulary pass (reading, tokenizing, counting), when there was one. */
+  vocabularyMs?: number;
+  /** Bytes the vocabulary pass tokenized (0 for corpora of token arrays). */
+  corpusBytes?: number;
   /** Milliseconds of the training pass. */
   trainingMs: number;
   /** Milliseconds of the whole train() call. */

@@ -14,6 +14,8 @@ export interface TokenSink {
    */
   tokenBytes?(buf: Uint8Array, start: number, end: number, hash: number): void;
   endSentence(): void;
+  /** Told the size of every buffer tokenized (for throughput figures). */
+  consumed?(bytes: number): void;
   /** Called for every newline, blank lines included (the original counts one `</s>` per newline). */
   endLine?(): void;
 }
@@ -36,6 +38,7 @@ export class Tokenizer {
   push(buf: Buffer): void {
     const sink = this.sink;
     const n = buf.length;
+    sink.consumed?.(n);
     let start = 0;
     let i = 0;
     if (this.pending !== undefined) {

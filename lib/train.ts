@@ -253,6 +253,7 @@ async function countVocabulary(
           const id = counter.addBytes(buf, start, end, hash);
           stream?.push(id);
         },
+        consumed: (n) => (counter.bytes += n),
         endSentence: () => {
           counter.sentences++;
           if (!stream) return;
@@ -265,6 +266,7 @@ async function countVocabulary(
     : {
         token: (key) => counter.add(key),
         tokenBytes: (buf, start, end, hash) => counter.addBytes(buf, start, end, hash),
+        consumed: (n) => (counter.bytes += n),
         endSentence: () => counter.sentences++,
         endLine: () => counter.lines++,
       };
@@ -301,7 +303,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const started = Date.now();
 
   // Pass 1: the vocabulary.
-  const { vocab, stream, finalId, wordsPerEpoch } = await prepareVocabulary(source, opts, control);
+  const { vocab, stream, finalId, wordsPerEpoch, corpusBytes } = await prepareVocabulary(source, opts, control);
+  const vocabularyMs = Date.now() - started;
 
   const vocabularyCount = vocab.totalCount;
   // Later epochs read the cached ids instead of tokenizing again.
@@ -380,6 +383,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const stats: TrainingStats = {
     epochs: run.epochStats.map((e, epoch) => ({ epoch, words: e.words, predictions: e.predictions, loss: e.loss })),
     wordsPerEpoch,
+    vocabularyMs,
+    corpusBytes,
     trainingMs: run.trainingMs,
     totalMs: Date.now() - started,
   };
@@ -543,7 +548,7 @@ async function prepareVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number }> {
+): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number; corpusBytes: number }> {
   // A re-readable corpus is kept as ids up to opts.cacheTokens (then read again each epoch,
   // so memory stays bounded whatever its size); a one-shot corpus cannot be read again.
   const keep = !source.rereadable || (opts.cacheTokens > 0 ? 'up to the cache limit' : false);
@@ -561,5 +566,5 @@ async function prepareVocabulary(
     );
   }
   if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
-  return { vocab, stream, ...mapProvisionalIds(counter, vocab) };
+  return { vocab, stream, corpusBytes: counter.bytes, ...mapProvisionalIds(counter, vocab) };
 }

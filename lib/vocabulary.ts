@@ -21,6 +21,8 @@ export class TokenCounter {
   sentences = 0;
   /** Newlines seen (the original's `</s>` count). */
   lines = 0;
+  /** Bytes tokenized (0 for corpora of token arrays). */
+  bytes = 0;
 
   /** Keys by provisional id (byte strings, see bytes.ts), in first-seen order. */
   get keys(): readonly string[] {

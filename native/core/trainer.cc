@@ -152,8 +152,10 @@ void Trainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) 
   uint64_t seeder = config_.seed;
   for (int32_t t = 0; t < config_.threads; ++t) {
     // Hidden + gradient rows, and for the shared-negative window the context and target rows.
+    // plus the shared-negative window's C x T scores.
     const size_t rows = 2 + 2 * static_cast<size_t>(config_.window) + static_cast<size_t>(config_.negative) + 1;
-    states_.push_back(std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim), config_.epochs));
+    const size_t scores = 2 * static_cast<size_t>(config_.window) * (static_cast<size_t>(config_.negative) + 1) + 16;
+    states_.push_back(std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim) + scores, config_.epochs));
     states_.back()->alpha = config_.alpha;
   }
   state_ = TrainerState::kRunning;

@@ -33,7 +33,8 @@
       },
       "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
       "conditions": [
-        ["target_arch=='x64' or target_arch=='ia32'", { "dependencies": ["w2v_simd_avx2"] }]
+        ["target_arch=='x64' or target_arch=='ia32'", { "dependencies": ["w2v_simd_avx2", "w2v_simd_avx512"] }],
+        ["target_arch=='arm64'", { "sources": ["native/core/simd/neon.cc"] }]
       ]
     },
     {
@@ -44,6 +45,15 @@
       "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx2", "-mfma"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx2", "-mfma"] },
       "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/arch:AVX2"] } }
+    },
+    {
+      "target_name": "w2v_simd_avx512",
+      "type": "static_library",
+      "sources": ["native/core/simd/avx512.cc"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx512f"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx512f"] },
+      "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/arch:AVX512"] } }
     }
   ]
 }

@@ -52,10 +52,15 @@ using SentenceKernel = void (*)(SentenceJob& job);
 void trainSentenceScalar(SentenceJob& job);
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 void trainSentenceAvx2(SentenceJob& job);
+void trainSentenceAvx512(SentenceJob& job);
+#endif
+#if defined(__aarch64__)
+void trainSentenceNeon(SentenceJob& job);
 #endif
 
-/// The fastest kernel this CPU runs (W2V_SIMD=scalar in the environment forces the
-/// portable one), and its name: "avx2+fma" or "scalar".
+/// The fastest verified kernel this CPU runs, and its name: "avx2+fma", "neon" or "scalar".
+/// W2V_SIMD in the environment overrides: "scalar" forces the portable kernel, "avx512"
+/// asks for the AVX-512F one (not yet verified on hardware, so never chosen by default).
 SentenceKernel selectSentenceKernel(const char** name);
 
 // ---- Query kernels (exact top-k search): scores only; selection is generic code. ----
@@ -84,6 +89,14 @@ void dotPanelScalar(const float* queries, int32_t queryCount, int32_t stride, co
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 void dotRowsAvx2(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
 void dotPanelAvx2(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
+                  float* out);
+void dotRowsAvx512(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
+void dotPanelAvx512(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
+                    float* out);
+#endif
+#if defined(__aarch64__)
+void dotRowsNeon(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
+void dotPanelNeon(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
                   float* out);
 #endif
 

@@ -3,8 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "../core/aligned_buffer.h"
 #include "../core/query.h"
 #include "args.h"
+#include "external_floats.h"
 
 namespace w2v_binding {
 
@@ -141,6 +143,48 @@ class TopKBatchWorker : public Napi::AsyncWorker {
   std::vector<float> scores_;
 };
 
+// Row normalisation on a libuv worker thread, into a new native buffer handed to JS without
+// a copy (and counted as external memory). The input is kept alive by a reference.
+class NormalizeRowsWorker : public Napi::AsyncWorker {
+ public:
+  NormalizeRowsWorker(Napi::Env env, Napi::Float32Array matrix, int32_t dim)
+      : Napi::AsyncWorker(env, "word2vec-native normalizeRows"), deferred_(Napi::Promise::Deferred::New(env)),
+        matrixRef_(Napi::Persistent(matrix)), data_(matrix.Data()), count_(matrix.ElementLength()), dim_(dim) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      out_ = w2v::AlignedFloats(count_);
+      w2v::normalizeRows(data_, static_cast<int64_t>(count_ / static_cast<size_t>(dim_)), dim_, out_.data());
+    } catch (const std::bad_alloc&) {
+      SetError("not enough memory for " + std::to_string(count_) + " unit-vector values");
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    matrixRef_.Reset();
+    if (count_ == 0) {
+      deferred_.Resolve(Napi::Float32Array::New(Env(), 0));
+      return;
+    }
+    deferred_.Resolve(ExternalFloats(Env(), out_));
+  }
+  void OnError(const Napi::Error& e) override {
+    matrixRef_.Reset();
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::Float32Array> matrixRef_;
+  const float* data_;
+  size_t count_;
+  int32_t dim_;
+  w2v::AlignedFloats out_;
+};
+
 }  // namespace
 
 Napi::Value TopKBatch(const Napi::CallbackInfo& info) {
@@ -232,6 +276,27 @@ Napi::Value NormalizeRows(const Napi::CallbackInfo& info) {
   w2v::normalizeRows(matrix.Data(), static_cast<int64_t>(matrix.ElementLength() / static_cast<size_t>(dim)), dim,
                      out.Data());
   return out;
+}
+
+// normalizeRowsAsync(matrix: Float32Array, dim): Promise<Float32Array>
+Napi::Value NormalizeRowsAsync(const Napi::CallbackInfo& info) {
+  auto matrix = typedArray<float>(info[0], "matrix", napi_float32_array, "Float32Array");
+  const int32_t dim = DimArgument(info[1], matrix.ElementLength());
+  auto* worker = new NormalizeRowsWorker(info.Env(), matrix, dim);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// detachBuffer(buffer: ArrayBuffer): boolean. Detaches the buffer, so that its memory is freed
+// now rather than at garbage collection and every view of it reads as empty (never as freed
+// memory). False when it was already detached or cannot be detached.
+Napi::Value DetachBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArrayBuffer()) throwType(env, "buffer must be an ArrayBuffer, got " + describe(info[0]));
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  if (buffer.IsDetached()) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, napi_detach_arraybuffer(env, buffer) == napi_ok);
 }
 
 }  // namespace w2v_binding

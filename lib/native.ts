@@ -126,6 +126,13 @@ export interface NativeAddon {
     exclude: Int32Array, epsilon: number, threads: number,
   ): { ids: Int32Array; scores: Float32Array };
   normalizeRows(matrix: Float32Array, dim: number): Float32Array;
+  /** normalizeRows on a worker thread; the result is a native buffer counted as external memory. */
+  normalizeRowsAsync(matrix: Float32Array, dim: number): Promise<Float32Array>;
+  /**
+   * Detaches `buffer`: its memory is freed now rather than at garbage collection, and every
+   * view of it reads as empty. False when already detached or not detachable.
+   */
+  detachBuffer(buffer: ArrayBufferLike): boolean;
   /** The original word2vec's k-means word classes, on a worker thread. */
   kmeansClasses(vectors: Float32Array, dim: number, classes: number, iterations: number, threads: number): Promise<Int32Array>;
   /**

@@ -147,6 +147,12 @@ export interface NativeAddon {
    * in `bytes`; the error names the field, its value and its byte offset.
    */
   parseNativeModel(bytes: Uint8Array): NativeModelLayout | { ok: false; error: string };
+  /**
+   * Bytes V8 counts as external memory for its collection heuristics: ArrayBuffer backing
+   * stores (what process.memoryUsage().external shows) plus what the addon reports on its own,
+   * such as a running trainer's weights.
+   */
+  externalMemory(): number;
   /** Which kernel set runs on this CPU. */
   simd: string;
 }

@@ -12,6 +12,13 @@
 
 namespace w2v_binding {
 
+// externalMemory(): the bytes V8 counts as external memory for its collection heuristics
+// (ArrayBuffer backing stores plus what addons report, such as a trainer's weights).
+// process.memoryUsage().external shows only the backing stores.
+Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Trainer", TrainerWrap::Define(env));
   exports.Set("topK", Napi::Function::New<TopK>(env, "topK"));
@@ -24,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("kmeansClasses", Napi::Function::New<KMeansClasses>(env, "kmeansClasses"));
   if (w2v::canMapFiles()) exports.Set("mapFile", Napi::Function::New<MapFile>(env, "mapFile"));
   exports.Set("parseNativeModel", Napi::Function::New<ParseNativeModel>(env, "parseNativeModel"));
+  exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
   return exports;
 }

@@ -116,17 +116,22 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   // The finalizer runs when the function is deleted: after the last Release(), or at
   // environment teardown while threads may still be running. Joining them there means no
   // thread ever calls a deleted function.
+  struct FinalizerData {
+    std::shared_ptr<w2v::Trainer> trainer;
+    std::shared_ptr<bool> alive;
+  };
   events_ = Napi::ThreadSafeFunction::New(
       env, info[3].As<Napi::Function>(), "word2vec-native trainer", 0, 1,
-      [](Napi::Env, std::shared_ptr<w2v::Trainer>* trainer) {
-        (*trainer)->cancel();
+      [](Napi::Env, FinalizerData* data) {
+        *data->alive = false;
+        data->trainer->cancel();
         try {
-          (*trainer)->join();
+          data->trainer->join();
         } catch (...) {
         }
-        delete trainer;
+        delete data;
       },
-      new std::shared_ptr<w2v::Trainer>(trainer_));
+      new FinalizerData{trainer_, eventsAlive_});
   // Until start(), the function must not keep the event loop alive.
   events_.Unref(env);
 }
@@ -151,7 +156,7 @@ TrainerWrap::~TrainerWrap() {
     }
   }
   if (externalBytes_ > 0) ReportExternal(Env(), 0);
-  if (!finished_) events_.Release();
+  if (!finished_ && *eventsAlive_ && static_cast<napi_threadsafe_function>(events_) != nullptr) events_.Release();
 }
 
 void TrainerWrap::Post(Event* event) {

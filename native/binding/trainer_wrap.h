@@ -34,6 +34,9 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   // destructor runs, e.g. when a worker_thread is terminated mid-training).
   std::shared_ptr<w2v::Trainer> trainer_;
   Napi::ThreadSafeFunction events_;
+  // False once the function's finalizer ran: at teardown Node deletes every thread-safe
+  // function, and releasing a deleted one aborts the process.
+  std::shared_ptr<bool> eventsAlive_ = std::make_shared<bool>(true);
   // Native bytes of weights reported to V8 as external memory and not yet handed to JS.
   size_t externalBytes_ = 0;
   bool started_ = false;

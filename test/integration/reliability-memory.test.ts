@@ -1,0 +1,112 @@
+/**
+ * Native memory is visible to V8, so the collector knows what a model keeps alive: trained
+ * vectors, unit copies and mapped files are ArrayBuffers whose bytes V8 counts
+ * (process.memoryUsage().external); a running trainer's weights are reported with
+ * AdjustExternalMemory (visible in native().externalMemory()). dispose(), an abort or a
+ * failure gives them back at once; a dropped model at the next collection.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { loadModel, train, type TrainOptions } from '../../lib/index';
+import { native } from '../../lib/native';
+import { rng } from '../helpers';
+import { rejection, runChild } from './reliability-helpers';
+
+const work = mkdtempSync(join(tmpdir(), 'w2v-reliability-memory-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** 6,000 distinct words, each seen at least twice. */
+function corpus(seed: number): string[] {
+  const r = rng(seed);
+  return Array.from({ length: 3000 }, (_, i) =>
+    Array.from({ length: 12 }, (_, j) => (j < 4 ? `w${(i * 4 + j) % 6000}` : `w${Math.floor(r() * 6000)}`)).join(' '),
+  );
+}
+const OPTS: TrainOptions = { dim: 200, window: 2, epochs: 1, minCount: 1, threads: 2, seed: 1 };
+const external = (): number => process.memoryUsage().external;
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('external memory', () => {
+  it("a trained model's vectors count as external memory; dispose() gives them back without a collection", async () => {
+    const before = external();
+    const m = await train(corpus(1), OPTS);
+    const bytes = m.vectors.byteLength + m.outputVectors!.byteLength;
+    expect(bytes).toBe(2 * 6000 * 200 * 4);
+    expect(external() - before).toBeGreaterThanOrEqual(bytes);
+    const withModel = external();
+    // The unit rows: V8's own allocation, counted the same way (and in arrayBuffers).
+    const arrayBuffers = process.memoryUsage().arrayBuffers;
+    m.unitVectors();
+    expect(external() - withModel).toBeGreaterThanOrEqual(6000 * 200 * 4);
+    expect(process.memoryUsage().arrayBuffers - arrayBuffers).toBeGreaterThanOrEqual(6000 * 200 * 4);
+    const peak = external();
+    m.dispose();
+    await settle();
+    expect(peak - external()).toBeGreaterThanOrEqual(bytes + 6000 * 200 * 4);
+  });
+
+  it('while training, the weights count in V8\'s external total; an abort gives them back at once', async () => {
+    const addon = native();
+    const before = addon.externalMemory();
+    let during = 0;
+    const controller = new AbortController();
+    const running = train(corpus(2), { ...OPTS, epochs: 1000, progressInterval: 1 }, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase !== 'training') return;
+        during = Math.max(during, addon.externalMemory());
+        controller.abort();
+      },
+    });
+    expect((await rejection(running)).name).toBe('AbortError');
+    // (A little of what `before` counted may have been collected meanwhile.)
+    expect(during - before).toBeGreaterThanOrEqual(0.95 * 2 * 6000 * 200 * 4);
+    expect(addon.externalMemory() - before).toBeLessThan(1 << 20);
+  });
+
+  it('a mapped native model counts its mapping; nearest()\'s unit rows count too; dispose() gives both back', async () => {
+    const m = await train(corpus(3), OPTS);
+    const path = join(work, 'm.w2vn');
+    await m.save(path, { format: 'native' });
+    m.dispose();
+    await settle();
+    const before = external();
+    const loaded = await loadModel(path);
+    expect(external() - before).toBeGreaterThanOrEqual(statSync(path).size);
+    const withModel = external();
+    await loaded.nearest(loaded.vectors.slice(0, 200), 3);
+    expect(external() - withModel).toBeGreaterThanOrEqual(6000 * 200 * 4);
+    loaded.dispose();
+    await settle();
+    expect(external() - before).toBeLessThan(1 << 20);
+  });
+
+  it('a model dropped without dispose() is collected with its native memory (child process, --expose-gc)', async () => {
+    const child = await runChild(
+      `
+      const { train } = require(process.env.W2V_LIB);
+      const lines = Array.from({ length: 3000 }, (_, i) => Array.from({ length: 12 }, (_, j) => 'w' + ((i * 4 + j) % 6000)).join(' '));
+      const settle = () => new Promise((r) => setTimeout(r, 20));
+      (async () => {
+        await train(lines.slice(0, 10), { dim: 8, minCount: 1, epochs: 1, threads: 1 });
+        gc(); await settle(); gc();
+        const before = process.memoryUsage().external;
+        let m = await train(lines, { dim: 200, minCount: 1, epochs: 1, threads: 2 });
+        const held = process.memoryUsage().external - before;
+        m = undefined;
+        // External buffers are freed by finalizers and a sweeper after the collection: a few rounds.
+        for (let i = 0; i < 10 && process.memoryUsage().external - before > held / 2; i++) { gc(); await settle(); }
+        console.log(JSON.stringify({ held, after: process.memoryUsage().external - before }));
+      })();
+      `,
+      { nodeArgs: ['--expose-gc'] },
+    );
+    expect(child.code, child.stderr).toBe(0);
+    const { held, after } = JSON.parse(child.stdout) as { held: number; after: number };
+    expect(held).toBeGreaterThanOrEqual(2 * 6000 * 200 * 4);
+    expect(after).toBeLessThan(1 << 20);
+  });
+});

@@ -15,13 +15,18 @@ inline Napi::Float32Array ExternalFloats(Napi::Env env, w2v::AlignedFloats& buff
   float* data = buffer.detach();
   Napi::ArrayBuffer ab;
   try {
-    ab = Napi::ArrayBuffer::New(env, data, bytes,
-                                [](Napi::Env, void* p) { w2v::AlignedFloats::release(static_cast<float*>(p)); });
+    ab = Napi::ArrayBuffer::New(
+        env, data, bytes,
+        [](Napi::Env, void* p, size_t* floats) {
+          w2v::AlignedFloats::release(static_cast<float*>(p), *floats);
+          delete floats;
+        },
+        new size_t(count));
   } catch (...) {
     // Runtimes that forbid external buffers: copy instead.
     ab = Napi::ArrayBuffer::New(env, bytes);
     std::memcpy(ab.Data(), data, bytes);
-    w2v::AlignedFloats::release(data);
+    w2v::AlignedFloats::release(data, count);
     return Napi::Float32Array::New(env, count, ab, 0);
   }
   return Napi::Float32Array::New(env, count, ab, 0);

@@ -54,6 +54,8 @@ struct SentenceJob {
 
 /// Centre words between two looks at SentenceJob::cancelled.
 constexpr int32_t kCancelCheckWords = 64;
+/// Context words between two looks in item2vec's set mode (every pair of a set is trained).
+constexpr int32_t kCancelCheckPairs = 1024;
 
 using SentenceKernel = void (*)(SentenceJob& job);
 

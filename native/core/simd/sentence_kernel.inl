@@ -158,6 +158,9 @@ inline void trainItemSentenceWith(SentenceJob& j) {
     }
     for (int32_t c = from; c <= to; ++c) {
       if (c == pos) continue;
+      // A whole-sentence window makes one centre word as costly as the set is large.
+      if (j.wholeSentence && c % kCancelCheckPairs == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed))
+        return;
       float* in = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
       Ops::zero(gradient, dim);
       predictOne<Ops>(j, in, word, gradient);

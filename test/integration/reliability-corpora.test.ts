@@ -147,27 +147,25 @@ describe('a stream that fails half way', () => {
     })()))).toBe(error);
   });
 
-  it.skipIf(!IS_LINUX)('during training (a fresh stream per pass): rejects with its error; threads stopped, weights freed', async () => {
+  // That the weights are freed when a run stops (cancelled or failed alike) is checked on the
+  // trainer itself in reliability-memory.test.ts; a training's own garbage hides it here.
+  it.skipIf(!IS_LINUX)('during training (a fresh stream per pass): rejects with its error, every native thread joined', async () => {
     await train(lines(100, 8), OPTS); // warm up the thread pools
     const baselineThreads = threadCount();
-    const baselineExternal = process.memoryUsage().external;
     const error = new Error('network gone');
     let pass = 0;
+    let trainingThreads = 0;
     // Pass 1 counts the vocabulary; the training pass fails after 2,000 of 40,000 lines.
     const corpus = () => (++pass === 1 ? Readable.from(lines(40_000, 9, 5000).map((l) => `${l}\n`)) : failingStream(lines(2000, 9, 5000), error));
-    // 5,000 words x dim 200 x 2 matrices: 8 MB of weights, counted as external memory.
-    let trainingExternal = 0;
     const got = await rejection(train(corpus, { ...OPTS, dim: 200, threads: 4, epochs: 3, progressInterval: 1 }, {
       onProgress: (p) => {
-        if (p.phase === 'training') trainingExternal = Math.max(trainingExternal, process.memoryUsage().external);
+        if (p.phase === 'training') trainingThreads = Math.max(trainingThreads, threadCount());
       },
     }));
     expect(got).toBe(error);
     expect(pass).toBe(2);
+    expect(trainingThreads).toBeGreaterThanOrEqual(baselineThreads + 5); // 4 workers, 1 supervisor
     expect(await threadsBackTo(baselineThreads)).toBe(baselineThreads);
-    expect(trainingExternal - baselineExternal).toBeGreaterThan(7.5e6);
-    // Freed when the run stopped, without waiting for a garbage collection.
-    expect(process.memoryUsage().external - baselineExternal).toBeLessThan(2 << 20);
   });
 
   it('an async iterable that throws in the training pass, and a corpus function that throws', async () => {

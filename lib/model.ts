@@ -169,7 +169,7 @@ export class Word2Vec {
   private wordList: readonly string[] | undefined;
   private wordIndex: Map<string, number> | undefined;
   private unit: Float32Array | undefined;
-  private unitPending: Promise<Float32Array> | undefined;
+  private inverseNorms: Promise<Float32Array> | undefined;
   private isDisposed = false;
   /** Asynchronous operations whose native work may still read the buffers. */
   private inflight = 0;
@@ -252,6 +252,7 @@ export class Word2Vec {
     }
     // The unit rows are always this model's own copy.
     if (this.unit) buffers.add(this.unit.buffer);
+    void this.inverseNorms?.then((norms) => native().detachBuffer(norms.buffer)).catch(() => undefined);
     const addon = native();
     for (const buffer of buffers) {
       try {
@@ -267,7 +268,7 @@ export class Word2Vec {
     this.wordList = undefined;
     this.wordIndex = undefined;
     this.unit = undefined;
-    this.unitPending = undefined;
+    this.inverseNorms = undefined;
   }
 
   private checkLive(): void {
@@ -340,23 +341,20 @@ export class Word2Vec {
     return this.unit;
   }
 
-  /** {@link Word2Vec.unitVectors} made on a worker thread (a large model blocks no event loop). */
-  private async unitVectorsAsync(): Promise<Float32Array> {
-    if (this.unit) return this.unit;
-    this.unitPending ??= native()
-      .normalizeRowsAsync(this.vectors, this.dim)
-      .then(
-        (unit) => {
-          this.unitPending = undefined;
-          this.unit ??= unit;
-          return this.unit;
-        },
-        (err: unknown) => {
-          this.unitPending = undefined;
-          throw err;
-        },
-      );
-    return this.unitPending;
+  /**
+   * 1/|row| of every input vector, made once on a worker thread: nearest() scores by cosine
+   * with them instead of a unit copy of the whole matrix, whose allocation (as large as the
+   * model) would also make V8 collect, stalling the event loop for tens of milliseconds.
+   */
+  private inverseRowNorms(): Promise<Float32Array> {
+    if (!this.inverseNorms) {
+      const pending = native().inverseRowNormsAsync(this.vectorArray, this.dim);
+      pending.catch(() => {
+        if (this.inverseNorms === pending) this.inverseNorms = undefined;
+      });
+      this.inverseNorms = pending;
+    }
+    return this.inverseNorms;
   }
 
   /** The unit-length vector of word id `id` (a view into {@link Word2Vec.unitVectors}). */
@@ -424,11 +422,11 @@ export class Word2Vec {
     const exclude = options.exclude === undefined ? null : idArray('exclude', options.exclude);
     const count = queries.length / this.dim;
     return this.track(async () => {
-      // Both normalisations run on worker threads: a large model's unit copy takes long
-      // enough to stall the event loop.
-      const matrix = metric === 'cosine' ? await this.unitVectorsAsync() : this.vectorArray;
+      // Cosine: unit queries against the rows scaled by their inverse norms; everything
+      // that touches the whole matrix runs on worker threads.
+      const scale = metric === 'cosine' ? await this.inverseRowNorms() : null;
       const q = metric === 'cosine' ? await native().normalizeRowsAsync(queries, this.dim) : queries;
-      const { ids, scores } = await native().topKBatchAsync(matrix, this.dim, q, k, null, null, exclude, threads);
+      const { ids, scores } = await native().topKBatchAsync(this.vectorArray, this.dim, q, k, null, null, exclude, threads, scale);
       return { ids, scores, k, queries: count };
     });
   }

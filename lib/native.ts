@@ -113,12 +113,15 @@ export interface NativeAddon {
    */
   topKBatch(
     matrix: Float32Array, dim: number, queries: Float32Array, k: number, excludeOffsets: Int32Array | null,
-    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number,
+    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number, rowScale?: Float32Array | null,
   ): { ids: Int32Array; scores: Float32Array };
-  /** topKBatch on a worker thread. */
+  /**
+   * topKBatch on a worker thread. `rowScale` (one entry per row) multiplies each row's
+   * scores: inverse row norms turn inner products with unit queries into cosines.
+   */
   topKBatchAsync(
     matrix: Float32Array, dim: number, queries: Float32Array, k: number, excludeOffsets: Int32Array | null,
-    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number,
+    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number, rowScale?: Float32Array | null,
   ): Promise<{ ids: Int32Array; scores: Float32Array }>;
   /** 3CosMul over unit rows for unit queries a, b, c; the k best, best first. */
   topKCosMul(
@@ -128,6 +131,8 @@ export interface NativeAddon {
   normalizeRows(matrix: Float32Array, dim: number): Float32Array;
   /** normalizeRows on a worker thread; the result is a native buffer counted as external memory. */
   normalizeRowsAsync(matrix: Float32Array, dim: number): Promise<Float32Array>;
+  /** 1/|row| for every row (0 for a row of zeros), on a worker thread. */
+  inverseRowNormsAsync(matrix: Float32Array, dim: number): Promise<Float32Array>;
   /**
    * Detaches `buffer`: its memory is freed now rather than at garbage collection, and every
    * view of it reads as empty. False when already detached or not detachable.

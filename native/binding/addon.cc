@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("topKCosMul", Napi::Function::New<TopKCosMul>(env, "topKCosMul"));
   exports.Set("normalizeRows", Napi::Function::New<NormalizeRows>(env, "normalizeRows"));
   exports.Set("normalizeRowsAsync", Napi::Function::New<NormalizeRowsAsync>(env, "normalizeRowsAsync"));
+  exports.Set("inverseRowNormsAsync", Napi::Function::New<InverseRowNormsAsync>(env, "inverseRowNormsAsync"));
   exports.Set("detachBuffer", Napi::Function::New<DetachBuffer>(env, "detachBuffer"));
   exports.Set("kmeansClasses", Napi::Function::New<KMeansClasses>(env, "kmeansClasses"));
   if (w2v::canMapFiles()) exports.Set("mapFile", Napi::Function::New<MapFile>(env, "mapFile"));

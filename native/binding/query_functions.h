@@ -12,6 +12,7 @@ Napi::Value TopKBatchAsync(const Napi::CallbackInfo& info);
 Napi::Value TopKCosMul(const Napi::CallbackInfo& info);
 Napi::Value NormalizeRows(const Napi::CallbackInfo& info);
 Napi::Value NormalizeRowsAsync(const Napi::CallbackInfo& info);
+Napi::Value InverseRowNormsAsync(const Napi::CallbackInfo& info);
 Napi::Value DetachBuffer(const Napi::CallbackInfo& info);
 
 }  // namespace w2v_binding

@@ -104,7 +104,7 @@ describe('external memory', () => {
     expect(external() - beforeTake.backing).toBeGreaterThanOrEqual(WEIGHTS);
   });
 
-  it('a mapped native model counts its mapping; nearest()\'s unit rows count too; dispose() gives both back', async () => {
+  it('a mapped native model counts its mapping; nearest() adds only its row norms, unitVectors() its copy; dispose() gives all back', async () => {
     const m = await train(corpus(3), OPTS);
     const path = join(work, 'm.w2vn');
     await m.save(path, { format: 'native' });
@@ -115,6 +115,9 @@ describe('external memory', () => {
     expect(external() - before).toBeGreaterThanOrEqual(statSync(path).size);
     const withModel = external();
     await loaded.nearest(loaded.vectors.slice(0, 200), 3);
+    // Cosine from 1/|row| (6,000 floats), not from a unit copy of the matrix.
+    expect(external() - withModel).toBeLessThan(6000 * 200 * 4);
+    loaded.unitVectors();
     expect(external() - withModel).toBeGreaterThanOrEqual(6000 * 200 * 4);
     loaded.dispose();
     await settle();

@@ -4,7 +4,8 @@
  * threads are joined and the weights freed; 100 train/abort cycles leave RSS flat.
  *
  * The bound is the issue's requirement, measured on a long training; on this 2-core machine,
- * shared with other jobs, the worst of 10 was about 30 ms.
+ * shared with other jobs, the worst of 10 was usually 10 to 60 ms (bench/reliability.mjs
+ * prints the figure).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,10 @@ describe('abort latency', () => {
     writeFileSync(file, Array.from({ length: 40_000 }, () => Array.from({ length: 15 }, () => `w${Math.floor(r() * 2000)}`).join(' ')).join('\n') + '\n');
   });
 
-  it(`10 aborts at random moments of a long training: each an AbortError within ${LIMIT_MS} ms`, async () => {
+  // May run 3 times: the latency counts the time the event-loop thread waits for a core, which
+  // other jobs on a loaded 2-core machine stretch now and then (290 ms once, with another
+  // heavy suite beside this one); an abort that waited for the training would fail each time.
+  it(`10 aborts at random moments of a long training: each an AbortError within ${LIMIT_MS} ms`, { retry: 2 }, async () => {
     const r = rng(11);
     const latencies: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -73,7 +77,7 @@ describe('abort latency', () => {
 
   // The kernels look at the cancel flag every 64 centre words: without that, a sentence of
   // 10^6 tokens or a set of 20,000 items (400 million pairs) runs to its end first.
-  it(`inside one sentence of 10^6 tokens, and inside one item set of 20,000 items: within ${LIMIT_MS} ms`, async () => {
+  it(`inside one sentence of 10^6 tokens, and inside one item set of 20,000 items: within ${LIMIT_MS} ms`, { retry: 2 }, async () => {
     const r = rng(12);
     const line = Array.from({ length: 1_000_000 }, () => `t${Math.floor(r() * 5000)}`);
     const sentence = await abortLatency(

@@ -4,7 +4,8 @@
  * child-process runner, and the thread count of this process.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 
@@ -15,25 +16,37 @@ let bundle: string | undefined;
 
 /**
  * lib/index.ts bundled into one CommonJS file under node_modules/.cache (inside the package,
- * so that the addon loader finds binding.gyp above it); dependencies stay external. One per
- * test process, built on first use (about 100 ms).
+ * so that the addon loader finds binding.gyp above it); dependencies stay external. Named by
+ * its content's hash, so runs of the same sources share it; bundles of other sources older
+ * than an hour are removed.
  */
 export function libraryBundle(): string {
   if (bundle) return bundle;
   const dir = join(ROOT, 'node_modules/.cache/w2v-reliability');
   mkdirSync(dir, { recursive: true });
-  const out = join(dir, `lib-${process.pid}-${Math.random().toString(36).slice(2)}.cjs`);
-  buildSync({
+  const built = buildSync({
     entryPoints: [join(ROOT, 'lib/index.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node18',
     packages: 'external',
-    outfile: out,
+    write: false,
+    outfile: join(dir, 'lib.cjs'),
     logLevel: 'error',
   });
-  process.once('exit', () => rmSync(out, { force: true }));
+  const code = built.outputFiles[0]!.contents;
+  const out = join(dir, `lib-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.cjs`);
+  if (!existsSync(out)) {
+    // Written whole under another name first: a concurrent reader never sees half a file.
+    const tmp = `${out}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, out);
+  }
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (name.startsWith('lib-') && path !== out && Date.now() - statSync(path).mtimeMs > 3600_000) rmSync(path, { force: true });
+  }
   bundle = out;
   return out;
 }

@@ -106,6 +106,19 @@ export function numberOption(name: string, value: unknown, lo: number, hi: numbe
   return value;
 }
 
+/**
+ * Checks an options argument: an object (`options must be an object, got VALUE`) naming only
+ * options in `known` (`unknown option "NAME"`, as train() says).
+ */
+export function checkOptions(options: unknown, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) throw new TypeError(`unknown option ${JSON.stringify(name)}`);
+  }
+}
+
 function booleanOption(name: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describeValue(value)}`);
   return value;

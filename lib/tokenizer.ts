@@ -1,6 +1,6 @@
 /**
  * Byte-level tokenizer: tokens are runs of bytes between ASCII white space (space, \t, \n,
- * \v, \f, \r); a newline ends a sentence. Bytes are never decoded, so no input can make it
+ * \v, \f, \r) and NUL; a newline ends a sentence. Bytes are never decoded, so no input can make it
  * fail, and a token split across two buffers is joined.
  * @packageDocumentation
  */
@@ -20,9 +20,11 @@ export interface TokenSink {
   endLine?(): void;
 }
 
-// 1 for the bytes that separate tokens, 2 for the newline that also ends a sentence.
+// 1 for the bytes that separate tokens, 2 for the newline that also ends a sentence. NUL
+// separates too: the original keeps words as C strings, which end at a NUL, and a word with
+// a NUL in it could not be saved in any of the model formats.
 const SEPARATOR = new Uint8Array(256);
-for (const c of [0x20, 0x09, 0x0b, 0x0c, 0x0d]) SEPARATOR[c] = 1;
+for (const c of [0x20, 0x09, 0x0b, 0x0c, 0x0d, 0x00]) SEPARATOR[c] = 1;
 SEPARATOR[0x0a] = 2;
 
 import { FNV_OFFSET, fnvHash } from './byte-key-table';

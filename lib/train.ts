@@ -281,6 +281,11 @@ async function countVocabulary(
 /** Validates train()'s and trainItems()'s control argument; throws when already aborted. */
 export function checkControl(control: TrainControl): void {
   if (control === null || typeof control !== 'object') throw new TypeError(`control must be an object, got ${describeValue(control)}`);
+  for (const name of Object.keys(control)) {
+    if (name !== 'signal' && name !== 'onProgress' && name !== 'vocabulary') {
+      throw new TypeError(`unknown control option ${JSON.stringify(name)} (known: signal, onProgress, vocabulary)`);
+    }
+  }
   const { signal } = control;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`signal must be an AbortSignal, got ${describeValue(signal)}`);
@@ -396,6 +401,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     ...(run.vectors.output ? { outputVectors: run.vectors.output } : {}),
     trainingStats: stats,
     hasSentenceToken: vocab.hasSentenceToken,
+    ownsBuffers: true,
   });
 }
 

@@ -253,6 +253,13 @@ void Trainer::join() {
   if (!e.empty()) throw std::runtime_error(e);
 }
 
+void Trainer::releaseWeights() {
+  if (state_ == TrainerState::kRunning) throw std::logic_error("releaseWeights() while the trainer is running");
+  syn0_ = AlignedFloats();
+  syn1neg_ = AlignedFloats();
+  syn1_ = AlignedFloats();
+}
+
 std::string Trainer::error() const {
   std::lock_guard<std::mutex> lock(errorMutex_);
   return error_;
@@ -434,6 +441,7 @@ void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t glo
   job.scratch = state.scratch.data();
   job.loss = 0;
   job.predictions = 0;
+  job.cancelled = &cancelled_;
   kernel_(job);
   state.loss += job.loss;
   state.predictions += job.predictions;

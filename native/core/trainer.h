@@ -148,6 +148,11 @@ class Trainer {
   AlignedFloats& inputVectors() { return syn0_; }
   AlignedFloats& outputVectors() { return syn1neg_; }
   AlignedFloats& hsVectors() { return syn1_; }
+  /// Bytes of the weight matrices still held here (not yet handed out or released).
+  size_t weightBytes() const { return (syn0_.size() + syn1neg_.size() + syn1_.size()) * sizeof(float); }
+  /// Frees the weights of a stopped run (call after join()): a cancelled or failed training
+  /// gives them back at once instead of when the owner is destroyed.
+  void releaseWeights();
   std::vector<EpochStats> epochStats() const;
   Progress progress() const;
 

@@ -605,20 +605,23 @@ describe('event loop responsiveness during training', () => {
   }
 
   // train() yields a macrotask every few milliseconds of JS work (tokenizing, encoding), so
-  // timers and I/O keep running even when the JS side sets the pace.
-  it('array-of-lines corpus: p99 delay < 20 ms', async () => {
+  // timers and I/O keep running even when the JS side sets the pace. Each case may run 3
+  // times: a delay also counts the time the thread waits for a core, which other jobs on a
+  // loaded 2-core machine stretch past 20 ms now and then; a train() that stopped yielding
+  // would fail every attempt.
+  it('array-of-lines corpus: p99 delay < 20 ms', { retry: 2 }, async () => {
     const m = await measure(() => train(lines, opts));
     report('an array of lines', m);
     expect(m.p99).toBeLessThan(20);
   });
 
-  it('file path corpus: p99 delay < 20 ms', async () => {
+  it('file path corpus: p99 delay < 20 ms', { retry: 2 }, async () => {
     const m = await measure(() => train(file, opts));
     report('a file path', m);
     expect(m.p99).toBeLessThan(20);
   });
 
-  it('fs.createReadStream corpus (ids replayed each epoch): p99 delay < 20 ms', async () => {
+  it('fs.createReadStream corpus (ids replayed each epoch): p99 delay < 20 ms', { retry: 2 }, async () => {
     const m = await measure(() => train(createReadStream(file), { ...opts, epochs: 16 }), 16);
     report('fs.createReadStream', m);
     expect(m.p99).toBeLessThan(20);

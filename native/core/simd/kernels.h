@@ -2,6 +2,7 @@
 // chosen at run time (dispatch.cc). Kernels take plain data only: they are compiled with
 // their own -m flags and must not share inline code with the rest of the core.
 #pragma once
+#include <atomic>
 #include <cstdint>
 
 #include "../alias_sampler.h"
@@ -45,7 +46,16 @@ struct SentenceJob {
   float* scratch;           // (2 + 2*window + negative + 1) * dim floats, 64-byte aligned
   double loss;
   int64_t predictions;
+  /// Checked every kCancelCheckWords centre words (null: never): a cancelled training stops
+  /// inside a long sentence (maxSentenceLength up to 10^6, item2vec sets with no length cap,
+  /// whose cost grows with the square of their size) instead of finishing it.
+  const std::atomic<bool>* cancelled = nullptr;
 };
+
+/// Centre words between two looks at SentenceJob::cancelled.
+constexpr int32_t kCancelCheckWords = 64;
+/// Context words between two looks in item2vec's set mode (every pair of a set is trained).
+constexpr int32_t kCancelCheckPairs = 1024;
 
 using SentenceKernel = void (*)(SentenceJob& job);
 

@@ -169,6 +169,7 @@ inline void trainItemSentenceWith(SentenceJob& j) {
   const int32_t* sentence = j.sentence;
   float* gradient = j.scratch + dim;
   for (int32_t pos = 0; pos < length; ++pos) {
+    if (pos % kCancelCheckWords == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed)) return;
     const int32_t word = sentence[pos];
     int32_t from = 0;
     int32_t to = length - 1;
@@ -179,6 +180,9 @@ inline void trainItemSentenceWith(SentenceJob& j) {
     }
     for (int32_t c = from; c <= to; ++c) {
       if (c == pos) continue;
+      // A whole-sentence window makes one centre word as costly as the set is large.
+      if (j.wholeSentence && c % kCancelCheckPairs == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed))
+        return;
       float* in = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
       Ops::zero(gradient, dim);
       predictOne<Ops>(j, in, word, gradient);
@@ -204,6 +208,7 @@ inline void trainSentenceWith(SentenceJob& j) {
   const bool shared = j.sharedNegatives && !j.cbow && !j.hs && j.negative > 0;
   int32_t context[2 * 1000 + 1];
   for (int32_t pos = 0; pos < length; ++pos) {
+    if (pos % kCancelCheckWords == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed)) return;
     const int32_t word = sentence[pos];
     const int32_t reduced = static_cast<int32_t>(belowFrom(xorshiftNext(*j.rng), static_cast<uint32_t>(window)));
     const int32_t span = window - reduced;

@@ -197,3 +197,23 @@ TEST(log_sigmoid_accuracy_and_tail) {
   CHECK_NEAR(table.logSigmoid(0.0f), -std::log(2.0), 1e-6);
   CHECK(table.logSigmoid(-1.0f) < table.logSigmoid(1.0f));
 }
+
+// Found by fuzz_trainer: a diverged training (alpha 1 or more) computes NaN dot products,
+// which pass every range test; (int)NaN indexed the table at INT_MIN and crashed the process.
+TEST(sigmoid_lookups_of_nan_and_infinities_stay_in_the_table) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  for (float x : {nan, -nan, inf, -inf, 1e30f, -1e30f}) {
+    const int i = w2v::sigmoidIndex(x);
+    CHECK_MSG(i >= 0 && i <= w2v::kSigmoidTableSize, "sigmoidIndex(" << x << ") = " << i);
+  }
+  CHECK_EQ(w2v::sigmoidIndex(inf), w2v::kSigmoidTableSize);
+  CHECK_EQ(w2v::sigmoidIndex(-inf), 0);
+  // In range, the index is the rounded grid position, as before.
+  CHECK_EQ(w2v::sigmoidIndex(0.0f), w2v::kSigmoidTableSize / 2);
+  CHECK_EQ(w2v::sigmoidIndex(-5.99f), 1);
+  CHECK_EQ(w2v::sigmoidIndex(5.999f), w2v::kSigmoidTableSize);
+  const SigmoidTable table;
+  CHECK(std::isnan(table.logSigmoid(nan)));
+  CHECK_EQ(table.logSigmoid(-inf), -inf);
+}

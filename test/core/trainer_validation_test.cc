@@ -307,4 +307,10 @@ TEST(group_sampler_draws_within_the_group_by_weight) {
     }
   }
   CHECK_THROWS_AS(w2v::GroupSampler({0, 1}, {1.0}), std::invalid_argument, "groupOf must have one entry per word (1), got 2");
+  // A bad weight is named by the word's index, not by its place in its group (found by
+  // fuzz_samplers: word 3 was reported as "sampling weight 1").
+  CHECK_THROWS_AS(w2v::GroupSampler({0, 1, 1, 1}, {1.0, 2.0, 3.0, -1.0}), std::invalid_argument,
+                  "sampling weight 3 must be finite and >= 0, got -1");
+  CHECK_THROWS_AS(w2v::GroupSampler({0, -1}, {1.0, std::nan("")}), std::invalid_argument,
+                  "sampling weight 1 must be finite and >= 0, got nan");
 }

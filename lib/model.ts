@@ -245,27 +245,34 @@ export class Word2Vec {
    * (`metric: 'dot'`). Query words are left out of the result.
    */
   mostSimilar(query: string | string[] | Float32Array, options: MostSimilarOptions = {}): ScoredWord[] {
+    checkOptionsObject(options);
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
     const metric = metricOption(options.metric);
     const negative = options.negative ?? [];
     if (!Array.isArray(negative)) throw new TypeError(`negative must be an array of words, got ${describeValue(negative)}`);
     const q = new Float32Array(this.dim);
     const exclude: number[] = [];
+    let positive: readonly unknown[];
     if (query instanceof Float32Array) {
       if (query.length !== this.dim) throw new RangeError(`query vector must have ${this.dim} values, got ${query.length}`);
+      // An infinity made the cosine scaling below 0 * inf: NaN scores came back as results.
+      const bad = query.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new RangeError(`query vector value ${bad} must be finite, got ${query[bad]}`);
       q.set(query);
+      positive = [];
     } else {
-      const positive = typeof query === 'string' ? [query] : query;
+      positive = typeof query === 'string' ? [query] : query;
       if (!Array.isArray(positive) || positive.length + negative.length === 0) {
         throw new TypeError(`query must be a word, a non-empty array of words or a Float32Array, got ${describeValue(query)}`);
       }
-      for (const [words, sign] of [[positive, 1], [negative, -1]] as const) {
-        for (const w of words) {
-          const id = this.requireId(w);
-          exclude.push(id);
-          const row = metric === 'cosine' ? this.unitRow(id) : this.vectors.subarray(id * this.dim, (id + 1) * this.dim);
-          for (let i = 0; i < this.dim; i++) q[i]! += sign * row[i]!;
-        }
+    }
+    // `negative` words apply to a vector query too (they were ignored, and could be returned).
+    for (const [words, sign] of [[positive, 1], [negative, -1]] as const) {
+      for (const w of words) {
+        const id = this.requireId(w);
+        exclude.push(id);
+        const row = metric === 'cosine' ? this.unitRow(id) : this.vectors.subarray(id * this.dim, (id + 1) * this.dim);
+        for (let i = 0; i < this.dim; i++) q[i]! += sign * row[i]!;
       }
     }
     return this.rankRows(q, topK, exclude, metric);
@@ -277,6 +284,7 @@ export class Word2Vec {
    * keeps k per query; no full sort.
    */
   async nearest(queries: Float32Array, k: number, options: NearestOptions = {}): Promise<NearestResult> {
+    checkOptionsObject(options);
     if (!(queries instanceof Float32Array) || queries.length % this.dim !== 0) {
       throw new TypeError(`queries must be a Float32Array of n x ${this.dim} values, got ${describeValue(queries)}${queries instanceof Float32Array ? ` of length ${queries.length}` : ''}`);
     }
@@ -315,6 +323,7 @@ export class Word2Vec {
    * a, b and c are left out of the result.
    */
   analogy(a: string, b: string, c: string, options: AnalogyOptions = {}): ScoredWord[] {
+    checkOptionsObject(options);
     const method = options.method ?? 'add';
     if (method !== 'add' && method !== 'mul') throw new TypeError(`method must be "add" or "mul", got ${describeValue(method)}`);
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
@@ -327,7 +336,9 @@ export class Word2Vec {
 
   /** The word least similar to the mean of the others. */
   doesntMatch(words: string[]): string {
-    if (!Array.isArray(words) || words.length < 2) throw new TypeError(`doesntMatch needs at least 2 words, got ${describeValue(words)}`);
+    if (!Array.isArray(words) || words.length < 2) {
+      throw new TypeError(`doesntMatch needs at least 2 words, got ${Array.isArray(words) ? `${words.length}` : describeValue(words)}`);
+    }
     const ids = words.map((w) => this.requireId(w));
     const mean = new Float32Array(this.dim);
     for (const id of ids) {
@@ -485,6 +496,13 @@ export class Word2Vec {
   }
 }
 
+/** Throws unless a method's options argument is an object (null made `options.topK` a bare TypeError). */
+function checkOptionsObject(options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+  }
+}
+
 function metricOption(metric: unknown): Metric {
   if (metric === undefined) return 'cosine';
   if (metric !== 'cosine' && metric !== 'dot') throw new TypeError(`metric must be "cosine" or "dot", got ${describeValue(metric)}`);
@@ -492,6 +510,11 @@ function metricOption(metric: unknown): Metric {
 }
 
 function idArray(name: string, ids: ArrayLike<number>): Int32Array {
+  // Not an array (0, null, a string...) was taken as an empty list, or failed with a message
+  // that did not name the option.
+  if (!Array.isArray(ids) && !(ArrayBuffer.isView(ids) && !(ids instanceof DataView))) {
+    throw new TypeError(`${name} must be an array of row ids, got ${describeValue(ids)}`);
+  }
   const out = new Int32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];

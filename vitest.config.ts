@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-// Suites that measure latencies (event-loop delay, abort latency), and the reliability suites,
-// which also keep both cores busy for seconds (a 500,000-row query, 100 train/abort cycles,
-// killed savers), run after everything else, one file at a time (in one process): measured
-// beside another suite, a delay counts that suite's load as much as this package's behaviour
-// (train.test.ts's event-loop cases sat at 20-26 ms beside the CLI suite, 9-15 ms alone).
+// Order of the groups: the property suites (fast-check) first, on their own, since they keep
+// both workers busy for a few seconds; then the other suites; then the suites that measure
+// latencies (event-loop delay, abort latency) and the reliability suites, which also keep both
+// cores busy (a 500,000-row query, 100 train/abort cycles, killed savers), one file at a time
+// in one process: measured beside another suite, a delay counts that suite's load as much as
+// this package's behaviour (train.test.ts's event-loop cases sat at 20-26 ms beside the CLI
+// suite, 9-15 ms alone).
 const EXCLUSIVE = ['test/integration/reliability-*.test.ts', 'test/integration/train.test.ts'];
 
 export default defineConfig({
@@ -17,11 +19,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        test: { name: 'property', include: ['test/property/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
         test: {
           name: 'suites',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/types/**/*.test.ts'],
           exclude: EXCLUSIVE,
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -29,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'exclusive',
           include: EXCLUSIVE,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
           poolOptions: { forks: { singleFork: true } },
         },
       },

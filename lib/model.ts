@@ -389,21 +389,27 @@ export class Word2Vec {
     if (!Array.isArray(negative)) throw new TypeError(`negative must be an array of words, got ${describeValue(negative)}`);
     const q = new Float32Array(this.dim);
     const exclude: number[] = [];
+    let positive: readonly unknown[];
     if (query instanceof Float32Array) {
       if (query.length !== this.dim) throw new RangeError(`query vector must have ${this.dim} values, got ${query.length}`);
+      // An infinity made the cosine scaling below 0 * inf: NaN scores came back as results.
+      const bad = query.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new RangeError(`query vector value ${bad} must be finite, got ${query[bad]}`);
       q.set(query);
+      positive = [];
     } else {
-      const positive = typeof query === 'string' ? [query] : query;
+      positive = typeof query === 'string' ? [query] : query;
       if (!Array.isArray(positive) || positive.length + negative.length === 0) {
         throw new TypeError(`query must be a word, a non-empty array of words or a Float32Array, got ${describeValue(query)}`);
       }
-      for (const [words, sign] of [[positive, 1], [negative, -1]] as const) {
-        for (const w of words) {
-          const id = this.requireId(w);
-          exclude.push(id);
-          const row = metric === 'cosine' ? this.unitRow(id) : this.vectors.subarray(id * this.dim, (id + 1) * this.dim);
-          for (let i = 0; i < this.dim; i++) q[i]! += sign * row[i]!;
-        }
+    }
+    // `negative` words apply to a vector query too (they were ignored, and could be returned).
+    for (const [words, sign] of [[positive, 1], [negative, -1]] as const) {
+      for (const w of words) {
+        const id = this.requireId(w);
+        exclude.push(id);
+        const row = metric === 'cosine' ? this.unitRow(id) : this.vectors.subarray(id * this.dim, (id + 1) * this.dim);
+        for (let i = 0; i < this.dim; i++) q[i]! += sign * row[i]!;
       }
     }
     return this.rankRows(q, topK, exclude, metric);
@@ -475,7 +481,9 @@ export class Word2Vec {
   /** The word least similar to the mean of the others. */
   doesntMatch(words: string[]): string {
     this.checkLive();
-    if (!Array.isArray(words) || words.length < 2) throw new TypeError(`doesntMatch needs at least 2 words, got ${describeValue(words)}`);
+    if (!Array.isArray(words) || words.length < 2) {
+      throw new TypeError(`doesntMatch needs at least 2 words, got ${Array.isArray(words) ? `${words.length}` : describeValue(words)}`);
+    }
     const ids = words.map((w) => this.requireId(w));
     const mean = new Float32Array(this.dim);
     for (const id of ids) {
@@ -663,6 +671,11 @@ function metricOption(metric: unknown): Metric {
 }
 
 function idArray(name: string, ids: ArrayLike<number>): Int32Array {
+  // Not an array (0, null, a string...) was taken as an empty list, or failed with a message
+  // that did not name the option.
+  if (!Array.isArray(ids) && !(ArrayBuffer.isView(ids) && !(ids instanceof DataView))) {
+    throw new TypeError(`${name} must be an array of row ids, got ${describeValue(ids)}`);
+  }
   const out = new Int32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];

@@ -1,6 +1,8 @@
 #include "alias_sampler.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -23,8 +25,16 @@ AliasSampler::AliasSampler(const std::vector<double>& weights) {
 
   size_ = static_cast<uint32_t>(weights.size());
   const size_t n = weights.size();
-  std::vector<double> scaled(n);
-  for (size_t i = 0; i < n; ++i) scaled[i] = weights[i] * static_cast<double>(n) / sum;
+  std::vector<double> scaled(weights);
+  // Finite weights near DBL_MAX can overflow the sum (or weight * n) to infinity, which made
+  // every scaled weight 0 and the table uniform, zero weights included: rescale such weights
+  // by the largest first. Other weights are used as they are, so their tables do not change.
+  if (!(sum <= std::numeric_limits<double>::max() / static_cast<double>(n))) {
+    const double largest = *std::max_element(weights.begin(), weights.end());
+    sum = 0;
+    for (double& w : scaled) sum += (w /= largest);
+  }
+  for (size_t i = 0; i < n; ++i) scaled[i] = scaled[i] * static_cast<double>(n) / sum;
   std::vector<uint32_t> small, large;
   small.reserve(n);
   large.reserve(n);

@@ -1,5 +1,7 @@
 #include "group_sampler.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +17,11 @@ GroupSampler::GroupSampler(const std::vector<int32_t>& groupOf, const std::vecto
       throw std::invalid_argument("groupOf[" + std::to_string(i) + "] must be -1 or a group id in [0, " +
                                   std::to_string(groupOf.size()) + "), got " + std::to_string(groupOf[i]));
     groups = std::max(groups, groupOf[i] + 1);
+    // Checked here, by the word's own index: a group's alias table would name the bad weight
+    // by its place within the group.
+    if (!std::isfinite(weights[i]) || weights[i] < 0)
+      throw std::invalid_argument("sampling weight " + std::to_string(i) + " must be finite and >= 0, got " +
+                                  std::to_string(weights[i]));
   }
   // Counting sort of the words by group.
   offsets_.assign(static_cast<size_t>(groups) + 1, 0);

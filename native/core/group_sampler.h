@@ -13,7 +13,8 @@ class GroupSampler {
   GroupSampler() = default;
   /// `groupOf[i]` is word i's group in [0, groups) or -1; a group's members are drawn by
   /// their `weights` (all equal when the group's weights sum to zero). Throws
-  /// std::invalid_argument for a group id < -1 or sizes that disagree.
+  /// std::invalid_argument for a group id < -1 or >= the word count, a negative or
+  /// non-finite weight, or sizes that disagree.
   GroupSampler(const std::vector<int32_t>& groupOf, const std::vector<double>& weights);
 
   int32_t groups() const { return static_cast<int32_t>(offsets_.size()) - 1; }

@@ -8,12 +8,17 @@ constexpr float kMaxExp = 6.0f;
 constexpr int kSigmoidTableSize = 1024;
 
 /// Table lookups by raw pointer, `static` so each per-ISA kernel file keeps its own copy.
+/// Callers keep |x| < kMaxExp, but a training that diverges (a large alpha) computes NaN dot
+/// products, which pass no range test: the index is clamped into the table (NaN to 0), since
+/// converting NaN to int is undefined and on x86 gives INT_MIN, a read 8 GB before the table.
 static inline int sigmoidIndex(float x) {
-  return static_cast<int>((x + kMaxExp) * (kSigmoidTableSize / (2.0f * kMaxExp)) + 0.5f);
+  const float at = (x + kMaxExp) * (kSigmoidTableSize / (2.0f * kMaxExp)) + 0.5f;
+  if (at >= 0.0f && at <= static_cast<float>(kSigmoidTableSize)) return static_cast<int>(at);
+  return at > 0.0f ? kSigmoidTableSize : 0;
 }
 static inline float logSigmoidFrom(const float* table, float x) {
   if (x >= kMaxExp) return 0.0f;
-  if (x <= -kMaxExp) return x;
+  if (!(x > -kMaxExp)) return x;  // NaN too: a diverged training reports a NaN loss
   return table[sigmoidIndex(x)];
 }
 

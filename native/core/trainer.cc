@@ -97,8 +97,9 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
             "huffmanOffsets must have vocabulary size + 1 entries (" + std::to_string(v + 1) + "), got " +
                 std::to_string(tables_.huffmanOffsets.size()));
     require(tables_.huffmanCodes.size() == tables_.huffmanPoints.size(),
-            "huffmanCodes and huffmanPoints must have the same length");
-    require(tables_.huffmanOffsets[0] == 0, "huffmanOffsets[0] must be 0");
+            "huffmanCodes and huffmanPoints must have the same length, got " +
+                std::to_string(tables_.huffmanCodes.size()) + " and " + std::to_string(tables_.huffmanPoints.size()));
+    require(tables_.huffmanOffsets[0] == 0, "huffmanOffsets[0] must be 0, got " + std::to_string(tables_.huffmanOffsets[0]));
     for (size_t i = 0; i < v; ++i) {
       const int64_t a = tables_.huffmanOffsets[i], b = tables_.huffmanOffsets[i + 1];
       require(b > a && b - a <= kMaxCodeLength,
@@ -106,12 +107,14 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
                   " bits, got " + std::to_string(b - a));
     }
     require(static_cast<size_t>(tables_.huffmanOffsets[v]) == tables_.huffmanCodes.size(),
-            "huffmanOffsets must end at the code table's length");
+            "huffmanOffsets must end at the code table's length (" + std::to_string(tables_.huffmanCodes.size()) +
+                "), got " + std::to_string(tables_.huffmanOffsets[v]));
     for (size_t k = 0; k < tables_.huffmanPoints.size(); ++k) {
       require(tables_.huffmanPoints[k] >= 0 && tables_.huffmanPoints[k] < vocabSize - 1,
               "huffmanPoints[" + std::to_string(k) + "] must be in [0, " + std::to_string(vocabSize - 1) + "), got " +
                   std::to_string(tables_.huffmanPoints[k]));
-      require(tables_.huffmanCodes[k] <= 1, "huffmanCodes must be 0 or 1");
+      require(tables_.huffmanCodes[k] <= 1, "huffmanCodes[" + std::to_string(k) + "] must be 0 or 1, got " +
+                                                std::to_string(tables_.huffmanCodes[k]));
     }
   }
 

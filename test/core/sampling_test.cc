@@ -124,6 +124,29 @@ TEST(alias_rejects_bad_weights) {
                   "must not all be zero");
 }
 
+// Found by fuzz_samplers: a sum beyond DBL_MAX made every scaled weight 0 and the table
+// uniform, weights of 0 drawn like the others.
+TEST(alias_weights_near_double_max_keep_their_shares) {
+  const double big = std::numeric_limits<double>::max();
+  const std::vector<double> weights = {big, 0, big / 2, 1e308, 3};
+  const AliasSampler sampler(weights);
+  double scaledSum = 0;
+  for (double w : weights) scaledSum += w / big;
+  double total = 0;
+  for (uint32_t i = 0; i < weights.size(); ++i) {
+    const double p = sampler.probability(i);
+    total += p;
+    CHECK_MSG(std::fabs(p - weights[i] / big / scaledSum) <= 1e-6,
+              "index " << i << " drawn with probability " << p << ", expected " << weights[i] / big / scaledSum);
+  }
+  CHECK_EQ(sampler.probability(1), 0.0);
+  CHECK_NEAR(total, 1.0, 1e-6);
+  // weight * n overflows though the sum does not.
+  const AliasSampler two(std::vector<double>{big * 0.75, 0});
+  CHECK_EQ(two.probability(0), 1.0);
+  CHECK_EQ(two.probability(1), 0.0);
+}
+
 TEST(random_below_in_range_and_uniform) {
   Random rng(7);
   const uint32_t ns[] = {1, 2, 3, 7, 1000, 0x80000001u, 0xFFFFFFFFu};
@@ -196,4 +219,24 @@ TEST(log_sigmoid_accuracy_and_tail) {
   CHECK_EQ(table.logSigmoid(1e6f), 0.0f);
   CHECK_NEAR(table.logSigmoid(0.0f), -std::log(2.0), 1e-6);
   CHECK(table.logSigmoid(-1.0f) < table.logSigmoid(1.0f));
+}
+
+// Found by fuzz_trainer: a diverged training (alpha 1 or more) computes NaN dot products,
+// which pass every range test; (int)NaN indexed the table at INT_MIN and crashed the process.
+TEST(sigmoid_lookups_of_nan_and_infinities_stay_in_the_table) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  for (float x : {nan, -nan, inf, -inf, 1e30f, -1e30f}) {
+    const int i = w2v::sigmoidIndex(x);
+    CHECK_MSG(i >= 0 && i <= w2v::kSigmoidTableSize, "sigmoidIndex(" << x << ") = " << i);
+  }
+  CHECK_EQ(w2v::sigmoidIndex(inf), w2v::kSigmoidTableSize);
+  CHECK_EQ(w2v::sigmoidIndex(-inf), 0);
+  // In range, the index is the rounded grid position, as before.
+  CHECK_EQ(w2v::sigmoidIndex(0.0f), w2v::kSigmoidTableSize / 2);
+  CHECK_EQ(w2v::sigmoidIndex(-5.99f), 1);
+  CHECK_EQ(w2v::sigmoidIndex(5.999f), w2v::kSigmoidTableSize);
+  const SigmoidTable table;
+  CHECK(std::isnan(table.logSigmoid(nan)));
+  CHECK_EQ(table.logSigmoid(-inf), -inf);
 }

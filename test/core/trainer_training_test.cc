@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -139,6 +140,36 @@ TEST(trainer_single_thread_is_deterministic) {
   const auto h2 = train(config, tablesFor(c, true), c);
   CHECK(sameFloats(h1->inputVectors(), h2->inputVectors()));
   CHECK(sameFloats(h1->hsVectors(), h2->hsVectors()));
+}
+
+// Found by fuzz_trainer: with a large learning rate the weights overflow to infinity and
+// NaN within a few updates, and the kernels' sigmoid lookups then read far outside their
+// table (a segfault from train({ alpha: 1 }) in Node). Diverging must not crash, in any
+// mode, with either kernel.
+TEST(trainer_diverging_learning_rate_does_not_crash) {
+  const Corpus c = plantedCorpus(20000, 11);
+  const char* const kernels[] = {"scalar", "best"};
+  for (const char* kernel : kernels) {
+    if (std::strcmp(kernel, "scalar") == 0) setenv("W2V_SIMD", "scalar", 1);
+    else unsetenv("W2V_SIMD");
+    for (int mode = 0; mode < 5; ++mode) {
+      TrainerConfig config = plantedConfig(c, 2);
+      config.alpha = 10;
+      config.minAlpha = 10;
+      config.cbow = mode == 1 || mode == 3;
+      config.hs = mode >= 2;
+      if (mode == 2) config.negative = 0;
+      config.sharedNegatives = mode == 4;
+      const auto trainer = train(config, tablesFor(c, config.hs), c);
+      const w2v::AlignedFloats& w = trainer->inputVectors();
+      bool diverged = false;
+      for (size_t i = 0; i < w.size(); ++i) diverged = diverged || !std::isfinite(w.data()[i]);
+      // Hierarchical softmax alone skips saturated updates (as the original) and stays finite.
+      if (mode != 2) CHECK_MSG(diverged, kernel << " kernel, mode " << mode << ": alpha 10 was expected to diverge");
+      CHECK_EQ(trainer->epochStats()[1].words, static_cast<int64_t>(c.tokens.size()));
+    }
+  }
+  unsetenv("W2V_SIMD");
 }
 
 TEST(trainer_two_threads_consume_everything_and_learn) {

@@ -136,10 +136,13 @@ TEST(trainer_rejects_bad_tables) {
                     "huffmanPoints[5] must be in [0, 39), got 39", true);
   expectTablesError([](TrainerTables& t) { t.huffmanPoints[0] = -1; },
                     "huffmanPoints[0] must be in [0, 39), got -1", true);
-  expectTablesError([](TrainerTables& t) { t.huffmanCodes[4] = 2; }, "huffmanCodes must be 0 or 1", true);
+  expectTablesError([](TrainerTables& t) { t.huffmanCodes[4] = 2; }, "huffmanCodes[4] must be 0 or 1, got 2", true);
+  const size_t codeBits = smallTables(true).huffmanCodes.size();
   expectTablesError([](TrainerTables& t) { t.huffmanPoints.pop_back(); },
-                    "huffmanCodes and huffmanPoints must have the same length", true);
-  expectTablesError([](TrainerTables& t) { t.huffmanOffsets[0] = 1; }, "huffmanOffsets[0] must be 0", true);
+                    "huffmanCodes and huffmanPoints must have the same length, got " + std::to_string(codeBits) + " and " +
+                        std::to_string(codeBits - 1),
+                    true);
+  expectTablesError([](TrainerTables& t) { t.huffmanOffsets[0] = 1; }, "huffmanOffsets[0] must be 0, got 1", true);
   expectTablesError(
       [](TrainerTables& t) {
         // Word 0's code grows to 65 bits.
@@ -158,7 +161,9 @@ TEST(trainer_rejects_bad_tables) {
         t.huffmanCodes.push_back(0);
         t.huffmanPoints.push_back(0);
       },
-      "huffmanOffsets must end at the code table's length", true);
+      "huffmanOffsets must end at the code table's length (" + std::to_string(codeBits + 1) + "), got " +
+          std::to_string(codeBits),
+      true);
   // hs with no tables at all, and a one-word vocabulary.
   TrainerConfig hs = smallConfig();
   hs.hs = true;
@@ -307,4 +312,10 @@ TEST(group_sampler_draws_within_the_group_by_weight) {
     }
   }
   CHECK_THROWS_AS(w2v::GroupSampler({0, 1}, {1.0}), std::invalid_argument, "groupOf must have one entry per word (1), got 2");
+  // A bad weight is named by the word's index, not by its place in its group (found by
+  // fuzz_samplers: word 3 was reported as "sampling weight 1").
+  CHECK_THROWS_AS(w2v::GroupSampler({0, 1, 1, 1}, {1.0, 2.0, 3.0, -1.0}), std::invalid_argument,
+                  "sampling weight 3 must be finite and >= 0, got -1");
+  CHECK_THROWS_AS(w2v::GroupSampler({0, -1}, {1.0, std::nan("")}), std::invalid_argument,
+                  "sampling weight 1 must be finite and >= 0, got nan");
 }

@@ -287,7 +287,7 @@ describe('queries on hand-made vectors', () => {
     expect(m.doesntMatch(['cat', 'dog', 'mouse', 'car'])).toBe('car');
     expect(m.doesntMatch(['car', 'bus', 'dog'])).toBe('dog');
     expect(m.doesntMatch(['cat', 'dog', 'café'])).toBe('café');
-    expect(() => m.doesntMatch(['cat'])).toThrow(new TypeError('doesntMatch needs at least 2 words, got an array'));
+    expect(() => m.doesntMatch(['cat'])).toThrow(new TypeError('doesntMatch needs at least 2 words, got 1'));
   });
 
   it('constructor checks', () => {

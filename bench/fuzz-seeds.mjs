@@ -1,0 +1,68 @@
+// Writes the seed corpora of the fuzz targets (bench/fuzz.sh): usage
+//   node bench/fuzz-seeds.mjs DIR
+// DIR/native_model/: valid native model files written by the TypeScript writer (the package's
+// own encodeNativeModel, so run `npm run build:ts` first), with and without output vectors
+// and counts, odd dims and odd words; each prefixed with the target's mode byte (0: the bytes
+// as they are, 1: magic, version and size fields patched). DIR/trainer, query, samplers/:
+// deterministic pseudo-random inputs of assorted lengths; their decoders turn any bytes into
+// a case, so libFuzzer needs no more than a start.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { encodeNativeModel } = require('../dist/cjs/formats/native-model.js');
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: node bench/fuzz-seeds.mjs DIR');
+  process.exit(2);
+}
+
+// mulberry32: a small seeded generator, so the seeds are the same on every run.
+function generator(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = generator(2024);
+let written = 0;
+
+function write(target, name, bytes) {
+  mkdirSync(join(dir, target), { recursive: true });
+  writeFileSync(join(dir, target, name), bytes);
+  written++;
+}
+
+const models = [
+  { words: ['a'], dim: 1 },
+  { words: ['the', 'of', 'and'], dim: 3, output: true },
+  { words: ['x', 'yy', 'zzz', 'é', '\u00ff\u0001'], dim: 17, counts: true },
+  { words: ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'], dim: 4, output: true, counts: true },
+  { words: [], dim: 2 },
+];
+for (const [i, m] of models.entries()) {
+  const values = (n) => Float32Array.from({ length: n }, () => random() * 2 - 1);
+  const file = encodeNativeModel({
+    keys: m.words,
+    dim: m.dim,
+    vectors: values(m.words.length * m.dim),
+    ...(m.output ? { outputVectors: values(m.words.length * m.dim) } : {}),
+    ...(m.counts ? { counts: Float64Array.from(m.words, (_, k) => 100 - k) } : {}),
+  });
+  for (const mode of [0, 1]) write('native_model', `valid-${i}-mode${mode}`, Buffer.concat([Buffer.of(mode), file]));
+}
+
+for (const target of ['trainer', 'query', 'samplers']) {
+  for (let i = 0; i < 16; i++) {
+    const length = 16 + Math.floor(random() * 496);
+    write(target, `random-${i}`, Buffer.from(Array.from({ length }, () => Math.floor(random() * 256))));
+  }
+}
+console.log(`${written} seed inputs written under ${dir}`);

@@ -23,7 +23,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 let fileCount = 0;
 
 /** Bytes that separate tokens (the tokenizer's ASCII white space); a newline ends a sentence. */
-const SEPARATORS = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
+const SEPARATORS = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x00]);  // NUL too: no model format can hold it
 
 /** Pieces of a corpus: common words (so that some reach minCount), separators, junk, long tokens. */
 const piece: fc.Arbitrary<Uint8Array> = fc.oneof(
@@ -64,7 +64,7 @@ function corpusOf(bytes: Buffer, form: Form, cuts: number[]): Corpus {
       return bytes
         .toString('utf8')
         .split('\n')
-        .map((line) => line.split(/[ \t\r\v\f]+/));
+        .map((line) => line.split(/[ \t\r\v\f\0]+/));
   }
 }
 

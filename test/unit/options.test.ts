@@ -276,7 +276,7 @@ describe('query options: exact messages', () => {
     await expectThrows(() => model.analogy('a', 'b', 'c', { method: 'div' } as never), TypeError, 'method must be "add" or "mul", got "div"');
     await expectThrows(() => model.analogy('a', 'b', 'c', { topK: 1.5 }), RangeError, 'topK must be an integer in [0, 2147483647], got 1.5');
     await expectThrows(() => model.analogy('a', 'b', 'c', { top: 1 } as never), TypeError, 'unknown option "top"');
-    await expectThrows(() => model.doesntMatch(['a']), TypeError, 'doesntMatch needs at least 2 words, got an array');
+    await expectThrows(() => model.doesntMatch(['a']), TypeError, 'doesntMatch needs at least 2 words, got 1');
     await expectThrows(() => model.similarity('a', 'zz'), Error, 'word not in vocabulary: "zz"');
   });
 

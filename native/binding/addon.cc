@@ -4,6 +4,7 @@
 
 #include "../core/mapped_file.h"
 #include "../core/simd/kernels.h"
+#include "cuda_functions.h"
 #include "kmeans_worker.h"
 #include "map_file.h"
 #include "native_model_functions.h"
@@ -23,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (w2v::canMapFiles()) exports.Set("mapFile", Napi::Function::New<MapFile>(env, "mapFile"));
   exports.Set("parseNativeModel", Napi::Function::New<ParseNativeModel>(env, "parseNativeModel"));
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
+  exports.Set("cudaStatus", Napi::Function::New<CudaStatus>(env, "cudaStatus"));
   return exports;
 }
 

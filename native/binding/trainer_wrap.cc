@@ -16,6 +16,16 @@ struct TrainerWrap::Event {
 
 namespace {
 
+// config.device: "cpu" (also when absent) or "cuda"; the TS layer has resolved "auto".
+w2v::TrainerDevice ReadDevice(const Napi::Object& o) {
+  Napi::Value v = o.Get("device");
+  if (v.IsUndefined()) return w2v::TrainerDevice::kCpu;
+  const std::string device = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  if (device == "cpu") return w2v::TrainerDevice::kCpu;
+  if (device == "cuda") return w2v::TrainerDevice::kCuda;
+  throwType(o.Env(), "device must be \"cpu\" or \"cuda\", got " + describe(v));
+}
+
 w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   w2v::TrainerConfig c;
   c.dim = static_cast<int32_t>(integerProp(o, "dim", 1, w2v::kMaxDim));
@@ -101,15 +111,19 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   const double vocab = info[2].As<Napi::Number>().DoubleValue();
   if (!(vocab >= 1 && vocab <= 2147483647.0) || vocab != static_cast<double>(static_cast<int64_t>(vocab)))
     throwRange(env, "vocabSize must be an integer in [1, 2147483647], got " + describe(info[2]));
+  const w2v::TrainerDevice device = ReadDevice(info[0].As<Napi::Object>());
   w2v::TrainerConfig config = ReadConfig(info[0].As<Napi::Object>());
   w2v::TrainerTables tables = ReadTables(info[1].As<Napi::Object>(), static_cast<size_t>(vocab));
   try {
-    trainer_ = std::make_unique<w2v::Trainer>(config, std::move(tables), static_cast<int32_t>(vocab));
+    trainer_ = w2v::makeTrainer(device, config, std::move(tables), static_cast<int32_t>(vocab));
   } catch (const std::bad_alloc&) {
     throwRange(env, "not enough memory for " + std::to_string(static_cast<int64_t>(vocab)) + " x " +
                         std::to_string(config.dim) + " weights");
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {
     throwRange(env, e.what());
+  } catch (const std::exception& e) {
+    // The device failed (e.g. GPU memory): not a bad argument.
+    throw Napi::Error::New(env, e.what());
   }
   events_ = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "word2vec-native trainer", 0, 1);
   // Until start(), the function must not keep the event loop alive.

@@ -1,11 +1,11 @@
-// JS class `Trainer`: wraps w2v::Trainer. Progress, queue space and completion reach JS
+// JS class `Trainer`: wraps a w2v::TrainerBackend (CPU threads or CUDA, from makeTrainer). Progress, queue space and completion reach JS
 // through one thread-safe function; the event loop never waits on training.
 #pragma once
 #include <napi.h>
 
 #include <memory>
 
-#include "../core/trainer.h"
+#include "../core/trainer_backend.h"
 
 namespace w2v_binding {
 
@@ -28,7 +28,7 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   static void Deliver(Napi::Env env, Napi::Function callback, Event* event);
   void Finish(Napi::Env env, Napi::Function callback);
 
-  std::unique_ptr<w2v::Trainer> trainer_;
+  std::unique_ptr<w2v::TrainerBackend> trainer_;
   Napi::ThreadSafeFunction events_;
   bool started_ = false;
   bool finished_ = false;

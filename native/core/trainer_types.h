@@ -84,6 +84,10 @@ struct EpochStats {
   int64_t words = 0;        // tokens consumed (before subsampling)
   int64_t predictions = 0;  // (input, target word) updates
   double loss = 0;          // summed loss over those updates
+  /// Device backends only (0 on the CPU): weight bytes the kernels read and wrote, and the
+  /// seconds the device spent training this epoch's batches.
+  int64_t bytesMoved = 0;
+  double deviceSeconds = 0;
 };
 
 enum class TrainerState { kCreated, kRunning, kFinished };

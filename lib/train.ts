@@ -7,8 +7,10 @@
 import { openCorpus, type Corpus, type CorpusSource } from './corpus';
 import { abortError, describeValue } from './errors';
 import { eventLoopYielder } from './event-loop';
-import { Word2Vec, type TrainingStats } from './model';
-import { native, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables } from './native';
+import { Word2Vec, type EpochSummary, type TrainingStats } from './model';
+import {
+  native, type NativeEpochStats, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables,
+} from './native';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
 import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
 import type { TokenSink } from './tokenizer';
@@ -115,8 +117,20 @@ export class ChunkEncoder {
 export class IdStream {
   data = new Int32Array(1 << 16);
   length = 0;
+  /** Set once more than `limit` ids were pushed: the ids are dropped, later pushes ignored. */
+  overflowed = false;
+
+  constructor(private readonly limit = Infinity) {}
+
   push(v: number): void {
     if (this.length === this.data.length) {
+      if (this.overflowed) return;
+      if (this.length >= this.limit) {
+        this.overflowed = true;
+        this.data = new Int32Array(0);
+        this.length = 0;
+        return;
+      }
       const grown = new Int32Array(this.data.length * 2);
       grown.set(this.data);
       this.data = grown;
@@ -136,14 +150,21 @@ export function throttle(interval: number, report: ((p: Progress) => void) | und
   };
 }
 
+/**
+ * Ids a GPU training keeps of a corpus it could read again (512 MiB): fed from memory, the
+ * epochs after the first are not held back by re-reading and tokenizing the file.
+ */
+const GPU_CACHED_IDS = 1 << 27;
+
 async function countVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
   keepStream: boolean,
+  streamLimit: number,
 ): Promise<{ counter: TokenCounter; stream?: IdStream }> {
   const counter = new TokenCounter();
-  const stream = keepStream ? new IdStream() : undefined;
+  const stream = keepStream ? new IdStream(streamLimit) : undefined;
   const started = Date.now();
   const report = throttle(opts.progressInterval, control.onProgress);
   const yieldTurn = eventLoopYielder();
@@ -167,7 +188,7 @@ async function countVocabulary(
     report(progress);
     await yieldTurn();
   });
-  return stream ? { counter, stream } : { counter };
+  return stream && !stream.overflowed ? { counter, stream } : { counter };
 }
 
 /** Validates train()'s and trainItems()'s control argument; throws when already aborted. */
@@ -276,7 +297,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     opts, tables, vocabularySize: vocab.size, vocabularyCount, wordsPerEpoch, control, feedEpoch,
   });
   const stats: TrainingStats = {
-    epochs: run.epochStats.map((e, epoch) => ({ epoch, words: e.words, predictions: e.predictions, loss: e.loss })),
+    device: opts.device,
+    epochs: run.epochStats.map((e, epoch) => epochSummary(e, epoch, opts.device)),
     wordsPerEpoch,
     trainingMs: run.trainingMs,
     totalMs: Date.now() - started,
@@ -290,6 +312,16 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     trainingStats: stats,
     hasSentenceToken: vocab.hasSentenceToken,
   });
+}
+
+/** An epoch's totals for TrainingStats; the device's traffic and time on the GPU only. */
+export function epochSummary(e: NativeEpochStats, epoch: number, device: 'cpu' | 'cuda'): EpochSummary {
+  const summary: EpochSummary = { epoch, words: e.words, predictions: e.predictions, loss: e.loss };
+  if (device === 'cuda') {
+    summary.bytesMoved = e.bytesMoved;
+    summary.deviceSeconds = e.deviceSeconds;
+  }
+  return summary;
 }
 
 /** What {@link runNativeTraining} needs: validated options, tables, and the corpus feeder. */
@@ -319,7 +351,7 @@ export interface NativeTrainingRun {
  */
 export async function runNativeTraining(run: NativeTrainingRun): Promise<{
   vectors: { input: Float32Array; output?: Float32Array };
-  epochStats: { words: number; predictions: number; loss: number }[];
+  epochStats: NativeEpochStats[];
   trainingMs: number;
 }> {
   const { opts, tables, control } = run;
@@ -356,8 +388,10 @@ export async function runNativeTraining(run: NativeTrainingRun): Promise<{
     {
       dim: opts.dim, window: opts.window, negative: opts.negative, cbow: opts.model === 'cbow', hs: opts.hs,
       alpha: opts.alpha, minAlpha: opts.minAlpha, epochs: opts.epochs, threads: opts.threads, seed: opts.seed,
-      wordsPerEpoch: run.wordsPerEpoch, queueCapacity: Math.max(4, 2 * opts.threads),
-      progressIntervalMs: opts.progressInterval, sharedNegatives: opts.sharedNegatives, ...run.extra,
+      wordsPerEpoch: run.wordsPerEpoch,
+      // The GPU trainer batches ~2M words per launch: let that much wait in its queue.
+      queueCapacity: opts.device === 'cuda' ? 64 : Math.max(4, 2 * opts.threads),
+      progressIntervalMs: opts.progressInterval, sharedNegatives: opts.sharedNegatives, device: opts.device, ...run.extra,
     },
     tables,
     run.vocabularySize,
@@ -442,7 +476,11 @@ async function prepareVocabulary(
   opts: ResolvedTrainOptions,
   control: TrainControl,
 ): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number }> {
-  const { counter, stream } = await countVocabulary(source, opts, control, !source.rereadable);
+  // A one-shot corpus must be kept; a GPU training keeps a rereadable one too, up to a limit.
+  const gpuCache = source.rereadable && opts.device === 'cuda';
+  const { counter, stream } = await countVocabulary(
+    source, opts, control, !source.rereadable || gpuCache, gpuCache ? GPU_CACHED_IDS : Infinity,
+  );
   const vocab =
     control.vocabulary ??
     Vocabulary.fromCounter(counter, { minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken });

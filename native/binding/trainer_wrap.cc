@@ -265,6 +265,8 @@ Napi::Value TrainerWrap::EpochStats(const Napi::CallbackInfo& info) {
     o.Set("words", static_cast<double>(stats[e].words));
     o.Set("predictions", static_cast<double>(stats[e].predictions));
     o.Set("loss", stats[e].predictions > 0 ? stats[e].loss / static_cast<double>(stats[e].predictions) : 0.0);
+    o.Set("bytesMoved", static_cast<double>(stats[e].bytesMoved));
+    o.Set("deviceSeconds", stats[e].deviceSeconds);
     out.Set(static_cast<uint32_t>(e), o);
   }
   return out;

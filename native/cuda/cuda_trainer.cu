@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -31,10 +32,23 @@ namespace {
 
 /// Raw words per batch: ~50k slices, several per resident warp of a large GPU, and ~0.1 s of
 /// work at 20M words/s, so launches and the host's batching are amortised.
+/// W2V_CUDA_BATCH_WORDS in the environment overrides it (for tuning on a GPU).
 constexpr int64_t kBatchWords = int64_t{1} << 21;
 /// Shared memory a warp may take for its targets; more targets are trained in tiles.
 constexpr size_t kSharedBudgetPerWarp = 16 * 1024;
 constexpr int32_t kDefaultQueueCapacity = 16;
+
+/// An integer tuning knob from the environment, `fallback` when unset; a bad value is refused.
+int64_t environmentInteger(const char* name, int64_t fallback, int64_t lo, int64_t hi) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const long long value = std::strtoll(text, &end, 10);
+  if (*end != '\0' || value < lo || value > hi)
+    throw std::invalid_argument(std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " +
+                                std::to_string(hi) + "], got \"" + text + "\"");
+  return value;
+}
 
 std::string errorText(cudaError_t e) {
   return std::string(cudaGetErrorName(e)) + " (" + cudaGetErrorString(e) + ")";
@@ -163,6 +177,8 @@ class CudaTrainer final : public TrainerBackend {
   TrainerTables tables_;
   int32_t vocabSize_;
   int device_ = 0;
+  int64_t batchWords_ = kBatchWords;
+  int32_t maxBlocks_ = 0;  // 0: one warp per slice
   KernelArgs baseArgs_{};
   size_t sharedBytes_ = 0;
 
@@ -214,6 +230,10 @@ CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int3
     : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize), stats_(static_cast<size_t>(config.epochs)) {
   TrainerSamplers samplers = checkTrainerInputs(config_, tables_, vocabSize);
   checkCudaSupport(config_);
+  // Tuning knobs for GPU sessions (bench/gpu.sh): words per batch, and a cap on the blocks of
+  // a launch (fewer warps at once: less staleness between Hogwild updates, less speed).
+  batchWords_ = environmentInteger("W2V_CUDA_BATCH_WORDS", kBatchWords, 1 << 12, int64_t{1} << 28);
+  maxBlocks_ = static_cast<int32_t>(environmentInteger("W2V_CUDA_MAX_BLOCKS", 0, 0, 1 << 24));
   const CudaStatus status = probeCudaDevices();
   if (status.deviceCount == 0) throw std::invalid_argument("no CUDA device is visible: " + status.error);
   check(cudaSetDevice(device_), "cudaSetDevice");
@@ -281,7 +301,7 @@ CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int3
                                 std::to_string(properties.sharedMemPerBlockOptin) + " of " + properties.name);
   check(prepareTrainKernel(config_.dim, sharedBytes_), "setting the kernel's shared memory");
 
-  const size_t tokenCapacity = static_cast<size_t>(kBatchWords) + (size_t{1} << 16);
+  const size_t tokenCapacity = static_cast<size_t>(batchWords_) + (size_t{1} << 16);
   for (Slot& slot : slots_) {
     slot.allocate(tokenCapacity, BatchBuilder::slicesNeeded(tokenCapacity, tokenCapacity / 2));
     slot.hostCounters.allocate(1, "a batch's counters");
@@ -429,7 +449,7 @@ void CudaTrainer::launch(Slot& slot, const BatchBuilder& builder) {
   check(cudaStreamWaitEvent(computeStream_, slot.copied, 0), "cudaStreamWaitEvent");
   check(cudaMemsetAsync(slot.counters.data(), 0, sizeof(BatchCounters), computeStream_), "cudaMemsetAsync");
   check(cudaEventRecord(slot.started, computeStream_), "cudaEventRecord");
-  check(launchTrainKernel(args, computeStream_), "launching the training kernel");
+  check(launchTrainKernel(args, computeStream_, maxBlocks_), "launching the training kernel");
   check(cudaMemcpyAsync(slot.hostCounters.data(), slot.counters.data(), sizeof(BatchCounters), cudaMemcpyDeviceToHost,
                         computeStream_),
         "copying a batch's totals from the GPU");
@@ -510,7 +530,7 @@ void CudaTrainer::driverMain() {
         }
         builder.add(chunk, wordsLaunched_);
         latestEpoch_.store(std::max(latestEpoch_.load(), chunk.epoch));
-        if (builder.rawWords() >= kBatchWords) break;
+        if (builder.rawWords() >= batchWords_) break;
       }
       if (cancelled_.load()) break;
       if (!builder.empty()) {

@@ -32,6 +32,8 @@
 // cut the context-row traffic by about the window's width.
 #include <cuda_runtime.h>
 
+#include <algorithm>
+
 #include "device_math.h"
 #include "train_kernel.h"
 
@@ -230,8 +232,6 @@ __global__ void trainKernel(KernelArgs a) {
   extern __shared__ __align__(16) unsigned char shared[];
   const int lane = static_cast<int>(threadIdx.x) & (kWarp - 1);
   const int warpInBlock = static_cast<int>(threadIdx.x) / kWarp;
-  const int sliceIndex = static_cast<int>(blockIdx.x) * kWarpsPerBlock + warpInBlock;
-  if (sliceIndex >= a.sliceCount) return;  // the whole warp leaves together
 
   const size_t idsBytes = (static_cast<size_t>(a.maxTargets) * sizeof(int32_t) + 15) / 16 * 16;
   const size_t kindsBytes = (static_cast<size_t>(a.maxTargets) + 15) / 16 * 16;
@@ -242,58 +242,63 @@ __global__ void trainKernel(KernelArgs a) {
   s.tile = reinterpret_cast<float*>(base + idsBytes + kindsBytes);
   s.delta = s.tile + static_cast<size_t>(a.tileRows) * a.dim;
 
-  const SliceDesc slice = a.slices[sliceIndex];
-  const float alpha = slice.alpha;
   WarpTotals totals;
-  for (int p = slice.begin; p < slice.end; ++p) {
-    const uint32_t position = static_cast<uint32_t>(p);
-    const int32_t word = a.tokens[p];
-    const int span = reducedSpan(counterRandom(a.key, position, 0), a.window);
-    const int from = max(slice.sentenceBegin, p - span);
-    const int to = min(slice.sentenceEnd - 1, p + span);
-    const int contexts = to - from;  // the window's positions but p itself
-    if (contexts == 0) continue;
-    if (a.cbow) {
-      float hidden[kPerLane];
-      float gradient[kPerLane];
-#pragma unroll
-      for (int i = 0; i < kPerLane; ++i) hidden[i] = gradient[i] = 0.0f;
-      for (int c = from; c <= to; ++c) {
-        if (c == p) continue;
-        float row[kPerLane];
-        loadRow<kPerLane>(a.syn0 + static_cast<size_t>(a.tokens[c]) * a.dim, a.dim, lane, row);
-#pragma unroll
-        for (int i = 0; i < kPerLane; ++i) hidden[i] += row[i];
+  // Grid-stride over slices (the whole warp takes the same ones): one slice per warp when the
+  // grid covers them all, several in turn when the grid is capped (launchTrainKernel).
+  for (int sliceIndex = static_cast<int>(blockIdx.x) * kWarpsPerBlock + warpInBlock; sliceIndex < a.sliceCount;
+       sliceIndex += static_cast<int>(gridDim.x) * kWarpsPerBlock) {
+    const SliceDesc slice = a.slices[sliceIndex];
+    const float alpha = slice.alpha;
+    for (int p = slice.begin; p < slice.end; ++p) {
+      const uint32_t position = static_cast<uint32_t>(p);
+      const int32_t word = a.tokens[p];
+      const int span = reducedSpan(counterRandom(a.key, position, 0), a.window);
+      const int from = max(slice.sentenceBegin, p - span);
+      const int to = min(slice.sentenceEnd - 1, p + span);
+      const int contexts = to - from;  // the window's positions but p itself
+      if (contexts == 0) continue;
+      if (a.cbow) {
+        float hidden[kPerLane];
+        float gradient[kPerLane];
+  #pragma unroll
+        for (int i = 0; i < kPerLane; ++i) hidden[i] = gradient[i] = 0.0f;
+        for (int c = from; c <= to; ++c) {
+          if (c == p) continue;
+          float row[kPerLane];
+          loadRow<kPerLane>(a.syn0 + static_cast<size_t>(a.tokens[c]) * a.dim, a.dim, lane, row);
+  #pragma unroll
+          for (int i = 0; i < kPerLane; ++i) hidden[i] += row[i];
+        }
+        const float scale = 1.0f / static_cast<float>(contexts);
+  #pragma unroll
+        for (int i = 0; i < kPerLane; ++i) hidden[i] *= scale;
+        const int targets = buildTargets(a, s, word, position, 1, lane);
+        for (int t0 = 0; t0 < targets; t0 += a.tileRows) {
+          const int count = min(a.tileRows, targets - t0);
+          loadTile<kPerLane>(a, s, t0, count, lane);
+          trainTile<kPerLane>(a, s, t0, count, hidden, gradient, alpha, lane, totals.loss);
+          writeBackTile<kPerLane>(a, s, t0, count, lane);
+          totals.rows += 2 * static_cast<unsigned long long>(count);
+        }
+        for (int c = from; c <= to; ++c)
+          if (c != p) addToRow<kPerLane>(a.syn0 + static_cast<size_t>(a.tokens[c]) * a.dim, a.dim, lane, gradient);
+        totals.rows += 2 * static_cast<unsigned long long>(contexts);
+        totals.predictions += 1;
+      } else if (a.negative > 0 && !a.sharedNegatives) {
+        int j = 0;
+        for (int c = from; c <= to; ++c) {
+          if (c == p) continue;
+          const int targets =
+              buildTargets(a, s, word, position, 1 + static_cast<uint32_t>(j * a.negative), lane);
+          skipGramTargets<kPerLane>(a, s, targets, c, c, -1, alpha, lane, totals);
+          ++j;
+        }
+        totals.predictions += static_cast<unsigned long long>(contexts);
+      } else {
+        const int targets = buildTargets(a, s, word, position, 1, lane);
+        skipGramTargets<kPerLane>(a, s, targets, from, to, p, alpha, lane, totals);
+        totals.predictions += static_cast<unsigned long long>(contexts);
       }
-      const float scale = 1.0f / static_cast<float>(contexts);
-#pragma unroll
-      for (int i = 0; i < kPerLane; ++i) hidden[i] *= scale;
-      const int targets = buildTargets(a, s, word, position, 1, lane);
-      for (int t0 = 0; t0 < targets; t0 += a.tileRows) {
-        const int count = min(a.tileRows, targets - t0);
-        loadTile<kPerLane>(a, s, t0, count, lane);
-        trainTile<kPerLane>(a, s, t0, count, hidden, gradient, alpha, lane, totals.loss);
-        writeBackTile<kPerLane>(a, s, t0, count, lane);
-        totals.rows += 2 * static_cast<unsigned long long>(count);
-      }
-      for (int c = from; c <= to; ++c)
-        if (c != p) addToRow<kPerLane>(a.syn0 + static_cast<size_t>(a.tokens[c]) * a.dim, a.dim, lane, gradient);
-      totals.rows += 2 * static_cast<unsigned long long>(contexts);
-      totals.predictions += 1;
-    } else if (a.negative > 0 && !a.sharedNegatives) {
-      int j = 0;
-      for (int c = from; c <= to; ++c) {
-        if (c == p) continue;
-        const int targets =
-            buildTargets(a, s, word, position, 1 + static_cast<uint32_t>(j * a.negative), lane);
-        skipGramTargets<kPerLane>(a, s, targets, c, c, -1, alpha, lane, totals);
-        ++j;
-      }
-      totals.predictions += static_cast<unsigned long long>(contexts);
-    } else {
-      const int targets = buildTargets(a, s, word, position, 1, lane);
-      skipGramTargets<kPerLane>(a, s, targets, from, to, p, alpha, lane, totals);
-      totals.predictions += static_cast<unsigned long long>(contexts);
     }
   }
   // Each lane holds the loss of the targets it scored; lane 0 holds the counts.
@@ -331,9 +336,11 @@ cudaError_t prepareTrainKernel(int32_t dim, size_t sharedBytes) {
                               cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(sharedBytes));
 }
 
-cudaError_t launchTrainKernel(const KernelArgs& args, cudaStream_t stream) {
+cudaError_t launchTrainKernel(const KernelArgs& args, cudaStream_t stream, int32_t maxBlocks) {
   if (args.sliceCount <= 0) return cudaSuccess;
-  const unsigned blocks = static_cast<unsigned>((args.sliceCount + kWarpsPerBlock - 1) / kWarpsPerBlock);
+  int32_t blocks32 = (args.sliceCount + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  if (maxBlocks > 0) blocks32 = std::min(blocks32, maxBlocks);
+  const unsigned blocks = static_cast<unsigned>(blocks32);
   kernelFor(args.dim)<<<blocks, kWarpsPerBlock * kWarp, trainKernelSharedBytes(args), stream>>>(args);
   return cudaGetLastError();
 }

@@ -20,8 +20,9 @@ size_t trainKernelSharedBytes(const KernelArgs& args);
 /// (beyond the default 48 KB needs this opt-in). Call once before launching.
 cudaError_t prepareTrainKernel(int32_t dim, size_t sharedBytes);
 
-/// Trains every slice of `args` (device pointers) on `stream`, adding to args.counters.
-cudaError_t launchTrainKernel(const KernelArgs& args, cudaStream_t stream);
+/// Trains every slice of `args` (device pointers) on `stream`, adding to args.counters. One
+/// warp per slice, or at most `maxBlocks` blocks (> 0) whose warps take several slices in turn.
+cudaError_t launchTrainKernel(const KernelArgs& args, cudaStream_t stream, int32_t maxBlocks = 0);
 
 }  // namespace cuda
 }  // namespace w2v

@@ -57,7 +57,7 @@ double largestDifference(const w2v::AlignedFloats& a, const std::vector<float>& 
 // One batch trained by the kernel one slice per launch (the host emulation's order), and by
 // the emulation; or by the kernel in one launch (`concurrent`), where only the counts that
 // depend on the draws alone can be compared.
-void compareWithEmulation(const Variant& v, bool concurrent) {
+void compareWithEmulation(const Variant& v, bool concurrent, int32_t maxBlocks = 0) {
   static const Corpus c = testing_corpus::plantedCorpus(6000, 11);
   w2v::TrainerConfig config = testing_corpus::plantedConfig(c, 1);
   config.dim = v.dim;
@@ -97,7 +97,7 @@ void compareWithEmulation(const Variant& v, bool concurrent) {
   if (concurrent) {
     d.slices = slices;
     d.sliceCount = static_cast<int32_t>(batch.slices.size());
-    cudaOk(launchTrainKernel(d, nullptr), "launchTrainKernel");
+    cudaOk(launchTrainKernel(d, nullptr, maxBlocks), "launchTrainKernel");
   } else {
     for (size_t s = 0; s < batch.slices.size(); ++s) {
       d.slices = slices + s;
@@ -188,6 +188,9 @@ TEST(cuda_kernel_slice_by_slice_matches_the_host_emulation) {
 
 TEST(cuda_kernel_in_one_launch_makes_the_same_draws) {
   for (const Variant& v : kVariants) compareWithEmulation(v, true);
+  // A capped grid: each warp takes several slices in turn.
+  compareWithEmulation(kVariants[0], true, 3);
+  compareWithEmulation(kVariants[3], true, 1);
 }
 
 TEST(cuda_trainer_learns_planted_groups) {

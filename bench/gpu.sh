@@ -66,13 +66,14 @@ ARCH=${ARCH:-90}
 BUILD=$ROOT/build/gpu
 if [ "${W2V_GPU_SKIP_BUILD:-0}" != 1 ]; then
   step "build: CUDA addon and GPU tests for sm_$ARCH"
+  mkdir -p "$BUILD"
   GENERATOR=()
   if command -v ninja >/dev/null; then GENERATOR=(-G Ninja); fi
   CUDACXX=$NVCC cmake -S . -B "$BUILD" "${GENERATOR[@]}" -DCMAKE_BUILD_TYPE=Release -DW2V_CUDA=ON -DW2V_CORE_TESTS=ON \
     -DW2V_CUDA_ARCHITECTURES="$ARCH-real" -DW2V_ADDON_OUTPUT_DIR="$BUILD/addon" \
-    -DCMAKE_JS_INC="$ROOT/node_modules/node-api-headers/include" >"$BUILD.configure.log" 2>&1 \
-    || { tail -40 "$BUILD.configure.log"; fail "cmake configure failed"; }
-  grep -q "W2V_CUDA: building the CUDA trainer" "$BUILD.configure.log" || { tail -40 "$BUILD.configure.log"; fail "CMake did not enable CUDA"; }
+    -DCMAKE_JS_INC="$ROOT/node_modules/node-api-headers/include" >"$BUILD/configure.log" 2>&1 \
+    || { tail -40 "$BUILD/configure.log"; fail "cmake configure failed"; }
+  grep -q "W2V_CUDA: building the CUDA trainer" "$BUILD/configure.log" || { tail -40 "$BUILD/configure.log"; fail "CMake did not enable CUDA"; }
   cmake --build "$BUILD" --target word2vec_native w2v_cuda_tests --parallel "$(nproc)" || fail "build failed"
 fi
 export WORD2VEC_NATIVE_ADDON=$BUILD/addon/word2vec_native.node

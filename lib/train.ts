@@ -117,7 +117,7 @@ export class ChunkEncoder {
 export class IdStream {
   data = new Int32Array(1 << 16);
   length = 0;
-  /** Set once more than `limit` ids were pushed: the ids are dropped, later pushes ignored. */
+  /** Set once the buffer, full, would grow past `limit` ids: the ids are dropped, later pushes ignored. */
   overflowed = false;
 
   constructor(private readonly limit = Infinity) {}

@@ -24,8 +24,8 @@
         "native/binding/trainer_wrap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
-      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
-      "defines": ["NAPI_VERSION=8"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
+      "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
       "cflags!": ["-fno-exceptions"],
@@ -36,7 +36,8 @@
       },
       "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17"] } },
       "conditions": [
-        ["target_arch=='x64' or target_arch=='ia32'", { "dependencies": ["w2v_simd_avx2"] }]
+        ["target_arch=='x64' or target_arch=='ia32'", { "dependencies": ["w2v_simd_avx2", "w2v_simd_avx512"] }],
+        ["target_arch=='arm64'", { "sources": ["native/core/simd/neon.cc"] }]
       ]
     },
     {
@@ -47,6 +48,15 @@
       "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx2", "-mfma"],
       "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx2", "-mfma"] },
       "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/arch:AVX2"] } }
+    },
+    {
+      "target_name": "w2v_simd_avx512",
+      "type": "static_library",
+      "sources": ["native/core/simd/avx512.cc"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx512f"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx512f"] },
+      "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/arch:AVX512"] } }
     }
   ]
 }

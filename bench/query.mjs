@@ -3,12 +3,12 @@
 // bandwidth of a plain copy, and a batch of 1,000 queries against the cores' FMA peak, both
 // measured here in the same run. Usage: node bench/query.mjs [--rows N] [--dim D]
 //   [--batch Q] [--threads T] [--json FILE]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { machineLimits } from './tools/machine.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -25,12 +25,7 @@ const batch = Number(opt('batch', 1000));
 const threads = Number(opt('threads', availableParallelism()));
 const jsonOut = opt('json', undefined);
 
-// The machine's limits, from a small C tool built here with AVX2+FMA (bench only).
-const scratch = join(root, 'bench/scratch');
-mkdirSync(scratch, { recursive: true });
-const tool = join(scratch, 'peak-flops');
-execFileSync('cc', ['-O2', '-mavx2', '-mfma', '-pthread', '-o', tool, join(here, 'tools/peak-flops.c')]);
-const limits = JSON.parse(execFileSync(tool, [String(threads), String(rows * dim * 4)], { encoding: 'utf8' }));
+const limits = machineLimits(threads, rows * dim * 4);
 
 // A random model: vectors in [-1, 1).
 let seed = 12345;

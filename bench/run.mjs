@@ -7,6 +7,7 @@
 //   node bench/run.mjs [--corpus FILE] [--epochs 5] [--threads 2] [--configs sg-neg,cbow-neg,sg-hs,cbow-hs]
 //                      [--reps 1] [--programs original,ours] [--quick] [--out bench/results]
 import { spawnSync } from 'node:child_process';
+import { machineLimits } from './tools/machine.mjs';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -36,6 +37,7 @@ const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
   --reps N           repetitions, alternating program order; default 1
   --quick            smoke run: first ~7 MB of the corpus, 1 epoch (under two minutes)
   --readme           put the table into README.md between the bench markers
+  --scaling          also run ours with 1 thread: 2-thread over 1-thread throughput
   --no-queries       skip the query benchmark (bench/query.mjs: copy-bandwidth and FMA-peak ratios)
   --out DIR          default bench/results`;
 
@@ -62,7 +64,7 @@ function parseArgs(argv) {
     eval: join(root, '..', 'shared', 'data', 'eval'),
     epochs: 5, threads: 2, reps: 1, dim: 100, sample: '1e-4',
     configs: Object.keys(CONFIGS), programs: null, quick: false, out: join(root, 'bench', 'results'), readme: false,
-    queries: true,
+    queries: true, scaling: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -80,6 +82,7 @@ function parseArgs(argv) {
     else if (k === '--out') a.out = resolve(v());
     else if (k === '--readme') a.readme = true;
     else if (k === '--no-queries') a.queries = false;
+    else if (k === '--scaling') a.scaling = true;
     else if (k === '--help') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown argument ${k}`);
   }
@@ -210,9 +213,11 @@ async function main() {
       for (const program of order) {
         const output = join(scratch, `${config}-${program}.bin`);
         const vocabFile = join(scratch, `${config}-${program}.vocab`);
+        const reportFile = join(scratch, `${config}-${program}.report.json`);
         const flags = ['-train', corpus, '-output', output, '-size', String(a.dim), '-window', '5', '-sample', a.sample,
           '-threads', String(a.threads), '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '0',
-          ...(program === 'gensim' ? [] : ['-save-vocab', vocabFile]), ...CONFIGS[config]];
+          ...(program === 'gensim' ? [] : ['-save-vocab', vocabFile]), ...(program === 'ours' ? ['-report', reportFile] : []),
+          ...CONFIGS[config]];
         const [cmd, args] = programs[program](flags);
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
         const t = timed(cmd, args);
@@ -225,13 +230,25 @@ async function main() {
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
           analogy: analogy.accuracy, analogySeen: analogy.seen, wordsim353: ws.spearman, simlex999: sl.spearman, vocab: model.size,
           ...(program === 'gensim' ? {} : { vocabFile }),
+          ...(program === 'ours' ? { report: JSON.parse(readFileSync(reportFile, 'utf8')) } : {}),
         };
         console.error(JSON.stringify(row));
         results.push(row);
       }
+      if (a.scaling && a.threads > 1 && a.programs.includes('ours')) {
+        const reportFile = join(scratch, `${config}-ours-1thread.report.json`);
+        const flags = ['-train', corpus, '-output', join(scratch, `${config}-ours-1thread.bin`), '-size', String(a.dim), '-window', '5',
+          '-sample', a.sample, '-threads', '1', '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '0',
+          '-report', reportFile, ...CONFIGS[config]];
+        const [cmd, args] = programs.ours(flags);
+        console.error(`${config} ours 1 thread rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
+        const t = timed(cmd, args);
+        results.push({ config, program: 'ours-1thread', rep, wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB), report: JSON.parse(readFileSync(reportFile, 'utf8')) });
+      }
     }
   }
   const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const limits = machineLimits(a.threads);
   const summary = [];
   for (const config of a.configs) {
     const by = (p) => results.filter((r) => r.config === config && r.program === p);
@@ -243,6 +260,34 @@ async function main() {
         wordsPerSecond: mean(rs.map((r) => r.wordsPerSecond)), analogy: mean(rs.map((r) => r.analogy)),
         wordsim353: mean(rs.map((r) => r.wordsim353)), simlex999: mean(rs.map((r) => r.simlex999)),
       };
+    }
+    const ours = by('ours');
+    if (ours.length > 0) {
+      // Where our time goes, and how close training runs to the cores' FMA peak.
+      const r = (f) => mean(ours.map((x) => f(x.report, x)));
+      line.phases = {
+        vocabulary: r((p, x) => p.vocabularyMs / 1000 / x.wallSeconds),
+        training: r((p, x) => p.trainingMs / 1000 / x.wallSeconds),
+        saving: r((p, x) => p.saveMs / 1000 / x.wallSeconds),
+      };
+      line.phases.other = 1 - line.phases.vocabulary - line.phases.training - line.phases.saving;
+      line.tokenizerMBps = r((p) => p.corpusBytes / 1e6 / (p.vocabularyMs / 1000));
+      const negative = Number(CONFIGS[config][CONFIGS[config].indexOf('-negative') + 1]);
+      if (negative > 0 && CONFIGS[config].includes('-hs') && CONFIGS[config][CONFIGS[config].indexOf('-hs') + 1] === '0') {
+        // Per prediction: (1 + negative) x (a dot product and two axpys of dim floats) = 6 dim FLOPs each.
+        line.flopsPerSecond = r((p) => (p.predictions * (1 + negative) * 6 * a.dim) / (p.trainingMs / 1000));
+        line.flopEfficiency = line.flopsPerSecond / limits.peakFlops;
+      }
+      line.trainingWordsPerSecond = r((p) => p.words / (p.trainingMs / 1000));
+      if (a.scaling) {
+        const one = results.filter((x) => x.config === config && x.program === 'ours-1thread');
+        if (one.length > 0) {
+          line.scaling = {
+            training: line.trainingWordsPerSecond / mean(one.map((x) => x.report.words / (x.report.trainingMs / 1000))),
+            wholeProcess: mean(one.map((x) => x.wallSeconds)) / line.ours.wallSeconds,
+          };
+        }
+      }
     }
     const vo = by('original')[0]?.vocabFile, vu = by('ours')[0]?.vocabFile;
     if (vo && vu) line.vocabIdentical = sameVocabulary(vo, vu);
@@ -268,6 +313,16 @@ async function main() {
     }
     if (s.ratios) md.push(`| ${s.config} | **ours vs original** | **${s.ratios.speedup.toFixed(2)}x faster** | | **${s.ratios.memory.toFixed(2)}x memory** | ${(s.ratios.analogyDelta * 100).toFixed(1)} pts | ${s.ratios.wordsim353Delta.toFixed(3)} | ${s.ratios.simlex999Delta.toFixed(3)} |`);
   }
+  md.push('', `Where our time goes (share of our whole-process wall time), and training's arithmetic rate against the ${a.threads} cores' measured FMA peak (${(limits.peakFlops / 1e9).toFixed(0)} GFLOP/s, bench/tools/peak-flops.c):`, '',
+    '| config | vocabulary pass | training | saving | other (start, tables) | tokenizer MB/s | training words/s | GFLOP/s | of peak |' + (a.scaling ? ' 2 vs 1 thread (training, whole) |' : ''),
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (a.scaling ? ' ---: |' : ''));
+  const pct = (x) => `${(x * 100).toFixed(0)}%`;
+  for (const s of summary) {
+    if (!s.phases) continue;
+    md.push(`| ${s.config} | ${pct(s.phases.vocabulary)} | ${pct(s.phases.training)} | ${pct(s.phases.saving)} | ${pct(s.phases.other)} | ${s.tokenizerMBps.toFixed(0)} | ${Math.round(s.trainingWordsPerSecond)} | ${s.flopsPerSecond ? (s.flopsPerSecond / 1e9).toFixed(1) : '-'} | ${s.flopEfficiency ? pct(s.flopEfficiency) : '-'} |` +
+      (a.scaling ? ` ${s.scaling ? `${s.scaling.training.toFixed(2)}x, ${s.scaling.wholeProcess.toFixed(2)}x` : '-'} |` : ''));
+  }
+  md.push('', 'FLOPs count 6 x dim per predicted target (a dot product and two axpys), (1 + negative) targets per prediction; hierarchical softmax is not counted.');
   const vocabNote = summary.filter((s) => s.vocabIdentical !== undefined).map((s) => `${s.config}: ${s.vocabIdentical ? 'identical' : 'DIFFERENT'}`);
   if (vocabNote.length) md.push('', `-save-vocab of ours vs the original (same words, same counts): ${vocabNote.join(', ')}`);
   md.push('', `Wall time is the whole process (start, vocabulary, training, saving); words/s = corpus words x epochs / wall time.`);

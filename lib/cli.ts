@@ -48,6 +48,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { flag: '-cbow', kind: 'bool01', defaultValue: '1', help: 'Use the continuous bag of words model (0 = skip-gram)' },
   { flag: '-seed', kind: 'int', defaultValue: '1', help: 'Random seed (not in the original)' },
   { flag: '-plot', kind: 'string', defaultValue: 'none', help: 'Draw the loss and words/s over time as an SVG chart to <file> (.svg; not in the original)' },
+  { flag: '-report', kind: 'string', defaultValue: '', help: 'Write timings and counts as JSON to <file>: phases (vocabulary, training, saving), tokenizer bytes, words and predictions (not in the original)' },
   { flag: '-shared-negatives', kind: 'bool01', defaultValue: '1', help: 'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original; 0 = fresh negatives per pair, as the original)' },
   { flag: '-device', kind: 'string', defaultValue: 'auto', arg: '<cpu|cuda|auto>', help: 'Train on the CPU, on an NVIDIA GPU (a CUDA build: npm run build:cuda), or on the GPU when there is one (not in the original)' },
 ];
@@ -194,7 +195,19 @@ async function trainCommand(args: string[]): Promise<void> {
     await writeFile(output, Buffer.from(lines.join(''), 'latin1'));
     return;
   }
+  const saveStarted = Date.now();
   await model.save(output, { format: values.get('-binary') === '1' ? 'word2vec-binary' : 'word2vec-text' });
+  const report = values.get('-report');
+  if (report) {
+    const stats = model.trainingStats!;
+    const json = {
+      processMs: Math.round(performance.now()), vocabularyMs: stats.vocabularyMs, corpusBytes: stats.corpusBytes,
+      trainingMs: stats.trainingMs, trainMs: stats.totalMs, saveMs: Date.now() - saveStarted,
+      words: stats.epochs.reduce((s, e) => s + e.words, 0), predictions: stats.epochs.reduce((s, e) => s + e.predictions, 0),
+      threads, dim: model.dim, vocabularySize: model.size,
+    };
+    await writeFile(report, JSON.stringify(json, null, 2) + '\n');
+  }
 }
 
 function sum(a: Float64Array): number {

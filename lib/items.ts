@@ -11,9 +11,9 @@
 import { keyOf } from './bytes';
 import { abortError, describeValue } from './errors';
 import { eventLoopYielder } from './event-loop';
-import { Word2Vec, type Metric, type TrainingStats } from './model';
+import { MODEL_DISPOSED, Word2Vec, type Metric, type TrainingStats } from './model';
 import { native, type NativeTrainerTables } from './native';
-import { integerOption, numberOption, resolveTrainOptions, type TrainOptions } from './options';
+import { checkOptions, integerOption, numberOption, resolveTrainOptions, type TrainOptions } from './options';
 import { negativeSamplingWeights, subsampleKeepProbability } from './tables';
 import { checkControl, ChunkEncoder, epochSummary, IdStream, runNativeTraining, type TrainControl } from './train';
 
@@ -101,6 +101,7 @@ export class ItemEmbeddings {
    * reads every word as an integer id (default 'string').
    */
   static fromModel(model: Word2Vec, options: { itemType?: 'string' | 'number' } = {}): ItemEmbeddings {
+    checkOptions(options, ['itemType']);
     const type = options.itemType ?? 'string';
     if (type !== 'string' && type !== 'number') throw new TypeError(`itemType must be "string" or "number", got ${describeValue(type)}`);
     const items = model.words.map((w) => {
@@ -122,11 +123,12 @@ export class ItemEmbeddings {
 
   /** Id of an item, or undefined. */
   idOf(item: Item): number | undefined {
+    if (this.model.disposed) throw new Error(MODEL_DISPOSED);
     return this.index.get(item);
   }
 
   has(item: Item): boolean {
-    return this.index.has(item);
+    return this.idOf(item) !== undefined;
   }
 
   /** A copy of the item's input vector (its embedding), or undefined. */
@@ -142,11 +144,30 @@ export class ItemEmbeddings {
     return id === undefined || !out ? undefined : out.slice(id * this.dim, (id + 1) * this.dim);
   }
 
+  /**
+   * Frees the vectors now (see {@link Word2Vec.dispose}); afterwards every method throws an
+   * Error "model is disposed".
+   */
+  dispose(): void {
+    this.model.dispose();
+    if (this.unitOutput) {
+      try {
+        native().detachBuffer(this.unitOutput.buffer);
+      } catch {
+        // left to the collector
+      }
+      this.unitOutput = undefined;
+    }
+  }
+
   /** Items nearest to an item, by cosine (default) or raw inner product. */
   similar(item: Item, options: { topK?: number; metric?: Metric; exclude?: readonly Item[] } = {}): ScoredItem[] {
+    checkOptions(options, ['topK', 'metric', 'exclude']);
+    const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
+    const metric = metricOf(options.metric);
     const id = this.requireId(item);
     return this.rank(this.model.vectors.slice(id * this.dim, (id + 1) * this.dim), [id, ...this.knownIds(options.exclude, 'exclude')], {
-      topK: options.topK ?? 10, metric: options.metric ?? 'cosine', candidates: 'input',
+      topK, metric, candidates: 'input',
     });
   }
 
@@ -158,9 +179,9 @@ export class ItemEmbeddings {
    */
   recommend(history: readonly Item[], options: RecommendOptions = {}): ScoredItem[] {
     if (!Array.isArray(history)) throw new TypeError(`history must be an array of items, got ${describeValue(history)}`);
+    checkOptions(options, ['topK', 'exclude', 'metric', 'recencyHalfLife', 'candidates']);
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
-    const metric = options.metric ?? 'cosine';
-    if (metric !== 'cosine' && metric !== 'dot') throw new TypeError(`metric must be "cosine" or "dot", got ${describeValue(metric)}`);
+    const metric = metricOf(options.metric);
     const candidates = options.candidates ?? 'input';
     if (candidates !== 'input' && candidates !== 'output') {
       throw new TypeError(`candidates must be "input" or "output", got ${describeValue(candidates)}`);
@@ -189,6 +210,7 @@ export class ItemEmbeddings {
    */
   coldStart(neighbours: readonly Item[], options: { weights?: readonly number[] } = {}): Float32Array {
     if (!Array.isArray(neighbours)) throw new TypeError(`neighbours must be an array of items, got ${describeValue(neighbours)}`);
+    checkOptions(options, ['weights']);
     const weights = options.weights;
     if (weights !== undefined && (!Array.isArray(weights) || weights.length !== neighbours.length)) {
       throw new RangeError(`weights must be an array of ${neighbours.length} numbers, got ${describeValue(weights)}`);
@@ -209,7 +231,7 @@ export class ItemEmbeddings {
   }
 
   private requireId(item: unknown): number {
-    const id = this.index.get(item as Item);
+    const id = this.idOf(item as Item);
     if (id === undefined) throw new Error(`item not in the vocabulary: ${describeValue(item)}`);
     return id;
   }
@@ -243,6 +265,12 @@ export class ItemEmbeddings {
     }
     return Array.from(ids, (id, i) => ({ item: this.items[id]!, score: scores[i]! * scale }));
   }
+}
+
+function metricOf(metric: unknown): Metric {
+  if (metric === undefined) return 'cosine';
+  if (metric !== 'cosine' && metric !== 'dot') throw new TypeError(`metric must be "cosine" or "dot", got ${describeValue(metric)}`);
+  return metric;
 }
 
 function checkItem(item: unknown, where: string): Item {
@@ -368,9 +396,8 @@ export async function trainItems(sequences: ItemSequences, options: ItemTrainOpt
 
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
     if (cache) {
-      const data = cache.data;
       for (let i = 0; i < cache.length; i++) {
-        const v = data[i]!;
+        const v = cache.get(i);
         if (v >= 0) {
           const id = finalOf[v]!;
           if (id >= 0) encoder.add(id);
@@ -421,6 +448,7 @@ export async function trainItems(sequences: ItemSequences, options: ItemTrainOpt
     vectors: run.vectors.input,
     ...(run.vectors.output ? { outputVectors: run.vectors.output } : {}),
     trainingStats,
+    ownsBuffers: true,
   });
   return new ItemEmbeddings(model, items);
 }

@@ -9,7 +9,7 @@ import { checkModelFormat, startsLikeNativeModel, type ModelFormat } from './for
 import { readNativeModel } from './formats/native-model';
 import { readWord2Vec } from './formats/word2vec';
 import { Word2Vec } from './model';
-import { integerOption } from './options';
+import { checkOptions, integerOption } from './options';
 
 /** Options of {@link loadModel}. */
 export interface LoadOptions {
@@ -45,6 +45,7 @@ async function head(path: string, n: number): Promise<Buffer> {
  */
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<Word2Vec> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string, got ${describeValue(path)}`);
+  checkOptions(options, ['format', 'limit']);
   if (options.format !== undefined) checkModelFormat(options.format);
   const limit = options.limit === undefined ? undefined : integerOption('limit', options.limit, 1, 2 ** 31 - 1);
   const format = options.format ?? (startsLikeNativeModel(await head(path, 8)) ? 'native' : undefined);
@@ -56,6 +57,7 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
       vectors: table.vectors,
       ...(table.outputVectors ? { outputVectors: table.outputVectors } : {}),
       ...(table.counts ? { counts: table.counts } : {}),
+      ownsBuffers: true,
     });
   }
   // word2vec text and .vec differ only in how numbers are printed: one reader.
@@ -64,5 +66,5 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
     ...(word2vecFormat ? { format: word2vecFormat } : {}),
     ...(limit !== undefined ? { limit } : {}),
   });
-  return new Word2Vec({ keys: table.keys, dim: table.dim, vectors: table.vectors });
+  return new Word2Vec({ keys: table.keys, dim: table.dim, vectors: table.vectors, ownsBuffers: true });
 }

@@ -13,7 +13,7 @@ import { writeNativeModel } from './formats/native-model';
 import { writeVec } from './formats/vec';
 import { writeWord2Vec } from './formats/word2vec';
 import { native } from './native';
-import { integerOption } from './options';
+import { checkOptions, integerOption } from './options';
 import { wordOf } from './bytes';
 
 /** One epoch's training totals. */
@@ -38,6 +38,10 @@ export interface TrainingStats {
   epochs: EpochSummary[];
   /** In-vocabulary tokens per epoch. */
   wordsPerEpoch: number;
+  /** Milliseconds of the vocabulary pass (reading, tokenizing, counting), when there was one. */
+  vocabularyMs?: number;
+  /** Bytes the vocabulary pass tokenized (0 for corpora of token arrays). */
+  corpusBytes?: number;
   /** Milliseconds of the training pass. */
   trainingMs: number;
   /** Milliseconds of the whole train() call. */
@@ -139,27 +143,46 @@ export interface Word2VecInit {
   outputVectors?: Float32Array;
   trainingStats?: TrainingStats;
   hasSentenceToken?: boolean;
+  /**
+   * The arrays' buffers belong to this model alone (train(), loadModel()): {@link
+   * Word2Vec.dispose} frees them at once. Otherwise dispose() only drops its references and
+   * the caller's arrays stay as they are.
+   */
+  ownsBuffers?: boolean;
 }
 
-/** Word vectors with their vocabulary. */
+/** The message of the Error every method of a disposed model throws. */
+export const MODEL_DISPOSED = 'model is disposed';
+
+function disposedError(): Error {
+  return new Error(MODEL_DISPOSED);
+}
+
+/**
+ * Word vectors with their vocabulary.
+ *
+ * {@link Word2Vec.dispose} frees the vectors before garbage collection would; afterwards
+ * every method and array property throws an Error "model is disposed".
+ */
 export class Word2Vec {
   /** Vector length. */
   readonly dim: number;
-  /** size*dim input vectors (the word vectors), row-major. */
-  readonly vectors: Float32Array;
-  /** size*dim output vectors of negative sampling, when trained with it. */
-  readonly outputVectors: Float32Array | undefined;
-  /** Corpus counts by id, when known. */
-  readonly counts: Float64Array | undefined;
   /** Training totals, for a model that was just trained. */
   readonly trainingStats: TrainingStats | undefined;
-  /** Words as byte keys (one char per byte of the word's bytes, see bytes.ts): exact even for invalid UTF-8. */
-  readonly keys: readonly string[];
+  private vectorArray: Float32Array;
+  private outputArray: Float32Array | undefined;
+  private countArray: Float64Array | undefined;
+  private keyList: readonly string[];
+  private readonly ownsBuffers: boolean;
   // Both built on first use: a model opened only to be scanned, or a 1M-word model opened
   // for a few lookups, should not pay for a million strings and a million Map entries.
   private wordList: readonly string[] | undefined;
   private wordIndex: Map<string, number> | undefined;
   private unit: Float32Array | undefined;
+  private inverseNorms: Promise<Float32Array> | undefined;
+  private isDisposed = false;
+  /** Asynchronous operations whose native work may still read the buffers. */
+  private inflight = 0;
 
   constructor(init: Word2VecInit) {
     const keys = init.keys ?? init.words?.map(keyOf);
@@ -172,25 +195,119 @@ export class Word2Vec {
       throw new RangeError(`outputVectors must have ${init.vectors.length} values, got ${init.outputVectors.length}`);
     }
     this.dim = init.dim;
-    this.keys = keys;
+    this.keyList = keys;
     this.wordList = init.words;
-    this.vectors = init.vectors;
-    this.outputVectors = init.outputVectors;
-    this.counts = init.counts;
+    this.vectorArray = init.vectors;
+    this.outputArray = init.outputVectors;
+    this.countArray = init.counts;
     this.trainingStats = init.trainingStats;
+    this.ownsBuffers = init.ownsBuffers === true;
+  }
+
+  /** size*dim input vectors (the word vectors), row-major. */
+  get vectors(): Float32Array {
+    this.checkLive();
+    return this.vectorArray;
+  }
+
+  /** size*dim output vectors of negative sampling, when trained with it. */
+  get outputVectors(): Float32Array | undefined {
+    this.checkLive();
+    return this.outputArray;
+  }
+
+  /** Corpus counts by id, when known. */
+  get counts(): Float64Array | undefined {
+    this.checkLive();
+    return this.countArray;
+  }
+
+  /** Words as byte keys (one char per byte of the word's bytes, see bytes.ts): exact even for invalid UTF-8. */
+  get keys(): readonly string[] {
+    this.checkLive();
+    return this.keyList;
   }
 
   /** Words by id, most frequent first (the UTF-8 decoding of {@link Word2Vec.keys}). */
   get words(): readonly string[] {
-    this.wordList ??= this.keys.map(wordOf);
+    this.checkLive();
+    this.wordList ??= this.keyList.map(wordOf);
     return this.wordList;
+  }
+
+  /** Whether {@link Word2Vec.dispose} was called. */
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /**
+   * Frees the model's memory now instead of at garbage collection: the vectors (native or
+   * mapped memory for a trained or loaded model), the unit-length copies, the vocabulary.
+   * Afterwards every method and array property throws an Error "model is disposed"; views of
+   * the model's arrays taken before read as empty (copy what must outlive the model). An
+   * asynchronous query still running (nearest, evaluateAnalogies, wordClasses) keeps the
+   * memory until its native work ends, then rejects with that Error; a save still running
+   * finishes writing its file. Calling it again does nothing.
+   */
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    if (this.inflight === 0) this.release();
+  }
+
+  private release(): void {
+    const buffers = new Set<ArrayBufferLike>();
+    if (this.ownsBuffers) {
+      for (const a of [this.vectorArray, this.outputArray, this.countArray]) if (a) buffers.add(a.buffer);
+    }
+    // The unit rows are always this model's own copy.
+    if (this.unit) buffers.add(this.unit.buffer);
+    void this.inverseNorms?.then((norms) => native().detachBuffer(norms.buffer)).catch(() => undefined);
+    const addon = native();
+    for (const buffer of buffers) {
+      try {
+        addon.detachBuffer(buffer);
+      } catch {
+        // A SharedArrayBuffer or a buffer that cannot be detached: left to the collector.
+      }
+    }
+    this.vectorArray = new Float32Array(0);
+    this.outputArray = undefined;
+    this.countArray = undefined;
+    this.keyList = [];
+    this.wordList = undefined;
+    this.wordIndex = undefined;
+    this.unit = undefined;
+    this.inverseNorms = undefined;
+  }
+
+  private checkLive(): void {
+    if (this.isDisposed) throw disposedError();
+  }
+
+  /**
+   * Runs an asynchronous operation whose native work reads the model's buffers: dispose()
+   * frees them only after it settles, and a model disposed meanwhile makes it reject (unless
+   * `finishes`: what it did stands, like a save that wrote the whole file).
+   */
+  private async track<T>(work: () => Promise<T>, finishes = false): Promise<T> {
+    this.checkLive();
+    this.inflight++;
+    try {
+      const result = await work();
+      if (!finishes) this.checkLive();
+      return result;
+    } finally {
+      if (--this.inflight === 0 && this.isDisposed) this.release();
+    }
   }
 
   /** Byte key -> id; the first of equal keys wins. */
   private get index(): Map<string, number> {
+    this.checkLive();
     if (!this.wordIndex) {
       const index = new Map<string, number>();
-      const keys = this.keys;
+      const keys = this.keyList;
       for (let i = keys.length - 1; i >= 0; i--) index.set(keys[i]!, i);
       this.wordIndex = index;
     }
@@ -199,11 +316,13 @@ export class Word2Vec {
 
   /** Vocabulary size. */
   get size(): number {
-    return this.keys.length;
+    this.checkLive();
+    return this.keyList.length;
   }
 
   /** Id of a word, or undefined. */
   idOf(word: string): number | undefined {
+    this.checkLive();
     return typeof word === 'string' ? this.index.get(keyOf(word)) : undefined;
   }
 
@@ -227,8 +346,25 @@ export class Word2Vec {
 
   /** Unit-length copies of the vectors (size*dim, row-major), made once on first use. */
   unitVectors(): Float32Array {
+    this.checkLive();
     this.unit ??= native().normalizeRows(this.vectors, this.dim);
     return this.unit;
+  }
+
+  /**
+   * 1/|row| of every input vector, made once on a worker thread: nearest() scores by cosine
+   * with them instead of a unit copy of the whole matrix, whose allocation (as large as the
+   * model) would also make V8 collect, stalling the event loop for tens of milliseconds.
+   */
+  private inverseRowNorms(): Promise<Float32Array> {
+    if (!this.inverseNorms) {
+      const pending = native().inverseRowNormsAsync(this.vectorArray, this.dim);
+      pending.catch(() => {
+        if (this.inverseNorms === pending) this.inverseNorms = undefined;
+      });
+      this.inverseNorms = pending;
+    }
+    return this.inverseNorms;
   }
 
   /** The unit-length vector of word id `id` (a view into {@link Word2Vec.unitVectors}). */
@@ -251,6 +387,8 @@ export class Word2Vec {
    * (`metric: 'dot'`). Query words are left out of the result.
    */
   mostSimilar(query: string | string[] | Float32Array, options: MostSimilarOptions = {}): ScoredWord[] {
+    this.checkLive();
+    checkOptions(options, MOST_SIMILAR_OPTIONS);
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
     const metric = metricOption(options.metric);
     const negative = options.negative ?? [];
@@ -283,6 +421,8 @@ export class Word2Vec {
    * keeps k per query; no full sort.
    */
   async nearest(queries: Float32Array, k: number, options: NearestOptions = {}): Promise<NearestResult> {
+    this.checkLive();
+    checkOptions(options, NEAREST_OPTIONS);
     if (!(queries instanceof Float32Array) || queries.length % this.dim !== 0) {
       throw new TypeError(`queries must be a Float32Array of n x ${this.dim} values, got ${describeValue(queries)}${queries instanceof Float32Array ? ` of length ${queries.length}` : ''}`);
     }
@@ -291,9 +431,14 @@ export class Word2Vec {
     const threads = integerOption('threads', options.threads ?? availableParallelism(), 1, 256);
     const exclude = options.exclude === undefined ? null : idArray('exclude', options.exclude);
     const count = queries.length / this.dim;
-    const q = metric === 'cosine' ? native().normalizeRows(queries, this.dim) : queries;
-    const { ids, scores } = await native().topKBatchAsync(this.scoringMatrix(metric), this.dim, q, k, null, null, exclude, threads);
-    return { ids, scores, k, queries: count };
+    return this.track(async () => {
+      // Cosine: unit queries against the rows scaled by their inverse norms; everything
+      // that touches the whole matrix runs on worker threads.
+      const scale = metric === 'cosine' ? await this.inverseRowNorms() : null;
+      const q = metric === 'cosine' ? await native().normalizeRowsAsync(queries, this.dim) : queries;
+      const { ids, scores } = await native().topKBatchAsync(this.vectorArray, this.dim, q, k, null, null, exclude, threads, scale);
+      return { ids, scores, k, queries: count };
+    });
   }
 
   private scoringMatrix(metric: Metric, rows = this.size): Float32Array {
@@ -321,6 +466,8 @@ export class Word2Vec {
    * a, b and c are left out of the result.
    */
   analogy(a: string, b: string, c: string, options: AnalogyOptions = {}): ScoredWord[] {
+    this.checkLive();
+    checkOptions(options, ANALOGY_OPTIONS);
     const method = options.method ?? 'add';
     if (method !== 'add' && method !== 'mul') throw new TypeError(`method must be "add" or "mul", got ${describeValue(method)}`);
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
@@ -333,6 +480,7 @@ export class Word2Vec {
 
   /** The word least similar to the mean of the others. */
   doesntMatch(words: string[]): string {
+    this.checkLive();
     if (!Array.isArray(words) || words.length < 2) throw new TypeError(`doesntMatch needs at least 2 words, got ${describeValue(words)}`);
     const ids = words.map((w) => this.requireId(w));
     const mean = new Float32Array(this.dim);
@@ -360,7 +508,13 @@ export class Word2Vec {
    * word outside them skipped.
    */
   async evaluateAnalogies(file: string, options: { restrictVocab?: number } = {}): Promise<AnalogyEvaluation> {
+    this.checkLive();
+    checkOptions(options, EVALUATE_ANALOGIES_OPTIONS);
     const restrict = Math.min(this.size, integerOption('restrictVocab', options.restrictVocab ?? 30000, 1, 2 ** 31 - 1));
+    return this.track(() => this.scoreAnalogies(file, restrict));
+  }
+
+  private async scoreAnalogies(file: string, restrict: number): Promise<AnalogyEvaluation> {
     // compute-accuracy upper-cases every word; the first of equal upper-cased words wins.
     const upper = new Map<string, number>();
     for (let i = 0; i < restrict; i++) {
@@ -434,7 +588,9 @@ export class Word2Vec {
    * words are looked up as written, then lower-cased.
    */
   async evaluateWordPairs(file: string): Promise<WordPairEvaluation> {
+    this.checkLive();
     const text = await readFile(file, 'utf8');
+    this.checkLive();
     const model: number[] = [];
     const human: number[] = [];
     let total = 0;
@@ -464,10 +620,12 @@ export class Word2Vec {
    * by word id, computed off the main thread.
    */
   async wordClasses(classes: number, options: { iterations?: number; threads?: number } = {}): Promise<Int32Array> {
+    this.checkLive();
+    checkOptions(options, WORD_CLASSES_OPTIONS);
     integerOption('classes', classes, 1, this.size);
     const iterations = integerOption('iterations', options.iterations ?? 10, 1, 1000);
     const threads = integerOption('threads', options.threads ?? availableParallelism(), 1, 256);
-    return native().kmeansClasses(this.vectors, this.dim, classes, iterations, threads);
+    return this.track(() => native().kmeansClasses(this.vectorArray, this.dim, classes, iterations, threads));
   }
 
   /**
@@ -477,19 +635,32 @@ export class Word2Vec {
    * vectors and counts).
    */
   async save(path: string, options: SaveOptions = {}): Promise<void> {
+    this.checkLive();
     if (typeof path !== 'string' || path.length === 0) throw new TypeError(`path must be a non-empty string, got ${describeValue(path)}`);
+    checkOptions(options, SAVE_OPTIONS);
     const format = options.format ?? 'word2vec-binary';
     checkModelFormat(format);
-    const table = { keys: this.keys, dim: this.dim, vectors: this.vectors };
-    if (format === 'native') {
-      await writeNativeModel(path, { ...table, outputVectors: this.outputVectors, counts: this.counts });
-    } else if (format === 'vec') {
-      await writeVec(path, table);
-    } else {
-      await writeWord2Vec(path, table, format);
-    }
+    const table = { keys: this.keyList, dim: this.dim, vectors: this.vectorArray };
+    // Tracked: the file system writes straight from the vectors' memory, on its own threads.
+    // Disposing meanwhile lets the save finish: the file it writes is whole either way.
+    await this.track(async () => {
+      if (format === 'native') {
+        await writeNativeModel(path, { ...table, outputVectors: this.outputArray, counts: this.countArray });
+      } else if (format === 'vec') {
+        await writeVec(path, table);
+      } else {
+        await writeWord2Vec(path, table, format);
+      }
+    }, true);
   }
 }
+
+const MOST_SIMILAR_OPTIONS = ['topK', 'negative', 'metric'];
+const ANALOGY_OPTIONS = ['topK', 'method'];
+const NEAREST_OPTIONS = ['metric', 'exclude', 'threads'];
+const EVALUATE_ANALOGIES_OPTIONS = ['restrictVocab'];
+const WORD_CLASSES_OPTIONS = ['iterations', 'threads'];
+const SAVE_OPTIONS = ['format'];
 
 function metricOption(metric: unknown): Metric {
   if (metric === undefined) return 'cosine';

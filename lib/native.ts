@@ -140,12 +140,15 @@ export interface NativeAddon {
    */
   topKBatch(
     matrix: Float32Array, dim: number, queries: Float32Array, k: number, excludeOffsets: Int32Array | null,
-    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number,
+    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number, rowScale?: Float32Array | null,
   ): { ids: Int32Array; scores: Float32Array };
-  /** topKBatch on a worker thread. */
+  /**
+   * topKBatch on a worker thread. `rowScale` (one entry per row) multiplies each row's
+   * scores: inverse row norms turn inner products with unit queries into cosines.
+   */
   topKBatchAsync(
     matrix: Float32Array, dim: number, queries: Float32Array, k: number, excludeOffsets: Int32Array | null,
-    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number,
+    excludeIds: Int32Array | null, exclude: Int32Array | null, threads: number, rowScale?: Float32Array | null,
   ): Promise<{ ids: Int32Array; scores: Float32Array }>;
   /** 3CosMul over unit rows for unit queries a, b, c; the k best, best first. */
   topKCosMul(
@@ -153,6 +156,15 @@ export interface NativeAddon {
     exclude: Int32Array, epsilon: number, threads: number,
   ): { ids: Int32Array; scores: Float32Array };
   normalizeRows(matrix: Float32Array, dim: number): Float32Array;
+  /** normalizeRows on a worker thread; the result is a native buffer counted as external memory. */
+  normalizeRowsAsync(matrix: Float32Array, dim: number): Promise<Float32Array>;
+  /** 1/|row| for every row (0 for a row of zeros), on a worker thread. */
+  inverseRowNormsAsync(matrix: Float32Array, dim: number): Promise<Float32Array>;
+  /**
+   * Detaches `buffer`: its memory is freed now rather than at garbage collection, and every
+   * view of it reads as empty. False when already detached or not detachable.
+   */
+  detachBuffer(buffer: ArrayBufferLike): boolean;
   /** The original word2vec's k-means word classes, on a worker thread. */
   kmeansClasses(vectors: Float32Array, dim: number, classes: number, iterations: number, threads: number): Promise<Int32Array>;
   /**
@@ -167,6 +179,12 @@ export interface NativeAddon {
    * in `bytes`; the error names the field, its value and its byte offset.
    */
   parseNativeModel(bytes: Uint8Array): NativeModelLayout | { ok: false; error: string };
+  /**
+   * Bytes V8 counts as external memory for its collection heuristics: ArrayBuffer backing
+   * stores (what process.memoryUsage().external shows) plus what the addon reports on its own,
+   * such as a running trainer's weights.
+   */
+  externalMemory(): number;
   /** Which kernel set runs on this CPU. */
   simd: string;
   /** Probes CUDA (cudaGetDeviceCount, cudaGetDeviceProperties); never throws. */

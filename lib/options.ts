@@ -57,6 +57,13 @@ export interface TrainOptions {
    * as the original does and trains about 1.4 times faster than per-pair negatives.
    */
   sharedNegatives?: boolean;
+  /**
+   * A re-readable corpus (a file, an array) of at most this many tokens is kept in memory as
+   * 4-byte ids after the vocabulary pass, so later epochs skip reading and tokenizing; a
+   * larger one is read again each epoch. Default 2^26 (256 MB of ids); 0 never keeps one.
+   * One-shot corpora (streams, generators) are always kept.
+   */
+  cacheTokens?: number;
 }
 
 /** Options after defaults and validation. */
@@ -81,11 +88,13 @@ export interface ResolvedTrainOptions {
   sentenceToken: boolean;
   progressInterval: number;
   sharedNegatives: boolean;
+  cacheTokens: number;
 }
 
 const KNOWN = new Set<string>([
   'model', 'dim', 'window', 'negative', 'hs', 'sample', 'minCount', 'maxVocab', 'epochs', 'alpha', 'minAlpha',
   'nsExponent', 'threads', 'seed', 'device', 'maxSentenceLength', 'sentenceToken', 'progressInterval', 'sharedNegatives',
+  'cacheTokens',
 ]);
 
 /** Checks an integer option; the message is `NAME must be an integer in [LO, HI], got VALUE`. */
@@ -102,6 +111,19 @@ export function numberOption(name: string, value: unknown, lo: number, hi: numbe
     throw new RangeError(`${name} must be a number in [${lo}, ${hi}], got ${describeValue(value)}`);
   }
   return value;
+}
+
+/**
+ * Checks an options argument: an object (`options must be an object, got VALUE`) naming only
+ * options in `known` (`unknown option "NAME"`, as train() says).
+ */
+export function checkOptions(options: unknown, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name)) throw new TypeError(`unknown option ${JSON.stringify(name)}`);
+  }
 }
 
 function booleanOption(name: string, value: unknown): boolean {
@@ -152,10 +174,11 @@ export function resolveTrainOptions(options: TrainOptions | undefined): Resolved
   const sentenceToken = booleanOption('sentenceToken', get('sentenceToken', false));
   const progressInterval = integerOption('progressInterval', get('progressInterval', 100), 1, 3600000);
   const sharedNegatives = booleanOption('sharedNegatives', get('sharedNegatives', true));
+  const cacheTokens = integerOption('cacheTokens', get('cacheTokens', 2 ** 26), 0, 2 ** 31 - 1);
   // Last: every other option is checked before the addon is asked about devices.
   const resolvedDevice = resolveDevice(device, { dim });
   return {
     model, dim, window, negative, hs, sample, minCount, maxVocab, epochs, alpha, minAlpha, nsExponent, threads,
-    seed, device: resolvedDevice, maxSentenceLength, sentenceToken, progressInterval, sharedNegatives,
+    seed, device: resolvedDevice, maxSentenceLength, sentenceToken, progressInterval, sharedNegatives, cacheTokens,
   };
 }

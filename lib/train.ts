@@ -113,29 +113,107 @@ export class ChunkEncoder {
   }
 }
 
-/** A growable Int32Array: the provisional ids of a one-shot corpus, -1 ending each sentence. */
+const ID_BLOCK_BITS = 20;
+const ID_BLOCK = 1 << ID_BLOCK_BITS;
+const ID_MASK = ID_BLOCK - 1;
+
+/**
+ * A list of ids in blocks of 2^20, so it grows without copying (no doubling, no peak of
+ * twice its size); -1 ends a sentence.
+ */
 export class IdStream {
-  data = new Int32Array(1 << 16);
+  blocks: Int32Array[] = [];
   length = 0;
-  /** Set once the buffer, full, would grow past `limit` ids: the ids are dropped, later pushes ignored. */
-  overflowed = false;
-
-  constructor(private readonly limit = Infinity) {}
-
   push(v: number): void {
-    if (this.length === this.data.length) {
-      if (this.overflowed) return;
-      if (this.length >= this.limit) {
-        this.overflowed = true;
-        this.data = new Int32Array(0);
-        this.length = 0;
-        return;
+    const offset = this.length & ID_MASK;
+    if (offset === 0) this.blocks.push(new Int32Array(ID_BLOCK));
+    this.blocks[this.blocks.length - 1]![offset] = v;
+    this.length++;
+  }
+  get(i: number): number {
+    return this.blocks[i >>> ID_BLOCK_BITS]![i & ID_MASK]!;
+  }
+}
+
+/**
+ * Rewrites provisional ids as final ids, dropping words outside the vocabulary and empty
+ * sentences (-1 still ends a sentence); each input block is released once read, so the
+ * peak is about one copy of the ids.
+ */
+async function compactToFinalIds(stream: IdStream, finalId: Int32Array): Promise<IdStream> {
+  const yieldTurn = eventLoopYielder();
+  const out = new IdStream();
+  let sentenceOpen = false;
+  for (let b = 0; b < stream.blocks.length; b++) {
+    const block = stream.blocks[b]!;
+    const n = Math.min(ID_BLOCK, stream.length - b * ID_BLOCK);
+    for (let i = 0; i < n; i++) {
+      if ((i & 0x3fff) === 0) await yieldTurn();
+      const p = block[i]!;
+      if (p < 0) {
+        if (sentenceOpen) out.push(-1);
+        sentenceOpen = false;
+      } else {
+        const id = finalId[p]!;
+        if (id >= 0) {
+          out.push(id);
+          sentenceOpen = true;
+        }
       }
-      const grown = new Int32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
     }
-    this.data[this.length++] = v;
+    stream.blocks[b] = new Int32Array(0);  // read: garbage now
+  }
+  if (sentenceOpen) out.push(-1);
+  stream.blocks = [];
+  stream.length = 0;
+  return out;
+}
+
+/**
+ * Feeds cached ids (-1 ending each sentence) to the trainer. With several threads the ids are
+ * cut into one lane per thread at sentence boundaries and chunks are taken from the lanes in
+ * turn, so the threads train on distant parts of the corpus at once, as the original's do.
+ */
+async function feedCachedIds(
+  ids: IdStream,
+  lanes: number,
+  maxSentenceLength: number,
+  encoder: ChunkEncoder,
+  drain: (from?: ChunkEncoder) => Promise<void>,
+): Promise<void> {
+  const bounds = [0];
+  for (let l = 1; l < lanes; l++) {
+    let at = Math.max(bounds[l - 1]!, Math.floor((ids.length * l) / lanes));
+    while (at < ids.length && ids.get(at - 1) !== -1) at++;
+    bounds.push(at);
+  }
+  bounds.push(ids.length);
+  const encoders = bounds.slice(1).map((_, l) => (l === 0 ? encoder : new ChunkEncoder(maxSentenceLength)));
+  const next = bounds.slice(0, -1);
+  let active = encoders.map((_, l) => l).filter((l) => next[l]! < bounds[l + 1]!);
+  while (active.length > 0) {
+    const still: number[] = [];
+    for (const l of active) {
+      const enc = encoders[l]!;
+      const end = bounds[l + 1]!;
+      let i = next[l]!;
+      while (i < end && enc.ready.length === 0) {
+        // One block at a time: the inner loop runs over a plain typed array.
+        const block = ids.blocks[i >>> ID_BLOCK_BITS]!;
+        const stop = Math.min(end, ((i >>> ID_BLOCK_BITS) + 1) * ID_BLOCK);
+        let k = i & ID_MASK;
+        for (; i < stop && enc.ready.length === 0; i++, k++) {
+          const v = block[k]!;
+          if (v < 0) enc.endSentence();
+          else enc.add(v);
+        }
+      }
+      next[l] = i;
+      if (i >= end) enc.flush();
+      await drain(enc);
+      if (i < end) still.push(l);
+    }
+    active = still;
   }
 }
 
@@ -150,21 +228,15 @@ export function throttle(interval: number, report: ((p: Progress) => void) | und
   };
 }
 
-/**
- * Ids a GPU training keeps of a corpus it could read again (512 MiB): fed from memory, the
- * epochs after the first are not held back by re-reading and tokenizing the file.
- */
-const GPU_CACHED_IDS = 1 << 27;
-
 async function countVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-  keepStream: boolean,
-  streamLimit: number,
+  keepStream: boolean | 'up to the cache limit',
 ): Promise<{ counter: TokenCounter; stream?: IdStream }> {
   const counter = new TokenCounter();
-  const stream = keepStream ? new IdStream(streamLimit) : undefined;
+  let stream = keepStream ? new IdStream() : undefined;
+  const capped = keepStream === 'up to the cache limit';
   const started = Date.now();
   const report = throttle(opts.progressInterval, control.onProgress);
   const yieldTurn = eventLoopYielder();
@@ -175,25 +247,47 @@ async function countVocabulary(
   });
   const sink: TokenSink = stream
     ? {
-        token: (key) => stream.push(counter.add(key)),
+        token: (key) => {
+          const id = counter.add(key);
+          stream?.push(id);
+        },
+        tokenBytes: (buf, start, end, hash) => {
+          const id = counter.addBytes(buf, start, end, hash);
+          stream?.push(id);
+        },
+        consumed: (n) => (counter.bytes += n),
         endSentence: () => {
           counter.sentences++;
+          if (!stream) return;
           stream.push(-1);
+          // Past the limit a re-readable corpus is read again each epoch instead.
+          if (capped && stream.length > opts.cacheTokens) stream = undefined;
         },
         endLine: () => counter.lines++,
       }
-    : { token: (key) => counter.add(key), endSentence: () => counter.sentences++, endLine: () => counter.lines++ };
+    : {
+        token: (key) => counter.add(key),
+        tokenBytes: (buf, start, end, hash) => counter.addBytes(buf, start, end, hash),
+        consumed: (n) => (counter.bytes += n),
+        endSentence: () => counter.sentences++,
+        endLine: () => counter.lines++,
+      };
   await source.feed(sink, async () => {
     if (control.signal?.aborted) throw abortError(control.signal);
     report(progress);
     await yieldTurn();
   });
-  return stream && !stream.overflowed ? { counter, stream } : { counter };
+  return stream ? { counter, stream } : { counter };
 }
 
 /** Validates train()'s and trainItems()'s control argument; throws when already aborted. */
 export function checkControl(control: TrainControl): void {
   if (control === null || typeof control !== 'object') throw new TypeError(`control must be an object, got ${describeValue(control)}`);
+  for (const name of Object.keys(control)) {
+    if (name !== 'signal' && name !== 'onProgress' && name !== 'vocabulary') {
+      throw new TypeError(`unknown control option ${JSON.stringify(name)} (known: signal, onProgress, vocabulary)`);
+    }
+  }
   const { signal } = control;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`signal must be an AbortSignal, got ${describeValue(signal)}`);
@@ -216,9 +310,12 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const started = Date.now();
 
   // Pass 1: the vocabulary.
-  const { vocab, stream, finalId, wordsPerEpoch } = await prepareVocabulary(source, opts, control);
+  const { vocab, stream, finalId, wordsPerEpoch, corpusBytes } = await prepareVocabulary(source, opts, control);
+  const vocabularyMs = Date.now() - started;
 
   const vocabularyCount = vocab.totalCount;
+  // Later epochs read the cached ids instead of tokenizing again.
+  const cachedIds = stream ? await compactToFinalIds(stream, finalId) : undefined;
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
   const tables: NativeTrainerTables = {
     keepProbability,
@@ -236,14 +333,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   };
 
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
-    if (stream) {
-      const data = stream.data;
-      for (let i = 0; i < stream.length; i++) {
-        const p = data[i]!;
-        if (p < 0) encoder.endSentence();
-        else if (finalId[p]! >= 0) encoder.add(finalId[p]!);
-        if (encoder.ready.length > 0 || (i & 0x3fff) === 0) await drain();
-      }
+    if (cachedIds) {
+      await feedCachedIds(cachedIds, opts.threads, opts.maxSentenceLength, encoder, drain);
     } else if (source.lanes && opts.threads > 1) {
       // One lane per thread, chunks taken from the lanes in turn: the threads train on
       // distant parts of the corpus at once, as the original's do. On adjacent text they
@@ -300,6 +391,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     device: opts.device,
     epochs: run.epochStats.map((e, epoch) => epochSummary(e, epoch, opts.device)),
     wordsPerEpoch,
+    vocabularyMs,
+    corpusBytes,
     trainingMs: run.trainingMs,
     totalMs: Date.now() - started,
   };
@@ -311,6 +404,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     ...(run.vectors.output ? { outputVectors: run.vectors.output } : {}),
     trainingStats: stats,
     hasSentenceToken: vocab.hasSentenceToken,
+    ownsBuffers: true,
   });
 }
 
@@ -475,12 +569,11 @@ async function prepareVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number }> {
-  // A one-shot corpus must be kept; a GPU training keeps a rereadable one too, up to a limit.
-  const gpuCache = source.rereadable && opts.device === 'cuda';
-  const { counter, stream } = await countVocabulary(
-    source, opts, control, !source.rereadable || gpuCache, gpuCache ? GPU_CACHED_IDS : Infinity,
-  );
+): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number; corpusBytes: number }> {
+  // A re-readable corpus is kept as ids up to opts.cacheTokens (then read again each epoch,
+  // so memory stays bounded whatever its size); a one-shot corpus cannot be read again.
+  const keep = !source.rereadable || (opts.cacheTokens > 0 ? 'up to the cache limit' : false);
+  const { counter, stream } = await countVocabulary(source, opts, control, keep);
   const vocab =
     control.vocabulary ??
     Vocabulary.fromCounter(counter, { minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken });
@@ -494,5 +587,5 @@ async function prepareVocabulary(
     );
   }
   if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
-  return { vocab, stream, ...mapProvisionalIds(counter, vocab) };
+  return { vocab, stream, corpusBytes: counter.bytes, ...mapProvisionalIds(counter, vocab) };
 }

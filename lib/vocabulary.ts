@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
+import { ByteKeyTable, fnvHash } from './byte-key-table';
 import { keyOf, wordOf } from './bytes';
 
 /** The original tool's sentence token, counted once per line when `sentenceToken` is on. */
@@ -13,29 +14,34 @@ export const SENTENCE_TOKEN = '</s>';
 
 /** Counts tokens in first-seen order; also gives each distinct token a provisional id. */
 export class TokenCounter {
-  /** Provisional id of each key, in first-seen order. */
-  readonly ids = new Map<string, number>();
+  private readonly table = new ByteKeyTable();
   /** Count of each provisional id. */
   counts: Float64Array = new Float64Array(1024);
-  /** Keys by provisional id. */
-  readonly keys: string[] = [];
   tokens = 0;
   sentences = 0;
   /** Newlines seen (the original's `</s>` count). */
   lines = 0;
+  /** Bytes tokenized (0 for corpora of token arrays). */
+  bytes = 0;
 
-  /** Counts one token and returns its provisional id. */
+  /** Keys by provisional id (byte strings, see bytes.ts), in first-seen order. */
+  get keys(): readonly string[] {
+    return this.table.keys;
+  }
+
+  /** Counts one token given as a byte key and returns its provisional id. */
   add(key: string): number {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.keys.length;
-      this.ids.set(key, id);
-      this.keys.push(key);
-      if (id >= this.counts.length) {
-        const grown = new Float64Array(this.counts.length * 2);
-        grown.set(this.counts);
-        this.counts = grown;
-      }
+    const bytes = Buffer.from(key, 'latin1');
+    return this.addBytes(bytes, 0, bytes.length, fnvHash(bytes, 0, bytes.length), key);
+  }
+
+  /** Counts the token buf[start, end) whose FNV-1a hash is `hash`; returns its provisional id. */
+  addBytes(buf: Uint8Array, start: number, end: number, hash: number, key?: string): number {
+    const id = this.table.intern(buf, start, end, hash, key);
+    if (id >= this.counts.length) {
+      const grown = new Float64Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
     }
     this.counts[id]!++;
     this.tokens++;

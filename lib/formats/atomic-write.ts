@@ -1,6 +1,7 @@
 /**
  * Writing a file so that readers see either the old file or the whole new one: the data goes
- * to a temporary file in the same directory, which is fsynced and renamed over the target.
+ * to a temporary file in the same directory, which is fsynced and renamed over the target,
+ * and the directory is fsynced so that the rename itself survives a crash.
  *
  * @module
  */
@@ -8,13 +9,41 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** Largest slice handed to one write call (Node refuses single writes of 2 GiB or more). */
 const MAX_WRITE_BYTES = 1 << 30;
 
+/** Errors of platforms and file systems that cannot open or fsync a directory (Windows, some FUSE). */
+const NO_DIRECTORY_SYNC = new Set(['EISDIR', 'EPERM', 'EACCES', 'EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EBADF']);
+
+/**
+ * Makes a rename in `dir` durable: without it, a crash soon after the rename may leave the
+ * directory entry pointing at the old file (or at nothing) on file systems that journal
+ * data and metadata separately. Skipped where directories cannot be synced.
+ */
+async function syncDirectory(dir: string): Promise<void> {
+  let fh: FileHandle;
+  try {
+    fh = await open(dir, 'r');
+  } catch (e) {
+    if (NO_DIRECTORY_SYNC.has((e as NodeJS.ErrnoException).code ?? '')) return;
+    throw e;
+  }
+  try {
+    await fh.sync();
+  } catch (e) {
+    if (!NO_DIRECTORY_SYNC.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Writes the concatenation of `blocks` to `path` atomically: to
- * `${path}.tmp-<pid>-<random>` first, fsynced, then renamed over `path`. On any error
+ * `${path}.tmp-<pid>-<random>` first, fsynced, then renamed over `path`, then the directory
+ * fsynced. A process killed at any moment leaves `path` either as it was or whole and new
+ * (plus, at worst, its own temporary file, which readers of `path` never see). On any error
  * (including one thrown by the `blocks` iterator while it produces data) the temporary file
  * is removed and a previous file at `path` is left untouched.
  *
@@ -44,4 +73,5 @@ export async function writeFileAtomically(
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
+  await syncDirectory(dirname(path));
 }

@@ -454,7 +454,10 @@ function decodeText(src: Source, header: Header, rows: number, complete: boolean
     let lineEnd = data.indexOf(NL, pos);
     if (lineEnd < 0) {
       if (isPrefix(src)) throw new NeedMoreData();
-      lineEnd = data.length;
+      // A row without its newline ends the file: it was cut, perhaps inside its last value
+      // ("0.071429" cut to "0.07" still parses). Every writer (the original, gensim,
+      // fastText) ends each row with '\n', so this is refused rather than read as a value.
+      fail(src, `file ended after ${r} of ${header.words} rows (line ${line} has no newline at its end)`, `line ${line}`);
     }
     // Trailing spaces, tabs and the CR of "\r\n" are not part of the row.
     let end = lineEnd;
@@ -485,10 +488,6 @@ function decodeText(src: Source, header: Header, rows: number, complete: boolean
         vectors[o + count] = v;
       }
       count++;
-    }
-    if (count < dim && lineEnd === data.length) {
-      // The last line, cut short without its newline: the file was truncated.
-      fail(src, `file ended after ${r} of ${header.words} rows`, `line ${line}`);
     }
     if (count !== dim) fail(src, `line ${line} has ${count} values, expected ${dim} for word ${show(key)}`);
     keys[r] = key;

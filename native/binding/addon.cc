@@ -13,6 +13,13 @@
 
 namespace w2v_binding {
 
+// externalMemory(): the bytes V8 counts as external memory for its collection heuristics
+// (ArrayBuffer backing stores plus what addons report, such as a trainer's weights).
+// process.memoryUsage().external shows only the backing stores.
+Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Trainer", TrainerWrap::Define(env));
   exports.Set("topK", Napi::Function::New<TopK>(env, "topK"));
@@ -20,9 +27,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("topKBatchAsync", Napi::Function::New<TopKBatchAsync>(env, "topKBatchAsync"));
   exports.Set("topKCosMul", Napi::Function::New<TopKCosMul>(env, "topKCosMul"));
   exports.Set("normalizeRows", Napi::Function::New<NormalizeRows>(env, "normalizeRows"));
+  exports.Set("normalizeRowsAsync", Napi::Function::New<NormalizeRowsAsync>(env, "normalizeRowsAsync"));
+  exports.Set("inverseRowNormsAsync", Napi::Function::New<InverseRowNormsAsync>(env, "inverseRowNormsAsync"));
+  exports.Set("detachBuffer", Napi::Function::New<DetachBuffer>(env, "detachBuffer"));
   exports.Set("kmeansClasses", Napi::Function::New<KMeansClasses>(env, "kmeansClasses"));
   if (w2v::canMapFiles()) exports.Set("mapFile", Napi::Function::New<MapFile>(env, "mapFile"));
   exports.Set("parseNativeModel", Napi::Function::New<ParseNativeModel>(env, "parseNativeModel"));
+  exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
   exports.Set("cudaStatus", Napi::Function::New<CudaStatus>(env, "cudaStatus"));
   return exports;

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <string>
 
@@ -34,13 +35,20 @@ inline std::string describe(const Napi::Value& v) {
   throw Napi::RangeError::New(env, message);
 }
 
+/// A bound for a message: "10000", "0.5", "9007199254740991" (std::to_string prints "10000.000000").
+inline std::string formatBound(double d) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", d);
+  return buf;
+}
+
 inline double numberProp(const Napi::Object& o, const char* name, double lo, double hi) {
   Napi::Value v = o.Get(name);
   if (!v.IsNumber()) throwType(o.Env(), std::string(name) + " must be a number, got " + describe(v));
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= lo && d <= hi))
-    throwRange(o.Env(), std::string(name) + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                            "], got " + describe(v));
+    throwRange(o.Env(), std::string(name) + " must be in [" + formatBound(lo) + ", " + formatBound(hi) + "], got " +
+                            describe(v));
   return d;
 }
 

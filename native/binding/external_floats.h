@@ -1,5 +1,7 @@
-// Hands a core float buffer to JS as a Float32Array without copying, and tells V8 how much
-// native memory the array keeps alive.
+// Hands a core float buffer to JS as a Float32Array without copying. V8 counts the bytes of
+// every ArrayBuffer's backing store, external ones included, as external memory (for its
+// collection heuristics and in process.memoryUsage().external): adding them again with
+// AdjustExternalMemory would count them twice.
 #pragma once
 #include <napi.h>
 
@@ -13,19 +15,20 @@ inline Napi::Float32Array ExternalFloats(Napi::Env env, w2v::AlignedFloats& buff
   float* data = buffer.detach();
   Napi::ArrayBuffer ab;
   try {
-    ab = Napi::ArrayBuffer::New(env, data, bytes, [](Napi::Env e, void* p, size_t* size) {
-      Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(*size));
-      delete size;
-      w2v::AlignedFloats::release(static_cast<float*>(p));
-    }, new size_t(bytes));
+    ab = Napi::ArrayBuffer::New(
+        env, data, bytes,
+        [](Napi::Env, void* p, size_t* floats) {
+          w2v::AlignedFloats::release(static_cast<float*>(p), *floats);
+          delete floats;
+        },
+        new size_t(count));
   } catch (...) {
     // Runtimes that forbid external buffers: copy instead.
     ab = Napi::ArrayBuffer::New(env, bytes);
     std::memcpy(ab.Data(), data, bytes);
-    w2v::AlignedFloats::release(data);
+    w2v::AlignedFloats::release(data, count);
     return Napi::Float32Array::New(env, count, ab, 0);
   }
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
   return Napi::Float32Array::New(env, count, ab, 0);
 }
 

@@ -31,8 +31,9 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
   if (size == 0) return Napi::ArrayBuffer::New(env, 0);
   w2v::MappedFile* raw = mapped.get();
   try {
-    // Not reported to V8 as external memory: the pages belong to the page cache and are
-    // shared with other processes, they are not this heap's allocation.
+    // Not reported with AdjustExternalMemory: V8 already counts the mapping's length as
+    // external memory, as it does for every ArrayBuffer (pages of the page cache, shared
+    // with other processes, look to it like an allocation of that size).
     Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
         env, raw->data(), size, [](Napi::Env, void*, w2v::MappedFile* file) { delete file; }, raw);
     mapped.release();  // owned by the ArrayBuffer's finalizer from here on

@@ -3,8 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "../core/aligned_buffer.h"
 #include "../core/query.h"
 #include "args.h"
+#include "external_floats.h"
 
 namespace w2v_binding {
 
@@ -34,6 +36,7 @@ struct BatchRequest {
   std::vector<int32_t> excludeOffsets;  // empty, or queryCount + 1 entries
   std::vector<int32_t> excludeIds;
   std::vector<int32_t> sharedExclude;
+  std::vector<float> rowScale;  // empty, or rows entries
   int32_t threads = 1;
 
   void run(int32_t* ids, float* scores) const {
@@ -44,12 +47,14 @@ struct BatchRequest {
     }
     ex.sharedIds = sharedExclude.data();
     ex.sharedCount = static_cast<int32_t>(sharedExclude.size());
-    w2v::topKBatchByDot(matrix, rows, dim, queries.data(), queryCount, k, ex, threads, ids, scores);
+    w2v::topKBatchByDot(matrix, rows, dim, queries.data(), queryCount, k, ex, threads, ids, scores,
+                        rowScale.empty() ? nullptr : rowScale.data());
   }
 };
 
 // Arguments: (matrix: Float32Array, dim, queries: Float32Array, k, excludeOffsets: Int32Array|null,
-//             excludeIds: Int32Array|null, sharedExclude: Int32Array|null, threads)
+//             excludeIds: Int32Array|null, sharedExclude: Int32Array|null, threads,
+//             rowScale?: Float32Array|null)
 BatchRequest ParseBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   BatchRequest r;
@@ -91,6 +96,13 @@ BatchRequest ParseBatch(const Napi::CallbackInfo& info) {
     r.sharedExclude.assign(shared.Data(), shared.Data() + shared.ElementLength());
   }
   r.threads = static_cast<int32_t>(integerArg(info[7], "threads", 1, 256));
+  if (info.Length() > 8 && !info[8].IsNull() && !info[8].IsUndefined()) {
+    auto scale = typedArray<float>(info[8], "rowScale", napi_float32_array, "Float32Array");
+    if (scale.ElementLength() != static_cast<size_t>(r.rows))
+      throwRange(env, "rowScale must have one entry per row (" + std::to_string(r.rows) + "), got " +
+                          std::to_string(scale.ElementLength()));
+    r.rowScale.assign(scale.Data(), scale.Data() + scale.ElementLength());
+  }
   return r;
 }
 
@@ -140,6 +152,65 @@ class TopKBatchWorker : public Napi::AsyncWorker {
   std::vector<int32_t> ids_;
   std::vector<float> scores_;
 };
+
+// Unit rows (or the rows' inverse norms) on a libuv worker thread, into a new native buffer
+// handed to JS without a copy. The input is kept alive by a reference.
+class NormalizeRowsWorker : public Napi::AsyncWorker {
+ public:
+  enum class Output { kUnitRows, kInverseNorms };
+  NormalizeRowsWorker(Napi::Env env, Napi::Float32Array matrix, int32_t dim, Output output)
+      : Napi::AsyncWorker(env, "word2vec-native normalizeRows"), deferred_(Napi::Promise::Deferred::New(env)),
+        matrixRef_(Napi::Persistent(matrix)), data_(matrix.Data()), rows_(matrix.ElementLength() / static_cast<size_t>(dim)),
+        dim_(dim), output_(output),
+        count_(output == Output::kUnitRows ? matrix.ElementLength() : matrix.ElementLength() / static_cast<size_t>(dim)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      out_ = w2v::AlignedFloats(count_);
+      if (output_ == Output::kUnitRows)
+        w2v::normalizeRows(data_, static_cast<int64_t>(rows_), dim_, out_.data());
+      else
+        w2v::inverseRowNorms(data_, static_cast<int64_t>(rows_), dim_, out_.data());
+    } catch (const std::bad_alloc&) {
+      SetError("not enough memory for " + std::to_string(count_) + " values");
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    matrixRef_.Reset();
+    if (count_ == 0) {
+      deferred_.Resolve(Napi::Float32Array::New(Env(), 0));
+      return;
+    }
+    deferred_.Resolve(ExternalFloats(Env(), out_));
+  }
+  void OnError(const Napi::Error& e) override {
+    matrixRef_.Reset();
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::Reference<Napi::Float32Array> matrixRef_;
+  const float* data_;
+  size_t rows_;
+  int32_t dim_;
+  Output output_;
+  size_t count_;
+  w2v::AlignedFloats out_;
+};
+
+Napi::Value RowsAsync(const Napi::CallbackInfo& info, NormalizeRowsWorker::Output output) {
+  auto matrix = typedArray<float>(info[0], "matrix", napi_float32_array, "Float32Array");
+  const int32_t dim = DimArgument(info[1], matrix.ElementLength());
+  auto* worker = new NormalizeRowsWorker(info.Env(), matrix, dim, output);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
 
 }  // namespace
 
@@ -232,6 +303,27 @@ Napi::Value NormalizeRows(const Napi::CallbackInfo& info) {
   w2v::normalizeRows(matrix.Data(), static_cast<int64_t>(matrix.ElementLength() / static_cast<size_t>(dim)), dim,
                      out.Data());
   return out;
+}
+
+// normalizeRowsAsync(matrix: Float32Array, dim): Promise<Float32Array> (unit rows)
+Napi::Value NormalizeRowsAsync(const Napi::CallbackInfo& info) {
+  return RowsAsync(info, NormalizeRowsWorker::Output::kUnitRows);
+}
+
+// inverseRowNormsAsync(matrix: Float32Array, dim): Promise<Float32Array> (1/|row| per row)
+Napi::Value InverseRowNormsAsync(const Napi::CallbackInfo& info) {
+  return RowsAsync(info, NormalizeRowsWorker::Output::kInverseNorms);
+}
+
+// detachBuffer(buffer: ArrayBuffer): boolean. Detaches the buffer, so that its memory is freed
+// now rather than at garbage collection and every view of it reads as empty (never as freed
+// memory). False when it was already detached or cannot be detached.
+Napi::Value DetachBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArrayBuffer()) throwType(env, "buffer must be an ArrayBuffer, got " + describe(info[0]));
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  if (buffer.IsDetached()) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, napi_detach_arraybuffer(env, buffer) == napi_ok);
 }
 
 }  // namespace w2v_binding

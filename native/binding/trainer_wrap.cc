@@ -125,9 +125,40 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
     // The device failed (e.g. GPU memory): not a bad argument.
     throw Napi::Error::New(env, e.what());
   }
-  events_ = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "word2vec-native trainer", 0, 1);
+  // The weights count against V8's external memory, so that the collector sees them.
+  ReportExternal(env, trainer_->weightBytes());
+  // The finalizer runs when the function is deleted: after the last Release(), or at
+  // environment teardown while threads may still be running. Joining them there means no
+  // thread ever calls a deleted function.
+  struct FinalizerData {
+    std::shared_ptr<w2v::TrainerBackend> trainer;
+    std::shared_ptr<bool> alive;
+  };
+  events_ = Napi::ThreadSafeFunction::New(
+      env, info[3].As<Napi::Function>(), "word2vec-native trainer", 0, 1,
+      [](Napi::Env, FinalizerData* data) {
+        *data->alive = false;
+        data->trainer->cancel();
+        try {
+          data->trainer->join();
+        } catch (...) {
+        }
+        delete data;
+      },
+      new FinalizerData{trainer_, eventsAlive_});
   // Until start(), the function must not keep the event loop alive.
   events_.Unref(env);
+}
+
+void TrainerWrap::ReportExternal(Napi::Env env, size_t bytes) {
+  if (bytes == externalBytes_) return;
+  const int64_t change = static_cast<int64_t>(bytes) - static_cast<int64_t>(externalBytes_);
+  externalBytes_ = bytes;
+  try {
+    Napi::MemoryManagement::AdjustExternalMemory(env, change);
+  } catch (...) {
+    // Only an accounting hint: nothing to do if the environment is going away.
+  }
 }
 
 TrainerWrap::~TrainerWrap() {
@@ -138,7 +169,8 @@ TrainerWrap::~TrainerWrap() {
     } catch (...) {
     }
   }
-  if (!finished_) events_.Release();
+  if (externalBytes_ > 0) ReportExternal(Env(), 0);
+  if (!finished_ && *eventsAlive_ && static_cast<napi_threadsafe_function>(events_) != nullptr) events_.Release();
 }
 
 void TrainerWrap::Post(Event* event) {
@@ -163,8 +195,14 @@ void TrainerWrap::Deliver(Napi::Env env, Napi::Function callback, Event* event) 
     }
   } catch (const Napi::Error& e) {
     // An exception thrown by the JS callback: surface it as an uncaught exception the way
-    // Node does for any callback, rather than losing it.
-    e.ThrowAsJavaScriptException();
+    // Node does for any callback, rather than losing it. Throwing fails while the
+    // environment shuts down (a worker_thread terminated mid-training): nothing is left
+    // to report to then, and nothing may escape into Node's C callback.
+    try {
+      e.ThrowAsJavaScriptException();
+    } catch (...) {
+    }
+  } catch (...) {
   }
 }
 
@@ -176,6 +214,11 @@ void TrainerWrap::Finish(Napi::Env env, Napi::Function callback) {
     trainer_->join();
   } catch (const std::exception& e) {
     error = e.what();
+  }
+  if (trainer_->cancelled() || !error.empty()) {
+    // Nobody takes the weights of a stopped run: free them now, not at garbage collection.
+    trainer_->releaseWeights();
+    ReportExternal(env, 0);
   }
   Napi::Object result = Napi::Object::New(env);
   result.Set("cancelled", trainer_->cancelled() && error.empty());
@@ -248,7 +291,10 @@ Napi::Value TrainerWrap::TakeVectors(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!finished_) throw Napi::Error::New(env, "Trainer.takeVectors(): training has not finished");
   if (taken_) throw Napi::Error::New(env, "Trainer.takeVectors(): the vectors were already taken");
+  if (trainer_->inputVectors().empty()) throw Napi::Error::New(env, "Trainer.takeVectors(): training was stopped");
   taken_ = true;
+  // From here the arrays account for their own bytes (ExternalFloats).
+  ReportExternal(env, 0);
   Napi::Object result = Napi::Object::New(env);
   result.Set("input", ExternalFloats(env, trainer_->inputVectors()));
   if (!trainer_->outputVectors().empty()) result.Set("output", ExternalFloats(env, trainer_->outputVectors()));

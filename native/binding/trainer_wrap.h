@@ -27,9 +27,18 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   void Post(Event* event);
   static void Deliver(Napi::Env env, Napi::Function callback, Event* event);
   void Finish(Napi::Env env, Napi::Function callback);
+  void ReportExternal(Napi::Env env, size_t bytes);
 
-  std::unique_ptr<w2v::TrainerBackend> trainer_;
+  // Shared with the thread-safe function's finalizer, which joins the threads before the
+  // function is deleted (at environment teardown that may happen before this object's
+  // destructor runs, e.g. when a worker_thread is terminated mid-training).
+  std::shared_ptr<w2v::TrainerBackend> trainer_;
   Napi::ThreadSafeFunction events_;
+  // False once the function's finalizer ran: at teardown Node deletes every thread-safe
+  // function, and releasing a deleted one aborts the process.
+  std::shared_ptr<bool> eventsAlive_ = std::make_shared<bool>(true);
+  // Native bytes of weights reported to V8 as external memory and not yet handed to JS.
+  size_t externalBytes_ = 0;
   bool started_ = false;
   bool finished_ = false;
   bool taken_ = false;

@@ -93,7 +93,11 @@ int32_t packRows(const float* matrix, int64_t first, int32_t count, int32_t dim,
 
 // Scores rows [begin, end) against every query and offers them to the selections.
 void scanRows(const float* matrix, int64_t begin, int64_t end, int32_t dim, const float* queries,
-              int32_t queryCount, std::vector<Selection>& selections) {
+              int32_t queryCount, std::vector<Selection>& selections, const float* rowScale) {
+  auto scale = [rowScale](float* scores, int32_t count, int64_t first) {
+    if (rowScale == nullptr) return;
+    for (int32_t i = 0; i < count; ++i) scores[i] *= rowScale[first + i];
+  };
   const simd::QueryKernels kernels = simd::selectQueryKernels();
   const bool panel = queryCount >= kPanelMinQueries;
   const int64_t blockRows = kBlockRows;
@@ -109,13 +113,16 @@ void scanRows(const float* matrix, int64_t begin, int64_t end, int32_t dim, cons
     if (panel) {
       const int32_t padded = packRows(matrix, first, count, dim, stride, packed.data());
       kernels.dotPanel(paddedQueries.data(), queryCount, stride, packed.data(), padded, scores.data());
-      for (int32_t q = 0; q < queryCount; ++q)
-        selections[static_cast<size_t>(q)].offer(scores.data() + static_cast<size_t>(q) * padded, count,
-                                                 static_cast<int32_t>(first));
+      for (int32_t q = 0; q < queryCount; ++q) {
+        float* own = scores.data() + static_cast<size_t>(q) * padded;
+        scale(own, count, first);
+        selections[static_cast<size_t>(q)].offer(own, count, static_cast<int32_t>(first));
+      }
     } else {
       for (int32_t q = 0; q < queryCount; ++q) {
         kernels.dotRows(matrix + static_cast<size_t>(first) * dim, count, dim, queries + static_cast<size_t>(q) * dim,
                         scores.data());
+        scale(scores.data(), count, first);
         selections[static_cast<size_t>(q)].offer(scores.data(), count, static_cast<int32_t>(first));
       }
     }
@@ -132,7 +139,8 @@ int32_t threadsFor(double work, int64_t rows, int32_t threads) {
 }  // namespace
 
 void topKBatchByDot(const float* matrix, int64_t rows, int32_t dim, const float* queries, int32_t queryCount,
-                    int32_t k, const Exclusions& exclude, int32_t threads, int32_t* outIds, float* outScores) {
+                    int32_t k, const Exclusions& exclude, int32_t threads, int32_t* outIds, float* outScores,
+                    const float* rowScale) {
   if (queryCount <= 0 || k <= 0) return;
   const int32_t keep = static_cast<int32_t>(std::min<int64_t>(k, std::max<int64_t>(rows, 0)));
   const int32_t workers =
@@ -146,7 +154,7 @@ void topKBatchByDot(const float* matrix, int64_t rows, int32_t dim, const float*
     auto work = [&](int32_t w) {
       const int64_t begin = std::min(rows, step * w);
       const int64_t end = std::min(rows, begin + step);
-      scanRows(matrix, begin, end, dim, queries, queryCount, perWorker[static_cast<size_t>(w)]);
+      scanRows(matrix, begin, end, dim, queries, queryCount, perWorker[static_cast<size_t>(w)], rowScale);
     };
     std::vector<std::thread> pool;
     for (int32_t w = 1; w < workers; ++w) pool.emplace_back(work, w);
@@ -224,6 +232,14 @@ std::vector<Scored> topKByCosMul(const float* unitMatrix, int64_t rows, int32_t 
                     [](const Scored& x, const Scored& y) { return worse(x, y); });
   out.resize(n);
   return out;
+}
+
+void inverseRowNorms(const float* matrix, int64_t rows, int32_t dim, float* out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = matrix + static_cast<size_t>(r) * dim;
+    const double n2 = dot(in, in, dim);
+    out[r] = n2 > 0 ? static_cast<float>(1.0 / std::sqrt(n2)) : 0.0f;
+  }
 }
 
 void normalizeRows(const float* matrix, int64_t rows, int32_t dim, float* out) {

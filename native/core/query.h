@@ -29,9 +29,12 @@ std::vector<Scored> topKByDot(const float* matrix, int64_t rows, int32_t dim, co
 /// topKByDot for `queryCount` queries (row-major, queryCount x dim) at once: rows are scored
 /// in cache-sized blocks by a register-tiled matrix product when there are several queries,
 /// split over up to `threads` threads. Writes queryCount x k results, best first; a query
-/// with fewer than k candidates has its tail filled with id -1 and score NaN.
+/// with fewer than k candidates has its tail filled with id -1 and score NaN. With
+/// `rowScale` (rows entries), row r's scores are multiplied by rowScale[r]: 1/|row| gives
+/// cosines of unit queries without a unit-length copy of the matrix.
 void topKBatchByDot(const float* matrix, int64_t rows, int32_t dim, const float* queries, int32_t queryCount,
-                    int32_t k, const Exclusions& exclude, int32_t threads, int32_t* outIds, float* outScores);
+                    int32_t k, const Exclusions& exclude, int32_t threads, int32_t* outIds, float* outScores,
+                    const float* rowScale = nullptr);
 
 /// 3CosMul (Levy & Goldberg 2014) for "a is to b as c is to ?" over unit-length rows:
 /// argmax_d cos'(d,b) cos'(d,c) / (cos'(d,a) + epsilon) with cos' = (cos + 1) / 2, the k best,
@@ -42,5 +45,9 @@ std::vector<Scored> topKByCosMul(const float* unitMatrix, int64_t rows, int32_t 
 
 /// Writes unit-length copies of the rows of `matrix` into `out` (rows of zeros stay zero).
 void normalizeRows(const float* matrix, int64_t rows, int32_t dim, float* out);
+
+/// Writes 1/|row| of each row of `matrix` into `out` (rows entries; 0 for a row of zeros), the
+/// factor normalizeRows applies.
+void inverseRowNorms(const float* matrix, int64_t rows, int32_t dim, float* out);
 
 }  // namespace w2v

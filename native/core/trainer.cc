@@ -71,8 +71,10 @@ void Trainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) 
   uint64_t seeder = config_.seed;
   for (int32_t t = 0; t < config_.threads; ++t) {
     // Hidden + gradient rows, and for the shared-negative window the context and target rows.
+    // plus the shared-negative window's C x T scores.
     const size_t rows = 2 + 2 * static_cast<size_t>(config_.window) + static_cast<size_t>(config_.negative) + 1;
-    states_.push_back(std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim), config_.epochs));
+    const size_t scores = 2 * static_cast<size_t>(config_.window) * (static_cast<size_t>(config_.negative) + 1) + 16;
+    states_.push_back(std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim) + scores, config_.epochs));
     states_.back()->alpha = config_.alpha;
   }
   state_ = TrainerState::kRunning;
@@ -140,6 +142,13 @@ void Trainer::join() {
   if (supervisor_.joinable()) supervisor_.join();
   const std::string e = error();
   if (!e.empty()) throw std::runtime_error(e);
+}
+
+void Trainer::releaseWeights() {
+  if (state_ == TrainerState::kRunning) throw std::logic_error("releaseWeights() while the trainer is running");
+  syn0_ = AlignedFloats();
+  syn1neg_ = AlignedFloats();
+  syn1_ = AlignedFloats();
 }
 
 std::string Trainer::error() const {
@@ -319,6 +328,7 @@ void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t glo
   job.scratch = state.scratch.data();
   job.loss = 0;
   job.predictions = 0;
+  job.cancelled = &cancelled_;
   kernel_(job);
   state.loss += job.loss;
   state.predictions += job.predictions;

@@ -66,6 +66,8 @@ class Trainer : public TrainerBackend {
   AlignedFloats& inputVectors() override { return syn0_; }
   AlignedFloats& outputVectors() override { return syn1neg_; }
   AlignedFloats& hsVectors() override { return syn1_; }
+  size_t weightBytes() const override { return (syn0_.size() + syn1neg_.size() + syn1_.size()) * sizeof(float); }
+  void releaseWeights() override;
   std::vector<EpochStats> epochStats() const override;
   Progress progress() const override;
 

@@ -2,6 +2,7 @@
 // or the optional CUDA trainer (native/cuda). The binding includes this header only, never a
 // CUDA header; makeTrainer() picks the implementation.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,11 @@ class TrainerBackend {
   virtual AlignedFloats& inputVectors() = 0;
   virtual AlignedFloats& outputVectors() = 0;
   virtual AlignedFloats& hsVectors() = 0;
+  /// Bytes of host memory the weights still hold here (not yet handed out or released).
+  virtual size_t weightBytes() const = 0;
+  /// Frees the weights of a stopped run (call after join()): a cancelled or failed training
+  /// gives them back at once instead of when the owner is destroyed.
+  virtual void releaseWeights() = 0;
 };
 
 enum class TrainerDevice { kCpu, kCuda };

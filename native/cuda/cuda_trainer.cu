@@ -161,6 +161,10 @@ class CudaTrainer final : public TrainerBackend {
   AlignedFloats& inputVectors() override { return syn0Host_; }
   AlignedFloats& outputVectors() override { return syn1negHost_; }
   AlignedFloats& hsVectors() override { return syn1Host_; }
+  size_t weightBytes() const override {
+    return (syn0Host_.size() + syn1negHost_.size() + syn1Host_.size()) * sizeof(float);
+  }
+  void releaseWeights() override;
 
  private:
   enum class Take { kChunk, kEnd, kLaunchNow };
@@ -399,6 +403,16 @@ void CudaTrainer::join() {
   if (supervisor_.joinable()) supervisor_.join();
   std::lock_guard<std::mutex> lock(errorMutex_);
   if (!error_.empty()) throw std::runtime_error(error_);
+}
+
+void CudaTrainer::releaseWeights() {
+  if (state_ == TrainerState::kRunning) throw std::logic_error("releaseWeights() while the trainer is running");
+  syn0Host_ = AlignedFloats();
+  syn1negHost_ = AlignedFloats();
+  syn1Host_ = AlignedFloats();
+  syn0_.reset();
+  syn1neg_.reset();
+  syn1_.reset();
 }
 
 void CudaTrainer::fail(const std::string& message) {

@@ -288,6 +288,40 @@ TEST(batch_topk_matches_brute_force_across_blocks_threads_and_query_counts) {
   }
 }
 
+TEST(batch_topk_row_scale_gives_cosines_without_a_unit_copy) {
+  // Scores scaled by 1/|row| against unit queries rank as the same search over unit rows,
+  // in both paths (one query: row by row; several: packed panels), on 1 and 3 threads.
+  w2v::Random rng(91);
+  const int64_t rows = 1300;
+  const int32_t dim = 19;
+  std::vector<float> m = randomMatrix(rng, rows, dim, false);
+  for (int32_t i = 0; i < dim; ++i) m[static_cast<size_t>(40 * dim + i)] = 0.0f;  // a zero row scores 0
+  std::vector<float> unit(m.size());
+  w2v::normalizeRows(m.data(), rows, dim, unit.data());
+  std::vector<float> inverse(static_cast<size_t>(rows));
+  w2v::inverseRowNorms(m.data(), rows, dim, inverse.data());
+  CHECK_EQ(inverse[40], 0.0f);
+  for (int32_t queryCount : {1, 5}) {
+    std::vector<float> queries = randomMatrix(rng, queryCount, dim, false);
+    w2v::normalizeRows(queries.data(), queryCount, dim, queries.data());
+    const int32_t k = 7;
+    for (int32_t threads : {1, 3}) {
+      std::vector<int32_t> ids(static_cast<size_t>(queryCount) * k);
+      std::vector<float> scores(ids.size());
+      w2v::topKBatchByDot(m.data(), rows, dim, queries.data(), queryCount, k, w2v::Exclusions{}, threads, ids.data(),
+                          scores.data(), inverse.data());
+      for (int32_t q = 0; q < queryCount; ++q) {
+        const float* query = queries.data() + static_cast<size_t>(q) * dim;
+        const std::vector<Scored> want = bruteForce(unit, rows, dim, query, k, {});
+        std::vector<Scored> got;
+        for (int32_t i = 0; i < k; ++i) got.push_back(Scored{ids[static_cast<size_t>(q * k + i)], scores[static_cast<size_t>(q * k + i)]});
+        if (!CHECK_MSG(sameResults(got, want, &unit, dim, query), "queries " << queryCount << " threads " << threads << " query " << q))
+          return;
+      }
+    }
+  }
+}
+
 TEST(batch_topk_kernels_agree_with_scalar) {
   // The kernel this CPU runs and the portable one give the same scores within rounding.
   w2v::Random rng(77);

@@ -312,7 +312,10 @@ describe.skipIf(!HAVE_CLI)('w2v train on a small corpus', () => {
       expect(alpha).toBeLessThanOrEqual(lastAlpha);
       expect(done).toBeGreaterThanOrEqual(lastProgress);
       expect(done).toBeLessThanOrEqual(100);
-      expect(Number(m![3])).toBeGreaterThan(0);
+      // A report that comes before any thread has counted its first batch of words (on a
+      // loaded machine) says 0.00k, as the original's would; the last one has words.
+      expect(Number(m![3])).toBeGreaterThanOrEqual(0);
+      if (i === progress.length - 1) expect(Number(m![3])).toBeGreaterThan(0);
       // Only the last one ends the line.
       expect(m![4]).toBe(i === progress.length - 1 ? '\n' : '');
       lastAlpha = alpha;

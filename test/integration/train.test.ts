@@ -229,14 +229,22 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([8, 8]);
   });
 
-  it('a corpus function is called once per pass (vocabulary + each epoch), so nothing is kept', async () => {
+  it('a corpus function is read once and its ids kept; beyond cacheTokens it is called once per pass', async () => {
     let calls = 0;
-    const m = await train(() => {
+    const source = () => {
       calls++;
       return Readable.from([text]);
-    }, { ...opts, epochs: 3 });
-    expect(calls).toBe(4);
+    };
+    const kept = await train(source, { ...opts, epochs: 3 });
+    expect(calls).toBe(1);
+    expect(kept.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);
+    calls = 0;
+    const m = await train(source, { ...opts, epochs: 3, cacheTokens: 10 });
+    expect(calls).toBe(4);  // the vocabulary pass and each epoch
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);
+    // The same vectors either way (one thread, one seed).
+    expect(Buffer.from(m.vectors.buffer, m.vectors.byteOffset, m.vectors.byteLength).equals(
+      Buffer.from(kept.vectors.buffer, kept.vectors.byteOffset, kept.vectors.byteLength))).toBe(true);
     await expect(train(() => 42 as never, opts)).rejects.toThrow('a corpus function must return a Readable or an (async) iterable, got 42');
   });
 
@@ -597,20 +605,23 @@ describe('event loop responsiveness during training', () => {
   }
 
   // train() yields a macrotask every few milliseconds of JS work (tokenizing, encoding), so
-  // timers and I/O keep running even when the JS side sets the pace.
-  it('array-of-lines corpus: p99 delay < 20 ms', async () => {
+  // timers and I/O keep running even when the JS side sets the pace. Each case may run 3
+  // times: a delay also counts the time the thread waits for a core, which other jobs on a
+  // loaded 2-core machine stretch past 20 ms now and then; a train() that stopped yielding
+  // would fail every attempt.
+  it('array-of-lines corpus: p99 delay < 20 ms', { retry: 2 }, async () => {
     const m = await measure(() => train(lines, opts));
     report('an array of lines', m);
     expect(m.p99).toBeLessThan(20);
   });
 
-  it('file path corpus: p99 delay < 20 ms', async () => {
+  it('file path corpus: p99 delay < 20 ms', { retry: 2 }, async () => {
     const m = await measure(() => train(file, opts));
     report('a file path', m);
     expect(m.p99).toBeLessThan(20);
   });
 
-  it('fs.createReadStream corpus (ids replayed each epoch): p99 delay < 20 ms', async () => {
+  it('fs.createReadStream corpus (ids replayed each epoch): p99 delay < 20 ms', { retry: 2 }, async () => {
     const m = await measure(() => train(createReadStream(file), { ...opts, epochs: 16 }), 16);
     report('fs.createReadStream', m);
     expect(m.p99).toBeLessThan(20);

@@ -299,10 +299,15 @@ describe('tolerant reading', () => {
   });
 
   it('text with CRLF, trailing spaces, tabs, blank lines, and gensim-style (no trailing space, %g values)', () => {
-    const text = '3 2\r\n\r\na 0.5 -1e-05   \r\nb\t2\t3.25\r\n\nc 1 -0.0';
+    const text = '3 2\r\n\r\na 0.5 -1e-05   \r\nb\t2\t3.25\r\n\nc 1 -0.0\r\n';
     const back = decodeWord2Vec(Buffer.from(text));
     expect(back.keys).toEqual(['a', 'b', 'c']);
     expect(Array.from(back.vectors)).toEqual([0.5, Math.fround(-1e-5), 2, 3.25, 1, -0]);
+    // Not tolerated: a last row without its newline may have been cut inside its last value
+    // ("-0.0" from "-0.03"), so it is refused as a truncation.
+    expect(() => decodeWord2Vec(Buffer.from(text.slice(0, -2)), { source: 'x.txt' })).toThrow(
+      'file ended after 2 of 3 rows (line 6 has no newline at its end) (file x.txt, line 6)',
+    );
   });
 
   it('parses numbers like Number() does (fast path and long ones)', () => {
@@ -412,7 +417,13 @@ describe('bad input errors', () => {
   it('truncated text', () => {
     expect(dec('3 2\nalpha 1 2\nbeta 3 4\n', 'x.txt')).toThrow('file ended after 2 of 3 rows (file x.txt, line 4)');
     // A last line cut short (no newline) is a truncation too.
-    expect(dec('3 2\nalpha 1 2\nbeta 3 4\ngamma 5', 'x.txt')).toThrow('file ended after 2 of 3 rows (file x.txt, line 4)');
+    expect(dec('3 2\nalpha 1 2\nbeta 3 4\ngamma 5', 'x.txt')).toThrow(
+      'file ended after 2 of 3 rows (line 4 has no newline at its end) (file x.txt, line 4)',
+    );
+    // Also when the cut falls inside the last value, which would still parse as a number.
+    expect(dec('3 2\nalpha 1 2\nbeta 3 4\ngamma 5 6.2', 'x.txt')).toThrow(
+      'file ended after 2 of 3 rows (line 4 has no newline at its end) (file x.txt, line 4)',
+    );
   });
 
   it('text row with too few or too many values', () => {

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { resolveTrainOptions, type TrainOptions } from '../../lib/options';
-import { train } from '../../lib/index';
+import { ItemEmbeddings, loadModel, train, trainItems, Word2Vec } from '../../lib/index';
 import { native } from '../../lib/native';
 
 const NO_CUDA = 'device "cuda" is not available: this build of word2vec-native has no CUDA support; build it with npm run build:cuda';
@@ -28,7 +28,7 @@ describe('resolveTrainOptions defaults', () => {
     expect(o).toEqual({
       model: 'skipgram', dim: 100, window: 5, negative: 5, hs: false, sample: 1e-3, minCount: 5,
       maxVocab: 2 ** 31 - 2, epochs: 5, alpha: 0.025, minAlpha: 0.025 * 1e-4, nsExponent: 0.75,
-      threads: availableParallelism(), seed: 1, device: 'cpu', maxSentenceLength: 10000, sentenceToken: false, sharedNegatives: true,
+      threads: availableParallelism(), seed: 1, device: 'cpu', maxSentenceLength: 10000, sentenceToken: false, sharedNegatives: true, cacheTokens: 2 ** 26,
       progressInterval: 100,
     });
     expect(resolveTrainOptions({})).toEqual(o);
@@ -192,5 +192,154 @@ describe('train() applies the same validation before any work', () => {
     await expect(train(['a'], { minCount: 1 }, { onProgress: 5 as never })).rejects.toThrow(
       new TypeError('onProgress must be a function, got 5'),
     );
+  });
+});
+
+/** The error `f` throws (or the promise it returns rejects with). */
+async function thrown(f: () => unknown): Promise<Error> {
+  try {
+    await f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('no error');
+}
+
+async function expectThrows(f: () => unknown, type: ErrorConstructor | RangeErrorConstructor | TypeErrorConstructor, message: string): Promise<void> {
+  const err = await thrown(f);
+  expect(err.message).toBe(message);
+  expect(err).toBeInstanceOf(type);
+}
+
+describe('train() and trainItems() controls', () => {
+  it('an unknown control name (a misspelt signal would never abort)', async () => {
+    await expectThrows(() => train(['a'], { minCount: 1 }, { signl: new AbortController().signal } as never), TypeError,
+      'unknown control option "signl" (known: signal, onProgress, vocabulary)');
+    await expectThrows(() => trainItems([['a']], {}, { onprogress: () => undefined } as never), TypeError,
+      'unknown control option "onprogress" (known: signal, onProgress, vocabulary)');
+  });
+});
+
+describe('trainItems options: exact messages', () => {
+  const seqs = [['a', 'b']];
+  it('its own options', async () => {
+    await expectThrows(() => trainItems(seqs, null as never), TypeError, 'options must be an object, got null');
+    await expectThrows(() => trainItems(seqs, { mode: 'bag' } as never), TypeError, 'mode must be "sequence" or "set", got "bag"');
+    await expectThrows(() => trainItems(seqs, { globalContext: 'a' } as never), TypeError, 'globalContext must be a function, got "a"');
+    await expectThrows(() => trainItems(seqs, { group: {} } as never), TypeError, 'group must be a function, got an object');
+    await expectThrows(() => trainItems(seqs, { group: () => 1, groupNegative: -1 }), RangeError, 'groupNegative must be an integer in [0, 1000], got -1');
+    await expectThrows(() => trainItems(seqs, { group: () => 1, groupNegative: NaN }), RangeError, 'groupNegative must be an integer in [0, 1000], got NaN');
+    await expectThrows(() => trainItems(seqs, { groupNegative: 2 }), TypeError, 'groupNegative needs the group option');
+  });
+
+  it("train()'s options, with train()'s messages; those that do not apply are named", async () => {
+    await expectThrows(() => trainItems(seqs, { dim: 0 }), RangeError, 'dim must be an integer in [1, 10000], got 0');
+    await expectThrows(() => trainItems(seqs, { minCount: 0.5 }), RangeError, `minCount must be an integer in [1, ${Number.MAX_SAFE_INTEGER}], got 0.5`);
+    await expectThrows(() => trainItems(seqs, { sample: NaN }), RangeError, 'sample must be a number in [0, 1], got NaN');
+    await expectThrows(() => trainItems(seqs, { device: 'gpu' } as never), TypeError, 'device must be "cpu", "cuda" or "auto", got "gpu"');
+    await expectThrows(() => trainItems(seqs, { itemz: 1 } as never), TypeError, 'unknown option "itemz"');
+    await expectThrows(() => trainItems(seqs, { hs: true } as never), TypeError, 'option "hs" does not apply to trainItems (skip-gram with negative sampling)');
+    await expectThrows(() => trainItems(seqs, { model: 'cbow' } as never), TypeError, 'option "model" does not apply to trainItems (skip-gram with negative sampling)');
+  });
+
+  it('sequences that are not sequences', async () => {
+    await expectThrows(() => trainItems(5 as never), TypeError, 'sequences must be an iterable or async iterable of item arrays, or a function returning one, got 5');
+    await expectThrows(() => trainItems([['a', 1.5]] as never), TypeError, 'item 1 of sequence 0 must be a non-empty string or an integer, got 1.5');
+    await expectThrows(() => trainItems([['a', '']]), TypeError, 'item 1 of sequence 0 is an empty string');
+    await expectThrows(() => trainItems(['ab'] as never), TypeError, 'sequence 0 must be an array of items, got "ab"');
+  });
+});
+
+describe('loadModel and save options: exact messages', () => {
+  const model = new Word2Vec({ words: ['a', 'b'], dim: 2, vectors: Float32Array.of(1, 0, 0, 1) });
+  it('loadModel', async () => {
+    await expectThrows(() => loadModel(''), TypeError, 'path must be a non-empty string, got ""');
+    await expectThrows(() => loadModel(7 as never), TypeError, 'path must be a non-empty string, got 7');
+    await expectThrows(() => loadModel('m.bin', null as never), TypeError, 'options must be an object, got null');
+    await expectThrows(() => loadModel('m.bin', { limt: 5 } as never), TypeError, 'unknown option "limt"');
+    await expectThrows(() => loadModel('m.bin', { format: 'bin' } as never), TypeError,
+      'format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "bin"');
+    await expectThrows(() => loadModel('m.bin', { limit: 0 }), RangeError, 'limit must be an integer in [1, 2147483647], got 0');
+    await expectThrows(() => loadModel('m.bin', { limit: NaN }), RangeError, 'limit must be an integer in [1, 2147483647], got NaN');
+    await expectThrows(() => loadModel('m.bin', { limit: '5' } as never), RangeError, 'limit must be an integer in [1, 2147483647], got "5"');
+  });
+
+  it('save', async () => {
+    await expectThrows(() => model.save(''), TypeError, 'path must be a non-empty string, got ""');
+    await expectThrows(() => model.save('m.bin', null as never), TypeError, 'options must be an object, got null');
+    await expectThrows(() => model.save('m.bin', { fromat: 'vec' } as never), TypeError, 'unknown option "fromat"');
+    await expectThrows(() => model.save('m.bin', { format: 'binary' } as never), TypeError,
+      'format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "binary"');
+  });
+});
+
+describe('query options: exact messages', () => {
+  const words = ['a', 'b', 'c', 'd'];
+  const model = new Word2Vec({ words, dim: 2, vectors: Float32Array.of(1, 0, 0, 1, 1, 1, -1, 0) });
+
+  it('mostSimilar', async () => {
+    await expectThrows(() => model.mostSimilar('a', null as never), TypeError, 'options must be an object, got null');
+    await expectThrows(() => model.mostSimilar('a', { topk: 3 } as never), TypeError, 'unknown option "topk"');
+    await expectThrows(() => model.mostSimilar('a', { topK: -1 }), RangeError, 'topK must be an integer in [0, 2147483647], got -1');
+    await expectThrows(() => model.mostSimilar('a', { topK: NaN }), RangeError, 'topK must be an integer in [0, 2147483647], got NaN');
+    await expectThrows(() => model.mostSimilar('a', { topK: '3' } as never), RangeError, 'topK must be an integer in [0, 2147483647], got "3"');
+    await expectThrows(() => model.mostSimilar('a', { metric: 'euclid' } as never), TypeError, 'metric must be "cosine" or "dot", got "euclid"');
+    await expectThrows(() => model.mostSimilar('a', { negative: 'b' } as never), TypeError, 'negative must be an array of words, got "b"');
+    await expectThrows(() => model.mostSimilar('zz'), Error, 'word not in vocabulary: "zz"');
+    await expectThrows(() => model.mostSimilar([]), TypeError, 'query must be a word, a non-empty array of words or a Float32Array, got an array');
+    await expectThrows(() => model.mostSimilar(5 as never), TypeError, 'query must be a word, a non-empty array of words or a Float32Array, got 5');
+    await expectThrows(() => model.mostSimilar(new Float32Array(3)), RangeError, 'query vector must have 2 values, got 3');
+    await expectThrows(() => model.mostSimilar([1] as never), TypeError, 'word must be a string, got 1');
+  });
+
+  it('analogy, doesntMatch, similarity', async () => {
+    await expectThrows(() => model.analogy('a', 'b', 'c', { method: 'div' } as never), TypeError, 'method must be "add" or "mul", got "div"');
+    await expectThrows(() => model.analogy('a', 'b', 'c', { topK: 1.5 }), RangeError, 'topK must be an integer in [0, 2147483647], got 1.5');
+    await expectThrows(() => model.analogy('a', 'b', 'c', { top: 1 } as never), TypeError, 'unknown option "top"');
+    await expectThrows(() => model.doesntMatch(['a']), TypeError, 'doesntMatch needs at least 2 words, got an array');
+    await expectThrows(() => model.similarity('a', 'zz'), Error, 'word not in vocabulary: "zz"');
+  });
+
+  it('nearest', async () => {
+    const q = new Float32Array(2);
+    await expectThrows(() => model.nearest(new Float32Array(3), 1), TypeError, 'queries must be a Float32Array of n x 2 values, got a Float32Array of length 3');
+    await expectThrows(() => model.nearest([1, 2] as never, 1), TypeError, 'queries must be a Float32Array of n x 2 values, got an array');
+    await expectThrows(() => model.nearest(q, -1), RangeError, 'k must be an integer in [0, 2147483647], got -1');
+    await expectThrows(() => model.nearest(q, 1, { metric: 'l2' } as never), TypeError, 'metric must be "cosine" or "dot", got "l2"');
+    await expectThrows(() => model.nearest(q, 1, { threads: 0 }), RangeError, 'threads must be an integer in [1, 256], got 0');
+    await expectThrows(() => model.nearest(q, 1, { threads: 257 }), RangeError, 'threads must be an integer in [1, 256], got 257');
+    await expectThrows(() => model.nearest(q, 1, { exclude: [0, -1] }), RangeError, 'exclude[1] must be a row id, got -1');
+    await expectThrows(() => model.nearest(q, 1, { exclude: [0.5] }), RangeError, 'exclude[0] must be a row id, got 0.5');
+    await expectThrows(() => model.nearest(q, 1, { exlude: [1] } as never), TypeError, 'unknown option "exlude"');
+  });
+
+  it('evaluateAnalogies, wordClasses', async () => {
+    await expectThrows(() => model.evaluateAnalogies('q.txt', { restrictVocab: 0 }), RangeError, 'restrictVocab must be an integer in [1, 2147483647], got 0');
+    await expectThrows(() => model.evaluateAnalogies('q.txt', { restrict: 5 } as never), TypeError, 'unknown option "restrict"');
+    await expectThrows(() => model.wordClasses(0), RangeError, 'classes must be an integer in [1, 4], got 0');
+    await expectThrows(() => model.wordClasses(5), RangeError, 'classes must be an integer in [1, 4], got 5');
+    await expectThrows(() => model.wordClasses(2, { iterations: 0 }), RangeError, 'iterations must be an integer in [1, 1000], got 0');
+    await expectThrows(() => model.wordClasses(2, { threads: Infinity }), RangeError, 'threads must be an integer in [1, 256], got Infinity');
+    await expectThrows(() => model.wordClasses(2, { iters: 3 } as never), TypeError, 'unknown option "iters"');
+  });
+
+  it('item queries', async () => {
+    const items = ItemEmbeddings.fromModel(model);
+    await expectThrows(() => ItemEmbeddings.fromModel(model, { itemType: 'int' } as never), TypeError, 'itemType must be "string" or "number", got "int"');
+    await expectThrows(() => ItemEmbeddings.fromModel(model, { type: 'number' } as never), TypeError, 'unknown option "type"');
+    await expectThrows(() => ItemEmbeddings.fromModel(model, { itemType: 'number' }), RangeError, 'itemType "number": word "a" is not an integer');
+    await expectThrows(() => items.similar('a', { topK: -2 }), RangeError, 'topK must be an integer in [0, 2147483647], got -2');
+    await expectThrows(() => items.similar('a', { metric: 'cos' } as never), TypeError, 'metric must be "cosine" or "dot", got "cos"');
+    await expectThrows(() => items.similar('zz'), Error, 'item not in the vocabulary: "zz"');
+    await expectThrows(() => items.similar('a', { topk: 1 } as never), TypeError, 'unknown option "topk"');
+    await expectThrows(() => items.recommend('a' as never), TypeError, 'history must be an array of items, got "a"');
+    await expectThrows(() => items.recommend(['a'], { candidates: 'both' } as never), TypeError, 'candidates must be "input" or "output", got "both"');
+    await expectThrows(() => items.recommend(['a'], { recencyHalfLife: 0 }), RangeError, `recencyHalfLife must be a number in [${Number.MIN_VALUE}, ${Number.MAX_VALUE}], got 0`);
+    await expectThrows(() => items.recommend(['a'], { metric: 'dott' } as never), TypeError, 'metric must be "cosine" or "dot", got "dott"');
+    await expectThrows(() => items.recommend(['a'], { halfLife: 2 } as never), TypeError, 'unknown option "halfLife"');
+    await expectThrows(() => items.recommend(['zz']), Error, 'history has no known item (1 items given)');
+    await expectThrows(() => items.coldStart(['a'], { weights: [1, 2] }), RangeError, 'weights must be an array of 1 numbers, got an array');
+    await expectThrows(() => items.coldStart(['a'], { weights: [-1] }), RangeError, `weights[0] must be a number in [0, ${Number.MAX_VALUE}], got -1`);
+    await expectThrows(() => items.coldStart(['a'], { weight: [1] } as never), TypeError, 'unknown option "weight"');
   });
 });

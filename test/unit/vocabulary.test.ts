@@ -27,7 +27,7 @@ describe('TokenCounter', () => {
     expect(Array.from(c.counts.subarray(0, 4))).toEqual([3, 2, 1, 1]);
     expect(c.tokens).toBe(7);
     expect(c.sentences).toBe(3);
-    expect(c.ids.get('c')).toBe(2);
+    expect(c.add('c')).toBe(2);  // an existing key keeps its provisional id
   });
 
   it('add() returns the provisional id and grows past its initial capacity', () => {

@@ -13,7 +13,9 @@ namespace w2v {
 namespace simd {
 namespace {
 
+struct WindowProduct;
 struct Avx2Ops {
+  static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
     int32_t i = 0;
@@ -50,6 +52,124 @@ struct Avx2Ops {
 };
 
 #include "sentence_kernel.inl"
+
+// The window's three products with each row's chunks held in registers: every chunk of a row
+// is loaded once per group and reused across the other side's rows, about one load per FMA
+// (the row-by-row form needs two loads and a store per FMA). Up to kGroup chunks of 8 floats
+// at a time; the row's last partial chunk is loaded and stored with a mask.
+constexpr int32_t kGroup = 8;
+
+struct Chunks {
+  int32_t dim;
+  int32_t count;  // chunks of 8 floats, the last maybe partial
+  __m256i tail;   // mask of the last chunk's lanes
+  explicit Chunks(int32_t d) : dim(d), count((d + 7) / 8) {
+    alignas(32) static const int32_t ramp[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    const int32_t last = d - (count - 1) * 8;
+    tail = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ramp + 8 - last));
+  }
+  __m256 load(const float* row, int32_t k) const {
+    return k == count - 1 ? _mm256_maskload_ps(row + 8 * k, tail) : _mm256_loadu_ps(row + 8 * k);
+  }
+  void store(float* row, int32_t k, __m256 v) const {
+    if (k == count - 1) _mm256_maskstore_ps(row + 8 * k, tail, v);
+    else _mm256_storeu_ps(row + 8 * k, v);
+  }
+};
+
+// Chunks [k0, k0 + N) of the rows, N known at compile time so the group stays in registers.
+template <int32_t N>
+inline void scoreGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, float* S, bool first) {
+  const int32_t T = w.targets;
+  for (int32_t c = 0; c < w.contexts; ++c) {
+    __m256 in[N];
+    for (int32_t k = 0; k < N; ++k) in[k] = ch.load(w.in[c], k0 + k);
+    for (int32_t t = 0; t < T; ++t) {
+      __m256 a0 = _mm256_mul_ps(in[0], ch.load(w.out[t], k0));
+      __m256 a1 = _mm256_setzero_ps();
+      for (int32_t k = 1; k < N; ++k) {
+        if (k & 1) a1 = _mm256_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a1);
+        else a0 = _mm256_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a0);
+      }
+      const __m256 sum = _mm256_add_ps(a0, a1);
+      __m128 h = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
+      h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+      h = _mm_add_ss(h, _mm_movehdup_ps(h));
+      const float v = _mm_cvtss_f32(h);
+      S[c * T + t] = first ? v : S[c * T + t] + v;
+    }
+  }
+}
+
+// OUT's gradient rows (in scratch) = G^T IN over chunks [k0, k0 + N).
+template <int32_t N>
+inline void outGradientGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
+  const int32_t T = w.targets;
+  for (int32_t t = 0; t < T; ++t) {
+    __m256 acc[N];
+    for (int32_t k = 0; k < N; ++k) acc[k] = _mm256_setzero_ps();
+    for (int32_t c = 0; c < w.contexts; ++c) {
+      const __m256 g = _mm256_set1_ps(G[c * T + t]);
+      for (int32_t k = 0; k < N; ++k) acc[k] = _mm256_fmadd_ps(g, ch.load(w.in[c], k0 + k), acc[k]);
+    }
+    float* og = w.scratch + static_cast<size_t>(t) * w.dim;
+    for (int32_t k = 0; k < N; ++k) ch.store(og, k0 + k, acc[k]);
+  }
+}
+
+// IN += G OUT over chunks [k0, k0 + N).
+template <int32_t N>
+inline void inUpdateGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
+  const int32_t T = w.targets;
+  for (int32_t c = 0; c < w.contexts; ++c) {
+    __m256 acc[N];
+    for (int32_t k = 0; k < N; ++k) acc[k] = ch.load(w.in[c], k0 + k);
+    for (int32_t t = 0; t < T; ++t) {
+      const __m256 g = _mm256_set1_ps(G[c * T + t]);
+      for (int32_t k = 0; k < N; ++k) acc[k] = _mm256_fmadd_ps(g, ch.load(w.out[t], k0 + k), acc[k]);
+    }
+    for (int32_t k = 0; k < N; ++k) ch.store(w.in[c], k0 + k, acc[k]);
+  }
+}
+
+// Calls F<n>(k0) for groups of up to kGroup chunks covering every chunk of a row.
+template <template <int32_t> class F, class... Args>
+inline void forGroups(const Chunks& ch, Args&&... args) {
+  for (int32_t k0 = 0; k0 < ch.count; k0 += kGroup) {
+    switch (std::min(kGroup, ch.count - k0)) {
+      case 8: F<8>::run(ch, k0, args...); break;
+      case 7: F<7>::run(ch, k0, args...); break;
+      case 6: F<6>::run(ch, k0, args...); break;
+      case 5: F<5>::run(ch, k0, args...); break;
+      case 4: F<4>::run(ch, k0, args...); break;
+      case 3: F<3>::run(ch, k0, args...); break;
+      case 2: F<2>::run(ch, k0, args...); break;
+      default: F<1>::run(ch, k0, args...); break;
+    }
+  }
+}
+
+template <int32_t N>
+struct Scores {
+  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { scoreGroup<N>(w, ch, k0, w.scores, k0 == 0); }
+};
+template <int32_t N>
+struct OutGradient {
+  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { outGradientGroup<N>(w, ch, k0, w.scores); }
+};
+template <int32_t N>
+struct InUpdate {
+  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { inUpdateGroup<N>(w, ch, k0, w.scores); }
+};
+
+void Avx2Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
+  const Chunks ch(w.dim);
+  forGroups<Scores>(ch, w);
+  windowCoefficients(w, j);  // the scores become the coefficients G
+  forGroups<OutGradient>(ch, w);  // from the old IN
+  forGroups<InUpdate>(ch, w);     // from the old OUT
+  for (int32_t t = 0; t < w.targets; ++t) axpy(1.0f, w.scratch + static_cast<size_t>(t) * w.dim, w.out[t], w.dim);
+}
 
 }  // namespace
 

@@ -12,10 +12,20 @@ SentenceKernel selectSentenceKernel(const char** name) {
   const bool portable = forced != nullptr && std::strcmp(forced, "scalar") == 0;
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
-  // libgcc's check includes the OS saving YMM registers (XGETBV), not only CPUID bits.
+  // libgcc's checks include the OS saving the YMM / ZMM registers (XGETBV), not only CPUID.
+  if (!portable && forced != nullptr && std::strcmp(forced, "avx512") == 0 && __builtin_cpu_supports("avx512f")) {
+    if (name) *name = "avx512f";
+    return trainSentenceAvx512;
+  }
   if (!portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
     if (name) *name = "avx2+fma";
     return trainSentenceAvx2;
+  }
+#endif
+#if defined(__aarch64__)
+  if (!portable) {
+    if (name) *name = "neon";
+    return trainSentenceNeon;
   }
 #endif
   (void)portable;
@@ -24,9 +34,15 @@ SentenceKernel selectSentenceKernel(const char** name) {
 }
 
 QueryKernels selectQueryKernels() {
+  const SentenceKernel chosen = selectSentenceKernel(nullptr);
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
-  if (selectSentenceKernel(nullptr) == trainSentenceAvx2) return QueryKernels{dotRowsAvx2, dotPanelAvx2};
+  if (chosen == trainSentenceAvx512) return QueryKernels{dotRowsAvx512, dotPanelAvx512};
+  if (chosen == trainSentenceAvx2) return QueryKernels{dotRowsAvx2, dotPanelAvx2};
 #endif
+#if defined(__aarch64__)
+  if (chosen == trainSentenceNeon) return QueryKernels{dotRowsNeon, dotPanelNeon};
+#endif
+  (void)chosen;
   return QueryKernels{dotRowsScalar, dotPanelScalar};
 }
 

@@ -2,6 +2,7 @@
 // chosen at run time (dispatch.cc). Kernels take plain data only: they are compiled with
 // their own -m flags and must not share inline code with the rest of the core.
 #pragma once
+#include <atomic>
 #include <cstdint>
 
 #include "../alias_sampler.h"
@@ -45,17 +46,31 @@ struct SentenceJob {
   float* scratch;           // (2 + 2*window + negative + 1) * dim floats, 64-byte aligned
   double loss;
   int64_t predictions;
+  /// Checked every kCancelCheckWords centre words (null: never): a cancelled training stops
+  /// inside a long sentence (maxSentenceLength up to 10^6, item2vec sets with no length cap,
+  /// whose cost grows with the square of their size) instead of finishing it.
+  const std::atomic<bool>* cancelled = nullptr;
 };
+
+/// Centre words between two looks at SentenceJob::cancelled.
+constexpr int32_t kCancelCheckWords = 64;
+/// Context words between two looks in item2vec's set mode (every pair of a set is trained).
+constexpr int32_t kCancelCheckPairs = 1024;
 
 using SentenceKernel = void (*)(SentenceJob& job);
 
 void trainSentenceScalar(SentenceJob& job);
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 void trainSentenceAvx2(SentenceJob& job);
+void trainSentenceAvx512(SentenceJob& job);
+#endif
+#if defined(__aarch64__)
+void trainSentenceNeon(SentenceJob& job);
 #endif
 
-/// The fastest kernel this CPU runs (W2V_SIMD=scalar in the environment forces the
-/// portable one), and its name: "avx2+fma" or "scalar".
+/// The fastest verified kernel this CPU runs, and its name: "avx2+fma", "neon" or "scalar".
+/// W2V_SIMD in the environment overrides: "scalar" forces the portable kernel, "avx512"
+/// asks for the AVX-512F one (not yet verified on hardware, so never chosen by default).
 SentenceKernel selectSentenceKernel(const char** name);
 
 // ---- Query kernels (exact top-k search): scores only; selection is generic code. ----
@@ -84,6 +99,14 @@ void dotPanelScalar(const float* queries, int32_t queryCount, int32_t stride, co
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
 void dotRowsAvx2(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
 void dotPanelAvx2(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
+                  float* out);
+void dotRowsAvx512(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
+void dotPanelAvx512(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
+                    float* out);
+#endif
+#if defined(__aarch64__)
+void dotRowsNeon(const float* matrix, int64_t rows, int32_t dim, const float* query, float* scores);
+void dotPanelNeon(const float* queries, int32_t queryCount, int32_t stride, const float* panel, int32_t paddedRows,
                   float* out);
 #endif
 

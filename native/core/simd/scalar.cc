@@ -12,7 +12,9 @@ namespace simd {
 namespace {
 
 // This file is built with the core's own flags, so it may share vector_math.h's inline loops.
+struct WindowProduct;
 struct ScalarOps {
+  static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) { return w2v::dot(a, b, n); }
   static void axpy(float alpha, const float* x, float* y, int32_t n) { w2v::axpy(alpha, x, y, n); }
   static void zero(float* x, int32_t n) { std::fill(x, x + n, 0.0f); }
@@ -20,6 +22,8 @@ struct ScalarOps {
 };
 
 #include "sentence_kernel.inl"
+
+void ScalarOps::windowProducts(const WindowProduct& w, SentenceJob& j) { windowProductsByRows<ScalarOps>(w, j); }
 
 }  // namespace
 

@@ -50,50 +50,72 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
   }
 }
 
-// Skip-gram with one set of negatives per centre word shared by its whole window: the
-// window's context rows and the K+1 output rows form two small matrices, and the updates
-// become rank-1 sums computed from cached rows (Ji et al. 2016, pWord2Vec).
+// One window of the shared-negative skip-gram as three small matrix products over the rows
+// as they were before the window (Ji et al. 2016, pWord2Vec): scores S = IN OUT^T (C x T),
+// coefficients G = alpha (labels - sigmoid(S)), then IN += G OUT and OUT += G^T IN.
+struct WindowProduct {
+  float* const* in;     // C context rows (syn0)
+  float* const* out;    // T target rows (syn1neg): the centre word, then the negatives
+  const float* labels;  // T labels: 1 for the centre word, 0 for negatives
+  int32_t contexts;
+  int32_t targets;
+  int32_t dim;
+  float* scores;        // C x T, row-major (reused for the coefficients)
+  float* scratch;       // T x dim floats for OUT's gradient
+};
+
+// Scores in, coefficients out (in place), as the original's clipped sigmoid; adds the loss.
+inline void windowCoefficients(const WindowProduct& w, SentenceJob& j) {
+  const int32_t n = w.contexts * w.targets;
+  for (int32_t k = 0; k < n; ++k) {
+    const float f = w.scores[k];
+    const float label = w.labels[k % w.targets];
+    float g;
+    if (f > kMaxExp) g = (label - 1.0f) * j.alpha;
+    else if (f < -kMaxExp) g = label * j.alpha;
+    else g = (label - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
+    j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+    w.scores[k] = g;
+  }
+}
+
+// The portable products: dot products and axpys, row by row.
+template <class Ops>
+inline void windowProductsByRows(const WindowProduct& w, SentenceJob& j) {
+  const int32_t C = w.contexts, T = w.targets, dim = w.dim;
+  for (int32_t c = 0; c < C; ++c)
+    for (int32_t t = 0; t < T; ++t) w.scores[c * T + t] = Ops::dot(w.in[c], w.out[t], dim);
+  windowCoefficients(w, j);
+  std::fill(w.scratch, w.scratch + static_cast<size_t>(T) * dim, 0.0f);
+  for (int32_t c = 0; c < C; ++c)
+    for (int32_t t = 0; t < T; ++t) Ops::axpy(w.scores[c * T + t], w.in[c], w.scratch + static_cast<size_t>(t) * dim, dim);
+  for (int32_t c = 0; c < C; ++c)
+    for (int32_t t = 0; t < T; ++t) Ops::axpy(w.scores[c * T + t], w.out[t], w.in[c], dim);
+  for (int32_t t = 0; t < T; ++t) Ops::axpy(1.0f, w.scratch + static_cast<size_t>(t) * dim, w.out[t], dim);
+}
+
+// Skip-gram with one set of negatives per centre word shared by its whole window.
 template <class Ops>
 inline void skipgramSharedWindow(SentenceJob& j, int32_t word, const int32_t* context, int32_t contextCount) {
   const int32_t dim = j.dim;
-  const float alpha = j.alpha;
-  const int32_t negative = j.negative;
-  int32_t targets[1024];
+  float* outRows[1024];
+  float* inRows[2 * 1000];
   float labels[1024];
   int32_t targetCount = 0;
-  targets[targetCount] = word;
+  outRows[targetCount] = j.syn1neg + static_cast<size_t>(word) * dim;
   labels[targetCount++] = 1.0f;
-  for (int32_t d = 0; d < negative; ++d) {
+  for (int32_t d = 0; d < j.negative; ++d) {
     const int32_t s = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
     if (s == word) continue;
-    targets[targetCount] = s;
+    outRows[targetCount] = j.syn1neg + static_cast<size_t>(s) * dim;
     labels[targetCount++] = 0.0f;
   }
-  // Scratch layout: [0, C) context-gradient rows, [C, C+T) output-gradient rows.
-  float* inGrad = j.scratch;
-  float* outGrad = j.scratch + static_cast<size_t>(contextCount) * dim;
-  std::fill(inGrad, inGrad + static_cast<size_t>(contextCount + targetCount) * dim, 0.0f);
-  for (int32_t t = 0; t < targetCount; ++t) {
-    const float* out = j.syn1neg + static_cast<size_t>(targets[t]) * dim;
-    float* og = outGrad + static_cast<size_t>(t) * dim;
-    for (int32_t c = 0; c < contextCount; ++c) {
-      const float* in = j.syn0 + static_cast<size_t>(context[c]) * dim;
-      const float f = Ops::dot(in, out, dim);
-      const float label = labels[t];
-      float g;
-      if (f > kMaxExp) g = (label - 1.0f) * alpha;
-      else if (f < -kMaxExp) g = label * alpha;
-      else g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
-      j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
-      Ops::axpy(g, out, inGrad + static_cast<size_t>(c) * dim, dim);
-      Ops::axpy(g, in, og, dim);
-    }
-  }
+  for (int32_t c = 0; c < contextCount; ++c) inRows[c] = j.syn0 + static_cast<size_t>(context[c]) * dim;
+  // Scratch layout: [0, T*dim) OUT's gradient, then the C x T scores.
+  WindowProduct w{inRows, outRows, labels, contextCount, targetCount, dim,
+                  j.scratch + static_cast<size_t>(targetCount) * dim, j.scratch};
+  Ops::windowProducts(w, j);
   j.predictions += contextCount;
-  for (int32_t t = 0; t < targetCount; ++t)
-    Ops::axpy(1.0f, outGrad + static_cast<size_t>(t) * dim, j.syn1neg + static_cast<size_t>(targets[t]) * dim, dim);
-  for (int32_t c = 0; c < contextCount; ++c)
-    Ops::axpy(1.0f, inGrad + static_cast<size_t>(c) * dim, j.syn0 + static_cast<size_t>(context[c]) * dim, dim);
 }
 
 // Negatives drawn from the target's own group (Airbnb's in-market negatives): contrasted with
@@ -147,6 +169,7 @@ inline void trainItemSentenceWith(SentenceJob& j) {
   const int32_t* sentence = j.sentence;
   float* gradient = j.scratch + dim;
   for (int32_t pos = 0; pos < length; ++pos) {
+    if (pos % kCancelCheckWords == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed)) return;
     const int32_t word = sentence[pos];
     int32_t from = 0;
     int32_t to = length - 1;
@@ -157,6 +180,9 @@ inline void trainItemSentenceWith(SentenceJob& j) {
     }
     for (int32_t c = from; c <= to; ++c) {
       if (c == pos) continue;
+      // A whole-sentence window makes one centre word as costly as the set is large.
+      if (j.wholeSentence && c % kCancelCheckPairs == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed))
+        return;
       float* in = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
       Ops::zero(gradient, dim);
       predictOne<Ops>(j, in, word, gradient);
@@ -182,6 +208,7 @@ inline void trainSentenceWith(SentenceJob& j) {
   const bool shared = j.sharedNegatives && !j.cbow && !j.hs && j.negative > 0;
   int32_t context[2 * 1000 + 1];
   for (int32_t pos = 0; pos < length; ++pos) {
+    if (pos % kCancelCheckWords == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed)) return;
     const int32_t word = sentence[pos];
     const int32_t reduced = static_cast<int32_t>(belowFrom(xorshiftNext(*j.rng), static_cast<uint32_t>(window)));
     const int32_t span = window - reduced;

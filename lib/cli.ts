@@ -50,12 +50,13 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { flag: '-plot', kind: 'string', defaultValue: 'none', help: 'Draw the loss and words/s over time as an SVG chart to <file> (.svg; not in the original)' },
   { flag: '-report', kind: 'string', defaultValue: '', help: 'Write timings and counts as JSON to <file>: phases (vocabulary, training, saving), tokenizer bytes, words and predictions (not in the original)' },
   { flag: '-shared-negatives', kind: 'bool01', defaultValue: '1', help: 'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original; 0 = fresh negatives per pair, as the original)' },
+  { flag: '-device', kind: 'string', defaultValue: 'auto', arg: '<cpu|cuda|auto>', help: 'Train on the CPU, on an NVIDIA GPU (a CUDA build: npm run build:cuda), or on the GPU when there is one (not in the original)' },
 ];
 
 // Messages from the API name options by their API names; the CLI user typed flags.
 const FLAG_OF_OPTION: Record<string, string> = {
   dim: '-size', window: '-window', sample: '-sample', negative: '-negative', threads: '-threads', epochs: '-iter',
-  minCount: '-min-count', alpha: '-alpha', seed: '-seed',
+  minCount: '-min-count', alpha: '-alpha', seed: '-seed', device: '-device',
 };
 
 /** Thrown for bad command lines; printed without a stack. */
@@ -108,6 +109,7 @@ export function trainOptionsFromFlags(values: Map<string, string>): TrainOptions
     sharedNegatives: int('-shared-negatives', 1) === 1,
   };
   if (values.has('-alpha')) options.alpha = Number(values.get('-alpha'));
+  if (values.has('-device')) options.device = values.get('-device') as TrainOptions['device'];
   return options;
 }
 
@@ -172,6 +174,7 @@ async function trainCommand(args: string[]): Promise<void> {
     throw renameOption(err);
   }
   if (debug > 1) process.stdout.write('\n');
+  if (debug > 0 && model.trainingStats?.device === 'cuda') process.stdout.write('Trained on the GPU (device cuda)\n');
   if (plot !== undefined) {
     const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
     const title = `${basename(trainFile)}: ${options.model}, ${options.dim} dims, ${plural(threads, 'thread')}, ${plural(options.epochs!, 'epoch')}`;

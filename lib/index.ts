@@ -14,6 +14,8 @@ export type {
   WordPairEvaluation,
 } from './model';
 export type { TrainOptions } from './options';
+export { cudaDevices } from './cuda';
+export type { CudaDevice } from './cuda';
 export type { Corpus, CorpusItem, CorpusStream } from './corpus';
 export { Vocabulary } from './vocabulary';
 export type { Word2VecFormat } from './formats/word2vec';

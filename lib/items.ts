@@ -15,7 +15,7 @@ import { MODEL_DISPOSED, Word2Vec, type Metric, type TrainingStats } from './mod
 import { native, type NativeTrainerTables } from './native';
 import { checkOptions, integerOption, numberOption, resolveTrainOptions, type TrainOptions } from './options';
 import { negativeSamplingWeights, subsampleKeepProbability } from './tables';
-import { checkControl, ChunkEncoder, IdStream, runNativeTraining, type TrainControl } from './train';
+import { checkControl, ChunkEncoder, epochSummary, IdStream, runNativeTraining, type TrainControl } from './train';
 
 /** An item: a string or an integer id. `1` and `"1"` are different items. */
 export type Item = string | number;
@@ -300,7 +300,12 @@ export async function trainItems(sequences: ItemSequences, options: ItemTrainOpt
     throw new TypeError(`globalContext must be a function, got ${describeValue(globalContext)}`);
   }
   if (group !== undefined && typeof group !== 'function') throw new TypeError(`group must be a function, got ${describeValue(group)}`);
-  const opts = resolveTrainOptions({ ...rest, minCount: rest.minCount ?? 1, sharedNegatives: false });
+  if (rest.device === 'cuda') {
+    throw new Error('device "cuda" is not available for trainItems: the GPU trainer has no item2vec objectives (use "cpu" or "auto")');
+  }
+  // 'auto' is the CPU here: the GPU trainer has neither set mode, group negatives nor a global context.
+  const device = rest.device === undefined || rest.device === 'auto' ? 'cpu' : rest.device;
+  const opts = resolveTrainOptions({ ...rest, device, minCount: rest.minCount ?? 1, sharedNegatives: false });
   const groupNegative = group === undefined ? 0 : integerOption('groupNegative', groupNegativeOption ?? opts.negative, 0, 1000);
   if (groupNegativeOption !== undefined && group === undefined) throw new TypeError('groupNegative needs the group option');
   checkControl(control);
@@ -430,7 +435,8 @@ export async function trainItems(sequences: ItemSequences, options: ItemTrainOpt
     maxSentenceLength: Infinity,
   });
   const trainingStats: TrainingStats = {
-    epochs: run.epochStats.map((e, epoch) => ({ epoch, words: e.words, predictions: e.predictions, loss: e.loss })),
+    device: opts.device,
+    epochs: run.epochStats.map((e, epoch) => epochSummary(e, epoch, opts.device)),
     wordsPerEpoch,
     trainingMs: run.trainingMs,
     totalMs: Date.now() - started,

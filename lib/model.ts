@@ -25,10 +25,16 @@ export interface EpochSummary {
   predictions: number;
   /** Mean loss per prediction. */
   loss: number;
+  /** GPU training only: weight bytes the kernels read and wrote (for bandwidth estimates). */
+  bytesMoved?: number;
+  /** GPU training only: seconds the device spent training this epoch's batches. */
+  deviceSeconds?: number;
 }
 
 /** How training went. */
 export interface TrainingStats {
+  /** Where it trained: 'cpu' or 'cuda' (absent for models trained before this was recorded). */
+  device?: 'cpu' | 'cuda';
   epochs: EpochSummary[];
   /** In-vocabulary tokens per epoch. */
   wordsPerEpoch: number;

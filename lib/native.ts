@@ -26,6 +26,8 @@ export interface NativeTrainerConfig {
   wholeSentenceWindow?: boolean;
   /** Negatives per prediction drawn from the target's own group (needs tables.groupOf). */
   groupNegative?: number;
+  /** Where to train: 'cpu' (the default) or 'cuda' (a CUDA build with a visible device). */
+  device?: 'cpu' | 'cuda';
 }
 
 /** Per-word tables computed in TS from the vocabulary. */
@@ -55,6 +57,31 @@ export interface NativeEpochStats {
   words: number;
   predictions: number;
   loss: number;
+  /** GPU only (0 on the CPU): weight bytes the kernels read and wrote. */
+  bytesMoved: number;
+  /** GPU only (0 on the CPU): seconds the device spent on this epoch's batches. */
+  deviceSeconds: number;
+}
+
+/** A CUDA device as cudaGetDeviceProperties describes it. */
+export interface NativeCudaDevice {
+  index: number;
+  name: string;
+  memoryBytes: number;
+  computeMajor: number;
+  computeMinor: number;
+  multiprocessors: number;
+  /** Peak memory bandwidth, bytes per second. */
+  memoryBandwidth: number;
+}
+
+/** Whether the addon was built with CUDA and what cudaGetDeviceCount found. */
+export interface NativeCudaStatus {
+  compiled: boolean;
+  deviceCount: number;
+  /** Why no device is usable, e.g. "cudaGetDeviceCount returned cudaErrorNoDevice (...)". */
+  error?: string;
+  devices: NativeCudaDevice[];
 }
 
 /** Events from the trainer, delivered on the JS thread. */
@@ -160,6 +187,8 @@ export interface NativeAddon {
   externalMemory(): number;
   /** Which kernel set runs on this CPU. */
   simd: string;
+  /** Probes CUDA (cudaGetDeviceCount, cudaGetDeviceProperties); never throws. */
+  cudaStatus(): NativeCudaStatus;
 }
 
 function packageRoot(): string {
@@ -173,9 +202,24 @@ function packageRoot(): string {
 
 let cached: NativeAddon | undefined;
 
-/** Loads the addon on first use; the error says where it looked and how to build it. */
+/**
+ * Loads the addon on first use; the error says where it looked and how to build it. The
+ * environment variable WORD2VEC_NATIVE_ADDON names another addon file to load instead (a
+ * second build, e.g. a CUDA one, beside the default).
+ */
 export function native(): NativeAddon {
   if (cached) return cached;
+  const override = process.env['WORD2VEC_NATIVE_ADDON'];
+  if (override) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      cached = require(override) as NativeAddon;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`word2vec-native: the addon named by WORD2VEC_NATIVE_ADDON (${override}) did not load (${reason})`);
+    }
+    return cached;
+  }
   const root = packageRoot();
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 
+import { cudaAvailable as cudaDeviceVisible, resolveDevice } from './cuda';
 import { describeValue } from './errors';
 
 /** Options of {@link train}. Every field is optional; defaults follow the original word2vec. */
@@ -36,7 +37,12 @@ export interface TrainOptions {
   threads?: number;
   /** Seed of every random choice; with threads 1 a seed gives bit-identical vectors. Default 1. */
   seed?: number;
-  /** 'cpu', 'cuda' or 'auto' (default: CUDA when built with it and a GPU is visible). */
+  /**
+   * 'cpu', 'cuda' or 'auto' (the default): the GPU when this is a CUDA build
+   * (`npm run build:cuda`), a device is visible and dim <= 1024, else the CPU. 'cuda' is
+   * refused with an Error saying why it cannot run. GPU training is not bit-reproducible
+   * (thousands of warps update the weights at once): pass 'cpu' with threads 1 for that.
+   */
   device?: 'cpu' | 'cuda' | 'auto';
   /** Lines longer than this many in-vocabulary words are split; default 10000. */
   maxSentenceLength?: number;
@@ -76,7 +82,8 @@ export interface ResolvedTrainOptions {
   nsExponent: number;
   threads: number;
   seed: number;
-  device: 'cpu';
+  /** Where training runs, 'auto' resolved. */
+  device: 'cpu' | 'cuda';
   maxSentenceLength: number;
   sentenceToken: boolean;
   progressInterval: number;
@@ -124,9 +131,9 @@ function booleanOption(name: string, value: unknown): boolean {
   return value;
 }
 
-/** Whether this build can train on a GPU (CUDA support is an optional build). */
+/** Whether this build can train on a GPU: a CUDA build (`npm run build:cuda`) with a visible device. */
 export function cudaAvailable(): boolean {
-  return false;
+  return cudaDeviceVisible();
 }
 
 /** Applies defaults and validates; throws before any native work starts. */
@@ -149,9 +156,6 @@ export function resolveTrainOptions(options: TrainOptions | undefined): Resolved
   if (device !== 'cpu' && device !== 'cuda' && device !== 'auto') {
     throw new TypeError(`device must be "cpu", "cuda" or "auto", got ${describeValue(device)}`);
   }
-  if (device === 'cuda' && !cudaAvailable()) {
-    throw new Error('device "cuda" is not available: this build of word2vec-native has no CUDA support');
-  }
   const dim = integerOption('dim', get('dim', 100), 1, 10000);
   const window = integerOption('window', get('window', 5), 1, 1000);
   const negative = integerOption('negative', get('negative', 5), 0, 1000);
@@ -171,8 +175,10 @@ export function resolveTrainOptions(options: TrainOptions | undefined): Resolved
   const progressInterval = integerOption('progressInterval', get('progressInterval', 100), 1, 3600000);
   const sharedNegatives = booleanOption('sharedNegatives', get('sharedNegatives', true));
   const cacheTokens = integerOption('cacheTokens', get('cacheTokens', 2 ** 26), 0, 2 ** 31 - 1);
+  // Last: every other option is checked before the addon is asked about devices.
+  const resolvedDevice = resolveDevice(device, { dim });
   return {
     model, dim, window, negative, hs, sample, minCount, maxVocab, epochs, alpha, minAlpha, nsExponent, threads,
-    seed, device: 'cpu', maxSentenceLength, sentenceToken, progressInterval, sharedNegatives, cacheTokens,
+    seed, device: resolvedDevice, maxSentenceLength, sentenceToken, progressInterval, sharedNegatives, cacheTokens,
   };
 }

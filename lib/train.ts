@@ -7,8 +7,10 @@
 import { openCorpus, type Corpus, type CorpusSource } from './corpus';
 import { abortError, describeValue } from './errors';
 import { eventLoopYielder } from './event-loop';
-import { Word2Vec, type TrainingStats } from './model';
-import { native, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables } from './native';
+import { Word2Vec, type EpochSummary, type TrainingStats } from './model';
+import {
+  native, type NativeEpochStats, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables,
+} from './native';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
 import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
 import type { TokenSink } from './tokenizer';
@@ -386,7 +388,8 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     opts, tables, vocabularySize: vocab.size, vocabularyCount, wordsPerEpoch, control, feedEpoch,
   });
   const stats: TrainingStats = {
-    epochs: run.epochStats.map((e, epoch) => ({ epoch, words: e.words, predictions: e.predictions, loss: e.loss })),
+    device: opts.device,
+    epochs: run.epochStats.map((e, epoch) => epochSummary(e, epoch, opts.device)),
     wordsPerEpoch,
     vocabularyMs,
     corpusBytes,
@@ -403,6 +406,16 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
     hasSentenceToken: vocab.hasSentenceToken,
     ownsBuffers: true,
   });
+}
+
+/** An epoch's totals for TrainingStats; the device's traffic and time on the GPU only. */
+export function epochSummary(e: NativeEpochStats, epoch: number, device: 'cpu' | 'cuda'): EpochSummary {
+  const summary: EpochSummary = { epoch, words: e.words, predictions: e.predictions, loss: e.loss };
+  if (device === 'cuda') {
+    summary.bytesMoved = e.bytesMoved;
+    summary.deviceSeconds = e.deviceSeconds;
+  }
+  return summary;
 }
 
 /** What {@link runNativeTraining} needs: validated options, tables, and the corpus feeder. */
@@ -432,7 +445,7 @@ export interface NativeTrainingRun {
  */
 export async function runNativeTraining(run: NativeTrainingRun): Promise<{
   vectors: { input: Float32Array; output?: Float32Array };
-  epochStats: { words: number; predictions: number; loss: number }[];
+  epochStats: NativeEpochStats[];
   trainingMs: number;
 }> {
   const { opts, tables, control } = run;
@@ -469,8 +482,10 @@ export async function runNativeTraining(run: NativeTrainingRun): Promise<{
     {
       dim: opts.dim, window: opts.window, negative: opts.negative, cbow: opts.model === 'cbow', hs: opts.hs,
       alpha: opts.alpha, minAlpha: opts.minAlpha, epochs: opts.epochs, threads: opts.threads, seed: opts.seed,
-      wordsPerEpoch: run.wordsPerEpoch, queueCapacity: Math.max(4, 2 * opts.threads),
-      progressIntervalMs: opts.progressInterval, sharedNegatives: opts.sharedNegatives, ...run.extra,
+      wordsPerEpoch: run.wordsPerEpoch,
+      // The GPU trainer batches ~2M words per launch: let that much wait in its queue.
+      queueCapacity: opts.device === 'cuda' ? 64 : Math.max(4, 2 * opts.threads),
+      progressIntervalMs: opts.progressInterval, sharedNegatives: opts.sharedNegatives, device: opts.device, ...run.extra,
     },
     tables,
     run.vocabularySize,

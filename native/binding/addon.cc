@@ -4,6 +4,7 @@
 
 #include "../core/mapped_file.h"
 #include "../core/simd/kernels.h"
+#include "cuda_functions.h"
 #include "kmeans_worker.h"
 #include "map_file.h"
 #include "native_model_functions.h"
@@ -34,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("parseNativeModel", Napi::Function::New<ParseNativeModel>(env, "parseNativeModel"));
   exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
+  exports.Set("cudaStatus", Napi::Function::New<CudaStatus>(env, "cudaStatus"));
   return exports;
 }
 

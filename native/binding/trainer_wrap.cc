@@ -16,6 +16,16 @@ struct TrainerWrap::Event {
 
 namespace {
 
+// config.device: "cpu" (also when absent) or "cuda"; the TS layer has resolved "auto".
+w2v::TrainerDevice ReadDevice(const Napi::Object& o) {
+  Napi::Value v = o.Get("device");
+  if (v.IsUndefined()) return w2v::TrainerDevice::kCpu;
+  const std::string device = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  if (device == "cpu") return w2v::TrainerDevice::kCpu;
+  if (device == "cuda") return w2v::TrainerDevice::kCuda;
+  throwType(o.Env(), "device must be \"cpu\" or \"cuda\", got " + describe(v));
+}
+
 w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   w2v::TrainerConfig c;
   c.dim = static_cast<int32_t>(integerProp(o, "dim", 1, w2v::kMaxDim));
@@ -101,15 +111,19 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   const double vocab = info[2].As<Napi::Number>().DoubleValue();
   if (!(vocab >= 1 && vocab <= 2147483647.0) || vocab != static_cast<double>(static_cast<int64_t>(vocab)))
     throwRange(env, "vocabSize must be an integer in [1, 2147483647], got " + describe(info[2]));
+  const w2v::TrainerDevice device = ReadDevice(info[0].As<Napi::Object>());
   w2v::TrainerConfig config = ReadConfig(info[0].As<Napi::Object>());
   w2v::TrainerTables tables = ReadTables(info[1].As<Napi::Object>(), static_cast<size_t>(vocab));
   try {
-    trainer_ = std::make_shared<w2v::Trainer>(config, std::move(tables), static_cast<int32_t>(vocab));
+    trainer_ = w2v::makeTrainer(device, config, std::move(tables), static_cast<int32_t>(vocab));
   } catch (const std::bad_alloc&) {
     throwRange(env, "not enough memory for " + std::to_string(static_cast<int64_t>(vocab)) + " x " +
                         std::to_string(config.dim) + " weights");
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {
     throwRange(env, e.what());
+  } catch (const std::exception& e) {
+    // The device failed (e.g. GPU memory): not a bad argument.
+    throw Napi::Error::New(env, e.what());
   }
   // The weights count against V8's external memory, so that the collector sees them.
   ReportExternal(env, trainer_->weightBytes());
@@ -117,7 +131,7 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
   // environment teardown while threads may still be running. Joining them there means no
   // thread ever calls a deleted function.
   struct FinalizerData {
-    std::shared_ptr<w2v::Trainer> trainer;
+    std::shared_ptr<w2v::TrainerBackend> trainer;
     std::shared_ptr<bool> alive;
   };
   events_ = Napi::ThreadSafeFunction::New(
@@ -297,6 +311,8 @@ Napi::Value TrainerWrap::EpochStats(const Napi::CallbackInfo& info) {
     o.Set("words", static_cast<double>(stats[e].words));
     o.Set("predictions", static_cast<double>(stats[e].predictions));
     o.Set("loss", stats[e].predictions > 0 ? stats[e].loss / static_cast<double>(stats[e].predictions) : 0.0);
+    o.Set("bytesMoved", static_cast<double>(stats[e].bytesMoved));
+    o.Set("deviceSeconds", stats[e].deviceSeconds);
     out.Set(static_cast<uint32_t>(e), o);
   }
   return out;

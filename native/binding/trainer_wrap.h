@@ -1,11 +1,11 @@
-// JS class `Trainer`: wraps w2v::Trainer. Progress, queue space and completion reach JS
+// JS class `Trainer`: wraps a w2v::TrainerBackend (CPU threads or CUDA, from makeTrainer). Progress, queue space and completion reach JS
 // through one thread-safe function; the event loop never waits on training.
 #pragma once
 #include <napi.h>
 
 #include <memory>
 
-#include "../core/trainer.h"
+#include "../core/trainer_backend.h"
 
 namespace w2v_binding {
 
@@ -32,7 +32,7 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   // Shared with the thread-safe function's finalizer, which joins the threads before the
   // function is deleted (at environment teardown that may happen before this object's
   // destructor runs, e.g. when a worker_thread is terminated mid-training).
-  std::shared_ptr<w2v::Trainer> trainer_;
+  std::shared_ptr<w2v::TrainerBackend> trainer_;
   Napi::ThreadSafeFunction events_;
   // False once the function's finalizer ran: at teardown Node deletes every thread-safe
   // function, and releasing a deleted one aborts the process.

@@ -2,25 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <stdexcept>
 
+#include "trainer_checks.h"
+#include "weight_init.h"
 
 namespace w2v {
 
 namespace {
 
 constexpr int64_t kWordCountBatch = 10000;
-
-std::string str(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw std::invalid_argument(message);
-}
 
 }  // namespace
 
@@ -42,89 +33,14 @@ struct Trainer::ThreadState {
 Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
     : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize) {
   const TrainerConfig& c = config_;
-  require(vocabSize >= 1, "vocabulary size must be >= 1, got " + std::to_string(vocabSize));
-  require(c.dim >= 1 && c.dim <= kMaxDim,
-          "dim must be an integer in [1, " + std::to_string(kMaxDim) + "], got " + std::to_string(c.dim));
-  require(c.window >= 1 && c.window <= kMaxWindow,
-          "window must be an integer in [1, " + std::to_string(kMaxWindow) + "], got " + std::to_string(c.window));
-  require(c.negative >= 0 && c.negative <= kMaxNegative,
-          "negative must be an integer in [0, " + std::to_string(kMaxNegative) + "], got " + std::to_string(c.negative));
-  require(c.negative > 0 || c.hs, "negative must be > 0 when hs is off, got 0");
-  require(c.threads >= 1 && c.threads <= kMaxThreads,
-          "threads must be an integer in [1, " + std::to_string(kMaxThreads) + "], got " + std::to_string(c.threads));
-  require(c.epochs >= 1 && c.epochs <= kMaxEpochs,
-          "epochs must be an integer in [1, " + std::to_string(kMaxEpochs) + "], got " + std::to_string(c.epochs));
-  require(std::isfinite(c.alpha) && c.alpha > 0 && c.alpha <= 10, "alpha must be in (0, 10], got " + str(c.alpha));
-  require(std::isfinite(c.minAlpha) && c.minAlpha >= 0 && c.minAlpha <= c.alpha,
-          "minAlpha must be in [0, alpha], got " + str(c.minAlpha));
-  require(c.wordsPerEpoch >= 0, "wordsPerEpoch must be >= 0, got " + std::to_string(c.wordsPerEpoch));
-  require(c.queueCapacity >= 0 && c.queueCapacity <= 4096,
-          "queueCapacity must be in [0, 4096], got " + std::to_string(c.queueCapacity));
-  require(c.progressIntervalMs >= 1 && c.progressIntervalMs <= 3600000,
-          "progressIntervalMs must be in [1, 3600000], got " + std::to_string(c.progressIntervalMs));
-
+  TrainerSamplers samplers = checkTrainerInputs(c, tables_, vocabSize);
+  negativeSampler_ = std::move(samplers.negative);
+  groupSampler_ = std::move(samplers.group);
   const size_t v = static_cast<size_t>(vocabSize);
-  require(tables_.keepProbability.size() == v,
-          "keepProbability must have one entry per word (" + std::to_string(v) + "), got " +
-              std::to_string(tables_.keepProbability.size()));
-  for (size_t i = 0; i < v; ++i) {
-    const float p = tables_.keepProbability[i];
-    require(p >= 0.0f && p <= 1.0f,  // false for NaN too
-            "keepProbability[" + std::to_string(i) + "] must be in [0, 1], got " + str(p));
-  }
-  if (c.negative > 0) {
-    require(tables_.negativeWeights.size() == v,
-            "negativeWeights must have one entry per word (" + std::to_string(v) + "), got " +
-                std::to_string(tables_.negativeWeights.size()));
-    negativeSampler_ = AliasSampler(tables_.negativeWeights);
-  }
-  require(c.groupNegative >= 0 && c.groupNegative <= kMaxNegative,
-          "groupNegative must be in [0, " + std::to_string(kMaxNegative) + "], got " + std::to_string(c.groupNegative));
-  if (c.groupNegative > 0) {
-    require(c.negative > 0, "groupNegative needs negative sampling (negative > 0)");
-    require(!c.cbow && !c.hs, "groupNegative is for skip-gram with negative sampling only");
-    try {
-      groupSampler_ = GroupSampler(tables_.groupOf, tables_.negativeWeights);
-    } catch (const std::invalid_argument& e) {
-      require(false, e.what());
-    }
-  }
-  require(!c.wholeSentenceWindow || (!c.cbow && !c.hs && c.negative > 0),
-          "wholeSentenceWindow is for skip-gram with negative sampling only");
-  if (c.hs) {
-    require(vocabSize >= 2, "hs needs a vocabulary of at least 2 words, got " + std::to_string(vocabSize));
-    require(tables_.huffmanOffsets.size() == v + 1,
-            "huffmanOffsets must have vocabulary size + 1 entries (" + std::to_string(v + 1) + "), got " +
-                std::to_string(tables_.huffmanOffsets.size()));
-    require(tables_.huffmanCodes.size() == tables_.huffmanPoints.size(),
-            "huffmanCodes and huffmanPoints must have the same length, got " +
-                std::to_string(tables_.huffmanCodes.size()) + " and " + std::to_string(tables_.huffmanPoints.size()));
-    require(tables_.huffmanOffsets[0] == 0, "huffmanOffsets[0] must be 0, got " + std::to_string(tables_.huffmanOffsets[0]));
-    for (size_t i = 0; i < v; ++i) {
-      const int64_t a = tables_.huffmanOffsets[i], b = tables_.huffmanOffsets[i + 1];
-      require(b > a && b - a <= kMaxCodeLength,
-              "huffman code of word " + std::to_string(i) + " must have 1.." + std::to_string(kMaxCodeLength) +
-                  " bits, got " + std::to_string(b - a));
-    }
-    require(static_cast<size_t>(tables_.huffmanOffsets[v]) == tables_.huffmanCodes.size(),
-            "huffmanOffsets must end at the code table's length (" + std::to_string(tables_.huffmanCodes.size()) +
-                "), got " + std::to_string(tables_.huffmanOffsets[v]));
-    for (size_t k = 0; k < tables_.huffmanPoints.size(); ++k) {
-      require(tables_.huffmanPoints[k] >= 0 && tables_.huffmanPoints[k] < vocabSize - 1,
-              "huffmanPoints[" + std::to_string(k) + "] must be in [0, " + std::to_string(vocabSize - 1) + "), got " +
-                  std::to_string(tables_.huffmanPoints[k]));
-      require(tables_.huffmanCodes[k] <= 1, "huffmanCodes[" + std::to_string(k) + "] must be 0 or 1, got " +
-                                                std::to_string(tables_.huffmanCodes[k]));
-    }
-  }
-
   const size_t cells = v * static_cast<size_t>(c.dim);
   syn0_ = AlignedFloats(cells);
-  // The original's initialisation: uniform in [-0.5, 0.5) / dim, output weights zero.
-  Random init(c.seed ^ 0x5DEECE66DULL);
-  const float invDim = 1.0f / static_cast<float>(c.dim);
-  float* w = syn0_.data();
-  for (size_t i = 0; i < cells; ++i) w[i] = (init.uniform() - 0.5f) * invDim;
+  // The original's initialisation: output weights zero.
+  initInputVectors(syn0_, c.seed, c.dim);
   if (c.negative > 0) {
     syn1neg_ = AlignedFloats(cells);
     syn1neg_.zero();
@@ -178,35 +94,7 @@ void Trainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) 
 }
 
 bool Trainer::tryPush(Chunk&& chunk) {
-  for (int32_t id : chunk.tokens)
-    if (id < 0 || id >= vocabSize_)
-      throw std::invalid_argument("token id must be in [0, " + std::to_string(vocabSize_) + "), got " +
-                                  std::to_string(id));
-  int64_t previous = 0;
-  for (int64_t end : chunk.sentenceEnds) {
-    if (end < previous || end > static_cast<int64_t>(chunk.tokens.size()))
-      throw std::invalid_argument("sentence ends must be non-decreasing and within the chunk (" +
-                                  std::to_string(chunk.tokens.size()) + " tokens), got " + std::to_string(end));
-    previous = end;
-  }
-  if (previous != static_cast<int64_t>(chunk.tokens.size()))
-    throw std::invalid_argument("the last sentence end must equal the chunk's token count (" +
-                                std::to_string(chunk.tokens.size()) + "), got " + std::to_string(previous));
-  if (!chunk.sentenceContext.empty()) {
-    if (chunk.sentenceContext.size() != chunk.sentenceEnds.size())
-      throw std::invalid_argument("sentenceContext must have one entry per sentence (" +
-                                  std::to_string(chunk.sentenceEnds.size()) + "), got " +
-                                  std::to_string(chunk.sentenceContext.size()));
-    if (config_.negative == 0 || config_.cbow || config_.hs)
-      throw std::invalid_argument("sentenceContext is for skip-gram with negative sampling only");
-    for (int32_t id : chunk.sentenceContext)
-      if (id < -1 || id >= vocabSize_)
-        throw std::invalid_argument("sentence context must be -1 or a word id in [0, " + std::to_string(vocabSize_) +
-                                    "), got " + std::to_string(id));
-  }
-  if (chunk.epoch < 0 || chunk.epoch >= config_.epochs)
-    throw std::invalid_argument("chunk epoch must be in [0, " + std::to_string(config_.epochs) + "), got " +
-                                std::to_string(chunk.epoch));
+  checkChunk(chunk, config_, vocabSize_);
   {
     std::lock_guard<std::mutex> lock(queueMutex_);
     if (closed_) throw std::logic_error("trainer input is closed");
@@ -276,11 +164,7 @@ void Trainer::fail(const std::string& message) {
   cancel();
 }
 
-double Trainer::currentAlpha() const {
-  const double total = static_cast<double>(config_.epochs) * static_cast<double>(config_.wordsPerEpoch) + 1.0;
-  const double done = std::min(1.0, static_cast<double>(wordsDone_.load(std::memory_order_relaxed)) / total);
-  return std::max(config_.minAlpha, config_.alpha - (config_.alpha - config_.minAlpha) * done);
-}
+double Trainer::currentAlpha() const { return linearAlpha(config_, wordsDone_.load(std::memory_order_relaxed)); }
 
 void Trainer::workerMain(int32_t index) {
   ThreadState& state = *states_[static_cast<size_t>(index)];

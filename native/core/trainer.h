@@ -20,100 +20,18 @@
 #include "random.h"
 #include "sigmoid_table.h"
 #include "simd/kernels.h"
+#include "trainer_backend.h"
+#include "trainer_types.h"
 
 namespace w2v {
 
-constexpr int32_t kMaxDim = 10000;
-constexpr int32_t kMaxWindow = 1000;
-constexpr int32_t kMaxNegative = 1000;
-constexpr int32_t kMaxThreads = 1024;
-constexpr int32_t kMaxEpochs = 100000;
-constexpr int32_t kMaxCodeLength = 64;
-
-struct TrainerConfig {
-  int32_t dim = 100;
-  int32_t window = 5;
-  int32_t negative = 5;
-  bool cbow = false;
-  bool hs = false;
-  double alpha = 0.025;
-  double minAlpha = 0.0000025;
-  int32_t epochs = 5;
-  int32_t threads = 1;
-  uint64_t seed = 1;
-  /// Tokens the caller will push per epoch; the learning rate decays over epochs * this.
-  int64_t wordsPerEpoch = 0;
-  /// Chunks that may wait in the queue; 0 means 2 per thread.
-  int32_t queueCapacity = 0;
-  int32_t progressIntervalMs = 100;
-  /// Skip-gram + negative sampling only: one set of negatives per centre word, shared by
-  /// its window (pWord2Vec). Off (the core's default; the TS layer turns it on): the
-  /// original's fresh negatives per pair.
-  bool sharedNegatives = false;
-  /// item2vec's set objective: every token of a sentence is context of every other,
-  /// whatever the distance (the window is ignored).
-  bool wholeSentenceWindow = false;
-  /// Negatives per prediction drawn from the centre word's own group (Airbnb's in-market
-  /// negatives), besides the `negative` global ones; needs TrainerTables::groupOf.
-  int32_t groupNegative = 0;
-};
-
-/// Per-word tables, computed by the caller (the TypeScript layer) from the vocabulary.
-struct TrainerTables {
-  /// Probability of keeping each occurrence of word i (frequent-word subsampling).
-  std::vector<float> keepProbability;
-  /// Unnormalised negative-sampling weights (count^exponent); needed when negative > 0.
-  std::vector<double> negativeWeights;
-  /// Hierarchical softmax, needed when hs: word i's code bits are
-  /// huffmanCodes[huffmanOffsets[i] .. huffmanOffsets[i+1]) and the inner nodes on its
-  /// path huffmanPoints[same range], each in [0, vocabSize - 1).
-  std::vector<uint8_t> huffmanCodes;
-  std::vector<int32_t> huffmanPoints;
-  std::vector<int64_t> huffmanOffsets;
-  /// Group of each word in [0, groups) or -1 for none; needed when groupNegative > 0.
-  /// Group negatives are drawn by negativeWeights within the group.
-  std::vector<int32_t> groupOf;
-};
-
-/// A run of sentences: sentence k is tokens[sentenceEnds[k-1] .. sentenceEnds[k]).
-struct Chunk {
-  std::vector<int32_t> tokens;
-  std::vector<int64_t> sentenceEnds;
-  /// Empty, or one id per sentence (-1 for none): a word every centre word of that sentence
-  /// also predicts, whatever the window (Airbnb's global context, e.g. the booked listing).
-  std::vector<int32_t> sentenceContext;
-  int32_t epoch = 0;
-};
-
-struct Progress {
-  int64_t wordsDone = 0;
-  int64_t wordsTotal = 0;
-  int32_t epoch = 0;
-  double alpha = 0;
-  /// Mean loss per predicted word over the updates since the previous report
-  /// (negative sampling: -log sigmoid terms of the positive and negative samples).
-  double loss = 0;
-  double elapsedSeconds = 0;
-  double wordsPerSecond = 0;
-};
-
-struct EpochStats {
-  int64_t words = 0;        // tokens consumed (before subsampling)
-  int64_t predictions = 0;  // (input, target word) updates
-  double loss = 0;          // summed loss over those updates
-};
-
-enum class TrainerState { kCreated, kRunning, kFinished };
-
-class Trainer {
+class Trainer : public TrainerBackend {
  public:
-  using ProgressCallback = std::function<void(const Progress&)>;
-  using Notify = std::function<void()>;
 
   /// Validates everything and allocates the weights; throws std::invalid_argument with a
   /// message naming the bad value.
   Trainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize);
-  ~Trainer();
+  ~Trainer() override;
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
@@ -122,22 +40,22 @@ class Trainer {
   /// frees while a producer was refused; `onDone` once from the supervisor after every
   /// worker has stopped (then join() returns at once).
   void start(ProgressCallback onProgress = nullptr, Notify onSpace = nullptr,
-             Notify onDone = nullptr);
+             Notify onDone = nullptr) override;
 
   /// Queues a chunk unless the queue is full (returns false; try again after onSpace).
   /// Token ids are checked. Throws std::invalid_argument on a bad chunk, std::logic_error
   /// after close().
-  bool tryPush(Chunk&& chunk);
+  bool tryPush(Chunk&& chunk) override;
   /// Blocking push, for C++ callers.
   void push(Chunk&& chunk);
   /// No more chunks: workers finish the queue and stop.
-  void close();
+  void close() override;
   /// Stops the workers as soon as possible; queued chunks are dropped.
-  void cancel();
+  void cancel() override;
   /// Waits for every thread. Rethrows the first error a worker hit.
-  void join();
+  void join() override;
 
-  bool cancelled() const { return cancelled_.load(); }
+  bool cancelled() const override { return cancelled_.load(); }
   /// First error raised on a worker thread, empty if none.
   std::string error() const;
   TrainerState state() const { return state_.load(); }
@@ -145,16 +63,13 @@ class Trainer {
   int32_t vocabSize() const { return vocabSize_; }
   int32_t dim() const { return config_.dim; }
   const TrainerConfig& config() const { return config_; }
-  AlignedFloats& inputVectors() { return syn0_; }
-  AlignedFloats& outputVectors() { return syn1neg_; }
-  AlignedFloats& hsVectors() { return syn1_; }
-  /// Bytes of the weight matrices still held here (not yet handed out or released).
-  size_t weightBytes() const { return (syn0_.size() + syn1neg_.size() + syn1_.size()) * sizeof(float); }
-  /// Frees the weights of a stopped run (call after join()): a cancelled or failed training
-  /// gives them back at once instead of when the owner is destroyed.
-  void releaseWeights();
-  std::vector<EpochStats> epochStats() const;
-  Progress progress() const;
+  AlignedFloats& inputVectors() override { return syn0_; }
+  AlignedFloats& outputVectors() override { return syn1neg_; }
+  AlignedFloats& hsVectors() override { return syn1_; }
+  size_t weightBytes() const override { return (syn0_.size() + syn1neg_.size() + syn1_.size()) * sizeof(float); }
+  void releaseWeights() override;
+  std::vector<EpochStats> epochStats() const override;
+  Progress progress() const override;
 
  private:
   struct ThreadState;

@@ -5,8 +5,10 @@
 // every test (or those whose name contains argv[1]), prints one closing line
 // "N passed, M failed" (N and M count tests) and returns non-zero if any failed.
 #pragma once
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <sstream>
 #include <string>
@@ -46,6 +48,33 @@ std::string show(const T& v) {
   s.precision(9);
   s << v;
   return s.str();
+}
+
+/// Runs every registered test (or those whose name contains `filter`), prints one closing
+/// line "N passed, M failed" and returns the process exit code.
+inline int runAll(const char* filter) {
+  int passed = 0, failed = 0;
+  for (const auto& test : registry()) {
+    if (filter != nullptr && std::strstr(test.name, filter) == nullptr) continue;
+    std::printf("[ RUN  ] %s\n", test.name);
+    std::fflush(stdout);
+    currentFailures() = 0;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      test.fn();
+    } catch (const std::exception& e) {
+      fail(__FILE__, __LINE__, std::string("uncaught exception: ") + e.what());
+    } catch (...) {
+      fail(__FILE__, __LINE__, "uncaught non-std exception");
+    }
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const bool ok = currentFailures() == 0;
+    (ok ? passed : failed) += 1;
+    std::printf("[ %s ] %s (%.0f ms)\n", ok ? " OK " : "FAIL", test.name, ms);
+    std::fflush(stdout);
+  }
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 && passed > 0 ? 0 : 1;
 }
 
 }  // namespace check

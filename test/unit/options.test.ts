@@ -2,6 +2,9 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { resolveTrainOptions, type TrainOptions } from '../../lib/options';
 import { ItemEmbeddings, loadModel, train, trainItems, Word2Vec } from '../../lib/index';
+import { native } from '../../lib/native';
+
+const NO_CUDA = 'device "cuda" is not available: this build of word2vec-native has no CUDA support; build it with npm run build:cuda';
 
 /** Calls resolveTrainOptions with anything and returns the error it throws. */
 function errorOf(options: unknown): Error {
@@ -57,8 +60,14 @@ describe('resolveTrainOptions defaults', () => {
     });
   });
 
-  it('device auto resolves to cpu in this build', () => {
-    expect(resolveTrainOptions({ device: 'auto' }).device).toBe('cpu');
+  it('device auto resolves to cuda exactly when a CUDA build sees a device', () => {
+    const status = native().cudaStatus();
+    const gpu = status.compiled && status.deviceCount > 0;
+    expect(resolveTrainOptions({ device: 'auto' }).device).toBe(gpu ? 'cuda' : 'cpu');
+    expect(resolveTrainOptions({}).device).toBe(gpu ? 'cuda' : 'cpu');
+    // Above the GPU trainer's dim limit, auto is the CPU whatever the build.
+    expect(resolveTrainOptions({ device: 'auto', dim: 1025 }).device).toBe('cpu');
+    expect(resolveTrainOptions({ device: 'cpu' }).device).toBe('cpu');
   });
 
   it('accepts the bounds of each range', () => {
@@ -132,7 +141,20 @@ describe('resolveTrainOptions bad values: exact messages', () => {
 
   it('device', () => {
     expectError({ device: 'tpu' }, TypeError, 'device must be "cpu", "cuda" or "auto", got "tpu"');
-    expectError({ device: 'cuda' }, Error, 'device "cuda" is not available: this build of word2vec-native has no CUDA support');
+    expectError({ device: 'CUDA' }, TypeError, 'device must be "cpu", "cuda" or "auto", got "CUDA"');
+    // Bad options are reported before the device.
+    expectError({ device: 'cuda', dim: 0 }, RangeError, 'dim must be an integer in [1, 10000], got 0');
+    const status = native().cudaStatus();
+    if (!status.compiled) {
+      expectError({ device: 'cuda' }, Error, NO_CUDA);
+      expectError({ device: 'cuda', dim: 2000 }, Error, NO_CUDA);
+    } else if (status.deviceCount === 0) {
+      expect(status.error).toMatch(/^cudaGetDeviceCount returned /);
+      expectError({ device: 'cuda' }, Error, `device "cuda" is not available: no CUDA device is visible (${status.error})`);
+    } else {
+      expect(resolveTrainOptions({ device: 'cuda' }).device).toBe('cuda');
+      expectError({ device: 'cuda', dim: 2000 }, Error, 'device "cuda" supports dim up to 1024, got 2000');
+    }
   });
 
   it('unknown option names', () => {
@@ -159,9 +181,7 @@ describe('train() applies the same validation before any work', () => {
   it('rejects bad options with the same message, even with a bad corpus', async () => {
     await expect(train(12 as never, { dim: -3 })).rejects.toThrow(new RangeError('dim must be an integer in [1, 10000], got -3'));
     await expect(train(['a b'], { dimm: 3 } as never)).rejects.toThrow(new TypeError('unknown option "dimm"'));
-    await expect(train(['a b'], { device: 'cuda' })).rejects.toThrow(
-      'device "cuda" is not available: this build of word2vec-native has no CUDA support',
-    );
+    if (!native().cudaStatus().compiled) await expect(train(['a b'], { device: 'cuda' })).rejects.toThrow(new Error(NO_CUDA));
   });
 
   it('rejects bad controls', async () => {

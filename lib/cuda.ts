@@ -1,0 +1,83 @@
+/**
+ * The optional CUDA trainer: which devices this build sees, and which device a training
+ * runs on (`device: 'cpu' | 'cuda' | 'auto'`).
+ * @packageDocumentation
+ */
+import { native, type NativeCudaStatus } from './native';
+
+/** A CUDA device the CUDA build of the addon can train on. */
+export interface CudaDevice {
+  /** CUDA device index (among those CUDA_VISIBLE_DEVICES shows). */
+  index: number;
+  name: string;
+  /** Device memory in bytes. */
+  memoryBytes: number;
+  /** Compute capability, e.g. "9.0" for Hopper. */
+  computeCapability: string;
+  multiprocessors: number;
+  /** Peak memory bandwidth in bytes per second (memory clock x bus width x 2). */
+  memoryBandwidth: number;
+}
+
+/** The largest dim the CUDA trainer takes (a row held by one warp's registers). */
+export const CUDA_MAX_DIM = 1024;
+
+let status: NativeCudaStatus | undefined;
+
+/** The addon's CUDA status, probed once (cudaGetDeviceCount starts the driver). */
+function cudaStatus(): NativeCudaStatus {
+  status ??= native().cudaStatus();
+  return status;
+}
+
+/**
+ * The CUDA devices training can use: [] when this build has no CUDA support
+ * (`npm run build:cuda` makes one) or no device is visible.
+ */
+export function cudaDevices(): CudaDevice[] {
+  return cudaStatus().devices.map((d) => ({
+    index: d.index,
+    name: d.name,
+    memoryBytes: d.memoryBytes,
+    computeCapability: `${d.computeMajor}.${d.computeMinor}`,
+    multiprocessors: d.multiprocessors,
+    memoryBandwidth: d.memoryBandwidth,
+  }));
+}
+
+/** Whether training can run on a GPU: a CUDA build with a visible device. */
+export function cudaAvailable(): boolean {
+  try {
+    return cudaStatus().deviceCount > 0;
+  } catch {
+    return false;  // no addon: train() reports that itself
+  }
+}
+
+/**
+ * The device a training runs on. 'cuda' is refused with an Error saying why (no CUDA in this
+ * build, no device visible, or an option the GPU trainer does not take); 'auto' is the GPU
+ * when 'cuda' would be accepted, else the CPU.
+ */
+export function resolveDevice(requested: 'cpu' | 'cuda' | 'auto', options: { dim: number }): 'cpu' | 'cuda' {
+  if (requested === 'cpu') return 'cpu';
+  const refusal = cudaRefusal(options);
+  if (refusal === undefined) return 'cuda';
+  if (requested === 'auto') return 'cpu';
+  throw new Error(refusal);
+}
+
+function cudaRefusal(options: { dim: number }): string | undefined {
+  let s: NativeCudaStatus;
+  try {
+    s = cudaStatus();
+  } catch (err) {
+    return `device "cuda" is not available: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  if (!s.compiled) {
+    return 'device "cuda" is not available: this build of word2vec-native has no CUDA support; build it with npm run build:cuda';
+  }
+  if (s.deviceCount === 0) return `device "cuda" is not available: no CUDA device is visible (${s.error ?? 'cudaGetDeviceCount returned 0 devices'})`;
+  if (options.dim > CUDA_MAX_DIM) return `device "cuda" supports dim up to ${CUDA_MAX_DIM}, got ${options.dim}`;
+  return undefined;
+}

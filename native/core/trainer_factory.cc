@@ -1,0 +1,35 @@
+// The one place that knows which trainer backends this build has. W2V_HAVE_CUDA is defined
+// by CMake when native/cuda was compiled in (never by binding.gyp).
+#include <stdexcept>
+
+#include "trainer.h"
+#include "trainer_backend.h"
+
+#ifdef W2V_HAVE_CUDA
+#include "../cuda/cuda_trainer.h"
+#endif
+
+namespace w2v {
+
+std::unique_ptr<TrainerBackend> makeTrainer(TrainerDevice device, const TrainerConfig& config, TrainerTables tables,
+                                            int32_t vocabSize) {
+  if (device == TrainerDevice::kCpu) return std::make_unique<Trainer>(config, std::move(tables), vocabSize);
+#ifdef W2V_HAVE_CUDA
+  return cuda::makeCudaTrainer(config, std::move(tables), vocabSize);
+#else
+  throw std::invalid_argument(
+      "this build of word2vec-native has no CUDA support; build it with npm run build:cuda");
+#endif
+}
+
+CudaStatus cudaStatus() {
+#ifdef W2V_HAVE_CUDA
+  return cuda::probeCudaDevices();
+#else
+  CudaStatus status;
+  status.error = "this build of word2vec-native has no CUDA support";
+  return status;
+#endif
+}
+
+}  // namespace w2v

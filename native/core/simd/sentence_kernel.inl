@@ -94,9 +94,26 @@ inline void windowProductsByRows(const WindowProduct& w, SentenceJob& j) {
   for (int32_t t = 0; t < T; ++t) Ops::axpy(1.0f, w.scratch + static_cast<size_t>(t) * dim, w.out[t], dim);
 }
 
+// Draws the negatives of a centre word (its own id is skipped, as the original does).
+inline int32_t drawNegatives(SentenceJob& j, int32_t word, int32_t* out) {
+  int32_t n = 0;
+  for (int32_t d = 0; d < j.negative; ++d) {
+    const int32_t s = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
+    if (s != word) out[n++] = s;
+  }
+  return n;
+}
+
+// Asks for a row's cache lines ahead of use: negatives are random rows, mostly not cached.
+inline void prefetchRow(const float* row, int32_t dim) {
+  const char* p = reinterpret_cast<const char*>(row);
+  for (int32_t off = 0; off < dim * static_cast<int32_t>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 1, 3);
+}
+
 // Skip-gram with one set of negatives per centre word shared by its whole window.
 template <class Ops>
-inline void skipgramSharedWindow(SentenceJob& j, int32_t word, const int32_t* context, int32_t contextCount) {
+inline void skipgramSharedWindow(SentenceJob& j, int32_t word, const int32_t* context, int32_t contextCount,
+                                 const int32_t* negatives, int32_t negativeCount) {
   const int32_t dim = j.dim;
   float* outRows[1024];
   float* inRows[2 * 1000];
@@ -104,10 +121,8 @@ inline void skipgramSharedWindow(SentenceJob& j, int32_t word, const int32_t* co
   int32_t targetCount = 0;
   outRows[targetCount] = j.syn1neg + static_cast<size_t>(word) * dim;
   labels[targetCount++] = 1.0f;
-  for (int32_t d = 0; d < j.negative; ++d) {
-    const int32_t s = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
-    if (s == word) continue;
-    outRows[targetCount] = j.syn1neg + static_cast<size_t>(s) * dim;
+  for (int32_t d = 0; d < negativeCount; ++d) {
+    outRows[targetCount] = j.syn1neg + static_cast<size_t>(negatives[d]) * dim;
     labels[targetCount++] = 0.0f;
   }
   for (int32_t c = 0; c < contextCount; ++c) inRows[c] = j.syn0 + static_cast<size_t>(context[c]) * dim;
@@ -207,6 +222,8 @@ inline void trainSentenceWith(SentenceJob& j) {
   float* gradient = j.scratch + dim;
   const bool shared = j.sharedNegatives && !j.cbow && !j.hs && j.negative > 0;
   int32_t context[2 * 1000 + 1];
+  int32_t negatives[2][1000];
+  int32_t negativeCounts[2] = {0, 0};
   for (int32_t pos = 0; pos < length; ++pos) {
     if (pos % kCancelCheckWords == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed)) return;
     const int32_t word = sentence[pos];
@@ -215,10 +232,22 @@ inline void trainSentenceWith(SentenceJob& j) {
     const int32_t from = std::max(0, pos - span);
     const int32_t to = std::min(length - 1, pos + span);
     if (shared) {
+      // The next centre word's negatives are drawn one step ahead and their rows prefetched,
+      // so their cache misses overlap this window's arithmetic.
+      const int32_t current = pos & 1;
+      if (pos == 0) negativeCounts[current] = drawNegatives(j, word, negatives[current]);
+      if (pos + 1 < length) {
+        const int32_t nextWord = sentence[pos + 1];
+        negativeCounts[current ^ 1] = drawNegatives(j, nextWord, negatives[current ^ 1]);
+        prefetchRow(j.syn1neg + static_cast<size_t>(nextWord) * dim, dim);
+        for (int32_t d = 0; d < negativeCounts[current ^ 1]; ++d)
+          prefetchRow(j.syn1neg + static_cast<size_t>(negatives[current ^ 1][d]) * dim, dim);
+        if (pos + window + 1 < length) prefetchRow(j.syn0 + static_cast<size_t>(sentence[pos + window + 1]) * dim, dim);
+      }
       int32_t count = 0;
       for (int32_t c = from; c <= to; ++c)
         if (c != pos) context[count++] = sentence[c];
-      if (count > 0) skipgramSharedWindow<Ops>(j, word, context, count);
+      if (count > 0) skipgramSharedWindow<Ops>(j, word, context, count, negatives[current], negativeCounts[current]);
     } else if (j.cbow) {
       Ops::zero(hidden, dim);
       int32_t count = 0;

@@ -60,7 +60,8 @@ export interface TrainOptions {
   /**
    * A re-readable corpus (a file, an array) of at most this many tokens is kept in memory as
    * 4-byte ids after the vocabulary pass, so later epochs skip reading and tokenizing; a
-   * larger one is read again each epoch. Default 2^26 (256 MB of ids); 0 never keeps one.
+   * larger one is read again each epoch, so memory stays bounded. Default 2^24 (16.7M tokens,
+   * 64 MB of ids); 0 never keeps one.
    * One-shot corpora (streams, generators) are always kept.
    */
   cacheTokens?: number;
@@ -174,7 +175,7 @@ export function resolveTrainOptions(options: TrainOptions | undefined): Resolved
   const sentenceToken = booleanOption('sentenceToken', get('sentenceToken', false));
   const progressInterval = integerOption('progressInterval', get('progressInterval', 100), 1, 3600000);
   const sharedNegatives = booleanOption('sharedNegatives', get('sharedNegatives', true));
-  const cacheTokens = integerOption('cacheTokens', get('cacheTokens', 2 ** 26), 0, 2 ** 31 - 1);
+  const cacheTokens = integerOption('cacheTokens', get('cacheTokens', 2 ** 24), 0, 2 ** 31 - 1);
   // Last: every other option is checked before the addon is asked about devices.
   const resolvedDevice = resolveDevice(device, { dim });
   return {

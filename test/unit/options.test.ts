@@ -28,7 +28,7 @@ describe('resolveTrainOptions defaults', () => {
     expect(o).toEqual({
       model: 'skipgram', dim: 100, window: 5, negative: 5, hs: false, sample: 1e-3, minCount: 5,
       maxVocab: 2 ** 31 - 2, epochs: 5, alpha: 0.025, minAlpha: 0.025 * 1e-4, nsExponent: 0.75,
-      threads: availableParallelism(), seed: 1, device: 'cpu', maxSentenceLength: 10000, sentenceToken: false, sharedNegatives: true, cacheTokens: 2 ** 26,
+      threads: availableParallelism(), seed: 1, device: 'cpu', maxSentenceLength: 10000, sentenceToken: false, sharedNegatives: true, cacheTokens: 2 ** 24,
       progressInterval: 100,
     });
     expect(resolveTrainOptions({})).toEqual(o);

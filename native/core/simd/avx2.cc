@@ -15,6 +15,8 @@ namespace {
 
 struct WindowProduct;
 struct Avx2Ops {
+  static constexpr bool kFusedCbow = true;
+  static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count);
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
@@ -161,6 +163,53 @@ template <int32_t N>
 struct InUpdate {
   static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { inUpdateGroup<N>(w, ch, k0, w.scores); }
 };
+
+// CBOW with negative sampling in fewer passes over memory than the row-by-row form: the
+// mean of the context rows in one pass, then for each target (in the original's order, each
+// seeing the rows as the previous targets left them) a dot product and one fused pass that
+// updates the gradient and the output row together, then the gradient added to every
+// context row.
+void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count) {
+  const int32_t dim = j.dim;
+  const Chunks ch(dim);
+  float* hidden = j.scratch;
+  float* gradient = j.scratch + dim;
+  const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
+  for (int32_t k = 0; k < ch.count; ++k) {
+    __m256 acc = ch.load(rows[0], k);
+    for (int32_t c = 1; c < count; ++c) acc = _mm256_add_ps(acc, ch.load(rows[c], k));
+    ch.store(hidden, k, _mm256_mul_ps(acc, inv));
+    ch.store(gradient, k, _mm256_setzero_ps());
+  }
+  ++j.predictions;
+  for (int32_t d = 0; d <= j.negative; ++d) {
+    int32_t sample;
+    float label;
+    if (d == 0) {
+      sample = word;
+      label = 1.0f;
+    } else {
+      sample = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
+      if (sample == word) continue;
+      label = 0.0f;
+    }
+    float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
+    const float f = dot(hidden, out, dim);
+    float g;
+    if (f > kMaxExp) g = (label - 1.0f) * j.alpha;
+    else if (f < -kMaxExp) g = label * j.alpha;
+    else g = (label - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
+    j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+    const __m256 gv = _mm256_set1_ps(g);
+    for (int32_t k = 0; k < ch.count; ++k) {
+      const __m256 o = ch.load(out, k);
+      ch.store(gradient, k, _mm256_fmadd_ps(gv, o, ch.load(gradient, k)));
+      ch.store(out, k, _mm256_fmadd_ps(gv, ch.load(hidden, k), o));
+    }
+  }
+  for (int32_t c = 0; c < count; ++c)
+    for (int32_t k = 0; k < ch.count; ++k) ch.store(rows[c], k, _mm256_add_ps(ch.load(rows[c], k), ch.load(gradient, k)));
+}
 
 void Avx2Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
   const Chunks ch(w.dim);

@@ -23,6 +23,8 @@ inline __mmask16 tailMask(int32_t n) { return static_cast<__mmask16>((1u << n) -
 
 struct WindowProduct;
 struct Avx512Ops {
+  static constexpr bool kFusedCbow = false;
+  static void cbowNegative(SentenceJob&, int32_t, float* const*, int32_t) {}
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();

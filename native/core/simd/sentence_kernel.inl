@@ -248,6 +248,12 @@ inline void trainSentenceWith(SentenceJob& j) {
       for (int32_t c = from; c <= to; ++c)
         if (c != pos) context[count++] = sentence[c];
       if (count > 0) skipgramSharedWindow<Ops>(j, word, context, count, negatives[current], negativeCounts[current]);
+    } else if (j.cbow && Ops::kFusedCbow && !j.hs && j.negative > 0) {
+      float* rows[2 * 1000];
+      int32_t count = 0;
+      for (int32_t c = from; c <= to; ++c)
+        if (c != pos) rows[count++] = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
+      if (count > 0) Ops::cbowNegative(j, word, rows, count);
     } else if (j.cbow) {
       Ops::zero(hidden, dim);
       int32_t count = 0;

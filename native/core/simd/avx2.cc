@@ -194,13 +194,7 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
       label = 0.0f;
     }
     float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
-    const float f = dot(hidden, out, dim);
-    float g;
-    if (f > kMaxExp) g = (label - 1.0f) * j.alpha;
-    else if (f < -kMaxExp) g = label * j.alpha;
-    else g = (label - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
-    j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
-    const __m256 gv = _mm256_set1_ps(g);
+    const __m256 gv = _mm256_set1_ps(labelGradient(j, dot(hidden, out, dim), label));
     for (int32_t k = 0; k < ch.count; ++k) {
       const __m256 o = ch.load(out, k);
       ch.store(gradient, k, _mm256_fmadd_ps(gv, o, ch.load(gradient, k)));

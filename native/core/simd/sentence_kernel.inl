@@ -9,6 +9,16 @@
 // The including file includes <algorithm>, ../random.h and ../sigmoid_table.h first (their
 // kernel helpers are `static inline`, so each ISA file keeps its own copy).
 
+// The gradient coefficient of one (input, target) prediction with label 1 (the target is the
+// word) or 0 (a negative), times the learning rate, clipped as the original at |f| > 6; adds
+// the prediction's loss. Every negative-sampling update goes through it.
+inline float labelGradient(SentenceJob& j, float f, float label) {
+  j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+  if (f > kMaxExp) return (label - 1.0f) * j.alpha;
+  if (f < -kMaxExp) return label * j.alpha;
+  return (label - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
+}
+
 template <class Ops>
 inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* gradient) {
   const int32_t dim = j.dim;
@@ -39,12 +49,7 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
       label = 0.0f;
     }
     float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
-    const float f = Ops::dot(in, out, dim);
-    float g;
-    if (f > kMaxExp) g = (label - 1.0f) * alpha;
-    else if (f < -kMaxExp) g = label * alpha;
-    else g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
-    j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+    const float g = labelGradient(j, Ops::dot(in, out, dim), label);
     Ops::axpy(g, out, gradient, dim);
     Ops::axpy(g, in, out, dim);
   }
@@ -68,14 +73,7 @@ struct WindowProduct {
 inline void windowCoefficients(const WindowProduct& w, SentenceJob& j) {
   const int32_t n = w.contexts * w.targets;
   for (int32_t k = 0; k < n; ++k) {
-    const float f = w.scores[k];
-    const float label = w.labels[k % w.targets];
-    float g;
-    if (f > kMaxExp) g = (label - 1.0f) * j.alpha;
-    else if (f < -kMaxExp) g = label * j.alpha;
-    else g = (label - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
-    j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
-    w.scores[k] = g;
+    w.scores[k] = labelGradient(j, w.scores[k], w.labels[k % w.targets]);
   }
 }
 
@@ -144,12 +142,7 @@ inline void groupNegatives(SentenceJob& j, const float* in, int32_t target, floa
     const int32_t sample = groupDraw(j.groupMembers, j.groupOffsets, j.groupEntries, group, xorshiftNext(*j.rng));
     if (sample == target) continue;
     float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
-    const float f = Ops::dot(in, out, dim);
-    float g;
-    if (f > kMaxExp) g = -j.alpha;
-    else if (f < -kMaxExp) g = 0.0f;
-    else g = -j.sigmoid[sigmoidIndex(f)] * j.alpha;
-    j.loss -= logSigmoidFrom(j.logSigmoid, -f);
+    const float g = labelGradient(j, Ops::dot(in, out, dim), 0.0f);
     Ops::axpy(g, out, gradient, dim);
     Ops::axpy(g, in, out, dim);
   }
@@ -162,12 +155,7 @@ inline void globalContextUpdate(SentenceJob& j, int32_t word, float* gradient) {
   const int32_t dim = j.dim;
   float* in = j.syn0 + static_cast<size_t>(word) * dim;
   float* out = j.syn1neg + static_cast<size_t>(j.globalContext) * dim;
-  const float f = Ops::dot(in, out, dim);
-  float g;
-  if (f > kMaxExp) g = 0.0f;
-  else if (f < -kMaxExp) g = j.alpha;
-  else g = (1.0f - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
-  j.loss -= logSigmoidFrom(j.logSigmoid, f);
+  const float g = labelGradient(j, Ops::dot(in, out, dim), 1.0f);
   ++j.predictions;
   Ops::zero(gradient, dim);
   Ops::axpy(g, out, gradient, dim);

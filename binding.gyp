@@ -12,6 +12,7 @@
         "native/core/trainer.cc",
         "native/core/trainer_checks.cc",
         "native/core/trainer_factory.cc",
+        "native/core/token_scanner.cc",
         "native/core/simd/dispatch.cc",
         "native/core/simd/scalar.cc",
         "native/core/simd/scalar_query.cc",
@@ -21,6 +22,7 @@
         "native/binding/map_file.cc",
         "native/binding/native_model_functions.cc",
         "native/binding/query_functions.cc",
+        "native/binding/token_scanner_wrap.cc",
         "native/binding/trainer_wrap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -5,7 +5,7 @@
 // and counts, odd dims and odd words; each prefixed with the target's mode byte (0: the bytes
 // as they are, 1: magic, version and size fields patched). DIR/trainer, query, samplers/:
 // deterministic pseudo-random inputs of assorted lengths; their decoders turn any bytes into
-// a case, so libFuzzer needs no more than a start.
+// a case, so libFuzzer needs no more than a start. DIR/token_scanner/: corpus-like text.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -64,5 +64,17 @@ for (const target of ['trainer', 'query', 'samplers']) {
     const length = 16 + Math.floor(random() * 496);
     write(target, `random-${i}`, Buffer.from(Array.from({ length }, () => Math.floor(random() * 256))));
   }
+}
+
+// token_scanner: a byte of cut count, cut positions, then text that looks like a corpus
+// (words, assorted white space, NUL, bytes over 0x7f).
+const words = ['the', 'of', 'cat', 'sat', 'mat', 'é', '\u00ff', 'a'.repeat(40)];
+const spaces = [' ', ' ', '\n', '\t', '\r\n', '\v', '\f', '\0', '\n\n'];
+for (let i = 0; i < 16; i++) {
+  let text = '';
+  const n = Math.floor(random() * 200);
+  for (let k = 0; k < n; k++) text += words[Math.floor(random() * words.length)] + spaces[Math.floor(random() * spaces.length)];
+  const head = Buffer.from(Array.from({ length: 1 + 4 * 8 }, () => Math.floor(random() * 256)));
+  write('token_scanner', `corpus-${i}`, Buffer.concat([head, Buffer.from(text, 'utf8')]));
 }
 console.log(`${written} seed inputs written under ${dir}`);

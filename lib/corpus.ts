@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -145,6 +145,49 @@ async function lineStartAtOrAfter(path: string, from: number, size: number): Pro
   }
 }
 
+/**
+ * Reads path[start, end) a piece at a time into one reused buffer (a stream would allocate a
+ * fresh buffer per piece, tens of MB of garbage per pass): sinks copy what they keep.
+ */
+class FileRange {
+  private readonly buffer = Buffer.allocUnsafe(READ_CHUNK);
+  private handle: FileHandle | undefined;
+  private at: number;
+
+  constructor(
+    private readonly path: string,
+    start: number,
+    private readonly end: number,
+  ) {
+    this.at = start;
+  }
+
+  /** The next piece (a view of the reused buffer, valid until the next call), or undefined at the end. */
+  async next(): Promise<Buffer | undefined> {
+    if (this.at >= this.end) {
+      await this.close();
+      return undefined;
+    }
+    this.handle ??= await open(this.path, 'r');
+    const want = Math.min(READ_CHUNK, this.end - this.at);
+    const { bytesRead } = await this.handle.read(this.buffer, 0, want, this.at);
+    if (bytesRead === 0) {
+      // The file shrank while being read.
+      this.at = this.end;
+      await this.close();
+      return undefined;
+    }
+    this.at += bytesRead;
+    return this.buffer.subarray(0, bytesRead);
+  }
+
+  async close(): Promise<void> {
+    const h = this.handle;
+    this.handle = undefined;
+    await h?.close();
+  }
+}
+
 async function fileLanes(path: string, sinks: TokenSink[]): Promise<CorpusLane[]> {
   const { size } = await stat(path);
   const n = sinks.length;
@@ -155,27 +198,25 @@ async function fileLanes(path: string, sinks: TokenSink[]): Promise<CorpusLane[]
     const start = starts[i]!;
     const end = Math.max(start, starts[i + 1]!);
     if (start >= end) return { step: async () => false, close: () => undefined };
-    const stream = createReadStream(path, { start, end: end - 1, highWaterMark: READ_CHUNK });
-    const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const range = new FileRange(path, start, end);
     const tokenizer = new Tokenizer(sink);
     let buffer: Buffer | undefined;
     let offset = 0;
     return {
       async step() {
         if (buffer === undefined || offset >= buffer.length) {
-          const next = await chunks.next();
-          if (next.done) {
+          buffer = await range.next();
+          offset = 0;
+          if (buffer === undefined) {
             tokenizer.end();
             return false;
           }
-          buffer = next.value;
-          offset = 0;
         }
         tokenizer.push(buffer.subarray(offset, offset + TOKENIZE_SLICE));
         offset += TOKENIZE_SLICE;
         return true;
       },
-      close: () => stream.destroy(),
+      close: () => void range.close().catch(() => undefined),
     };
   });
 }
@@ -217,9 +258,26 @@ export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
       description,
       ...(gzip ? {} : { lanes: (sinks: TokenSink[]) => fileLanes(path, sinks) }),
       async feed(sink, between) {
+        if (!gzip) {
+          const { size } = await stat(path);
+          const range = new FileRange(path, 0, size);
+          const tokenizer = new Tokenizer(sink);
+          try {
+            for (let piece = await range.next(); piece !== undefined; piece = await range.next()) {
+              for (let at = 0; at < piece.length; at += TOKENIZE_SLICE) {
+                tokenizer.push(piece.subarray(at, Math.min(piece.length, at + TOKENIZE_SLICE)));
+                await between();
+              }
+            }
+            tokenizer.end();
+          } finally {
+            await range.close();
+          }
+          return;
+        }
         const file = createReadStream(path, { highWaterMark: READ_CHUNK });
-        const stream = gzip ? file.pipe(createGunzip({ chunkSize: READ_CHUNK })) : file;
-        if (gzip) file.on('error', (err) => stream.destroy(err));
+        const stream = file.pipe(createGunzip({ chunkSize: READ_CHUNK }));
+        file.on('error', (err) => stream.destroy(err));
         try {
           await feedByteStream(stream, sink, between, description);
         } catch (err) {

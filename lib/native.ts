@@ -102,6 +102,30 @@ export interface NativeTrainer {
   takeVectors(): { input: Float32Array; output?: Float32Array; hsOutput?: Float32Array };
 }
 
+/**
+ * The native byte tokenizer (native/core/token_scanner.h): one stream's state over a counting
+ * table (ids in first-seen order, counted) or a fixed one (a vocabulary's keys). Every call
+ * writes ids to `out`, -1 after each sentence, and returns how many it wrote.
+ */
+export interface NativeTokenScanner {
+  /** `out` holds at least bytes.length + 2 ids. A token cut by the end waits for the next call. */
+  scan(bytes: Uint8Array, out: Int32Array): number;
+  /** Ends the input: a pending token and an open sentence count (`out` holds 2 ids). */
+  finish(out: Int32Array): number;
+  /** One whole token given apart (token arrays). */
+  token(key: Uint8Array, out: Int32Array): number;
+  endSentence(out: Int32Array): number;
+  totals(): { bytes: number; tokens: number; sentences: number; lines: number };
+  /** Distinct keys in the table. */
+  size(): number;
+  /** A counting table's keys counted at least minCount times, in id order (key i is bytes[offsets[i], offsets[i + 1])). */
+  keys(minCount: number): { bytes: Buffer; offsets: Float64Array; counts: Float64Array; ids: Int32Array };
+  /** Id (-1: absent) and count of each key, packed as keys() packs them. */
+  lookup(keyBytes: Uint8Array, offsets: Float64Array): { ids: Int32Array; counts: Float64Array };
+  /** Frees the scanner (and its table when no other scanner shares it); later calls throw. */
+  release(): void;
+}
+
 /** A byte range of a native model file. */
 export interface NativeModelSection {
   offset: number;
@@ -131,6 +155,12 @@ export interface NativeAddon {
     vocabSize: number,
     onEvent: (kind: string, payload?: unknown) => void,
   ) => NativeTrainer;
+  /** new TokenScanner(): counting; (keyBytes, offsets, droppedIds): fixed; (scanner): shares its table. */
+  TokenScanner: {
+    new (): NativeTokenScanner;
+    new (shareTableOf: NativeTokenScanner): NativeTokenScanner;
+    new (keyBytes: Uint8Array, offsets: Float64Array, droppedIds: Int32Array): NativeTokenScanner;
+  };
   topK(matrix: Float32Array, dim: number, query: Float32Array, k: number, exclude: Int32Array): { ids: Int32Array; scores: Float32Array };
   /**
    * Top-k by inner product for queries.length / dim queries at once, rows split over

@@ -58,11 +58,11 @@ export interface TrainOptions {
    */
   sharedNegatives?: boolean;
   /**
-   * A re-readable corpus (a file, an array) of at most this many tokens is kept in memory as
-   * 4-byte ids after the vocabulary pass, so later epochs skip reading and tokenizing; a
-   * larger one is read again each epoch, so memory stays bounded. Default 2^24 (16.7M tokens,
-   * 64 MB of ids); 0 never keeps one.
-   * One-shot corpora (streams, generators) are always kept.
+   * When training for several epochs, a re-readable corpus (a file, an array) of at most this
+   * many in-vocabulary tokens is kept in memory as ids while its first epoch is read (2 bytes
+   * an id under 65535 words, else 4), so later epochs skip reading and tokenizing; a larger
+   * one is read again each epoch, so memory stays bounded. Default 2^24 (16.7M tokens, 32 or
+   * 64 MB of ids); 0 never keeps one. One-shot corpora (streams, generators) are always kept.
    */
   cacheTokens?: number;
 }

@@ -13,8 +13,8 @@ import {
 } from './native';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
 import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
-import type { TokenSink } from './tokenizer';
-import { TokenCounter, Vocabulary } from './vocabulary';
+import { NativeTokenCounter, vocabularyEncoder, type IdTarget } from './native-tokens';
+import { Vocabulary } from './vocabulary';
 
 /** A progress report. */
 export interface Progress {
@@ -57,7 +57,10 @@ export interface TrainControl {
 /** Tokens per chunk handed to the native trainer. */
 const CHUNK_TOKENS = 1 << 16;
 
-/** A chunk for the native trainer: ids, sentence ends, and optionally each sentence's global context. */
+/**
+ * A chunk for the native trainer: ids, sentence ends, and optionally each sentence's global
+ * context. Each array owns its buffer (the trainer copies a chunk, then its buffers are freed).
+ */
 export interface EncodedChunk {
   tokens: Int32Array;
   ends: Int32Array;
@@ -77,12 +80,7 @@ export class ChunkEncoder {
   constructor(private readonly maxSentenceLength: number) {}
 
   add(id: number): void {
-    if (this.length === this.tokens.length) {
-      // Only a sentence longer than a chunk gets here: the chunk grows to hold it whole.
-      const grown = new Int32Array(this.tokens.length * 2);
-      grown.set(this.tokens);
-      this.tokens = grown;
-    }
+    if (this.length === this.tokens.length) this.makeRoom();
     this.tokens[this.length++] = id;
     if (this.length - this.sentenceStart >= this.maxSentenceLength) this.endSentence();
   }
@@ -99,13 +97,36 @@ export class ChunkEncoder {
 
   flush(): void {
     this.endSentence();
-    if (this.length === 0) return;
-    this.ready.push({
-      tokens: this.tokens.slice(0, this.length),
-      ends: Int32Array.from(this.ends),
-      ...(this.contexts ? { contexts: Int32Array.from(this.contexts) } : {}),
-    });
+    this.emit();
     if (this.tokens.length > CHUNK_TOKENS) this.tokens = new Int32Array(CHUNK_TOKENS);
+  }
+
+  // The buffer is full: hand over the whole sentences and move the open one to the front, so
+  // the buffer is reused; only a sentence longer than the buffer makes it grow.
+  private makeRoom(): void {
+    const open = this.sentenceStart;
+    if (open === 0) {
+      const grown = new Int32Array(this.tokens.length * 2);
+      grown.set(this.tokens);
+      this.tokens = grown;
+      return;
+    }
+    const end = this.length;
+    this.length = open;
+    this.emit();
+    this.tokens.copyWithin(0, open, end);
+    this.length = end - open;
+  }
+
+  // Queues tokens[0, length) with the sentence ends so far as a chunk.
+  private emit(): void {
+    if (this.length > 0) {
+      this.ready.push({
+        tokens: this.tokens.slice(0, this.length),
+        ends: Int32Array.from(this.ends),
+        ...(this.contexts ? { contexts: Int32Array.from(this.contexts) } : {}),
+      });
+    }
     this.length = 0;
     this.sentenceStart = 0;
     this.ends = [];
@@ -130,19 +151,45 @@ export class IdStream {
     this.blocks[this.blocks.length - 1]![offset] = v;
     this.length++;
   }
+  /** Appends ids[0, n). */
+  pushMany(ids: Int32Array, n: number): void {
+    for (let at = 0; at < n; ) {
+      const offset = this.length & ID_MASK;
+      if (offset === 0) this.blocks.push(new Int32Array(ID_BLOCK));
+      const take = Math.min(n - at, ID_BLOCK - offset);
+      this.blocks[this.blocks.length - 1]!.set(ids.subarray(at, at + take), offset);
+      this.length += take;
+      at += take;
+    }
+  }
   get(i: number): number {
     return this.blocks[i >>> ID_BLOCK_BITS]![i & ID_MASK]!;
   }
 }
 
 /**
- * Rewrites provisional ids as final ids, dropping words outside the vocabulary and empty
- * sentences (-1 still ends a sentence); each input block is released once read, so the
- * peak is about one copy of the ids.
+ * The corpus as final ids (sentenceEnd ending each sentence), kept for the later epochs: 2
+ * bytes an id when the vocabulary has fewer than 65535 words, else 4.
  */
-async function compactToFinalIds(stream: IdStream, finalId: Int32Array): Promise<IdStream> {
+interface CachedIds {
+  blocks: Array<Int32Array | Uint16Array>;
+  length: number;
+  blockBits: number;
+  sentenceEnd: number;
+}
+
+/**
+ * Rewrites provisional ids as final ids in place, dropping words outside the vocabulary and
+ * empty sentences, narrowing to 16 bits when the vocabulary allows: every write lands at or
+ * before the byte it replaces, so no second copy is made; the blocks left over are freed at
+ * once (detached) instead of waiting for a collection.
+ */
+async function compactToFinalIds(stream: IdStream, finalId: Int32Array, vocabSize: number): Promise<CachedIds> {
   const yieldTurn = eventLoopYielder();
-  const out = new IdStream();
+  const { narrow, blockBits, sentenceEnd } = cacheLayout(vocabSize);
+  const mask = (1 << blockBits) - 1;
+  const out = stream.blocks.map((b) => (narrow ? new Uint16Array(b.buffer) : b));
+  let j = 0;
   let sentenceOpen = false;
   for (let b = 0; b < stream.blocks.length; b++) {
     const block = stream.blocks[b]!;
@@ -151,67 +198,149 @@ async function compactToFinalIds(stream: IdStream, finalId: Int32Array): Promise
       if ((i & 0x3fff) === 0) await yieldTurn();
       const p = block[i]!;
       if (p < 0) {
-        if (sentenceOpen) out.push(-1);
+        if (sentenceOpen) out[j >>> blockBits]![j++ & mask] = sentenceEnd;
         sentenceOpen = false;
       } else {
         const id = finalId[p]!;
         if (id >= 0) {
-          out.push(id);
+          out[j >>> blockBits]![j++ & mask] = id;
           sentenceOpen = true;
         }
       }
     }
-    stream.blocks[b] = new Int32Array(0);  // read: garbage now
   }
-  if (sentenceOpen) out.push(-1);
+  if (sentenceOpen) {
+    // The stream ended without its sentence end (the tokenizer always writes one; kept safe).
+    if (j >>> blockBits >= out.length) out.push(narrow ? new Uint16Array(1 << blockBits) : new Int32Array(1 << blockBits));
+    out[j >>> blockBits]![j++ & mask] = sentenceEnd;
+  }
+  const used = Math.ceil(j / (1 << blockBits));
+  const addon = native();
+  for (let b = used; b < out.length; b++) addon.detachBuffer(out[b]!.buffer);
   stream.blocks = [];
   stream.length = 0;
-  return out;
+  return { blocks: out.slice(0, used), length: j, blockBits, sentenceEnd };
+}
+
+/** Narrow ids (Uint16) when the vocabulary leaves 0xffff free for the sentence end. */
+function cacheLayout(vocabSize: number): { narrow: boolean; blockBits: number; sentenceEnd: number } {
+  const narrow = vocabSize < 0xffff;
+  return { narrow, blockBits: narrow ? ID_BLOCK_BITS + 1 : ID_BLOCK_BITS, sentenceEnd: narrow ? 0xffff : -1 };
+}
+
+/** Frees cached ids at once (detached) instead of at some later collection. */
+function freeCachedIds(ids: CachedIds): void {
+  const addon = native();
+  for (const b of ids.blocks) addon.detachBuffer(b.buffer);
+  ids.blocks = [];
+  ids.length = 0;
 }
 
 /**
- * Feeds cached ids (-1 ending each sentence) to the trainer. With several threads the ids are
- * cut into one lane per thread at sentence boundaries and chunks are taken from the lanes in
- * turn, so the threads train on distant parts of the corpus at once, as the original's do.
+ * Records the ids one lane hands its ChunkEncoder during the first epoch, so that later epochs
+ * replay them instead of reading and tokenizing the corpus again. All recorders of a run share
+ * one budget of ids (opts.cacheTokens); past it they stop and the corpus is read each epoch.
+ */
+class IdRecorder {
+  readonly ids: CachedIds;
+  private readonly mask: number;
+  private open = false;
+
+  constructor(
+    vocabSize: number,
+    private readonly budget: { left: number },
+  ) {
+    const { blockBits, sentenceEnd } = cacheLayout(vocabSize);
+    this.ids = { blocks: [], length: 0, blockBits, sentenceEnd };
+    this.mask = (1 << blockBits) - 1;
+  }
+
+  /** A target that records what it passes on to `next`. */
+  wrap(next: IdTarget): IdTarget {
+    return {
+      add: (id) => {
+        this.put(id);
+        this.open = true;
+        next.add(id);
+      },
+      endSentence: () => {
+        if (this.open) this.put(this.ids.sentenceEnd);
+        this.open = false;
+        next.endSentence();
+      },
+    };
+  }
+
+  private put(v: number): void {
+    if (--this.budget.left < 0) return;
+    const ids = this.ids;
+    const offset = ids.length & this.mask;
+    if (offset === 0) ids.blocks.push(ids.sentenceEnd === -1 ? new Int32Array(1 << ids.blockBits) : new Uint16Array(1 << ids.blockBits));
+    ids.blocks[ids.blocks.length - 1]![offset] = v;
+    ids.length++;
+  }
+
+  /** The recording, closed with a sentence end when the lane's last sentence had none. */
+  finish(): CachedIds {
+    if (this.open) this.put(this.ids.sentenceEnd);
+    this.open = false;
+    return this.ids;
+  }
+}
+
+/**
+ * Feeds cached ids to the trainer, one lane per thread, chunks taken from the lanes in turn, so
+ * the threads train on distant parts of the corpus at once, as the original's do. A single
+ * cache is cut into lanes at sentence ends; several (recorded one per lane) are the lanes.
  */
 async function feedCachedIds(
-  ids: IdStream,
-  lanes: number,
+  caches: CachedIds[],
+  threads: number,
   maxSentenceLength: number,
   encoder: ChunkEncoder,
   drain: (from?: ChunkEncoder) => Promise<void>,
 ): Promise<void> {
-  const bounds = [0];
-  for (let l = 1; l < lanes; l++) {
-    let at = Math.max(bounds[l - 1]!, Math.floor((ids.length * l) / lanes));
-    while (at < ids.length && ids.get(at - 1) !== -1) at++;
-    bounds.push(at);
+  const lanes: Array<{ ids: CachedIds; next: number; end: number }> = [];
+  if (caches.length === 1) {
+    const ids = caches[0]!;
+    const mask = (1 << ids.blockBits) - 1;
+    const get = (i: number): number => ids.blocks[i >>> ids.blockBits]![i & mask]!;
+    const bounds = [0];
+    for (let l = 1; l < threads; l++) {
+      let at = Math.max(bounds[l - 1]!, Math.floor((ids.length * l) / threads));
+      while (at < ids.length && at > 0 && get(at - 1) !== ids.sentenceEnd) at++;
+      bounds.push(at);
+    }
+    bounds.push(ids.length);
+    for (let l = 0; l < threads; l++) lanes.push({ ids, next: bounds[l]!, end: bounds[l + 1]! });
+  } else {
+    for (const ids of caches) lanes.push({ ids, next: 0, end: ids.length });
   }
-  bounds.push(ids.length);
-  const encoders = bounds.slice(1).map((_, l) => (l === 0 ? encoder : new ChunkEncoder(maxSentenceLength)));
-  const next = bounds.slice(0, -1);
-  let active = encoders.map((_, l) => l).filter((l) => next[l]! < bounds[l + 1]!);
+  const encoders = lanes.map((_, l) => (l === 0 ? encoder : new ChunkEncoder(maxSentenceLength)));
+  let active = lanes.map((_, l) => l).filter((l) => lanes[l]!.next < lanes[l]!.end);
   while (active.length > 0) {
     const still: number[] = [];
     for (const l of active) {
       const enc = encoders[l]!;
-      const end = bounds[l + 1]!;
-      let i = next[l]!;
-      while (i < end && enc.ready.length === 0) {
+      const lane = lanes[l]!;
+      const { blockBits, sentenceEnd } = lane.ids;
+      const mask = (1 << blockBits) - 1;
+      let i = lane.next;
+      while (i < lane.end && enc.ready.length === 0) {
         // One block at a time: the inner loop runs over a plain typed array.
-        const block = ids.blocks[i >>> ID_BLOCK_BITS]!;
-        const stop = Math.min(end, ((i >>> ID_BLOCK_BITS) + 1) * ID_BLOCK);
-        let k = i & ID_MASK;
+        const block = lane.ids.blocks[i >>> blockBits]!;
+        const stop = Math.min(lane.end, ((i >>> blockBits) + 1) * (mask + 1));
+        let k = i & mask;
         for (; i < stop && enc.ready.length === 0; i++, k++) {
           const v = block[k]!;
-          if (v < 0) enc.endSentence();
+          if (v === sentenceEnd) enc.endSentence();
           else enc.add(v);
         }
       }
-      next[l] = i;
-      if (i >= end) enc.flush();
+      lane.next = i;
+      if (i >= lane.end) enc.flush();
       await drain(enc);
-      if (i < end) still.push(l);
+      if (i < lane.end) still.push(l);
     }
     active = still;
   }
@@ -232,11 +361,10 @@ async function countVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-  keepStream: boolean | 'up to the cache limit',
-): Promise<{ counter: TokenCounter; stream?: IdStream }> {
-  const counter = new TokenCounter();
-  let stream = keepStream ? new IdStream() : undefined;
-  const capped = keepStream === 'up to the cache limit';
+  keepStream: boolean,
+): Promise<{ counter: NativeTokenCounter; stream?: IdStream }> {
+  const stream = keepStream ? new IdStream() : undefined;
+  const counter = new NativeTokenCounter(stream && ((ids, n) => stream.pushMany(ids, n)));
   const started = Date.now();
   const report = throttle(opts.progressInterval, control.onProgress);
   const yieldTurn = eventLoopYielder();
@@ -245,34 +373,7 @@ async function countVocabulary(
     alpha: opts.alpha, loss: 0, wordsPerSecond: 0, elapsedMs: Date.now() - started, etaMs: 0, vocabularySize: 0,
     vocabularyCount: 0,
   });
-  const sink: TokenSink = stream
-    ? {
-        token: (key) => {
-          const id = counter.add(key);
-          stream?.push(id);
-        },
-        tokenBytes: (buf, start, end, hash) => {
-          const id = counter.addBytes(buf, start, end, hash);
-          stream?.push(id);
-        },
-        consumed: (n) => (counter.bytes += n),
-        endSentence: () => {
-          counter.sentences++;
-          if (!stream) return;
-          stream.push(-1);
-          // Past the limit a re-readable corpus is read again each epoch instead.
-          if (capped && stream.length > opts.cacheTokens) stream = undefined;
-        },
-        endLine: () => counter.lines++,
-      }
-    : {
-        token: (key) => counter.add(key),
-        tokenBytes: (buf, start, end, hash) => counter.addBytes(buf, start, end, hash),
-        consumed: (n) => (counter.bytes += n),
-        endSentence: () => counter.sentences++,
-        endLine: () => counter.lines++,
-      };
-  await source.feed(sink, async () => {
+  await source.feed(counter, async () => {
     if (control.signal?.aborted) throw abortError(control.signal);
     report(progress);
     await yieldTurn();
@@ -314,8 +415,10 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const vocabularyMs = Date.now() - started;
 
   const vocabularyCount = vocab.totalCount;
-  // Later epochs read the cached ids instead of tokenizing again.
-  const cachedIds = stream ? await compactToFinalIds(stream, finalId) : undefined;
+  // A one-shot corpus was kept as ids in the vocabulary pass; a re-readable one is recorded as
+  // its first epoch is read (within opts.cacheTokens) and replayed in the later epochs.
+  let cached = stream ? [await compactToFinalIds(stream, finalId, vocab.size)] : undefined;
+  const budget = { left: source.rereadable && opts.epochs > 1 ? opts.cacheTokens : 0 };
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
   const tables: NativeTrainerTables = {
     keepProbability,
@@ -332,24 +435,27 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       : {}),
   };
 
+  // Corpus bytes become ids in native code; one table, a scanner per lane.
+  const encodeInto = vocabularyEncoder(vocab);
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
-    if (cachedIds) {
-      await feedCachedIds(cachedIds, opts.threads, opts.maxSentenceLength, encoder, drain);
-    } else if (source.lanes && opts.threads > 1) {
+    if (cached) {
+      await feedCachedIds(cached, opts.threads, opts.maxSentenceLength, encoder, drain);
+      return;
+    }
+    const recorders: IdRecorder[] = [];
+    const target = (enc: ChunkEncoder): IdTarget => {
+      if (budget.left <= 0) return enc;
+      const recorder = new IdRecorder(vocab.size, budget);
+      recorders.push(recorder);
+      return recorder.wrap(enc);
+    };
+    if (source.lanes && opts.threads > 1) {
       // One lane per thread, chunks taken from the lanes in turn: the threads train on
       // distant parts of the corpus at once, as the original's do. On adjacent text they
       // would update the same topical rows together, and lose updates (CBOW on en-8m: 20.9%
       // analogy with adjacent chunks, 22% with the original's split).
       const encoders = Array.from({ length: opts.threads }, () => new ChunkEncoder(opts.maxSentenceLength));
-      const lanes = await source.lanes(
-        encoders.map((enc) => ({
-          token: (key: string) => {
-            const id = vocab.idOfKey(key);
-            if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) enc.add(id);
-          },
-          endSentence: () => enc.endSentence(),
-        })),
-      );
+      const lanes = await source.lanes(encoders.map((enc) => encodeInto(target(enc))));
       try {
         let active = lanes.map((_, i) => i);
         while (active.length > 0) {
@@ -371,16 +477,13 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
         for (const lane of lanes) lane.close();
       }
     } else {
-      await source.feed(
-        {
-          token: (key) => {
-            const id = vocab.idOfKey(key);
-            if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) encoder.add(id);
-          },
-          endSentence: () => encoder.endSentence(),
-        },
-        () => drain(),
-      );
+      await source.feed(encodeInto(target(encoder)), () => drain());
+    }
+    if (recorders.length > 0) {
+      const recorded = recorders.map((r) => r.finish());
+      if (budget.left < 0) recorded.forEach(freeCachedIds);
+      else cached = recorded;
+      budget.left = 0;  // record the first epoch only
     }
   };
 
@@ -518,8 +621,14 @@ export async function runNativeTraining(run: NativeTrainingRun): Promise<{
       while (from.ready.length > 0) {
         if (signal?.aborted || stopped) throw abortError(signal ?? new AbortController().signal);
         const chunk = from.ready[0]!;
-        if (trainer.push(chunk.tokens, chunk.ends, currentEpoch, chunk.contexts)) from.ready.shift();
-        else await new Promise<void>((resolve) => (onSpace = resolve));
+        if (trainer.push(chunk.tokens, chunk.ends, currentEpoch, chunk.contexts)) {
+          from.ready.shift();
+          // push() copied it: free its buffers now rather than at the next collection, which
+          // during training comes only after tens of MB of chunks have piled up.
+          addon.detachBuffer(chunk.tokens.buffer);
+          addon.detachBuffer(chunk.ends.buffer);
+          if (chunk.contexts) addon.detachBuffer(chunk.contexts.buffer);
+        } else await new Promise<void>((resolve) => (onSpace = resolve));
       }
     };
     void done.then(() => (stopped = true));
@@ -546,14 +655,15 @@ export async function runNativeTraining(run: NativeTrainingRun): Promise<{
 }
 
 /** Final id of each provisional id (-2 when not in the vocabulary) and the tokens per epoch. */
-function mapProvisionalIds(counter: TokenCounter, vocab: Vocabulary): { finalId: Int32Array; wordsPerEpoch: number } {
-  const finalId = new Int32Array(counter.keys.length).fill(-2);
+function mapProvisionalIds(counter: NativeTokenCounter, vocab: Vocabulary): { finalId: Int32Array; wordsPerEpoch: number } {
+  const finalId = new Int32Array(counter.distinct).fill(-2);
+  const { ids, counts } = counter.lookup(vocab.keys);
   let wordsPerEpoch = 0;
-  for (let p = 0; p < counter.keys.length; p++) {
-    const id = vocab.idOfKey(counter.keys[p]!);
-    if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) {
+  for (let id = vocab.hasSentenceToken ? 1 : 0; id < vocab.size; id++) {
+    const p = ids[id]!;
+    if (p >= 0) {
       finalId[p] = id;
-      wordsPerEpoch += counter.counts[p]!;
+      wordsPerEpoch += counts[id]!;
     }
   }
   return { finalId, wordsPerEpoch };
@@ -562,30 +672,33 @@ function mapProvisionalIds(counter: TokenCounter, vocab: Vocabulary): { finalId:
 /**
  * The vocabulary pass. A one-shot corpus (a stream, a generator) cannot be read twice, and
  * training needs the vocabulary first: it is kept as provisional ids, 4 bytes a token. Paths
- * and arrays are read again each epoch, so memory does not grow with their size. The counter
- * of every distinct token stays inside this function, so it is garbage once training starts.
+ * and arrays are only counted here (their first epoch is recorded instead, see train()). The
+ * native table of every distinct token is freed before training starts.
  */
 async function prepareVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
 ): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number; corpusBytes: number }> {
-  // A re-readable corpus is kept as ids up to opts.cacheTokens (then read again each epoch,
-  // so memory stays bounded whatever its size); a one-shot corpus cannot be read again.
-  const keep = !source.rereadable || (opts.cacheTokens > 0 ? 'up to the cache limit' : false);
+  // A one-shot corpus cannot be read again: it is kept as provisional ids meanwhile.
+  const keep = !source.rereadable;
   const { counter, stream } = await countVocabulary(source, opts, control, keep);
   const vocab =
     control.vocabulary ??
-    Vocabulary.fromCounter(counter, { minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken });
+    Vocabulary.fromCounter(counter.frequent(opts.minCount), {
+      minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken,
+    });
   const trainable = vocab.size - (vocab.hasSentenceToken ? 1 : 0);
   if (trainable < 1) {
     throw new Error(
       counter.tokens === 0
         ? `${source.description} holds no tokens`
         : `no word of ${source.description} occurs at least minCount (${opts.minCount}) times ` +
-            `(${counter.keys.length} distinct words, ${counter.tokens} tokens)`,
+            `(${counter.distinct} distinct words, ${counter.tokens} tokens)`,
     );
   }
   if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
-  return { vocab, stream, corpusBytes: counter.bytes, ...mapProvisionalIds(counter, vocab) };
+  const mapped = mapProvisionalIds(counter, vocab);
+  counter.release();  // the table of every distinct token is not needed any more
+  return { vocab, stream, corpusBytes: counter.bytesRead, ...mapped };
 }

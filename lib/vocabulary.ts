@@ -6,47 +6,18 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { ByteKeyTable, fnvHash } from './byte-key-table';
 import { keyOf, wordOf } from './bytes';
 
 /** The original tool's sentence token, counted once per line when `sentenceToken` is on. */
 export const SENTENCE_TOKEN = '</s>';
 
-/** Counts tokens in first-seen order; also gives each distinct token a provisional id. */
-export class TokenCounter {
-  private readonly table = new ByteKeyTable();
-  /** Count of each provisional id. */
-  counts: Float64Array = new Float64Array(1024);
-  tokens = 0;
-  sentences = 0;
+/** What the vocabulary pass found (native-tokens.ts): distinct tokens in first-seen order, with counts. */
+export interface CountedTokens {
+  /** Byte keys (see bytes.ts) by provisional id. */
+  readonly keys: readonly string[];
+  readonly counts: Float64Array;
   /** Newlines seen (the original's `</s>` count). */
-  lines = 0;
-  /** Bytes tokenized (0 for corpora of token arrays). */
-  bytes = 0;
-
-  /** Keys by provisional id (byte strings, see bytes.ts), in first-seen order. */
-  get keys(): readonly string[] {
-    return this.table.keys;
-  }
-
-  /** Counts one token given as a byte key and returns its provisional id. */
-  add(key: string): number {
-    const bytes = Buffer.from(key, 'latin1');
-    return this.addBytes(bytes, 0, bytes.length, fnvHash(bytes, 0, bytes.length), key);
-  }
-
-  /** Counts the token buf[start, end) whose FNV-1a hash is `hash`; returns its provisional id. */
-  addBytes(buf: Uint8Array, start: number, end: number, hash: number, key?: string): number {
-    const id = this.table.intern(buf, start, end, hash, key);
-    if (id >= this.counts.length) {
-      const grown = new Float64Array(this.counts.length * 2);
-      grown.set(this.counts);
-      this.counts = grown;
-    }
-    this.counts[id]!++;
-    this.tokens++;
-    return id;
-  }
+  readonly lines: number;
 }
 
 /** Options of {@link Vocabulary.fromCounter}. */
@@ -86,7 +57,7 @@ export class Vocabulary {
   }
 
   /** Builds the vocabulary from first-pass counts. */
-  static fromCounter(counter: TokenCounter, options: VocabularyOptions): Vocabulary {
+  static fromCounter(counter: CountedTokens, options: VocabularyOptions): Vocabulary {
     const order: number[] = [];
     for (let id = 0; id < counter.keys.length; id++) if (counter.counts[id]! >= options.minCount) order.push(id);
     // Array.prototype.sort is stable, so ties keep first-seen order.

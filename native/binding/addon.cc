@@ -9,6 +9,7 @@
 #include "map_file.h"
 #include "native_model_functions.h"
 #include "query_functions.h"
+#include "token_scanner_wrap.h"
 #include "trainer_wrap.h"
 
 namespace w2v_binding {
@@ -22,6 +23,7 @@ Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Trainer", TrainerWrap::Define(env));
+  exports.Set("TokenScanner", TokenScannerWrap::Define(env));
   exports.Set("topK", Napi::Function::New<TopK>(env, "topK"));
   exports.Set("topKBatch", Napi::Function::New<TopKBatch>(env, "topKBatch"));
   exports.Set("topKBatchAsync", Napi::Function::New<TopKBatchAsync>(env, "topKBatchAsync"));

@@ -229,14 +229,14 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([8, 8]);
   });
 
-  it('a corpus function is read once and its ids kept; beyond cacheTokens it is called once per pass', async () => {
+  it('a corpus function is read for the vocabulary and the first epoch, which is kept; beyond cacheTokens it is called once per pass', async () => {
     let calls = 0;
     const source = () => {
       calls++;
       return Readable.from([text]);
     };
     const kept = await train(source, { ...opts, epochs: 3 });
-    expect(calls).toBe(1);
+    expect(calls).toBe(2);  // counted, then the first epoch is read and recorded
     expect(kept.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);
     calls = 0;
     const m = await train(source, { ...opts, epochs: 3, cacheTokens: 10 });
@@ -246,6 +246,29 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     expect(Buffer.from(m.vectors.buffer, m.vectors.byteOffset, m.vectors.byteLength).equals(
       Buffer.from(kept.vectors.buffer, kept.vectors.byteOffset, kept.vectors.byteLength))).toBe(true);
     await expect(train(() => 42 as never, opts)).rejects.toThrow('a corpus function must return a Readable or an (async) iterable, got 42');
+  });
+
+  it('the recorded first epoch replays exactly: 2-byte ids under 65535 words, 4-byte ids above', async () => {
+    // Over 65535 distinct words (minCount 1) takes the 4-byte path; the planted corpus the 2-byte one.
+    const r = rng(5);
+    const wide: string[] = [];
+    for (let s = 0; s < 20000; s++) wide.push(Array.from({ length: 9 }, () => `v${Math.floor(r() * 90000)}`).join(' '));
+    const widePath = join(work, 'wide.txt');
+    writeFileSync(widePath, wide.join('\n'));
+    const narrowPath = join(work, 'narrow.txt');
+    writeFileSync(narrowPath, planted(300).join('\n'));
+    for (const [path, minCount] of [[widePath, 1], [narrowPath, 1]] as const) {
+      const o: TrainOptions = { dim: 4, epochs: 3, minCount, threads: 1, sample: 0, seed: 9 };
+      const cachedRun = await train(path, o);
+      const reread = await train(path, { ...o, cacheTokens: 0 });
+      if (path === widePath) expect(cachedRun.size).toBeGreaterThan(65535);
+      else expect(cachedRun.size).toBeLessThan(65535);
+      const words = cachedRun.trainingStats!.epochs.map((e) => e.words);
+      expect(words).toEqual(reread.trainingStats!.epochs.map((e) => e.words));
+      expect(new Set(words).size).toBe(1);
+      expect(Buffer.from(cachedRun.vectors.buffer, cachedRun.vectors.byteOffset, cachedRun.vectors.byteLength).equals(
+        Buffer.from(reread.vectors.buffer, reread.vectors.byteOffset, reread.vectors.byteLength))).toBe(true);
+    }
   });
 
   it('a one-shot stream can be read only once per train(), but trains every epoch', async () => {

@@ -3,43 +3,51 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NativeTokenCounter } from '../../lib/native-tokens';
 import { Tokenizer } from '../../lib/tokenizer';
-import { SENTENCE_TOKEN, TokenCounter, Vocabulary } from '../../lib/vocabulary';
+import { SENTENCE_TOKEN, Vocabulary, type CountedTokens } from '../../lib/vocabulary';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-vocab-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Counts a text the way train() does (tokenizer into a TokenCounter). */
-function count(text: string | Buffer): TokenCounter {
-  const counter = new TokenCounter();
-  const t = new Tokenizer({ token: (k) => counter.add(k), endSentence: () => counter.sentences++, endLine: () => counter.lines++ });
+/** Counts a text the way train() does (the tokenizer into the native counter). */
+function countWith(text: string | Buffer): NativeTokenCounter {
+  const counter = new NativeTokenCounter();
+  const t = new Tokenizer(counter);
   t.push(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   t.end();
   return counter;
 }
+const count = (text: string | Buffer): CountedTokens => countWith(text).frequent(0);
 
 const utf8Key = (w: string): string => Buffer.from(w, 'utf8').toString('latin1');
 
-describe('TokenCounter', () => {
+describe('NativeTokenCounter', () => {
   it('counts tokens, sentences and distinct keys in first-seen order', () => {
-    const c = count('b a b\nc b a\n\nd\n');
+    const counter = countWith('b a b\nc b a\n\nd\n');
+    const c = counter.frequent(0);
     expect(c.keys).toEqual(['b', 'a', 'c', 'd']);
-    expect(Array.from(c.counts.subarray(0, 4))).toEqual([3, 2, 1, 1]);
-    expect(c.tokens).toBe(7);
-    expect(c.sentences).toBe(3);
-    expect(c.add('c')).toBe(2);  // an existing key keeps its provisional id
+    expect(Array.from(c.counts)).toEqual([3, 2, 1, 1]);
+    expect(c.lines).toBe(4);
+    expect(counter.tokens).toBe(7);
+    expect(counter.sentences).toBe(3);
   });
 
-  it('add() returns the provisional id and grows past its initial capacity', () => {
-    const c = new TokenCounter();
-    for (let i = 0; i < 5000; i++) expect(c.add(`w${i}`)).toBe(i);
-    for (let i = 0; i < 5000; i += 7) expect(c.add(`w${i}`)).toBe(i);
-    expect(c.keys.length).toBe(5000);
+  it('gives provisional ids past the table\'s first size', () => {
+    const ids: number[] = [];
+    const counter = new NativeTokenCounter((out, n) => ids.push(...out.subarray(0, n)));
+    const t = new Tokenizer(counter);
+    for (let i = 0; i < 50000; i++) t.push(Buffer.from(`w${i} `));
+    for (let i = 0; i < 50000; i += 7) t.push(Buffer.from(`w${i} `));
+    t.end();
+    const c = counter.frequent(0);
+    expect(c.keys.length).toBe(50000);
+    expect(ids.slice(0, 50000)).toEqual(Array.from({ length: 50000 }, (_, i) => i));
+    expect(ids[50001]).toBe(7);
     expect(c.counts[0]).toBe(2);
     expect(c.counts[1]).toBe(1);
-    expect(c.counts[4999]).toBe(1);
-    expect(c.counts[4991]).toBe(2);
-    expect(c.tokens).toBe(5000 + Math.ceil(5000 / 7));
+    expect(c.counts[49994]).toBe(2);
+    expect(counter.tokens).toBe(50000 + Math.ceil(50000 / 7));
   });
 });
 

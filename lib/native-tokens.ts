@@ -1,0 +1,176 @@
+/**
+ * Sinks that tokenize corpus bytes in native code (native/core/token_scanner.h): the
+ * vocabulary pass counts with {@link NativeTokenCounter}, the training pass turns bytes into
+ * vocabulary ids with {@link vocabularyEncoder}. Both take whole buffers from the Tokenizer
+ * (TokenSink.bytes), so no JS runs per byte; tokens given apart (token arrays) go one by one.
+ * @packageDocumentation
+ */
+import { native, type NativeTokenScanner } from './native';
+import type { TokenSink } from './tokenizer';
+import type { CountedTokens, Vocabulary } from './vocabulary';
+
+/** A scanner's output buffer for `bytes` bytes of input (TokenScanner.maxOutput). */
+class Scratch {
+  ids = new Int32Array(1 << 14);
+  fit(bytes: number): Int32Array {
+    if (this.ids.length < bytes + 2) this.ids = new Int32Array(Math.max(bytes + 2, this.ids.length * 2));
+    return this.ids;
+  }
+}
+
+/**
+ * Counts tokens; each distinct token gets a provisional id in first-seen order. `onIds`, when
+ * given, receives the provisional ids in corpus order (-1 ending each sentence).
+ */
+export class NativeTokenCounter implements TokenSink {
+  private readonly scanner: NativeTokenScanner = new (native().TokenScanner)();
+  private readonly scratch = new Scratch();
+  // Lines ended outside the byte scanner (a corpus of strings or token arrays).
+  private linesApart = 0;
+  // Totals kept when the table is released.
+  private final: { bytes: number; tokens: number; sentences: number; lines: number } | undefined;
+  private distinctFinal = 0;
+
+  constructor(private readonly onIds?: (ids: Int32Array, n: number) => void) {}
+
+  bytes(buf: Buffer): void {
+    const out = this.scratch.fit(buf.length);
+    this.emit(out, this.scanner.scan(buf, out));
+  }
+
+  bytesEnd(): void {
+    const out = this.scratch.ids;
+    this.emit(out, this.scanner.finish(out));
+  }
+
+  token(key: string): void {
+    const out = this.scratch.ids;
+    this.emit(out, this.scanner.token(Buffer.from(key, 'latin1'), out));
+  }
+
+  endSentence(): void {
+    const out = this.scratch.ids;
+    this.emit(out, this.scanner.endSentence(out));
+  }
+
+  endLine(): void {
+    this.linesApart++;
+  }
+
+  private emit(out: Int32Array, n: number): void {
+    if (n > 0 && this.onIds) this.onIds(out, n);
+  }
+
+  private totals(): { bytes: number; tokens: number; sentences: number; lines: number } {
+    return this.final ?? this.scanner.totals();
+  }
+
+  get tokens(): number {
+    return this.totals().tokens;
+  }
+
+  get sentences(): number {
+    return this.totals().sentences;
+  }
+
+  get lines(): number {
+    return this.totals().lines + this.linesApart;
+  }
+
+  /** Bytes tokenized (0 for corpora of token arrays). */
+  get bytesRead(): number {
+    return this.totals().bytes;
+  }
+
+  /** Distinct tokens so far. */
+  get distinct(): number {
+    return this.final ? this.distinctFinal : this.scanner.size();
+  }
+
+  /**
+   * The tokens counted at least `minCount` times, with their provisional ids, in first-seen
+   * order: all a vocabulary needs, without a string for each of the corpus's rare tokens.
+   */
+  frequent(minCount: number): CountedTokens & { ids: Int32Array } {
+    const { bytes, offsets, counts, ids } = this.live().keys(minCount);
+    const keys = new Array<string>(counts.length);
+    for (let i = 0; i < counts.length; i++) keys[i] = bytes.latin1Slice(offsets[i]!, offsets[i + 1]!);
+    return { keys, counts, ids, lines: this.lines };
+  }
+
+  /** The provisional id (-1: never seen) and count of each key. */
+  lookup(keys: readonly string[]): { ids: Int32Array; counts: Float64Array } {
+    const { bytes, offsets } = packKeys(keys);
+    return this.live().lookup(bytes, offsets);
+  }
+
+  /** Frees the native table; the totals stay readable. */
+  release(): void {
+    this.final = this.scanner.totals();
+    this.distinctFinal = this.scanner.size();
+    this.scanner.release();
+  }
+
+  private live(): NativeTokenScanner {
+    if (this.final) throw new Error('the token counter was released');
+    return this.scanner;
+  }
+}
+
+/** Keys as one buffer of their bytes and the offsets between them (keys.length + 1). */
+function packKeys(keys: readonly string[]): { bytes: Buffer; offsets: Float64Array } {
+  const parts: Buffer[] = [];
+  const offsets = new Float64Array(keys.length + 1);
+  for (let i = 0; i < keys.length; i++) {
+    parts.push(Buffer.from(keys[i]!, 'latin1'));
+    offsets[i + 1] = offsets[i]! + parts[i]!.length;
+  }
+  return { bytes: Buffer.concat(parts), offsets };
+}
+
+/** Something that takes vocabulary ids and sentence ends (train.ts's ChunkEncoder). */
+export interface IdTarget {
+  add(id: number): void;
+  endSentence(): void;
+}
+
+/**
+ * Makes sinks that turn a corpus into the vocabulary's ids for `target`s: words outside the
+ * vocabulary and the original's `</s>` are left out. One native table is shared by all the
+ * sinks made (one per lane of the corpus).
+ */
+export function vocabularyEncoder(vocab: Vocabulary): (target: IdTarget) => TokenSink {
+  const { bytes, offsets } = packKeys(vocab.keys);
+  const dropped = vocab.hasSentenceToken ? Int32Array.of(0) : new Int32Array(0);
+  const { TokenScanner } = native();
+  const table = new TokenScanner(bytes, offsets, dropped);
+  let first = true;
+  return (target) => {
+    // The first sink uses the table's own scanner; each further one a scanner of its own.
+    const scanner = first ? table : new TokenScanner(table);
+    first = false;
+    const scratch = new Scratch();
+    const deliver = (out: Int32Array, n: number): void => {
+      for (let i = 0; i < n; i++) {
+        const id = out[i]!;
+        if (id < 0) target.endSentence();
+        else target.add(id);
+      }
+    };
+    return {
+      bytes(buf) {
+        const out = scratch.fit(buf.length);
+        deliver(out, scanner.scan(buf, out));
+      },
+      bytesEnd() {
+        deliver(scratch.ids, scanner.finish(scratch.ids));
+      },
+      token(key) {
+        // Token arrays: the JS map finds keys holding white space too.
+        const id = vocab.idOfKey(key);
+        if (id !== undefined && !(vocab.hasSentenceToken && id === 0)) target.add(id);
+      },
+      endSentence: () => target.endSentence(),
+    };
+  };
+}

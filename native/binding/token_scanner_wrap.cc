@@ -1,0 +1,223 @@
+#include "token_scanner_wrap.h"
+
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "args.h"
+
+namespace w2v_binding {
+namespace {
+
+// Marks the objects this class wraps, so that `new TokenScanner(other)` unwraps only a
+// TokenScanner (napi_type_tag_object, N-API 8).
+constexpr napi_type_tag kScannerTag = {0x7f3c1a9e5b2d4c81ULL, 0x93e0b6a4d2f1c857ULL};
+
+template <typename T>
+T* data(Napi::TypedArrayOf<T>& a) {
+  return a.Data();
+}
+
+Napi::Int32Array outArray(const Napi::Value& v, size_t need) {
+  auto out = typedArray<int32_t>(v, "out", napi_int32_array, "Int32Array");
+  if (out.ElementLength() < need)
+    throwRange(v.Env(), "out must hold at least " + std::to_string(need) + " ids, got " +
+                            std::to_string(out.ElementLength()));
+  return out;
+}
+
+Napi::Uint8Array byteArray(const Napi::Value& v, const char* name) {
+  return typedArray<uint8_t>(v, name, napi_uint8_array, "Uint8Array or Buffer");
+}
+
+}  // namespace
+
+Napi::Function TokenScannerWrap::Define(Napi::Env env) {
+  return DefineClass(env, "TokenScanner",
+                     {
+                         InstanceMethod<&TokenScannerWrap::Scan>("scan"),
+                         InstanceMethod<&TokenScannerWrap::Finish>("finish"),
+                         InstanceMethod<&TokenScannerWrap::Token>("token"),
+                         InstanceMethod<&TokenScannerWrap::EndSentence>("endSentence"),
+                         InstanceMethod<&TokenScannerWrap::Totals>("totals"),
+                         InstanceMethod<&TokenScannerWrap::Size>("size"),
+                         InstanceMethod<&TokenScannerWrap::Keys>("keys"),
+                         InstanceMethod<&TokenScannerWrap::Lookup>("lookup"),
+                         InstanceMethod<&TokenScannerWrap::Release>("release"),
+                     });
+}
+
+// new TokenScanner()                              a counting table
+// new TokenScanner(keyBytes, offsets, dropped)    a fixed table: key i is keyBytes[offsets[i], offsets[i+1])
+// new TokenScanner(scanner)                       a new stream over another scanner's table
+TokenScannerWrap::TokenScannerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TokenScannerWrap>(info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<w2v::TokenTable> table;
+  try {
+    if (info.Length() == 0) {
+      table = std::make_shared<w2v::TokenTable>();
+    } else if (info.Length() == 1) {
+      if (!info[0].IsObject() || !info[0].As<Napi::Object>().CheckTypeTag(&kScannerTag))
+        throwType(env, "TokenScanner(scanner): scanner must be a TokenScanner, got " + describe(info[0]));
+      table = Unwrap(info[0].As<Napi::Object>())->scanner(env).table();
+    } else {
+      auto keyBytes = byteArray(info[0], "keyBytes");
+      auto offsets = typedArray<double>(info[1], "offsets", napi_float64_array, "Float64Array");
+      auto dropped = typedArray<int32_t>(info[2], "dropped", napi_int32_array, "Int32Array");
+      std::vector<uint64_t> ends(offsets.ElementLength());
+      for (size_t i = 0; i < ends.size(); ++i) {
+        const double d = offsets[i];
+        if (!(d >= 0 && d <= static_cast<double>(keyBytes.ByteLength())) || d != static_cast<double>(static_cast<uint64_t>(d)))
+          throwRange(env, "offsets[" + std::to_string(i) + "] must be an integer in [0, " +
+                              std::to_string(keyBytes.ByteLength()) + "], got " + formatBound(d));
+        ends[i] = static_cast<uint64_t>(d);
+      }
+      const std::vector<int32_t> drop(data(dropped), data(dropped) + dropped.ElementLength());
+      table = std::make_shared<w2v::TokenTable>(data(keyBytes), keyBytes.ByteLength(), ends, drop);
+    }
+    scanner_ = std::make_unique<w2v::TokenScanner>(std::move(table));
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    throwRange(env, e.what());
+  } catch (const std::bad_alloc&) {
+    throwRange(env, "not enough memory for the token table");
+  }
+  info.This().As<Napi::Object>().TypeTag(&kScannerTag);
+}
+
+// scan(bytes, out): ids of the tokens ended in `bytes`, -1 after each sentence; returns the count.
+Napi::Value TokenScannerWrap::Scan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto buf = byteArray(info[0], "bytes");
+  auto out = outArray(info[1], w2v::TokenScanner::maxOutput(buf.ByteLength()));
+  try {
+    return Napi::Number::New(env, static_cast<double>(scanner(env).scan(data(buf), buf.ByteLength(), data(out))));
+  } catch (const std::length_error& e) {
+    throwRange(env, e.what());
+  } catch (const std::bad_alloc&) {
+    throwRange(env, "not enough memory for the corpus's distinct tokens (" + std::to_string(table(env).size()) +
+                        " so far)");
+  }
+}
+
+Napi::Value TokenScannerWrap::Finish(const Napi::CallbackInfo& info) {
+  auto out = outArray(info[0], 2);
+  try {
+    return Napi::Number::New(info.Env(), static_cast<double>(scanner(info.Env()).finish(data(out))));
+  } catch (const std::exception& e) {
+    throwRange(info.Env(), e.what());
+  }
+}
+
+// token(key, out): one whole token given apart (token arrays).
+Napi::Value TokenScannerWrap::Token(const Napi::CallbackInfo& info) {
+  auto key = byteArray(info[0], "key");
+  auto out = outArray(info[1], 1);
+  try {
+    return Napi::Number::New(info.Env(), static_cast<double>(scanner(info.Env()).token(data(key), key.ByteLength(), data(out))));
+  } catch (const std::exception& e) {
+    throwRange(info.Env(), e.what());
+  }
+}
+
+Napi::Value TokenScannerWrap::EndSentence(const Napi::CallbackInfo& info) {
+  auto out = outArray(info[0], 1);
+  return Napi::Number::New(info.Env(), static_cast<double>(scanner(info.Env()).endSentence(data(out))));
+}
+
+Napi::Value TokenScannerWrap::Totals(const Napi::CallbackInfo& info) {
+  const w2v::ScanTotals& t = scanner(info.Env()).totals();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("bytes", static_cast<double>(t.bytes));
+  o.Set("tokens", static_cast<double>(t.tokens));
+  o.Set("sentences", static_cast<double>(t.sentences));
+  o.Set("lines", static_cast<double>(t.lines));
+  return o;
+}
+
+Napi::Value TokenScannerWrap::Size(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(table(info.Env()).size()));
+}
+
+// keys(minCount): a counting table's keys counted at least minCount times, in id order:
+// { bytes, offsets (one more than the keys), counts, ids }.
+Napi::Value TokenScannerWrap::Keys(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const w2v::TokenTable& table = this->table(env);
+  const double minCount = static_cast<double>(integerArg(info[0], "minCount", 0, 9007199254740991.0));
+  if (!table.counting()) throwType(env, "keys() reads a counting table; this scanner's table is fixed");
+  std::vector<uint32_t> kept;
+  size_t keyBytes = 0;
+  for (size_t id = 0; id < table.size(); ++id)
+    if (static_cast<double>(table.count(id)) >= minCount) {
+      kept.push_back(static_cast<uint32_t>(id));
+      keyBytes += table.keyEnd(id) - table.keyStart(id);
+    }
+  Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, keyBytes);
+  Napi::Float64Array offsets = Napi::Float64Array::New(env, kept.size() + 1);
+  Napi::Float64Array counts = Napi::Float64Array::New(env, kept.size());
+  Napi::Int32Array ids = Napi::Int32Array::New(env, kept.size());
+  size_t at = 0;
+  for (size_t k = 0; k < kept.size(); ++k) {
+    const uint32_t id = kept[k];
+    const size_t n = table.keyEnd(id) - table.keyStart(id);
+    if (n > 0) std::memcpy(bytes.Data() + at, table.keyBytes().data() + table.keyStart(id), n);
+    offsets[k] = static_cast<double>(at);
+    counts[k] = static_cast<double>(table.count(id));
+    ids[k] = static_cast<int32_t>(id);
+    at += n;
+  }
+  offsets[kept.size()] = static_cast<double>(at);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("bytes", bytes);
+  o.Set("offsets", offsets);
+  o.Set("counts", counts);
+  o.Set("ids", ids);
+  return o;
+}
+
+// lookup(keyBytes, offsets): the id and count of each key (-1 and 0 when absent).
+Napi::Value TokenScannerWrap::Lookup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  w2v::TokenTable& table = this->table(env);
+  auto keyBytes = byteArray(info[0], "keyBytes");
+  auto offsets = typedArray<double>(info[1], "offsets", napi_float64_array, "Float64Array");
+  if (offsets.ElementLength() < 1) throwRange(env, "offsets must hold at least one entry (the end), got none");
+  const size_t keys = offsets.ElementLength() - 1;
+  Napi::Int32Array ids = Napi::Int32Array::New(env, keys);
+  Napi::Float64Array counts = Napi::Float64Array::New(env, keys);
+  for (size_t i = 0; i < keys; ++i) {
+    const double begin = offsets[i], end = offsets[i + 1];
+    if (!(begin >= 0 && begin <= end && end <= static_cast<double>(keyBytes.ByteLength())) ||
+        begin != static_cast<double>(static_cast<uint64_t>(begin)) || end != static_cast<double>(static_cast<uint64_t>(end)))
+      throwRange(env, "key " + std::to_string(i) + " has bad offsets " + formatBound(begin) + " to " + formatBound(end) +
+                          " (key bytes: " + std::to_string(keyBytes.ByteLength()) + ")");
+    const uint8_t* p = data(keyBytes) + static_cast<size_t>(begin);
+    const size_t n = static_cast<size_t>(end - begin);
+    const int32_t id = table.find(p, n);
+    ids[i] = id;
+    counts[i] = id >= 0 && table.counting() ? static_cast<double>(table.count(static_cast<size_t>(id))) : 0;
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ids", ids);
+  o.Set("counts", counts);
+  return o;
+}
+
+// release(): frees the scanner and, when no other scanner shares it, its table.
+Napi::Value TokenScannerWrap::Release(const Napi::CallbackInfo& info) {
+  scanner_.reset();
+  return info.Env().Undefined();
+}
+
+w2v::TokenScanner& TokenScannerWrap::scanner(Napi::Env env) {
+  if (!scanner_) throw Napi::Error::New(env, "this TokenScanner was released");
+  return *scanner_;
+}
+
+w2v::TokenTable& TokenScannerWrap::table(Napi::Env env) { return *scanner(env).table(); }
+
+}  // namespace w2v_binding

@@ -1,0 +1,256 @@
+#include "token_scanner.h"
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace w2v {
+namespace {
+
+// 1 for the bytes that separate tokens, 2 for the newline that also ends a sentence. NUL
+// separates too: the original keeps words as C strings.
+struct SeparatorTable {
+  uint8_t kind[256] = {};
+  SeparatorTable() {
+    for (uint8_t c : {0x20, 0x09, 0x0b, 0x0c, 0x0d, 0x00}) kind[c] = 1;
+    kind[0x0a] = 2;
+  }
+};
+const SeparatorTable kSeparators;
+
+}  // namespace
+
+uint32_t hashToken(const uint8_t* p, size_t n) {
+  // Eight bytes per multiply (words average under 8 bytes); any good mix would do, since the
+  // table compares the bytes of every candidate.
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  }
+  if (n > 0) {
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; ++i) w |= static_cast<uint64_t>(p[i]) << (8 * i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+  }
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+namespace {
+
+bool sameBytes(const uint8_t* a, const uint8_t* b, size_t n) {
+  // Most keys are short: compare them without a call.
+  if (n <= 8) {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  return std::memcmp(a, b, n) == 0;
+}
+
+constexpr size_t kInitialSlots = size_t{1} << 16;
+
+}  // namespace
+
+TokenTable::TokenTable() : counting_(true), slots_(kInitialSlots, Slot{0, 0}), mask_(kInitialSlots - 1) {}
+
+TokenTable::TokenTable(const uint8_t* bytes, size_t byteCount, const std::vector<uint64_t>& offsets,
+                       const std::vector<int32_t>& dropped)
+    : counting_(false) {
+  if (offsets.empty()) throw std::invalid_argument("key offsets must hold at least one entry (the end), got none");
+  const size_t keys = offsets.size() - 1;
+  if (keys > static_cast<size_t>(INT32_MAX) - 1)
+    throw std::invalid_argument("a table holds at most 2147483646 keys, got " + std::to_string(keys));
+  if (offsets.front() != 0 || offsets.back() != byteCount)
+    throw std::invalid_argument("key offsets must run from 0 to the key bytes' length (" + std::to_string(byteCount) +
+                                "), got " + std::to_string(offsets.front()) + " to " + std::to_string(offsets.back()));
+  size_t slots = kInitialSlots;
+  while (slots < keys * 2) slots *= 2;
+  slots_.assign(slots, Slot{0, 0});
+  mask_ = slots - 1;
+  arena_.assign(bytes, bytes + byteCount);
+  entries_.reserve(keys);
+  for (size_t i = 0; i < keys; ++i) {
+    const uint64_t begin = offsets[i], end = offsets[i + 1];
+    // A key holding a separator byte (a token given apart, in a token array) is kept: it
+    // never matches scanned bytes, only token().
+    if (end < begin || end > byteCount || end - begin > kMaxTokenBytes)
+      throw std::invalid_argument("key " + std::to_string(i) + " has descending or out-of-range offsets (" +
+                                  std::to_string(begin) + " to " + std::to_string(end) + ")");
+    const uint32_t hash = hashToken(bytes + begin, end - begin);
+    if (find(bytes + begin, end - begin, hash) >= 0)
+      throw std::invalid_argument("key " + std::to_string(i) + " is given twice");
+    entries_.push_back(Entry{begin, static_cast<uint32_t>(end - begin), 0, 0});
+    place(static_cast<int32_t>(i), hash);
+  }
+  for (int32_t id : dropped) {
+    if (id < 0 || static_cast<size_t>(id) >= keys)
+      throw std::invalid_argument("dropped id " + std::to_string(id) + " is outside [0, " + std::to_string(keys) + ")");
+    entries_[static_cast<size_t>(id)].dropped = 1;
+  }
+}
+
+int32_t TokenTable::find(const uint8_t* p, size_t n, uint32_t hash) const {
+  for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+    const Slot s = slots_[slot];
+    if (s.idPlusOne == 0) return -1;
+    if (s.hash != hash) continue;
+    const Entry& e = entries_[static_cast<size_t>(s.idPlusOne - 1)];
+    if (e.length == n && sameBytes(arena_.data() + e.start, p, n)) return s.idPlusOne - 1;
+  }
+}
+
+void TokenTable::prefetchSlot(uint32_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+
+void TokenTable::prefetchEntry(uint32_t hash) const {
+  const Slot s = slots_[hash & mask_];
+  if (s.idPlusOne != 0 && s.hash == hash) {
+    const Entry& e = entries_[static_cast<size_t>(s.idPlusOne - 1)];
+    __builtin_prefetch(&e);
+  }
+}
+
+void TokenTable::place(int32_t id, uint32_t hash) {
+  size_t slot = hash & mask_;
+  while (slots_[slot].idPlusOne != 0) slot = (slot + 1) & mask_;
+  slots_[slot] = Slot{hash, id + 1};
+}
+
+void TokenTable::rehash() {
+  std::vector<Slot> old(slots_.size() * 2, Slot{0, 0});
+  old.swap(slots_);
+  mask_ = slots_.size() - 1;
+  for (const Slot& s : old)
+    if (s.idPlusOne != 0) place(s.idPlusOne - 1, s.hash);
+}
+
+int32_t TokenTable::add(const uint8_t* p, size_t n, uint32_t hash) {
+  if (entries_.size() >= static_cast<size_t>(INT32_MAX) - 1)
+    throw std::length_error("the corpus holds more than 2147483646 distinct tokens");
+  const int32_t id = static_cast<int32_t>(entries_.size());
+  entries_.push_back(Entry{arena_.size(), static_cast<uint32_t>(n), 0, 0});
+  arena_.insert(arena_.end(), p, p + n);
+  if (entries_.size() * 2 > slots_.size()) rehash();
+  place(id, hash);
+  return id;
+}
+
+int32_t TokenTable::lookup(const uint8_t* p, size_t n, uint32_t hash) {
+  int32_t id = find(p, n, hash);
+  if (!counting_) return id;
+  if (id < 0) id = add(p, n, hash);
+  ++entries_[static_cast<size_t>(id)].count;
+  return id;
+}
+
+size_t TokenTable::bytesHeld() const {
+  return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry) + arena_.capacity();
+}
+
+TokenScanner::TokenScanner(std::shared_ptr<TokenTable> table) : table_(std::move(table)) {
+  if (!table_) throw std::invalid_argument("a token scanner needs a table");
+}
+
+size_t TokenScanner::emit(const uint8_t* p, size_t n, uint32_t hash, int32_t* out) {
+  const int32_t id = table_->lookup(p, n, hash);
+  if (id < 0 || table_->isDropped(id)) return 0;
+  *out = id;
+  return 1;
+}
+
+inline void TokenScanner::note(const uint8_t* p, size_t n, int32_t*& out) {
+  if (n > TokenTable::kMaxTokenBytes)
+    throw std::length_error("a token of " + std::to_string(n) + " bytes is longer than the limit of " +
+                            std::to_string(TokenTable::kMaxTokenBytes));
+  ++totals_.tokens;
+  sentenceOpen_ = true;
+  batch_[batched_++] = Found{p, static_cast<uint32_t>(n), hashToken(p, n)};
+  if (batched_ == kBatch) flush(out);
+}
+
+void TokenScanner::noteSentenceEnd(int32_t*& out) {
+  ++totals_.sentences;
+  sentenceOpen_ = false;
+  batch_[batched_++] = Found{nullptr, kSentenceEnd, 0};
+  if (batched_ == kBatch) flush(out);
+}
+
+void TokenScanner::flush(int32_t*& out) {
+  TokenTable& table = *table_;
+  for (size_t i = 0; i < batched_; ++i)
+    if (batch_[i].n != kSentenceEnd) table.prefetchSlot(batch_[i].hash);
+  for (size_t i = 0; i < batched_; ++i)
+    if (batch_[i].n != kSentenceEnd) table.prefetchEntry(batch_[i].hash);
+  for (size_t i = 0; i < batched_; ++i) {
+    const Found& f = batch_[i];
+    if (f.n == kSentenceEnd) *out++ = -1;
+    else out += emit(f.p, f.n, f.hash, out);
+  }
+  batched_ = 0;
+}
+
+size_t TokenScanner::scan(const uint8_t* buf, size_t n, int32_t* out) {
+  int32_t* const first = out;
+  totals_.bytes += n;
+  const uint8_t* kind = kSeparators.kind;
+  size_t i = 0;
+  if (!pending_.empty()) {
+    // Finish the token carried over from the previous buffer.
+    while (i < n && kind[buf[i]] == 0) ++i;
+    if (pending_.size() + i > TokenTable::kMaxTokenBytes)
+      throw std::length_error("a token of more than " + std::to_string(TokenTable::kMaxTokenBytes) +
+                              " bytes (the limit)");
+    pending_.insert(pending_.end(), buf, buf + i);
+    if (i == n) return 0;
+    note(pending_.data(), pending_.size(), out);
+    flush(out);  // before pending_ is reused
+    pending_.clear();
+  }
+  size_t start = i;
+  for (; i < n; ++i) {
+    const uint8_t k = kind[buf[i]];
+    if (k == 0) continue;
+    if (i > start) note(buf + start, i - start, out);
+    start = i + 1;
+    if (k == 2) {
+      ++totals_.lines;
+      if (sentenceOpen_) noteSentenceEnd(out);
+    }
+  }
+  flush(out);  // the batch points into buf
+  if (start < n) pending_.assign(buf + start, buf + n);
+  return static_cast<size_t>(out - first);
+}
+
+size_t TokenScanner::finish(int32_t* out) {
+  int32_t* const first = out;
+  if (!pending_.empty()) {
+    note(pending_.data(), pending_.size(), out);
+    flush(out);
+    pending_.clear();
+    pending_.shrink_to_fit();
+  }
+  out += endSentence(out);
+  return static_cast<size_t>(out - first);
+}
+
+size_t TokenScanner::token(const uint8_t* p, size_t n, int32_t* out) {
+  if (n == 0) return 0;
+  int32_t* const first = out;
+  note(p, n, out);
+  flush(out);
+  return static_cast<size_t>(out - first);
+}
+
+size_t TokenScanner::endSentence(int32_t* out) {
+  if (!sentenceOpen_) return 0;
+  int32_t* const first = out;
+  noteSentenceEnd(out);
+  flush(out);
+  return static_cast<size_t>(out - first);
+}
+
+}  // namespace w2v

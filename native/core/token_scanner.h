@@ -1,0 +1,136 @@
+// Byte tokenization at native speed: splits bytes into tokens as the original tool does (ASCII
+// white space and NUL separate tokens; a newline also ends a sentence) and turns each token
+// into an integer id in one pass, with no per-token allocation.
+//
+// A TokenTable maps byte strings to ids. Counting tables give each new token the next id
+// (first-seen order) and count it; fixed tables hold a given key list (a vocabulary) and
+// leave unknown tokens out. A TokenScanner is one stream's state (the token cut by the end of
+// a buffer, whether the sentence has tokens); several scanners may share a table, one per
+// part of a corpus. Nothing here is thread-safe: one thread uses a table and its scanners.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace w2v {
+
+/// The table's hash of a token's bytes.
+uint32_t hashToken(const uint8_t* p, size_t n);
+
+class TokenTable {
+ public:
+  /// A counting table: empty; tokens get ids 0, 1, 2... as first seen.
+  TokenTable();
+  /// A fixed table: key i is bytes[offsets[i], offsets[i + 1]) with id i; ids listed in
+  /// `dropped` are known but never emitted (the original's `</s>`). Throws
+  /// std::invalid_argument for offsets that descend or leave `bytes`, or a key given twice.
+  TokenTable(const uint8_t* bytes, size_t byteCount, const std::vector<uint64_t>& offsets,
+             const std::vector<int32_t>& dropped);
+
+  bool counting() const { return counting_; }
+  /// Number of distinct keys.
+  size_t size() const { return entries_.size(); }
+  /// Id of the token, or -1 when unknown (fixed tables); counting tables add and count it.
+  int32_t lookup(const uint8_t* p, size_t n, uint32_t hash);
+  /// Id of the key, or -1 (never adds).
+  int32_t find(const uint8_t* p, size_t n) const { return find(p, n, hashToken(p, n)); }
+  /// Hints that `hash` will be looked up soon (fetches its first slot into cache).
+  void prefetchSlot(uint32_t hash) const;
+  /// Hints further: fetches the entry the first slot names, if its hash matches.
+  void prefetchEntry(uint32_t hash) const;
+  /// True when `id` is one of the fixed table's dropped ids.
+  bool isDropped(int32_t id) const { return entries_[static_cast<size_t>(id)].dropped != 0; }
+  /// Count of id (counting tables).
+  uint64_t count(size_t id) const { return entries_[id].count; }
+  /// Key i as [begin, end) into keyBytes().
+  uint64_t keyStart(size_t id) const { return entries_[id].start; }
+  uint64_t keyEnd(size_t id) const { return entries_[id].start + entries_[id].length; }
+  const std::vector<uint8_t>& keyBytes() const { return arena_; }
+  /// Bytes held by the table (for memory reports).
+  size_t bytesHeld() const;
+
+  /// Tokens longer than this are refused (std::length_error): an id is an int32 and the
+  /// arena's offsets are 64-bit, so only memory bounds the table; this bounds one token.
+  static constexpr size_t kMaxTokenBytes = size_t{1} << 30;
+
+ private:
+  // A slot holds a key's hash and id + 1 (0: empty), so probing reads one array; an entry
+  // holds what else a lookup needs, so a hit touches a slot, an entry and the key's bytes.
+  struct Slot {
+    uint32_t hash;
+    int32_t idPlusOne;
+  };
+  struct Entry {
+    uint64_t start;
+    uint32_t length;
+    uint32_t dropped;
+    uint64_t count;
+  };
+  int32_t find(const uint8_t* p, size_t n, uint32_t hash) const;
+  int32_t add(const uint8_t* p, size_t n, uint32_t hash);
+  void place(int32_t id, uint32_t hash);
+  void rehash();
+
+  bool counting_;
+  std::vector<Slot> slots_;
+  size_t mask_;
+  std::vector<Entry> entries_;
+  std::vector<uint8_t> arena_;
+};
+
+/// Totals of one scanner.
+struct ScanTotals {
+  uint64_t bytes = 0;
+  uint64_t tokens = 0;     // tokens seen, known or not
+  uint64_t sentences = 0;  // sentences with at least one token
+  uint64_t lines = 0;      // newlines (the original counts one `</s>` per newline)
+};
+
+class TokenScanner {
+ public:
+  explicit TokenScanner(std::shared_ptr<TokenTable> table);
+
+  /// Upper bound on the values scan() or finish() write for `n` bytes.
+  static size_t maxOutput(size_t n) { return n + 2; }
+
+  /// Tokenizes buf[0, n): writes each emitted token's id and -1 after each sentence with a
+  /// token to `out` (room for maxOutput(n) values), returns how many were written. A token
+  /// running past the end waits for the next call.
+  size_t scan(const uint8_t* buf, size_t n, int32_t* out);
+  /// Ends the input: a pending token and an open sentence count. Writes at most 2 values.
+  size_t finish(int32_t* out);
+  /// One whole token given apart (a corpus of token arrays); writes at most 1 value.
+  size_t token(const uint8_t* p, size_t n, int32_t* out);
+  /// Ends the sentence of tokens given with token(); writes at most 1 value.
+  size_t endSentence(int32_t* out);
+
+  const ScanTotals& totals() const { return totals_; }
+  const std::shared_ptr<TokenTable>& table() const { return table_; }
+
+ private:
+  // Tokens found in a buffer wait in a batch (with sentence ends, in order) so that their
+  // table lookups can be prefetched together: a lookup is a few cache misses, and a batch
+  // lets them overlap instead of queueing.
+  struct Found {
+    const uint8_t* p;
+    uint32_t n;  // kSentenceEnd: a sentence end
+    uint32_t hash;
+  };
+  static constexpr uint32_t kSentenceEnd = UINT32_MAX;
+  static constexpr size_t kBatch = 32;
+  void note(const uint8_t* p, size_t n, int32_t*& out);
+  void noteSentenceEnd(int32_t*& out);
+  void flush(int32_t*& out);
+  size_t emit(const uint8_t* p, size_t n, uint32_t hash, int32_t* out);
+
+  Found batch_[kBatch];
+  size_t batched_ = 0;
+
+  std::shared_ptr<TokenTable> table_;
+  std::vector<uint8_t> pending_;  // a token cut by the end of the previous buffer
+  bool sentenceOpen_ = false;
+  ScanTotals totals_;
+};
+
+}  // namespace w2v

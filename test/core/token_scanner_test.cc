@@ -1,0 +1,211 @@
+// TokenTable and TokenScanner: the byte tokenizer's rules, tokens cut across buffers, counting
+// and fixed tables, and agreement with a plain reference tokenizer on random bytes cut at
+// random places.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "random.h"
+#include "token_scanner.h"
+
+using w2v::TokenScanner;
+using w2v::TokenTable;
+
+namespace {
+
+const uint8_t* bytes(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+
+// Scans `text` in pieces of `piece` bytes and finishes; returns what was emitted.
+std::vector<int32_t> scanAll(TokenScanner& scanner, const std::string& text, size_t piece) {
+  std::vector<int32_t> out;
+  for (size_t at = 0; at < text.size(); at += piece) {
+    const size_t n = std::min(piece, text.size() - at);
+    std::vector<int32_t> buf(TokenScanner::maxOutput(n));
+    const size_t k = scanner.scan(bytes(text) + at, n, buf.data());
+    CHECK(k <= buf.size());
+    out.insert(out.end(), buf.begin(), buf.begin() + static_cast<long>(k));
+  }
+  int32_t tail[2];
+  const size_t k = scanner.finish(tail);
+  out.insert(out.end(), tail, tail + k);
+  return out;
+}
+
+std::string keyOf(const TokenTable& t, size_t id) {
+  const auto& a = t.keyBytes();
+  return std::string(a.begin() + static_cast<long>(t.keyStart(id)), a.begin() + static_cast<long>(t.keyEnd(id)));
+}
+
+bool isSeparator(uint8_t c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == 0 || c == '\n'; }
+
+// The rules written plainly: tokens as strings, "\n" marking each sentence end.
+std::vector<std::string> referenceTokens(const std::string& text, uint64_t& lines) {
+  std::vector<std::string> out;
+  std::string token;
+  bool open = false;
+  lines = 0;
+  for (char ch : text) {
+    const auto c = static_cast<uint8_t>(ch);
+    if (!isSeparator(c)) {
+      token += ch;
+      continue;
+    }
+    if (!token.empty()) {
+      out.push_back(token);
+      token.clear();
+      open = true;
+    }
+    if (c == '\n') {
+      ++lines;
+      if (open) out.push_back("\n");
+      open = false;
+    }
+  }
+  if (!token.empty()) {
+    out.push_back(token);
+    open = true;
+  }
+  if (open) out.push_back("\n");
+  return out;
+}
+
+}  // namespace
+
+TEST(token_scanner_counts_in_first_seen_order) {
+  auto table = std::make_shared<TokenTable>();
+  TokenScanner scanner(table);
+  const std::vector<int32_t> ids = scanAll(scanner, "the cat\tsat\r\non the\x0bmat\n\n  the\n", 1 << 10);
+  const std::vector<int32_t> want = {0, 1, 2, -1, 3, 0, 4, -1, 0, -1};
+  CHECK(ids == want);
+  CHECK_EQ(table->size(), size_t{5});
+  CHECK_EQ(keyOf(*table, 0), std::string("the"));
+  CHECK_EQ(keyOf(*table, 4), std::string("mat"));
+  CHECK_EQ(table->count(0), uint64_t{3});
+  CHECK_EQ(table->count(3), uint64_t{1});
+  CHECK_EQ(scanner.totals().tokens, uint64_t{7});
+  CHECK_EQ(scanner.totals().sentences, uint64_t{3});
+  CHECK_EQ(scanner.totals().lines, uint64_t{4});  // the blank line counts as a line, not a sentence
+}
+
+TEST(token_scanner_joins_tokens_cut_by_buffer_ends) {
+  const std::string text = "alpha beta\ngamma delta epsilon";
+  for (size_t piece = 1; piece <= text.size(); ++piece) {
+    auto table = std::make_shared<TokenTable>();
+    TokenScanner scanner(table);
+    const std::vector<int32_t> ids = scanAll(scanner, text, piece);
+    const std::vector<int32_t> want = {0, 1, -1, 2, 3, 4, -1};
+    CHECK_MSG(ids == want, "piece " + std::to_string(piece));
+    CHECK_EQ(keyOf(*table, 4), std::string("epsilon"));  // the last token, without a newline
+  }
+}
+
+TEST(token_scanner_nul_separates_and_high_bytes_are_kept) {
+  auto table = std::make_shared<TokenTable>();
+  TokenScanner scanner(table);
+  const std::string text("a\0b \xff\xfe\xc3(", 9);
+  const std::vector<int32_t> ids = scanAll(scanner, text, 2);
+  CHECK((ids == std::vector<int32_t>{0, 1, 2, -1}));
+  CHECK_EQ(keyOf(*table, 2), std::string("\xff\xfe\xc3("));
+}
+
+TEST(token_scanner_fixed_table_leaves_out_unknown_and_dropped) {
+  const std::string keys = "</s>theofcat";
+  const std::vector<uint64_t> offsets = {0, 4, 7, 9, 12};
+  auto table = std::make_shared<TokenTable>(bytes(keys), keys.size(), offsets, std::vector<int32_t>{0});
+  CHECK(!table->counting());
+  TokenScanner scanner(table);
+  const std::vector<int32_t> ids = scanAll(scanner, "the zebra of </s> cat\nzebra\n", 3);
+  // The second sentence holds only an unknown token: it still ends (the reader skips empty ones).
+  CHECK((ids == std::vector<int32_t>{1, 2, 3, -1, -1}));
+  CHECK_EQ(table->size(), size_t{4});  // fixed: nothing added
+  CHECK_EQ(scanner.totals().tokens, uint64_t{6});
+}
+
+TEST(token_scanner_scanners_share_a_table) {
+  auto table = std::make_shared<TokenTable>();
+  TokenScanner a(table), b(table);
+  int32_t out[8];
+  CHECK_EQ(a.scan(bytes("x y"), 3, out), size_t{1});  // "y" is pending in a
+  CHECK_EQ(b.scan(bytes("y x\n"), 4, out), size_t{3});
+  CHECK((out[0] == 1 && out[1] == 0 && out[2] == -1));
+  CHECK_EQ(a.finish(out), size_t{2});
+  CHECK((out[0] == 1 && out[1] == -1));
+  CHECK_EQ(table->count(1), uint64_t{2});
+}
+
+TEST(token_scanner_tokens_given_apart) {
+  auto table = std::make_shared<TokenTable>();
+  TokenScanner scanner(table);
+  int32_t out[2];
+  CHECK_EQ(scanner.token(bytes("new york"), 8, out), size_t{1});  // a separator inside is kept
+  CHECK_EQ(out[0], 0);
+  CHECK_EQ(scanner.token(bytes(""), 0, out), size_t{0});
+  CHECK_EQ(scanner.endSentence(out), size_t{1});
+  CHECK_EQ(out[0], -1);
+  CHECK_EQ(scanner.endSentence(out), size_t{0});
+  CHECK_EQ(keyOf(*table, 0), std::string("new york"));
+}
+
+TEST(token_scanner_rejects_bad_fixed_tables) {
+  const std::string keys = "abcab";
+  CHECK_THROWS_AS(TokenTable(bytes(keys), 5, {0, 3, 5, 6}, {}), std::invalid_argument, "key offsets must run");
+  CHECK_THROWS_AS(TokenTable(bytes(keys), 5, {0, 3, 2, 5}, {}), std::invalid_argument, "key 1 has descending");
+  CHECK_THROWS_AS(TokenTable(bytes(keys), 5, {0, 2, 3, 5}, {}), std::invalid_argument, "key 2 is given twice");
+  CHECK_THROWS_AS(TokenTable(bytes(keys), 5, {0, 3, 5}, {2}), std::invalid_argument, "dropped id 2");
+  CHECK_THROWS_AS(TokenTable(bytes(keys), 5, {}, {}), std::invalid_argument, "at least one entry");
+}
+
+TEST(token_scanner_agrees_with_reference_on_random_bytes) {
+  w2v::Random rng(12345);
+  const char alphabet[] = {'a', 'b', 'c', ' ', '\n', '\t', '\r', '\0', '\xe9'};
+  for (int round = 0; round < 200; ++round) {
+    std::string text;
+    const size_t length = rng.next() % 400;
+    for (size_t i = 0; i < length; ++i) text += alphabet[rng.next() % sizeof alphabet];
+    uint64_t lines = 0;
+    const std::vector<std::string> want = referenceTokens(text, lines);
+    auto table = std::make_shared<TokenTable>();
+    TokenScanner scanner(table);
+    std::vector<int32_t> got;
+    for (size_t at = 0; at < text.size();) {
+      const size_t n = std::min<size_t>(1 + rng.next() % 17, text.size() - at);
+      std::vector<int32_t> buf(TokenScanner::maxOutput(n));
+      const size_t k = scanner.scan(bytes(text) + at, n, buf.data());
+      got.insert(got.end(), buf.begin(), buf.begin() + static_cast<long>(k));
+      at += n;
+    }
+    int32_t tail[2];
+    const size_t k = scanner.finish(tail);
+    got.insert(got.end(), tail, tail + k);
+    std::vector<std::string> gotTokens;
+    std::map<std::string, uint64_t> counts;
+    for (int32_t id : got) {
+      gotTokens.push_back(id < 0 ? "\n" : keyOf(*table, static_cast<size_t>(id)));
+      if (id >= 0) ++counts[gotTokens.back()];
+    }
+    CHECK_MSG(gotTokens == want, "round " + std::to_string(round));
+    CHECK_EQ(scanner.totals().lines, lines);
+    CHECK_EQ(scanner.totals().bytes, static_cast<uint64_t>(text.size()));
+    for (size_t id = 0; id < table->size(); ++id) CHECK_EQ(table->count(id), counts[keyOf(*table, id)]);
+  }
+}
+
+TEST(token_scanner_table_grows_past_its_first_slots) {
+  auto table = std::make_shared<TokenTable>();
+  TokenScanner scanner(table);
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "w" + std::to_string(i) + (i % 10 == 9 ? "\n" : " ");
+  const std::vector<int32_t> ids = scanAll(scanner, text, 4096);
+  CHECK_EQ(table->size(), size_t{100000});
+  CHECK_EQ(ids.size(), size_t{110000});
+  CHECK_EQ(ids[110000 - 2], 99999);
+  // Scanning again finds every token.
+  TokenScanner again(table);
+  const std::vector<int32_t> second = scanAll(again, text, 999);
+  CHECK(second == ids);
+  CHECK_EQ(table->count(123), uint64_t{2});
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { NativeTokenCounter, vocabularyEncoder } from '../../lib/native-tokens';
+import { Tokenizer } from '../../lib/tokenizer';
+import { Vocabulary } from '../../lib/vocabulary';
+import { rng } from '../helpers';
+
+/** A random text over a small alphabet of tokens and separators (NUL, \r\n, \v... included). */
+function randomText(seed: number, tokens: number): Buffer {
+  const r = rng(seed);
+  const alphabet = ['a', 'b', 'ab', 'ba', 'é', '\u00ff', '\x00', 'longer-token', 'x'.repeat(300)];
+  const seps = [' ', ' ', ' ', '\n', '\t', '\r\n', '  ', '\v', '\f', '\n\n'];
+  let text = '';
+  for (let i = 0; i < tokens; i++) text += alphabet[Math.floor(r() * alphabet.length)]! + seps[Math.floor(r() * seps.length)]!;
+  return Buffer.from(text, 'utf8');
+}
+
+/** Feeds `bytes` to a tokenizer over `sink` in random pieces (1 to 700 bytes). */
+function feedInPieces(tok: Tokenizer, bytes: Buffer, seed: number): void {
+  const r = rng(seed);
+  for (let at = 0; at < bytes.length; ) {
+    const n = 1 + Math.floor(r() * 700);
+    tok.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  tok.end();
+}
+
+/** The JS tokenizer's events for the same bytes: the reference. */
+function referenceEvents(bytes: Buffer): { events: string[]; keys: string[]; counts: number[]; lines: number } {
+  const ids = new Map<string, number>();
+  const counts: number[] = [];
+  const events: string[] = [];
+  let lines = 0;
+  const tok = new Tokenizer({
+    token: (k) => {
+      if (!ids.has(k)) {
+        ids.set(k, ids.size);
+        counts.push(0);
+      }
+      counts[ids.get(k)!]!++;
+      events.push(`t${ids.get(k)}`);
+    },
+    endSentence: () => events.push('s'),
+    endLine: () => lines++,
+  });
+  tok.push(bytes);
+  tok.end();
+  return { events, keys: [...ids.keys()], counts, lines };
+}
+
+describe('NativeTokenCounter', () => {
+  it('counts exactly what the JS tokenizer counts, whatever the buffer boundaries', () => {
+    for (const seed of [2, 3, 4]) {
+      const bytes = randomText(seed, 20000);
+      const want = referenceEvents(bytes);
+      const events: string[] = [];
+      const counter = new NativeTokenCounter((ids, n) => {
+        for (let i = 0; i < n; i++) events.push(ids[i]! < 0 ? 's' : `t${ids[i]}`);
+      });
+      feedInPieces(new Tokenizer(counter), bytes, seed + 100);
+      const got = counter.frequent(0);
+      expect(events).toEqual(want.events);
+      expect(got.keys).toEqual(want.keys);
+      expect(Array.from(got.counts)).toEqual(want.counts);
+      expect(got.lines).toBe(want.lines);
+      expect(counter.tokens).toBe(want.counts.reduce((a, b) => a + b, 0));
+      expect(counter.sentences).toBe(want.events.filter((e) => e === 's').length);
+      expect(counter.bytesRead).toBe(bytes.length);
+      expect(counter.distinct).toBe(want.keys.length);
+    }
+  });
+
+  it('counts tokens given apart (token arrays) with the same ids as scanned bytes', () => {
+    const ids: number[] = [];
+    const counter = new NativeTokenCounter((out, n) => ids.push(...out.subarray(0, n)));
+    const tok = new Tokenizer(counter);
+    tok.push(Buffer.from('new york\n'));
+    counter.token('york');
+    counter.token('new york');  // white space inside a token given apart is kept
+    counter.endSentence();
+    counter.endLine();
+    expect(ids).toEqual([0, 1, -1, 1, 2, -1]);
+    expect(counter.frequent(0).keys).toEqual(['new', 'york', 'new york']);
+    expect(counter.lines).toBe(2);
+  });
+
+  it('lists only the tokens counted at least minCount times, looks keys up, and frees its table', () => {
+    const counter = new NativeTokenCounter();
+    const t = new Tokenizer(counter);
+    t.push(Buffer.from('b a b\nc b a\n\nd d d d\n'));
+    t.end();
+    const f = counter.frequent(2);
+    expect(f.keys).toEqual(['b', 'a', 'd']);
+    expect(Array.from(f.counts)).toEqual([3, 2, 4]);
+    expect(Array.from(f.ids)).toEqual([0, 1, 3]);
+    expect(f.lines).toBe(4);
+    const found = counter.lookup(['d', 'zz', 'c', 'b a']);
+    expect(Array.from(found.ids)).toEqual([3, -1, 2, -1]);
+    expect(Array.from(found.counts)).toEqual([4, 0, 1, 0]);
+    counter.release();
+    expect(counter.tokens).toBe(10);  // totals survive the release
+    expect(counter.distinct).toBe(4);
+    expect(() => counter.frequent(1)).toThrow(/released/);
+  });
+
+  it('rejects a too-small output buffer with a RangeError naming the sizes', async () => {
+    const { native } = await import('../../lib/native');
+    const scanner = new (native().TokenScanner)();
+    expect(() => scanner.scan(Buffer.from('abc def'), new Int32Array(3))).toThrow(/out must hold at least 9 ids, got 3/);
+    expect(() => scanner.scan('abc' as unknown as Buffer, new Int32Array(9))).toThrow(TypeError);
+    expect(() => new (native().TokenScanner)({} as never)).toThrow(/scanner must be a TokenScanner/);
+    expect(() => new (native().TokenScanner)(Buffer.from('ab'), Float64Array.of(0, 3), new Int32Array(0))).toThrow(
+      /offsets\[1\] must be an integer in \[0, 2\], got 3/,
+    );
+    expect(() => scanner.keys(-1)).toThrow(/minCount must be an integer in/);
+  });
+});
+
+describe('vocabularyEncoder', () => {
+  it('gives the vocabulary id of every known token and leaves out unknown words and </s>', () => {
+    const bytes = randomText(7, 5000);
+    const vocab = new Vocabulary(['</s>', 'a', 'ab', 'é', 'x'.repeat(300)].map((w) => Buffer.from(w).toString('latin1')), Float64Array.of(9, 5, 4, 3, 2), true);
+    const got: string[] = [];
+    const target = { add: (id: number) => got.push(String(id)), endSentence: () => got.push('s') };
+    feedInPieces(new Tokenizer(vocabularyEncoder(vocab)(target)), bytes, 8);
+    // The reference: the JS tokenizer and the vocabulary's map.
+    const want: string[] = [];
+    const tok = new Tokenizer({
+      token: (k) => {
+        const id = vocab.idOfKey(k);
+        if (id !== undefined && id !== 0) want.push(String(id));
+      },
+      endSentence: () => want.push('s'),
+    });
+    tok.push(bytes);
+    tok.end();
+    expect(got).toEqual(want);
+    expect(got.filter((e) => e !== 's').length).toBeGreaterThan(1000);
+  });
+
+  it('gives each sink its own stream over one table', () => {
+    const vocab = new Vocabulary(['cat', 'sat'], Float64Array.of(2, 1));
+    const make = vocabularyEncoder(vocab);
+    const a: number[] = [];
+    const b: number[] = [];
+    const ta = new Tokenizer(make({ add: (id) => a.push(id), endSentence: () => a.push(-1) }));
+    const tb = new Tokenizer(make({ add: (id) => b.push(id), endSentence: () => b.push(-1) }));
+    ta.push(Buffer.from('ca'));
+    tb.push(Buffer.from('sat c'));
+    ta.push(Buffer.from('t dog\n'));
+    tb.push(Buffer.from('at'));
+    ta.end();
+    tb.end();
+    expect(a).toEqual([0, -1]);
+    expect(b).toEqual([1, 0, -1]);
+  });
+});

@@ -11,11 +11,11 @@
 import { keyOf } from './bytes';
 import { abortError, describeValue } from './errors';
 import { eventLoopYielder } from './event-loop';
-import { MODEL_DISPOSED, Word2Vec, type Metric, type TrainingStats } from './model';
+import { MODEL_DISPOSED, Word2Vec, type Metric } from './model';
 import { native, type NativeTrainerTables } from './native';
 import { checkOptions, integerOption, numberOption, resolveTrainOptions, type TrainOptions } from './options';
 import { negativeSamplingWeights, subsampleKeepProbability } from './tables';
-import { checkControl, ChunkEncoder, epochSummary, IdStream, runNativeTraining, type TrainControl } from './train';
+import { checkControl, ChunkEncoder, IdStream, runNativeTraining, trainingStats, type TrainControl } from './train';
 
 /** An item: a string or an integer id. `1` and `"1"` are different items. */
 export type Item = string | number;
@@ -434,20 +434,14 @@ export async function trainItems(sequences: ItemSequences, options: ItemTrainOpt
     extra: { wholeSentenceWindow: mode === 'set', groupNegative },
     maxSentenceLength: Infinity,
   });
-  const trainingStats: TrainingStats = {
-    device: opts.device,
-    epochs: run.epochStats.map((e, epoch) => epochSummary(e, epoch, opts.device)),
-    wordsPerEpoch,
-    trainingMs: run.trainingMs,
-    totalMs: Date.now() - started,
-  };
+  const stats = trainingStats(run, opts.device, wordsPerEpoch, started);
   const model = new Word2Vec({
     keys: items.map((item) => keyOf(String(item))),
     counts: vocabCounts,
     dim: opts.dim,
     vectors: run.vectors.input,
     ...(run.vectors.output ? { outputVectors: run.vectors.output } : {}),
-    trainingStats,
+    trainingStats: stats,
     ownsBuffers: true,
   });
   return new ItemEmbeddings(model, items);

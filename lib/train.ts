@@ -490,15 +490,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const run = await runNativeTraining({
     opts, tables, vocabularySize: vocab.size, vocabularyCount, wordsPerEpoch, control, feedEpoch,
   });
-  const stats: TrainingStats = {
-    device: opts.device,
-    epochs: run.epochStats.map((e, epoch) => epochSummary(e, epoch, opts.device)),
-    wordsPerEpoch,
-    vocabularyMs,
-    corpusBytes,
-    trainingMs: run.trainingMs,
-    totalMs: Date.now() - started,
-  };
+  const stats = trainingStats(run, opts.device, wordsPerEpoch, started, { vocabularyMs, corpusBytes });
   return new Word2Vec({
     keys: vocab.keys,
     counts: vocab.counts,
@@ -511,8 +503,26 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   });
 }
 
+/** A run's TrainingStats; `started` is when the caller began (Date.now()). */
+export function trainingStats(
+  run: { epochStats: NativeEpochStats[]; trainingMs: number },
+  device: 'cpu' | 'cuda',
+  wordsPerEpoch: number,
+  started: number,
+  extra: Pick<TrainingStats, 'vocabularyMs' | 'corpusBytes'> = {},
+): TrainingStats {
+  return {
+    device,
+    epochs: run.epochStats.map((e, epoch) => epochSummary(e, epoch, device)),
+    wordsPerEpoch,
+    ...extra,
+    trainingMs: run.trainingMs,
+    totalMs: Date.now() - started,
+  };
+}
+
 /** An epoch's totals for TrainingStats; the device's traffic and time on the GPU only. */
-export function epochSummary(e: NativeEpochStats, epoch: number, device: 'cpu' | 'cuda'): EpochSummary {
+function epochSummary(e: NativeEpochStats, epoch: number, device: 'cpu' | 'cuda'): EpochSummary {
   const summary: EpochSummary = { epoch, words: e.words, predictions: e.predictions, loss: e.loss };
   if (device === 'cuda') {
     summary.bytesMoved = e.bytesMoved;

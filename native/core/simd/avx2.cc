@@ -7,6 +7,7 @@
 
 #include "../random.h"
 #include "../sigmoid_table.h"
+#include "../trainer_types.h"
 #include "kernels.h"
 
 namespace w2v {
@@ -174,6 +175,17 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
   const Chunks ch(dim);
   float* hidden = j.scratch;
   float* gradient = j.scratch + dim;
+  // The targets are drawn first (the generator's sequence is the same as drawing each when
+  // needed) and their output rows prefetched, so their cache misses overlap one another and
+  // the context mean, instead of each stalling its own dot product.
+  int32_t samples[kMaxNegative + 1];
+  int32_t n = 0;
+  samples[n++] = word;
+  for (int32_t d = 1; d <= j.negative; ++d) {
+    const int32_t sample = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
+    if (sample != word) samples[n++] = sample;
+  }
+  for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
   const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
   for (int32_t k = 0; k < ch.count; ++k) {
     __m256 acc = ch.load(rows[0], k);
@@ -182,19 +194,9 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
     ch.store(gradient, k, _mm256_setzero_ps());
   }
   ++j.predictions;
-  for (int32_t d = 0; d <= j.negative; ++d) {
-    int32_t sample;
-    float label;
-    if (d == 0) {
-      sample = word;
-      label = 1.0f;
-    } else {
-      sample = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
-      if (sample == word) continue;
-      label = 0.0f;
-    }
-    float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
-    const __m256 gv = _mm256_set1_ps(labelGradient(j, dot(hidden, out, dim), label));
+  for (int32_t i = 0; i < n; ++i) {
+    float* out = j.syn1neg + static_cast<size_t>(samples[i]) * dim;
+    const __m256 gv = _mm256_set1_ps(labelGradient(j, dot(hidden, out, dim), i == 0 ? 1.0f : 0.0f));
     for (int32_t k = 0; k < ch.count; ++k) {
       const __m256 o = ch.load(out, k);
       ch.store(gradient, k, _mm256_fmadd_ps(gv, o, ch.load(gradient, k)));

@@ -42,6 +42,8 @@ export interface CorpusSource {
    * without reading it (gzip, streams, functions).
    */
   lanes?(sinks: TokenSink[]): Promise<CorpusLane[]>;
+  /** The path of a plain (not gzip) corpus file: native code may read it directly. */
+  readonly plainFile?: string;
   /** True when the corpus can be read again for each epoch (paths and arrays). */
   readonly rereadable: boolean;
   /** A name for messages. */
@@ -188,12 +190,17 @@ class FileRange {
   }
 }
 
-async function fileLanes(path: string, sinks: TokenSink[]): Promise<CorpusLane[]> {
+/** Offsets cutting a file into `parts` parts of about equal size at line starts (parts + 1 of them). */
+export async function lineStarts(path: string, parts: number): Promise<number[]> {
   const { size } = await stat(path);
-  const n = sinks.length;
   const starts: number[] = [];
-  for (let i = 0; i < n; i++) starts.push(await lineStartAtOrAfter(path, Math.floor((size * i) / n), size));
+  for (let i = 0; i < parts; i++) starts.push(await lineStartAtOrAfter(path, Math.floor((size * i) / parts), size));
   starts.push(size);
+  return starts;
+}
+
+async function fileLanes(path: string, sinks: TokenSink[]): Promise<CorpusLane[]> {
+  const starts = await lineStarts(path, sinks.length);
   return sinks.map((sink, i) => {
     const start = starts[i]!;
     const end = Math.max(start, starts[i + 1]!);
@@ -256,7 +263,7 @@ export async function openCorpus(corpus: Corpus): Promise<CorpusSource> {
     return {
       rereadable: true,
       description,
-      ...(gzip ? {} : { lanes: (sinks: TokenSink[]) => fileLanes(path, sinks) }),
+      ...(gzip ? {} : { plainFile: path, lanes: (sinks: TokenSink[]) => fileLanes(path, sinks) }),
       async feed(sink, between) {
         if (!gzip) {
           const { size } = await stat(path);

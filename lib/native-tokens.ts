@@ -30,6 +30,7 @@ export class NativeTokenCounter implements TokenSink {
   // Totals kept when the table is released.
   private final: { bytes: number; tokens: number; sentences: number; lines: number } | undefined;
   private distinctFinal = 0;
+  private counting = false;
 
   constructor(private readonly onIds?: (ids: Int32Array, n: number) => void) {}
 
@@ -65,8 +66,34 @@ export class NativeTokenCounter implements TokenSink {
     return this.final ?? this.scanner.totals();
   }
 
+  /**
+   * Counts a file in native code, `starts` cutting it into parts (at line starts) counted on
+   * threads of their own; awaits `tick` every `intervalMs` meanwhile (progress, abort: when it
+   * throws, the count is cancelled and the error passed on). Only on a new counter.
+   */
+  async countFile(path: string, starts: readonly number[], intervalMs: number, tick: () => Promise<void>): Promise<void> {
+    let finished = false;
+    const done = this.scanner.countFile(path, Float64Array.from(starts)).finally(() => (finished = true));
+    this.counting = true;
+    try {
+      while (!finished) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([done.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, intervalMs)))]);
+        clearTimeout(timer);
+        if (!finished) await tick();
+      }
+    } catch (err) {
+      this.scanner.cancelCount();
+      await done.catch(() => undefined);
+      throw err;
+    } finally {
+      this.counting = false;
+    }
+    await done;
+  }
+
   get tokens(): number {
-    return this.totals().tokens;
+    return this.counting ? this.scanner.countProgress() : this.totals().tokens;
   }
 
   get sentences(): number {
@@ -88,8 +115,9 @@ export class NativeTokenCounter implements TokenSink {
   }
 
   /**
-   * The tokens counted at least `minCount` times, with their provisional ids, in first-seen
-   * order: all a vocabulary needs, without a string for each of the corpus's rare tokens.
+   * The tokens counted at least `minCount` times, with their provisional ids, most counted
+   * first (ties in first-seen order, the vocabulary's order): all a vocabulary needs, without a
+   * string for each of the corpus's rare tokens.
    */
   frequent(minCount: number): CountedTokens & { ids: Int32Array } {
     const { bytes, offsets, counts, ids } = this.live().keys(minCount);
@@ -119,13 +147,10 @@ export class NativeTokenCounter implements TokenSink {
 
 /** Keys as one buffer of their bytes and the offsets between them (keys.length + 1). */
 function packKeys(keys: readonly string[]): { bytes: Buffer; offsets: Float64Array } {
-  const parts: Buffer[] = [];
+  // A key is a byte string, one char per byte: its length is its byte length.
   const offsets = new Float64Array(keys.length + 1);
-  for (let i = 0; i < keys.length; i++) {
-    parts.push(Buffer.from(keys[i]!, 'latin1'));
-    offsets[i + 1] = offsets[i]! + parts[i]!.length;
-  }
-  return { bytes: Buffer.concat(parts), offsets };
+  for (let i = 0; i < keys.length; i++) offsets[i + 1] = offsets[i]! + keys[i]!.length;
+  return { bytes: Buffer.from(keys.join(''), 'latin1'), offsets };
 }
 
 /** Something that takes vocabulary ids and sentence ends (train.ts's ChunkEncoder). */

@@ -118,12 +118,23 @@ export interface NativeTokenScanner {
   totals(): { bytes: number; tokens: number; sentences: number; lines: number };
   /** Distinct keys in the table. */
   size(): number;
-  /** A counting table's keys counted at least minCount times, in id order (key i is bytes[offsets[i], offsets[i + 1])). */
+  /**
+   * A counting table's keys counted at least minCount times, most counted first, ties in id
+   * (first-seen) order; key i is bytes[offsets[i], offsets[i + 1]).
+   */
   keys(minCount: number): { bytes: Buffer; offsets: Float64Array; counts: Float64Array; ids: Int32Array };
   /** Id (-1: absent) and count of each key, packed as keys() packs them. */
   lookup(keyBytes: Uint8Array, offsets: Float64Array): { ids: Int32Array; counts: Float64Array };
   /** Frees the scanner (and its table when no other scanner shares it); later calls throw. */
   release(): void;
+  /**
+   * A new counting scanner only: counts path's parts [starts[i], starts[i + 1]) on a thread
+   * each, off the event loop, then holds their merged counts. Resolves to false when cancelled.
+   */
+  countFile(path: string, starts: Float64Array): Promise<boolean>;
+  /** Tokens counted so far by the running countFile(). */
+  countProgress(): number;
+  cancelCount(): void;
 }
 
 /** A byte range of a native model file. */

@@ -4,7 +4,7 @@
  * tokenizes, encodes and waits.
  * @packageDocumentation
  */
-import { openCorpus, type Corpus, type CorpusSource } from './corpus';
+import { lineStarts, openCorpus, type Corpus, type CorpusSource } from './corpus';
 import { abortError, describeValue } from './errors';
 import { eventLoopYielder } from './event-loop';
 import { Word2Vec, type EpochSummary, type TrainingStats } from './model';
@@ -373,11 +373,18 @@ async function countVocabulary(
     alpha: opts.alpha, loss: 0, wordsPerSecond: 0, elapsedMs: Date.now() - started, etaMs: 0, vocabularySize: 0,
     vocabularyCount: 0,
   });
-  await source.feed(counter, async () => {
+  const between = async (): Promise<void> => {
     if (control.signal?.aborted) throw abortError(control.signal);
     report(progress);
     await yieldTurn();
-  });
+  };
+  if (source.plainFile && !stream) {
+    // A plain file is counted in native code, a part per thread, off the event loop.
+    const starts = await lineStarts(source.plainFile, opts.threads);
+    await counter.countFile(source.plainFile, starts, Math.min(50, opts.progressInterval), between);
+  } else {
+    await source.feed(counter, between);
+  }
   return stream ? { counter, stream } : { counter };
 }
 

@@ -1,5 +1,6 @@
 #include "token_scanner_wrap.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <stdexcept>
@@ -10,6 +11,48 @@
 
 namespace w2v_binding {
 namespace {
+
+// countFile(): counts a file's parts on their own threads (w2v::countFile), off the event loop.
+class CountFileWorker : public Napi::AsyncWorker {
+ public:
+  CountFileWorker(Napi::Env env, TokenScannerWrap* wrap, Napi::Object self, std::string path,
+                  std::vector<uint64_t> starts, std::shared_ptr<w2v::CountControl> control)
+      : Napi::AsyncWorker(env, "word2vec-native countFile"), deferred_(Napi::Promise::Deferred::New(env)),
+        wrap_(wrap), self_(Napi::Persistent(self)), path_(std::move(path)), starts_(std::move(starts)),
+        control_(std::move(control)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      result_ = w2v::countFile(path_, starts_, *control_);
+    } catch (const std::bad_alloc&) {
+      SetError("not enough memory for the distinct tokens of " + path_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    const bool cancelled = control_->cancelled.load();
+    wrap_->FinishCount(std::move(result_));
+    self_.Reset();
+    deferred_.Resolve(Napi::Boolean::New(Env(), !cancelled));
+  }
+  void OnError(const Napi::Error& e) override {
+    wrap_->FinishCount(w2v::CountedFile{std::make_shared<w2v::TokenTable>(), {}});
+    self_.Reset();
+    deferred_.Reject(Napi::Error::New(Env(), e.Message()).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  TokenScannerWrap* wrap_;
+  Napi::ObjectReference self_;  // keeps the scanner alive while its count runs
+  std::string path_;
+  std::vector<uint64_t> starts_;
+  std::shared_ptr<w2v::CountControl> control_;
+  w2v::CountedFile result_;
+};
 
 // Marks the objects this class wraps, so that `new TokenScanner(other)` unwraps only a
 // TokenScanner (napi_type_tag_object, N-API 8).
@@ -46,6 +89,9 @@ Napi::Function TokenScannerWrap::Define(Napi::Env env) {
                          InstanceMethod<&TokenScannerWrap::Keys>("keys"),
                          InstanceMethod<&TokenScannerWrap::Lookup>("lookup"),
                          InstanceMethod<&TokenScannerWrap::Release>("release"),
+                         InstanceMethod<&TokenScannerWrap::CountFile>("countFile"),
+                         InstanceMethod<&TokenScannerWrap::CountProgress>("countProgress"),
+                         InstanceMethod<&TokenScannerWrap::CancelCount>("cancelCount"),
                      });
 }
 
@@ -142,8 +188,8 @@ Napi::Value TokenScannerWrap::Size(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(table(info.Env()).size()));
 }
 
-// keys(minCount): a counting table's keys counted at least minCount times, in id order:
-// { bytes, offsets (one more than the keys), counts, ids }.
+// keys(minCount): a counting table's keys counted at least minCount times, most counted first
+// (ties in id order, i.e. first seen first): { bytes, offsets (one more than the keys), counts, ids }.
 Napi::Value TokenScannerWrap::Keys(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const w2v::TokenTable& table = this->table(env);
@@ -156,6 +202,7 @@ Napi::Value TokenScannerWrap::Keys(const Napi::CallbackInfo& info) {
       kept.push_back(static_cast<uint32_t>(id));
       keyBytes += table.keyEnd(id) - table.keyStart(id);
     }
+  std::stable_sort(kept.begin(), kept.end(), [&](uint32_t a, uint32_t b) { return table.count(a) > table.count(b); });
   Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, keyBytes);
   Napi::Float64Array offsets = Napi::Float64Array::New(env, kept.size() + 1);
   Napi::Float64Array counts = Napi::Float64Array::New(env, kept.size());
@@ -214,8 +261,53 @@ Napi::Value TokenScannerWrap::Release(const Napi::CallbackInfo& info) {
 }
 
 w2v::TokenScanner& TokenScannerWrap::scanner(Napi::Env env) {
+  if (counting_) throw Napi::Error::New(env, "this TokenScanner is counting a file (countFile)");
   if (!scanner_) throw Napi::Error::New(env, "this TokenScanner was released");
   return *scanner_;
+}
+
+// countFile(path, starts): a promise of true once path's parts [starts[i], starts[i + 1]) are
+// counted (false when cancelled); the counts then replace this scanner's table and totals.
+Napi::Value TokenScannerWrap::CountFile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const w2v::TokenTable& table = this->table(env);
+  if (!table.counting() || table.size() != 0 || scanner_->totals().bytes != 0)
+    throwType(env, "countFile() fills a new counting scanner; this one is fixed or has counted already");
+  if (!info[0].IsString()) throwType(env, "path must be a string, got " + describe(info[0]));
+  auto offsets = typedArray<double>(info[1], "starts", napi_float64_array, "Float64Array");
+  if (offsets.ElementLength() < 2 || offsets.ElementLength() > 1025)
+    throwRange(env, "starts must hold 2 to 1025 offsets (1 to 1024 parts), got " + std::to_string(offsets.ElementLength()));
+  std::vector<uint64_t> starts(offsets.ElementLength());
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const double d = offsets[i];
+    if (!(d >= 0 && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<uint64_t>(d)) ||
+        (i > 0 && d < offsets[i - 1]))
+      throwRange(env, "starts[" + std::to_string(i) + "] must be an integer offset, not below the one before, got " +
+                          formatBound(d));
+    starts[i] = static_cast<uint64_t>(d);
+  }
+  counting_ = std::make_shared<w2v::CountControl>();
+  auto* worker = new CountFileWorker(env, this, info.This().As<Napi::Object>(), info[0].As<Napi::String>().Utf8Value(),
+                                     std::move(starts), counting_);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+void TokenScannerWrap::FinishCount(w2v::CountedFile counted) {
+  scanner_ = std::make_unique<w2v::TokenScanner>(std::move(counted.table), counted.totals);
+  counting_.reset();
+}
+
+// countProgress(): tokens counted so far by the running countFile() (0 when none runs).
+Napi::Value TokenScannerWrap::CountProgress(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), counting_ ? static_cast<double>(counting_->tokensDone.load()) : 0);
+}
+
+// cancelCount(): stops the running countFile() soon; its promise then resolves to false.
+Napi::Value TokenScannerWrap::CancelCount(const Napi::CallbackInfo& info) {
+  if (counting_) counting_->cancelled.store(true);
+  return info.Env().Undefined();
 }
 
 w2v::TokenTable& TokenScannerWrap::table(Napi::Env env) { return *scanner(env).table(); }

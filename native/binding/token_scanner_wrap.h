@@ -14,6 +14,8 @@ class TokenScannerWrap : public Napi::ObjectWrap<TokenScannerWrap> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit TokenScannerWrap(const Napi::CallbackInfo& info);
+  /// Installs what a countFile() counted (on the main thread, when it finished).
+  void FinishCount(w2v::CountedFile counted);
 
  private:
   Napi::Value Scan(const Napi::CallbackInfo& info);
@@ -25,10 +27,15 @@ class TokenScannerWrap : public Napi::ObjectWrap<TokenScannerWrap> {
   Napi::Value Keys(const Napi::CallbackInfo& info);
   Napi::Value Lookup(const Napi::CallbackInfo& info);
   Napi::Value Release(const Napi::CallbackInfo& info);
+  Napi::Value CountFile(const Napi::CallbackInfo& info);
+  Napi::Value CountProgress(const Napi::CallbackInfo& info);
+  Napi::Value CancelCount(const Napi::CallbackInfo& info);
   w2v::TokenScanner& scanner(Napi::Env env);
   w2v::TokenTable& table(Napi::Env env);
 
   std::unique_ptr<w2v::TokenScanner> scanner_;
+  // Set while a countFile() runs: its progress and cancel flag (shared with the worker).
+  std::shared_ptr<w2v::CountControl> counting_;
 };
 
 }  // namespace w2v_binding

@@ -1,8 +1,14 @@
 #include "token_scanner.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace w2v {
 namespace {
@@ -146,11 +152,24 @@ int32_t TokenTable::lookup(const uint8_t* p, size_t n, uint32_t hash) {
   return id;
 }
 
+void TokenTable::absorb(const TokenTable& other) {
+  if (!counting_ || !other.counting_) throw std::invalid_argument("absorb() merges counting tables");
+  for (size_t id = 0; id < other.entries_.size(); ++id) {
+    const Entry& e = other.entries_[id];
+    const uint8_t* p = other.arena_.data() + e.start;
+    const uint32_t hash = hashToken(p, e.length);
+    int32_t mine = find(p, e.length, hash);
+    if (mine < 0) mine = add(p, e.length, hash);
+    entries_[static_cast<size_t>(mine)].count += e.count;
+  }
+}
+
 size_t TokenTable::bytesHeld() const {
   return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry) + arena_.capacity();
 }
 
-TokenScanner::TokenScanner(std::shared_ptr<TokenTable> table) : table_(std::move(table)) {
+TokenScanner::TokenScanner(std::shared_ptr<TokenTable> table, const ScanTotals& totals)
+    : table_(std::move(table)), totals_(totals) {
   if (!table_) throw std::invalid_argument("a token scanner needs a table");
 }
 
@@ -251,6 +270,85 @@ size_t TokenScanner::endSentence(int32_t* out) {
   noteSentenceEnd(out);
   flush(out);
   return static_cast<size_t>(out - first);
+}
+
+namespace {
+
+// Counts path[begin, end) into `scanner`, a piece at a time.
+void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScanner& scanner, CountControl& control) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{f};
+  constexpr size_t kPiece = size_t{1} << 20;
+  std::vector<uint8_t> piece(kPiece);
+  std::vector<int32_t> out(TokenScanner::maxOutput(kPiece));
+  if (begin > 0 && std::fseek(f, static_cast<long>(begin), SEEK_SET) != 0)
+    throw std::runtime_error("cannot seek in " + path + ": " + std::strerror(errno));
+  uint64_t at = begin;
+  while (at < end && !control.cancelled.load(std::memory_order_relaxed)) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kPiece, end - at));
+    const size_t got = std::fread(piece.data(), 1, want, f);
+    if (got == 0) {
+      if (std::ferror(f)) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
+      break;  // the file shrank while being read
+    }
+    const uint64_t before = scanner.totals().tokens;
+    scanner.scan(piece.data(), got, out.data());
+    control.tokensDone.fetch_add(scanner.totals().tokens - before, std::memory_order_relaxed);
+    at += got;
+  }
+  const uint64_t before = scanner.totals().tokens;
+  scanner.finish(out.data());
+  control.tokensDone.fetch_add(scanner.totals().tokens - before, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+CountedFile countFile(const std::string& path, const std::vector<uint64_t>& starts, CountControl& control) {
+  if (starts.size() < 2) throw std::invalid_argument("countFile needs at least one part (two starts), got " + std::to_string(starts.size()));
+  for (size_t i = 1; i < starts.size(); ++i)
+    if (starts[i] < starts[i - 1])
+      throw std::invalid_argument("part starts must not descend: " + std::to_string(starts[i - 1]) + " then " +
+                                  std::to_string(starts[i]));
+  const size_t parts = starts.size() - 1;
+  if (starts.back() > static_cast<uint64_t>(LONG_MAX))
+    throw std::invalid_argument("file offset " + std::to_string(starts.back()) + " is beyond what fseek takes");
+  std::vector<std::shared_ptr<TokenTable>> tables;
+  std::vector<std::unique_ptr<TokenScanner>> scanners;
+  for (size_t i = 0; i < parts; ++i) {
+    tables.push_back(std::make_shared<TokenTable>());
+    scanners.push_back(std::make_unique<TokenScanner>(tables.back()));
+  }
+  std::vector<std::exception_ptr> errors(parts);
+  auto work = [&](size_t i) {
+    try {
+      countPart(path, starts[i], starts[i + 1], *scanners[i], control);
+    } catch (...) {
+      errors[i] = std::current_exception();
+      control.cancelled.store(true);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < parts; ++i) threads.emplace_back(work, i);
+  work(0);
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  CountedFile result{tables[0], scanners[0]->totals()};
+  for (size_t i = 1; i < parts; ++i) {
+    result.table->absorb(*tables[i]);
+    tables[i].reset();
+    const ScanTotals& t = scanners[i]->totals();
+    result.totals.bytes += t.bytes;
+    result.totals.tokens += t.tokens;
+    result.totals.sentences += t.sentences;
+    result.totals.lines += t.lines;
+    scanners[i].reset();
+  }
+  return result;
 }
 
 }  // namespace w2v

@@ -8,9 +8,11 @@
 // a buffer, whether the sentence has tokens); several scanners may share a table, one per
 // part of a corpus. Nothing here is thread-safe: one thread uses a table and its scanners.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace w2v {
@@ -33,6 +35,9 @@ class TokenTable {
   size_t size() const { return entries_.size(); }
   /// Id of the token, or -1 when unknown (fixed tables); counting tables add and count it.
   int32_t lookup(const uint8_t* p, size_t n, uint32_t hash);
+  /// Adds another counting table's keys and counts, in its id order: merging the tables of
+  /// consecutive parts of a corpus in order gives the ids one table would have given.
+  void absorb(const TokenTable& other);
   /// Id of the key, or -1 (never adds).
   int32_t find(const uint8_t* p, size_t n) const { return find(p, n, hashToken(p, n)); }
   /// Hints that `hash` will be looked up soon (fetches its first slot into cache).
@@ -89,7 +94,7 @@ struct ScanTotals {
 
 class TokenScanner {
  public:
-  explicit TokenScanner(std::shared_ptr<TokenTable> table);
+  explicit TokenScanner(std::shared_ptr<TokenTable> table, const ScanTotals& totals = {});
 
   /// Upper bound on the values scan() or finish() write for `n` bytes.
   static size_t maxOutput(size_t n) { return n + 2; }
@@ -132,5 +137,22 @@ class TokenScanner {
   bool sentenceOpen_ = false;
   ScanTotals totals_;
 };
+
+/// Shared with a running countFile(): the tokens counted so far, and a flag that stops it.
+struct CountControl {
+  std::atomic<uint64_t> tokensDone{0};
+  std::atomic<bool> cancelled{false};
+};
+
+/// Counts the tokens of a file's parts [starts[i], starts[i + 1]), one thread per part, into
+/// a new counting table merged in part order (ids in the file's first-seen order when every
+/// part but the first begins at a line start). Throws std::runtime_error naming the file on
+/// a read error, std::invalid_argument for starts that are not ascending, and returns early
+/// (totals so far) when control.cancelled is set.
+struct CountedFile {
+  std::shared_ptr<TokenTable> table;
+  ScanTotals totals;
+};
+CountedFile countFile(const std::string& path, const std::vector<uint64_t>& starts, CountControl& control);
 
 }  // namespace w2v

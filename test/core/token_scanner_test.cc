@@ -209,3 +209,66 @@ TEST(token_scanner_table_grows_past_its_first_slots) {
   CHECK(second == ids);
   CHECK_EQ(table->count(123), uint64_t{2});
 }
+
+namespace {
+
+std::string writeTemp(const std::string& name, const std::string& text) {
+  const std::string path = std::string("/tmp/w2v_token_scanner_") + name + ".txt";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+  return path;
+}
+
+}  // namespace
+
+TEST(token_scanner_count_file_in_parts_matches_one_scan) {
+  w2v::Random rng(77);
+  std::string text;
+  for (int line = 0; line < 3000; ++line) {
+    const int n = static_cast<int>(rng.next() % 12);
+    for (int k = 0; k < n; ++k) text += "w" + std::to_string(rng.next() % (1 + line)) + (k + 1 < n ? " " : "");
+    text += line % 7 == 0 ? "\r\n" : "\n";
+  }
+  text += "tail without newline";
+  const std::string path = writeTemp("parts", text);
+  auto one = std::make_shared<TokenTable>();
+  TokenScanner whole(one);
+  scanAll(whole, text, 1 << 16);
+  for (size_t parts : {1, 2, 3, 8}) {
+    std::vector<uint64_t> starts = {0};
+    for (size_t p = 1; p < parts; ++p) {
+      size_t at = text.size() * p / parts;
+      while (at < text.size() && text[at - 1] != '\n') ++at;  // a line start
+      starts.push_back(at);
+    }
+    starts.push_back(text.size());
+    w2v::CountControl control;
+    const w2v::CountedFile counted = w2v::countFile(path, starts, control);
+    CHECK_EQ(counted.table->size(), one->size());
+    bool same = true;
+    for (size_t id = 0; id < one->size() && same; ++id)
+      same = keyOf(*counted.table, id) == keyOf(*one, id) && counted.table->count(id) == one->count(id);
+    CHECK_MSG(same, "parts " + std::to_string(parts));
+    CHECK_EQ(counted.totals.tokens, whole.totals().tokens);
+    CHECK_EQ(counted.totals.sentences, whole.totals().sentences);
+    CHECK_EQ(counted.totals.lines, whole.totals().lines);
+    CHECK_EQ(counted.totals.bytes, static_cast<uint64_t>(text.size()));
+    CHECK_EQ(control.tokensDone.load(), whole.totals().tokens);
+  }
+  std::remove(path.c_str());
+}
+
+TEST(token_scanner_count_file_errors_and_cancel) {
+  w2v::CountControl control;
+  CHECK_THROWS_AS(w2v::countFile("/nonexistent/w2v-corpus.txt", {0, 10}, control), std::runtime_error,
+                  "cannot open /nonexistent/w2v-corpus.txt");
+  CHECK_THROWS_AS(w2v::countFile("/tmp/x", {5, 2}, control), std::invalid_argument, "must not descend");
+  CHECK_THROWS_AS(w2v::countFile("/tmp/x", {0}, control), std::invalid_argument, "at least one part");
+  const std::string path = writeTemp("cancel", "a b c\n");
+  w2v::CountControl stopped;
+  stopped.cancelled = true;
+  const w2v::CountedFile none = w2v::countFile(path, {0, 6}, stopped);
+  CHECK_EQ(none.totals.tokens, uint64_t{0});
+  std::remove(path.c_str());
+}

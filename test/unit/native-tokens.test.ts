@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lineStarts } from '../../lib/corpus';
+import { native } from '../../lib/native';
 import { NativeTokenCounter, vocabularyEncoder } from '../../lib/native-tokens';
 import { Tokenizer } from '../../lib/tokenizer';
 import { Vocabulary } from '../../lib/vocabulary';
@@ -23,6 +28,18 @@ function feedInPieces(tok: Tokenizer, bytes: Buffer, seed: number): void {
     at += n;
   }
   tok.end();
+}
+
+/** Every counted key and count, by provisional id (frequent() lists them most counted first). */
+function byId(counter: NativeTokenCounter): { keys: string[]; counts: number[]; lines: number } {
+  const f = counter.frequent(0);
+  const keys: string[] = [];
+  const counts: number[] = [];
+  f.ids.forEach((id, i) => {
+    keys[id] = f.keys[i]!;
+    counts[id] = f.counts[i]!;
+  });
+  return { keys, counts, lines: f.lines };
 }
 
 /** The JS tokenizer's events for the same bytes: the reference. */
@@ -58,10 +75,10 @@ describe('NativeTokenCounter', () => {
         for (let i = 0; i < n; i++) events.push(ids[i]! < 0 ? 's' : `t${ids[i]}`);
       });
       feedInPieces(new Tokenizer(counter), bytes, seed + 100);
-      const got = counter.frequent(0);
+      const got = byId(counter);
       expect(events).toEqual(want.events);
       expect(got.keys).toEqual(want.keys);
-      expect(Array.from(got.counts)).toEqual(want.counts);
+      expect(got.counts).toEqual(want.counts);
       expect(got.lines).toBe(want.lines);
       expect(counter.tokens).toBe(want.counts.reduce((a, b) => a + b, 0));
       expect(counter.sentences).toBe(want.events.filter((e) => e === 's').length);
@@ -80,7 +97,8 @@ describe('NativeTokenCounter', () => {
     counter.endSentence();
     counter.endLine();
     expect(ids).toEqual([0, 1, -1, 1, 2, -1]);
-    expect(counter.frequent(0).keys).toEqual(['new', 'york', 'new york']);
+    expect(byId(counter).keys).toEqual(['new', 'york', 'new york']);
+    expect(counter.frequent(0).keys).toEqual(['york', 'new', 'new york']);  // most counted first
     expect(counter.lines).toBe(2);
   });
 
@@ -90,9 +108,9 @@ describe('NativeTokenCounter', () => {
     t.push(Buffer.from('b a b\nc b a\n\nd d d d\n'));
     t.end();
     const f = counter.frequent(2);
-    expect(f.keys).toEqual(['b', 'a', 'd']);
-    expect(Array.from(f.counts)).toEqual([3, 2, 4]);
-    expect(Array.from(f.ids)).toEqual([0, 1, 3]);
+    expect(f.keys).toEqual(['d', 'b', 'a']);
+    expect(Array.from(f.counts)).toEqual([4, 3, 2]);
+    expect(Array.from(f.ids)).toEqual([3, 0, 1]);
     expect(f.lines).toBe(4);
     const found = counter.lookup(['d', 'zz', 'c', 'b a']);
     expect(Array.from(found.ids)).toEqual([3, -1, 2, -1]);
@@ -113,6 +131,56 @@ describe('NativeTokenCounter', () => {
       /offsets\[1\] must be an integer in \[0, 2\], got 3/,
     );
     expect(() => scanner.keys(-1)).toThrow(/minCount must be an integer in/);
+  });
+});
+
+describe('NativeTokenCounter.countFile', () => {
+  const work = mkdtempSync(join(tmpdir(), 'w2v-native-tokens-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('counts a file in parts on threads exactly as the tokenizer counts it whole', async () => {
+    const bytes = randomText(21, 30000);
+    const path = join(work, 'parts.txt');
+    writeFileSync(path, bytes);
+    const want = referenceEvents(bytes);
+    for (const parts of [1, 2, 5]) {
+      const counter = new NativeTokenCounter();
+      let ticks = 0;
+      await counter.countFile(path, await lineStarts(path, parts), 1, async () => void ticks++);
+      const got = byId(counter);
+      expect(got.keys).toEqual(want.keys);
+      expect(got.counts).toEqual(want.counts);
+      expect(got.lines).toBe(want.lines);
+      expect(counter.tokens).toBe(want.counts.reduce((a, b) => a + b, 0));
+      expect(counter.sentences).toBe(want.events.filter((e) => e === 's').length);
+      expect(counter.bytesRead).toBe(bytes.length);
+      expect(ticks).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('a tick that throws cancels the count and rejects with its error; a missing file names the path', async () => {
+    const path = join(work, 'big.txt');
+    writeFileSync(path, randomText(22, 400000));
+    const stop = new Error('stop here');
+    const counter = new NativeTokenCounter();
+    const started = performance.now();
+    await expect(counter.countFile(path, await lineStarts(path, 2), 0, async () => { throw stop; })).rejects.toBe(stop);
+    expect(performance.now() - started).toBeLessThan(1000);
+    await expect(new NativeTokenCounter().countFile(join(work, 'none.txt'), [0, 10], 5, async () => undefined)).rejects.toThrow(
+      /cannot open .*none\.txt/,
+    );
+  });
+
+  it('refuses to scan while counting, and to count twice', async () => {
+    const path = join(work, 'small.txt');
+    writeFileSync(path, 'a b\nc\n');
+    const scanner = new (native().TokenScanner)();
+    const counting = scanner.countFile(path, Float64Array.of(0, 6));
+    expect(() => scanner.scan(Buffer.from('x'), new Int32Array(3))).toThrow(/is counting a file/);
+    await expect(counting).resolves.toBe(true);
+    expect(scanner.totals()).toEqual({ bytes: 6, tokens: 3, sentences: 2, lines: 2 });
+    expect(() => scanner.countFile(path, Float64Array.of(0, 6))).toThrow(/has counted already/);
+    expect(() => new (native().TokenScanner)().countFile(path, Float64Array.of(4, 2))).toThrow(/starts\[1\] must be an integer offset, not below/);
   });
 });
 

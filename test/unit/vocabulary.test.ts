@@ -23,14 +23,18 @@ const count = (text: string | Buffer): CountedTokens => countWith(text).frequent
 const utf8Key = (w: string): string => Buffer.from(w, 'utf8').toString('latin1');
 
 describe('NativeTokenCounter', () => {
-  it('counts tokens, sentences and distinct keys in first-seen order', () => {
+  it('counts tokens, sentences and distinct keys; frequent() lists them most counted first, ties first seen first', () => {
     const counter = countWith('b a b\nc b a\n\nd\n');
     const c = counter.frequent(0);
     expect(c.keys).toEqual(['b', 'a', 'c', 'd']);
     expect(Array.from(c.counts)).toEqual([3, 2, 1, 1]);
+    expect(Array.from(c.ids)).toEqual([0, 1, 2, 3]);
     expect(c.lines).toBe(4);
     expect(counter.tokens).toBe(7);
     expect(counter.sentences).toBe(3);
+    const later = countWith('x y y z z z\n').frequent(0);
+    expect(later.keys).toEqual(['z', 'y', 'x']);
+    expect(Array.from(later.ids)).toEqual([2, 1, 0]);
   });
 
   it('gives provisional ids past the table\'s first size', () => {
@@ -44,9 +48,10 @@ describe('NativeTokenCounter', () => {
     expect(c.keys.length).toBe(50000);
     expect(ids.slice(0, 50000)).toEqual(Array.from({ length: 50000 }, (_, i) => i));
     expect(ids[50001]).toBe(7);
-    expect(c.counts[0]).toBe(2);
-    expect(c.counts[1]).toBe(1);
-    expect(c.counts[49994]).toBe(2);
+    // The twice-seen words first (w0, w7, w14...), then the others, each group in first-seen order.
+    expect(c.keys.slice(0, 3)).toEqual(['w0', 'w7', 'w14']);
+    expect(Array.from(c.counts.subarray(0, 3))).toEqual([2, 2, 2]);
+    expect(c.keys[Math.ceil(50000 / 7)]).toBe('w1');
     expect(counter.tokens).toBe(50000 + Math.ceil(50000 / 7));
   });
 });

@@ -179,12 +179,8 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
   // needed) and their output rows prefetched, so their cache misses overlap one another and
   // the context mean, instead of each stalling its own dot product.
   int32_t samples[kMaxNegative + 1];
-  int32_t n = 0;
-  samples[n++] = word;
-  for (int32_t d = 1; d <= j.negative; ++d) {
-    const int32_t sample = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
-    if (sample != word) samples[n++] = sample;
-  }
+  samples[0] = word;
+  const int32_t n = 1 + drawNegatives(j, word, samples + 1);
   for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
   const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
   for (int32_t k = 0; k < ch.count; ++k) {

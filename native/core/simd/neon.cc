@@ -8,6 +8,7 @@
 
 #include "../random.h"
 #include "../sigmoid_table.h"
+#include "../trainer_types.h"
 #include "kernels.h"
 
 namespace w2v {

@@ -4,6 +4,7 @@
 
 #include "../random.h"
 #include "../sigmoid_table.h"
+#include "../trainer_types.h"
 #include "../vector_math.h"
 #include "kernels.h"
 

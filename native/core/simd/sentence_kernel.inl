@@ -6,8 +6,9 @@
 //                   void axpy(float a, const float* x, float* y, int32_t n)   // y += a x
 //                   void zero(float*, int32_t); void scale(float, float*, int32_t)
 
-// The including file includes <algorithm>, ../random.h and ../sigmoid_table.h first (their
-// kernel helpers are `static inline`, so each ISA file keeps its own copy).
+// The including file includes <algorithm>, ../random.h, ../sigmoid_table.h and
+// ../trainer_types.h first (their kernel helpers are `static inline`, so each ISA file keeps
+// its own copy).
 
 // The gradient coefficient of one (input, target) prediction with label 1 (the target is the
 // word) or 0 (a negative), times the learning rate, clipped as the original at |f| > 6; adds
@@ -19,13 +20,42 @@ inline float labelGradient(SentenceJob& j, float f, float label) {
   return (label - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
 }
 
+// Draws the negatives of a centre word (its own id is skipped, as the original does).
+inline int32_t drawNegatives(SentenceJob& j, int32_t word, int32_t* out) {
+  int32_t n = 0;
+  for (int32_t d = 0; d < j.negative; ++d) {
+    const int32_t s = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
+    if (s != word) out[n++] = s;
+  }
+  return n;
+}
+
+// Asks for a row's cache lines ahead of use: negatives are random rows, mostly not cached.
+inline void prefetchRow(const float* row, int32_t dim) {
+  const char* p = reinterpret_cast<const char*>(row);
+  for (int32_t off = 0; off < dim * static_cast<int32_t>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 1, 3);
+}
+
+// One prediction of `target` from the input row `in` (hierarchical softmax and/or negative
+// sampling); the input's gradient is added to `gradient`. The negatives are drawn first (the
+// generator's sequence is the same) and every output row of the prediction is prefetched, so
+// their cache misses overlap instead of each stalling its own dot product.
 template <class Ops>
 inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* gradient) {
   const int32_t dim = j.dim;
   const float alpha = j.alpha;
   ++j.predictions;
+  int32_t samples[kMaxNegative + 1];
+  int32_t n = 0;
+  if (j.negative > 0) {
+    samples[n++] = target;
+    n += drawNegatives(j, target, samples + 1);
+    for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
+  }
   if (j.hs) {
-    for (int64_t k = j.offsets[target]; k < j.offsets[target + 1]; ++k) {
+    const int64_t first = j.offsets[target], last = j.offsets[target + 1];
+    for (int64_t k = first; k < last; ++k) prefetchRow(j.syn1 + static_cast<size_t>(j.points[k]) * dim, dim);
+    for (int64_t k = first; k < last; ++k) {
       float* out = j.syn1 + static_cast<size_t>(j.points[k]) * dim;
       const float f = Ops::dot(in, out, dim);
       const float label = 1.0f - static_cast<float>(j.codes[k]);
@@ -36,20 +66,9 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
       Ops::axpy(g, in, out, dim);
     }
   }
-  const int32_t negative = j.negative;
-  for (int32_t d = 0; d <= negative && negative > 0; ++d) {
-    int32_t sample;
-    float label;
-    if (d == 0) {
-      sample = target;
-      label = 1.0f;
-    } else {
-      sample = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
-      if (sample == target) continue;
-      label = 0.0f;
-    }
-    float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
-    const float g = labelGradient(j, Ops::dot(in, out, dim), label);
+  for (int32_t i = 0; i < n; ++i) {
+    float* out = j.syn1neg + static_cast<size_t>(samples[i]) * dim;
+    const float g = labelGradient(j, Ops::dot(in, out, dim), i == 0 ? 1.0f : 0.0f);
     Ops::axpy(g, out, gradient, dim);
     Ops::axpy(g, in, out, dim);
   }
@@ -90,22 +109,6 @@ inline void windowProductsByRows(const WindowProduct& w, SentenceJob& j) {
   for (int32_t c = 0; c < C; ++c)
     for (int32_t t = 0; t < T; ++t) Ops::axpy(w.scores[c * T + t], w.out[t], w.in[c], dim);
   for (int32_t t = 0; t < T; ++t) Ops::axpy(1.0f, w.scratch + static_cast<size_t>(t) * dim, w.out[t], dim);
-}
-
-// Draws the negatives of a centre word (its own id is skipped, as the original does).
-inline int32_t drawNegatives(SentenceJob& j, int32_t word, int32_t* out) {
-  int32_t n = 0;
-  for (int32_t d = 0; d < j.negative; ++d) {
-    const int32_t s = aliasDraw(j.negativeTable, j.vocabSize, xorshiftNext(*j.rng));
-    if (s != word) out[n++] = s;
-  }
-  return n;
-}
-
-// Asks for a row's cache lines ahead of use: negatives are random rows, mostly not cached.
-inline void prefetchRow(const float* row, int32_t dim) {
-  const char* p = reinterpret_cast<const char*>(row);
-  for (int32_t off = 0; off < dim * static_cast<int32_t>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 1, 3);
 }
 
 // Skip-gram with one set of negatives per centre word shared by its whole window.

@@ -272,7 +272,11 @@ class IdRecorder {
   }
 
   private put(v: number): void {
-    if (--this.budget.left < 0) return;
+    if (--this.budget.left < 0) {
+      // Over budget: this corpus is read again each epoch; free what was recorded now.
+      if (this.ids.blocks.length > 0) freeCachedIds(this.ids);
+      return;
+    }
     const ids = this.ids;
     const offset = ids.length & this.mask;
     if (offset === 0) ids.blocks.push(ids.sentenceEnd === -1 ? new Int32Array(1 << ids.blockBits) : new Uint16Array(1 << ids.blockBits));

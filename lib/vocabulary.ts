@@ -32,28 +32,48 @@ export interface VocabularyOptions {
 export class Vocabulary {
   /** Byte keys by id (see bytes.ts). */
   readonly keys: readonly string[];
-  /** UTF-8 words by id. */
-  readonly words: readonly string[];
   /** Counts by id. */
   readonly counts: Float64Array;
   /** True when id 0 is the original's `</s>` token. */
   readonly hasSentenceToken: boolean;
-  private readonly index: Map<string, number>;
+  // Built on first use: training looks words up in native code and never needs them.
+  private wordList: readonly string[] | undefined;
+  private index: Map<string, number> | undefined;
 
-  constructor(keys: readonly string[], counts: Float64Array, hasSentenceToken = false) {
+  /**
+   * Throws when a key is listed twice. `distinct` (internal): the caller knows the keys are
+   * distinct (they come from a counting table), so the check and its map are skipped.
+   */
+  constructor(keys: readonly string[], counts: Float64Array, hasSentenceToken = false, distinct = false) {
     if (counts.length !== keys.length) throw new Error(`vocabulary has ${keys.length} words but ${counts.length} counts`);
     this.keys = keys;
     this.counts = counts;
     this.hasSentenceToken = hasSentenceToken;
-    this.words = keys.map(wordOf);
-    this.index = new Map(keys.map((k, i) => [k, i]));
-    if (this.index.size !== keys.length) {
-      const seen = new Set<string>();
-      for (const k of keys) {
-        if (seen.has(k)) throw new Error(`vocabulary lists the word ${JSON.stringify(wordOf(k))} twice`);
-        seen.add(k);
+    if (!distinct) {
+      const index = this.keyIndex();
+      if (index.size !== keys.length) {
+        const seen = new Set<string>();
+        for (const k of keys) {
+          if (seen.has(k)) throw new Error(`vocabulary lists the word ${JSON.stringify(wordOf(k))} twice`);
+          seen.add(k);
+        }
       }
     }
+  }
+
+  /** UTF-8 words by id. */
+  get words(): readonly string[] {
+    this.wordList ??= this.keys.map(wordOf);
+    return this.wordList;
+  }
+
+  private keyIndex(): Map<string, number> {
+    if (!this.index) {
+      const index = new Map<string, number>();
+      for (let i = 0; i < this.keys.length; i++) if (!index.has(this.keys[i]!)) index.set(this.keys[i]!, i);
+      this.index = index;
+    }
+    return this.index;
   }
 
   /** Builds the vocabulary from first-pass counts. */
@@ -76,7 +96,7 @@ export class Vocabulary {
       keys.push(key);
       counts.push(counter.counts[id]!);
     }
-    return new Vocabulary(keys, Float64Array.from(counts), options.sentenceToken === true);
+    return new Vocabulary(keys, Float64Array.from(counts), options.sentenceToken === true, true);
   }
 
   /** Number of words. */
@@ -93,12 +113,12 @@ export class Vocabulary {
 
   /** Id of a byte key, or undefined. */
   idOfKey(key: string): number | undefined {
-    return this.index.get(key);
+    return this.keyIndex().get(key);
   }
 
   /** Id of a word, or undefined. */
   idOf(word: string): number | undefined {
-    return this.index.get(keyOf(word));
+    return this.keyIndex().get(keyOf(word));
   }
 
   /** The original's vocabulary file: `word count` per line, in id order. */

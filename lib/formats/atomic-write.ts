@@ -45,7 +45,8 @@ async function syncDirectory(dir: string): Promise<void> {
  * fsynced. A process killed at any moment leaves `path` either as it was or whole and new
  * (plus, at worst, its own temporary file, which readers of `path` never see). On any error
  * (including one thrown by the `blocks` iterator while it produces data) the temporary file
- * is removed and a previous file at `path` is left untouched.
+ * is removed and a previous file at `path` is left untouched. Each block is written before
+ * the next is asked for, so a producer may reuse one buffer for all its blocks.
  *
  * @throws the iterator's error or the file system's error.
  */

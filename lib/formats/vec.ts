@@ -107,5 +107,5 @@ export function encodeVec(table: VectorTable): Buffer {
  * @throws Error as {@link encodeVec} does; or the file system's error.
  */
 export async function writeVec(path: string, table: VectorTable): Promise<void> {
-  await writeFileAtomically(path, encodeTextTable(table, VEC_VALUES));
+  await writeFileAtomically(path, encodeTextTable(table, VEC_VALUES, true));
 }

@@ -653,12 +653,31 @@ function checkRow(table: VectorTable, r: number): string {
   return key;
 }
 
-/** Yields the encoded file in blocks of about {@link BLOCK_BYTES}: header first, then rows. */
-function* encodeBlocks(table: VectorTable, format: Word2VecFormat): Generator<Buffer> {
+/**
+ * The buffers blocks are encoded into. A writer that is done with each block before it asks
+ * for the next (writeFileAtomically) lets one buffer serve them all: a save then allocates
+ * one block, not the file's size in garbage blocks.
+ */
+class BlockBuffers {
+  private buffer: Buffer | undefined;
+  constructor(private readonly reuse: boolean) {}
+  get(size: number): Buffer {
+    if (!this.reuse) return Buffer.allocUnsafe(size);
+    if (!this.buffer || this.buffer.length < size) this.buffer = Buffer.allocUnsafe(size);
+    return this.buffer;
+  }
+}
+
+/**
+ * Yields the encoded file in blocks of about {@link BLOCK_BYTES}: header first, then rows.
+ * With `reuse`, each block is valid only until the next is asked for.
+ */
+function* encodeBlocks(table: VectorTable, format: Word2VecFormat, reuse = false): Generator<Buffer> {
   checkTable(table, format);
   const { keys, dim, vectors } = table;
   yield Buffer.from(`${keys.length} ${dim}\n`, 'latin1');
   const n = keys.length;
+  const buffers = new BlockBuffers(reuse);
   if (format === 'word2vec-binary') {
     const rowBytes = dim * 4;
     const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
@@ -670,7 +689,7 @@ function* encodeBlocks(table: VectorTable, format: Word2VecFormat): Generator<Bu
         size += String(keys[end]).length + rowBytes + 2;
         end++;
       }
-      const buf = Buffer.allocUnsafe(size);
+      const buf = buffers.get(size);
       let off = 0;
       for (; r < end; r++) {
         const key = checkRow(table, r);
@@ -684,10 +703,10 @@ function* encodeBlocks(table: VectorTable, format: Word2VecFormat): Generator<Bu
         off += rowBytes;
         buf[off++] = NL;
       }
-      yield buf;
+      yield buf.subarray(0, off);
     }
   } else {
-    yield* encodeTextRows(table, LF_VALUES);
+    yield* encodeTextRows(table, LF_VALUES, buffers);
   }
 }
 
@@ -707,7 +726,7 @@ const LF_VALUES: TextValueFormat = { maxBytes: MAX_LF_BYTES, write: writeLf };
  * printed by `values`, in blocks; checks each key and value as {@link encodeWord2Vec} does.
  * Without the header line: see {@link encodeTextTable}.
  */
-function* encodeTextRows(table: VectorTable, values: TextValueFormat): Generator<Buffer> {
+function* encodeTextRows(table: VectorTable, values: TextValueFormat, buffers: BlockBuffers): Generator<Buffer> {
   const { keys, dim, vectors } = table;
   const n = keys.length;
   const rowMax = dim * (values.maxBytes + 1) + 2;
@@ -719,7 +738,7 @@ function* encodeTextRows(table: VectorTable, values: TextValueFormat): Generator
       size += String(keys[end]).length + rowMax;
       end++;
     }
-    const buf = Buffer.allocUnsafe(size);
+    const buf = buffers.get(size);
     let off = 0;
     for (; r < end; r++) {
       const key = checkRow(table, r);
@@ -739,14 +758,15 @@ function* encodeTextRows(table: VectorTable, values: TextValueFormat): Generator
 /**
  * A table in the text layout of word2vec `-binary 0` (header `"<words> <dim>\n"`, then
  * `word v1 v2 ... vd \n` per row) with values printed by `values`: fastText's `.vec` is this
- * layout with `%.5g` values. Yields blocks of about 4 MiB.
+ * layout with `%.5g` values. Yields blocks of about 4 MiB; with `reuse`, each block is valid only
+ * until the next is asked for.
  *
  * @throws Error as {@link encodeWord2Vec} does.
  */
-export function* encodeTextTable(table: VectorTable, values: TextValueFormat): Generator<Buffer> {
+export function* encodeTextTable(table: VectorTable, values: TextValueFormat, reuse = false): Generator<Buffer> {
   checkTableShape(table);
   yield Buffer.from(`${table.keys.length} ${table.dim}\n`, 'latin1');
-  yield* encodeTextRows(table, values);
+  yield* encodeTextRows(table, values, new BlockBuffers(reuse));
 }
 
 /**
@@ -775,5 +795,5 @@ export function encodeWord2Vec(table: VectorTable, format: Word2VecFormat): Buff
  */
 export async function writeWord2Vec(path: string, table: VectorTable, format: Word2VecFormat): Promise<void> {
   checkTable(table, format);
-  await writeFileAtomically(path, encodeBlocks(table, format));
+  await writeFileAtomically(path, encodeBlocks(table, format, true));
 }

@@ -9,8 +9,21 @@
 
 #include "args.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace w2v_binding {
 namespace {
+
+// Hands freed heap memory back to the system. The tables of a corpus's distinct tokens are
+// tens of MB built by doubling, partly on worker threads (their own malloc arenas): once
+// freed, glibc keeps most of it mapped, and it would count in the training's peak RSS.
+void returnFreedMemory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
 
 // countFile(): counts a file's parts on their own threads (w2v::countFile), off the event loop.
 class CountFileWorker : public Napi::AsyncWorker {
@@ -257,6 +270,7 @@ Napi::Value TokenScannerWrap::Lookup(const Napi::CallbackInfo& info) {
 // release(): frees the scanner and, when no other scanner shares it, its table.
 Napi::Value TokenScannerWrap::Release(const Napi::CallbackInfo& info) {
   scanner_.reset();
+  returnFreedMemory();
   return info.Env().Undefined();
 }
 
@@ -297,6 +311,7 @@ Napi::Value TokenScannerWrap::CountFile(const Napi::CallbackInfo& info) {
 void TokenScannerWrap::FinishCount(w2v::CountedFile counted) {
   scanner_ = std::make_unique<w2v::TokenScanner>(std::move(counted.table), counted.totals);
   counting_.reset();
+  returnFreedMemory();  // the parts' tables, merged and freed
 }
 
 // countProgress(): tokens counted so far by the running countFile() (0 when none runs).

@@ -382,13 +382,19 @@ async function countVocabulary(
     report(progress);
     await yieldTurn();
   };
+  let counted = false;
   if (source.plainFile && !stream) {
-    // A plain file is counted in native code, a part per thread, off the event loop.
+    // A plain file is counted in native code, a part per thread, off the event loop. Should
+    // the C library fail to open a path Node opens (a non-ASCII path on Windows), Node reads it.
     const starts = await lineStarts(source.plainFile, opts.threads);
-    await counter.countFile(source.plainFile, starts, Math.min(50, opts.progressInterval), between);
-  } else {
-    await source.feed(counter, between);
+    try {
+      await counter.countFile(source.plainFile, starts, Math.min(50, opts.progressInterval), between);
+      counted = true;
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith('cannot open '))) throw err;
+    }
   }
+  if (!counted) await source.feed(counter, between);
   return stream ? { counter, stream } : { counter };
 }
 

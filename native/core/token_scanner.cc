@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <sys/types.h>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -274,6 +275,15 @@ size_t TokenScanner::endSentence(int32_t* out) {
 
 namespace {
 
+// fseek with a 64-bit offset (long is 32 bits on Windows).
+int seekTo(std::FILE* f, uint64_t offset) {
+#if defined(_WIN32)
+  return _fseeki64(f, static_cast<__int64>(offset), SEEK_SET);
+#else
+  return fseeko(f, static_cast<off_t>(offset), SEEK_SET);
+#endif
+}
+
 // Counts path[begin, end) into `scanner`, a piece at a time.
 void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScanner& scanner, CountControl& control) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -285,8 +295,8 @@ void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScann
   constexpr size_t kPiece = size_t{1} << 20;
   std::vector<uint8_t> piece(kPiece);
   std::vector<int32_t> out(TokenScanner::maxOutput(kPiece));
-  if (begin > 0 && std::fseek(f, static_cast<long>(begin), SEEK_SET) != 0)
-    throw std::runtime_error("cannot seek in " + path + ": " + std::strerror(errno));
+  if (begin > 0 && seekTo(f, begin) != 0)
+    throw std::runtime_error("cannot seek to " + std::to_string(begin) + " in " + path + ": " + std::strerror(errno));
   uint64_t at = begin;
   while (at < end && !control.cancelled.load(std::memory_order_relaxed)) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(kPiece, end - at));
@@ -314,8 +324,8 @@ CountedFile countFile(const std::string& path, const std::vector<uint64_t>& star
       throw std::invalid_argument("part starts must not descend: " + std::to_string(starts[i - 1]) + " then " +
                                   std::to_string(starts[i]));
   const size_t parts = starts.size() - 1;
-  if (starts.back() > static_cast<uint64_t>(LONG_MAX))
-    throw std::invalid_argument("file offset " + std::to_string(starts.back()) + " is beyond what fseek takes");
+  if (starts.back() > static_cast<uint64_t>(INT64_MAX))
+    throw std::invalid_argument("file offset " + std::to_string(starts.back()) + " is beyond a 64-bit offset");
   std::vector<std::shared_ptr<TokenTable>> tables;
   std::vector<std::unique_ptr<TokenScanner>> scanners;
   for (size_t i = 0; i < parts; ++i) {

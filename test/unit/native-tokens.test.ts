@@ -163,9 +163,16 @@ describe('NativeTokenCounter.countFile', () => {
     const started = performance.now();
     await expect(counter.countFile(path, await lineStarts(path, 2), 0, async () => { throw stop; })).rejects.toBe(stop);
     expect(performance.now() - started).toBeLessThan(1000);
-    await expect(new NativeTokenCounter().countFile(join(work, 'none.txt'), [0, 10], 5, async () => undefined)).rejects.toThrow(
+    const failed = new NativeTokenCounter();
+    await expect(failed.countFile(join(work, 'none.txt'), [0, 10], 5, async () => undefined)).rejects.toThrow(
       /cannot open .*none\.txt/,
     );
+    // train() then reads the file with Node into the same counter (its fallback): it still counts.
+    const t = new Tokenizer(failed);
+    t.push(Buffer.from('a b a\n'));
+    t.end();
+    expect(Array.from(failed.frequent(1).counts)).toEqual([2, 1]);
+    expect(failed.tokens).toBe(3);
   });
 
   it('refuses to scan while counting, and to count twice', async () => {

@@ -58,28 +58,48 @@ void check(cudaError_t e, const char* what) {
   if (e != cudaSuccess) throw std::runtime_error(std::string(what) + " failed: " + errorText(e));
 }
 
-template <class T>
-class DeviceArray {
+// Where a CudaArray's memory comes from: the device, or pinned (page-locked) host memory that
+// copies can stream from. Each says how to allocate, free, and word a failure.
+struct DeviceMemory {
+  static constexpr bool kAllocatesEmpty = false;  // an empty array holds no allocation
+  static cudaError_t allocate(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
+  static void release(void* p) { cudaFree(p); }
+  static std::string failure(const char* what, size_t bytes, cudaError_t e) {
+    return "not enough GPU memory for " + std::string(what) + " (" + std::to_string(bytes) + " bytes): " + errorText(e);
+  }
+};
+struct PinnedMemory {
+  static constexpr bool kAllocatesEmpty = true;  // always a valid pointer, even for 0 elements
+  static cudaError_t allocate(void** p, size_t bytes) { return cudaHostAlloc(p, bytes, cudaHostAllocDefault); }
+  static void release(void* p) { cudaFreeHost(p); }
+  static std::string failure(const char* what, size_t, cudaError_t e) {
+    return "could not pin host memory for " + std::string(what) + ": " + errorText(e);
+  }
+};
+
+/// An owned array of `count` T in device or pinned host memory (RAII; not copyable).
+template <class T, class Memory>
+class CudaArray {
  public:
-  DeviceArray() = default;
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-  ~DeviceArray() { reset(); }
+  CudaArray() = default;
+  CudaArray(const CudaArray&) = delete;
+  CudaArray& operator=(const CudaArray&) = delete;
+  ~CudaArray() { reset(); }
   void allocate(size_t count, const char* what) {
     reset();
-    if (count == 0) return;
+    if (count == 0 && !Memory::kAllocatesEmpty) return;
+    const size_t bytes = std::max<size_t>(count, 1) * sizeof(T);
     void* p = nullptr;
-    const cudaError_t e = cudaMalloc(&p, count * sizeof(T));
+    const cudaError_t e = Memory::allocate(&p, bytes);
     if (e != cudaSuccess) {
       cudaGetLastError();
-      throw std::runtime_error("not enough GPU memory for " + std::string(what) + " (" +
-                               std::to_string(count * sizeof(T)) + " bytes): " + errorText(e));
+      throw std::runtime_error(Memory::failure(what, bytes, e));
     }
     data_ = static_cast<T*>(p);
     count_ = count;
   }
   void reset() {
-    if (data_ != nullptr) cudaFree(data_);
+    if (data_ != nullptr) Memory::release(data_);
     data_ = nullptr;
     count_ = 0;
   }
@@ -92,35 +112,9 @@ class DeviceArray {
 };
 
 template <class T>
-class PinnedArray {
- public:
-  PinnedArray() = default;
-  PinnedArray(const PinnedArray&) = delete;
-  PinnedArray& operator=(const PinnedArray&) = delete;
-  ~PinnedArray() { reset(); }
-  void allocate(size_t count, const char* what) {
-    reset();
-    void* p = nullptr;
-    const cudaError_t e = cudaHostAlloc(&p, std::max<size_t>(count, 1) * sizeof(T), cudaHostAllocDefault);
-    if (e != cudaSuccess) {
-      cudaGetLastError();
-      throw std::runtime_error("could not pin host memory for " + std::string(what) + ": " + errorText(e));
-    }
-    data_ = static_cast<T*>(p);
-    count_ = count;
-  }
-  void reset() {
-    if (data_ != nullptr) cudaFreeHost(data_);
-    data_ = nullptr;
-    count_ = 0;
-  }
-  T* data() const { return data_; }
-  size_t size() const { return count_; }
-
- private:
-  T* data_ = nullptr;
-  size_t count_ = 0;
-};
+using DeviceArray = CudaArray<T, DeviceMemory>;
+template <class T>
+using PinnedArray = CudaArray<T, PinnedMemory>;
 
 /// One of the two batches in flight: its host and device buffers and its events.
 struct Slot {

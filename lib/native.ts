@@ -129,7 +129,8 @@ export interface NativeTokenScanner {
   release(): void;
   /**
    * A new counting scanner only: counts path's parts [starts[i], starts[i + 1]) on a thread
-   * each, off the event loop, then holds their merged counts. Resolves to false when cancelled.
+   * each, off the event loop, then holds their merged counts. Resolves to false when cancelled;
+   * rejects with code 'W2V_CANNOT_OPEN' when the C library cannot open the path.
    */
   countFile(path: string, starts: Float64Array): Promise<boolean>;
   /** Tokens counted so far by the running countFile(). */

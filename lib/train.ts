@@ -391,7 +391,7 @@ async function countVocabulary(
       await counter.countFile(source.plainFile, starts, Math.min(50, opts.progressInterval), between);
       counted = true;
     } catch (err) {
-      if (!(err instanceof Error && err.message.startsWith('cannot open '))) throw err;
+      if ((err as { code?: unknown }).code !== 'W2V_CANNOT_OPEN') throw err;
     }
   }
   if (!counted) await source.feed(counter, between);

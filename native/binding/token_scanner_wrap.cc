@@ -39,6 +39,9 @@ class CountFileWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       result_ = w2v::countFile(path_, starts_, *control_);
+    } catch (const w2v::FileOpenError& e) {
+      cannotOpen_ = true;
+      SetError(e.what());
     } catch (const std::bad_alloc&) {
       SetError("not enough memory for the distinct tokens of " + path_);
     } catch (const std::exception& e) {
@@ -54,7 +57,10 @@ class CountFileWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& e) override {
     wrap_->FinishCount(w2v::CountedFile{std::make_shared<w2v::TokenTable>(), {}});
     self_.Reset();
-    deferred_.Reject(Napi::Error::New(Env(), e.Message()).Value());
+    Napi::Error error = Napi::Error::New(Env(), e.Message());
+    // The caller may read the file another way (Node opens paths the C library cannot).
+    if (cannotOpen_) error.Set("code", Napi::String::New(Env(), "W2V_CANNOT_OPEN"));
+    deferred_.Reject(error.Value());
   }
 
  private:
@@ -65,6 +71,7 @@ class CountFileWorker : public Napi::AsyncWorker {
   std::vector<uint64_t> starts_;
   std::shared_ptr<w2v::CountControl> control_;
   w2v::CountedFile result_;
+  bool cannotOpen_ = false;
 };
 
 // Marks the objects this class wraps, so that `new TokenScanner(other)` unwraps only a

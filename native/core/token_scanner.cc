@@ -287,7 +287,7 @@ int seekTo(std::FILE* f, uint64_t offset) {
 // Counts path[begin, end) into `scanner`, a piece at a time.
 void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScanner& scanner, CountControl& control) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  if (!f) throw FileOpenError("cannot open " + path + ": " + std::strerror(errno));
   struct Closer {
     std::FILE* f;
     ~Closer() { std::fclose(f); }

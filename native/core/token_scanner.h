@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -144,10 +145,16 @@ struct CountControl {
   std::atomic<bool> cancelled{false};
 };
 
+/// countFile() could not open the file (as opposed to failing to read it).
+class FileOpenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// Counts the tokens of a file's parts [starts[i], starts[i + 1]), one thread per part, into
 /// a new counting table merged in part order (ids in the file's first-seen order when every
-/// part but the first begins at a line start). Throws std::runtime_error naming the file on
-/// a read error, std::invalid_argument for starts that are not ascending, and returns early
+/// part but the first begins at a line start). Throws FileOpenError naming the file when it
+/// cannot be opened, std::runtime_error on a read error, std::invalid_argument for starts that are not ascending, and returns early
 /// (totals so far) when control.cancelled is set.
 struct CountedFile {
   std::shared_ptr<TokenTable> table;

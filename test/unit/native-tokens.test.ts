@@ -164,9 +164,10 @@ describe('NativeTokenCounter.countFile', () => {
     await expect(counter.countFile(path, await lineStarts(path, 2), 0, async () => { throw stop; })).rejects.toBe(stop);
     expect(performance.now() - started).toBeLessThan(1000);
     const failed = new NativeTokenCounter();
-    await expect(failed.countFile(join(work, 'none.txt'), [0, 10], 5, async () => undefined)).rejects.toThrow(
-      /cannot open .*none\.txt/,
-    );
+    await expect(failed.countFile(join(work, 'none.txt'), [0, 10], 5, async () => undefined)).rejects.toMatchObject({
+      message: expect.stringMatching(/cannot open .*none\.txt/),
+      code: 'W2V_CANNOT_OPEN',
+    });
     // train() then reads the file with Node into the same counter (its fallback): it still counts.
     const t = new Tokenizer(failed);
     t.push(Buffer.from('a b a\n'));

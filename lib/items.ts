@@ -15,7 +15,29 @@ import { MODEL_DISPOSED, Word2Vec, type Metric } from './model';
 import { native, type NativeTrainerTables } from './native';
 import { checkOptions, integerOption, numberOption, resolveTrainOptions, type TrainOptions } from './options';
 import { negativeSamplingWeights, subsampleKeepProbability } from './tables';
-import { checkControl, ChunkEncoder, IdStream, runNativeTraining, trainingStats, type TrainControl } from './train';
+import { checkControl, ChunkEncoder, runNativeTraining, trainingStats, type TrainControl } from './train';
+
+const ID_BLOCK_BITS = 20;
+const ID_BLOCK = 1 << ID_BLOCK_BITS;
+const ID_MASK = ID_BLOCK - 1;
+
+/**
+ * A list of ids in blocks of 2^20, so it grows without copying (no doubling, no peak of
+ * twice its size): a one-shot source of sequences, kept as provisional ids.
+ */
+class IdStream {
+  blocks: Int32Array[] = [];
+  length = 0;
+  push(v: number): void {
+    const offset = this.length & ID_MASK;
+    if (offset === 0) this.blocks.push(new Int32Array(ID_BLOCK));
+    this.blocks[this.blocks.length - 1]![offset] = v;
+    this.length++;
+  }
+  get(i: number): number {
+    return this.blocks[i >>> ID_BLOCK_BITS]![i & ID_MASK]!;
+  }
+}
 
 /** An item: a string or an integer id. `1` and `"1"` are different items. */
 export type Item = string | number;

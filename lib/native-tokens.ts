@@ -19,8 +19,9 @@ class Scratch {
 }
 
 /**
- * Counts tokens; each distinct token gets a provisional id in first-seen order. `onIds`, when
- * given, receives the provisional ids in corpus order (-1 ending each sentence).
+ * Counts tokens; each distinct token gets a provisional id in first-seen order. With `keepIds`
+ * > 0 it also keeps the corpus as those ids (in native memory, 4 bytes a token) while they
+ * come to at most `keepIds` values, for {@link takeIds}.
  */
 export class NativeTokenCounter implements TokenSink {
   private readonly scanner: NativeTokenScanner = new (native().TokenScanner)();
@@ -32,34 +33,28 @@ export class NativeTokenCounter implements TokenSink {
   private distinctFinal = 0;
   private counting = false;
 
-  constructor(private readonly onIds?: (ids: Int32Array, n: number) => void) {}
+  constructor(keepIds = 0) {
+    if (keepIds > 0) this.scanner.keepIds(Math.min(keepIds, Number.MAX_SAFE_INTEGER));
+  }
 
   bytes(buf: Buffer): void {
-    const out = this.scratch.fit(buf.length);
-    this.emit(out, this.scanner.scan(buf, out));
+    this.scanner.scan(buf, this.scratch.fit(buf.length));
   }
 
   bytesEnd(): void {
-    const out = this.scratch.ids;
-    this.emit(out, this.scanner.finish(out));
+    this.scanner.finish(this.scratch.ids);
   }
 
   token(key: string): void {
-    const out = this.scratch.ids;
-    this.emit(out, this.scanner.token(Buffer.from(key, 'latin1'), out));
+    this.scanner.token(Buffer.from(key, 'latin1'), this.scratch.ids);
   }
 
   endSentence(): void {
-    const out = this.scratch.ids;
-    this.emit(out, this.scanner.endSentence(out));
+    this.scanner.endSentence(this.scratch.ids);
   }
 
   endLine(): void {
     this.linesApart++;
-  }
-
-  private emit(out: Int32Array, n: number): void {
-    if (n > 0 && this.onIds) this.onIds(out, n);
   }
 
   private totals(): { bytes: number; tokens: number; sentences: number; lines: number } {
@@ -69,7 +64,8 @@ export class NativeTokenCounter implements TokenSink {
   /**
    * Counts a file in native code, `starts` cutting it into parts (at line starts) counted on
    * threads of their own; awaits `tick` every `intervalMs` meanwhile (progress, abort: when it
-   * throws, the count is cancelled and the error passed on). Only on a new counter.
+   * throws, the count is cancelled and the error passed on). Only on a new counter; the ids
+   * of each part are kept apart.
    */
   async countFile(path: string, starts: readonly number[], intervalMs: number, tick: () => Promise<void>): Promise<void> {
     let finished = false;
@@ -90,6 +86,16 @@ export class NativeTokenCounter implements TokenSink {
       this.counting = false;
     }
     await done;
+  }
+
+  /**
+   * The kept corpus as final ids (provisional id p becomes finalId[p], left out when negative),
+   * one list a part of a counted file, else one; `narrow`: 2 bytes an id, 0xffff ending each
+   * sentence, in blocks of 2^21; else 4 bytes, -1, blocks of 2^20. Handed over once; undefined
+   * when nothing was kept (no keepIds, or past it).
+   */
+  async takeIds(finalId: Int32Array, narrow: boolean): Promise<Array<{ blocks: Array<Uint16Array | Int32Array>; length: number }> | undefined> {
+    return this.live().takeIds(finalId, narrow);
   }
 
   get tokens(): number {

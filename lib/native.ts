@@ -130,9 +130,22 @@ export interface NativeTokenScanner {
   /**
    * A new counting scanner only: counts path's parts [starts[i], starts[i + 1]) on a thread
    * each, off the event loop, then holds their merged counts. Resolves to false when cancelled;
-   * rejects with code 'W2V_CANNOT_OPEN' when the C library cannot open the path.
+   * rejects with code 'W2V_CANNOT_OPEN' when the C library cannot open the path. After
+   * keepIds(), each part's ids are kept apart.
    */
   countFile(path: string, starts: Float64Array): Promise<boolean>;
+  /**
+   * A new counting scanner only: keeps the ids its scans (or a countFile()) write, while they
+   * come to at most `limit` values (ids and sentence ends) in all; past it, keeps none.
+   */
+  keepIds(limit: number): void;
+  /**
+   * The kept ids as final ids, one list a part (a file's parts, else one): provisional id p
+   * becomes finalId[p], left out when negative; sentences end with 0xffff in Uint16Array blocks
+   * of 2^21 ids when `narrow`, else -1 in Int32Array blocks of 2^20 (the last block as long as
+   * used). Rewritten off the event loop, handed over once; undefined when none were kept.
+   */
+  takeIds(finalId: Int32Array, narrow: boolean): Promise<Array<{ blocks: Array<Uint16Array | Int32Array>; length: number }>> | undefined;
   /** Tokens counted so far by the running countFile(). */
   countProgress(): number;
   cancelCount(): void;

@@ -58,11 +58,12 @@ export interface TrainOptions {
    */
   sharedNegatives?: boolean;
   /**
-   * When training for several epochs, a re-readable corpus (a file, an array) of at most this
-   * many in-vocabulary tokens is kept in memory as ids while its first epoch is read (2 bytes
-   * an id under 65535 words, else 4), so later epochs skip reading and tokenizing; a larger
-   * one is read again each epoch, so memory stays bounded. Default 2^24 (16.7M tokens, 32 or
-   * 64 MB of ids); 0 never keeps one. One-shot corpora (streams, generators) are always kept.
+   * A re-readable corpus (a file, an array) of at most this many tokens and sentence ends is
+   * kept in memory as ids while its vocabulary is counted (4 bytes a token meanwhile, then 2
+   * bytes an in-vocabulary id under 65535 words, else 4), so no epoch reads and tokenizes it
+   * again; a larger one is read again each epoch, so memory stays bounded. Default 2^24 (16.7M
+   * tokens: 64 MB while counting, then 32 or 64 MB); 0 never keeps one. One-shot corpora
+   * (streams, generators) are always kept.
    */
   cacheTokens?: number;
 }

@@ -13,7 +13,7 @@ import {
 } from './native';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
 import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
-import { NativeTokenCounter, vocabularyEncoder, type IdTarget } from './native-tokens';
+import { NativeTokenCounter, vocabularyEncoder } from './native-tokens';
 import { Vocabulary } from './vocabulary';
 
 /** A progress report. */
@@ -134,38 +134,8 @@ export class ChunkEncoder {
   }
 }
 
+/** log2 of the ids in a block of kept 4-byte ids (native IdBlocks::kBlock); 2-byte blocks hold twice as many. */
 const ID_BLOCK_BITS = 20;
-const ID_BLOCK = 1 << ID_BLOCK_BITS;
-const ID_MASK = ID_BLOCK - 1;
-
-/**
- * A list of ids in blocks of 2^20, so it grows without copying (no doubling, no peak of
- * twice its size); -1 ends a sentence.
- */
-export class IdStream {
-  blocks: Int32Array[] = [];
-  length = 0;
-  push(v: number): void {
-    const offset = this.length & ID_MASK;
-    if (offset === 0) this.blocks.push(new Int32Array(ID_BLOCK));
-    this.blocks[this.blocks.length - 1]![offset] = v;
-    this.length++;
-  }
-  /** Appends ids[0, n). */
-  pushMany(ids: Int32Array, n: number): void {
-    for (let at = 0; at < n; ) {
-      const offset = this.length & ID_MASK;
-      if (offset === 0) this.blocks.push(new Int32Array(ID_BLOCK));
-      const take = Math.min(n - at, ID_BLOCK - offset);
-      this.blocks[this.blocks.length - 1]!.set(ids.subarray(at, at + take), offset);
-      this.length += take;
-      at += take;
-    }
-  }
-  get(i: number): number {
-    return this.blocks[i >>> ID_BLOCK_BITS]![i & ID_MASK]!;
-  }
-}
 
 /**
  * The corpus as final ids (sentenceEnd ending each sentence), kept for the later epochs: 2
@@ -178,124 +148,16 @@ interface CachedIds {
   sentenceEnd: number;
 }
 
-/**
- * Rewrites provisional ids as final ids in place, dropping words outside the vocabulary and
- * empty sentences, narrowing to 16 bits when the vocabulary allows: every write lands at or
- * before the byte it replaces, so no second copy is made; the blocks left over are freed at
- * once (detached) instead of waiting for a collection.
- */
-async function compactToFinalIds(stream: IdStream, finalId: Int32Array, vocabSize: number): Promise<CachedIds> {
-  const yieldTurn = eventLoopYielder();
-  const { narrow, blockBits, sentenceEnd } = cacheLayout(vocabSize);
-  const mask = (1 << blockBits) - 1;
-  const out = stream.blocks.map((b) => (narrow ? new Uint16Array(b.buffer) : b));
-  let j = 0;
-  let sentenceOpen = false;
-  for (let b = 0; b < stream.blocks.length; b++) {
-    const block = stream.blocks[b]!;
-    const n = Math.min(ID_BLOCK, stream.length - b * ID_BLOCK);
-    for (let i = 0; i < n; i++) {
-      if ((i & 0x3fff) === 0) await yieldTurn();
-      const p = block[i]!;
-      if (p < 0) {
-        if (sentenceOpen) out[j >>> blockBits]![j++ & mask] = sentenceEnd;
-        sentenceOpen = false;
-      } else {
-        const id = finalId[p]!;
-        if (id >= 0) {
-          out[j >>> blockBits]![j++ & mask] = id;
-          sentenceOpen = true;
-        }
-      }
-    }
-  }
-  if (sentenceOpen) {
-    // The stream ended without its sentence end (the tokenizer always writes one; kept safe).
-    if (j >>> blockBits >= out.length) out.push(narrow ? new Uint16Array(1 << blockBits) : new Int32Array(1 << blockBits));
-    out[j >>> blockBits]![j++ & mask] = sentenceEnd;
-  }
-  const used = Math.ceil(j / (1 << blockBits));
-  const addon = native();
-  for (let b = used; b < out.length; b++) addon.detachBuffer(out[b]!.buffer);
-  stream.blocks = [];
-  stream.length = 0;
-  return { blocks: out.slice(0, used), length: j, blockBits, sentenceEnd };
-}
-
 /** Narrow ids (Uint16) when the vocabulary leaves 0xffff free for the sentence end. */
 function cacheLayout(vocabSize: number): { narrow: boolean; blockBits: number; sentenceEnd: number } {
   const narrow = vocabSize < 0xffff;
   return { narrow, blockBits: narrow ? ID_BLOCK_BITS + 1 : ID_BLOCK_BITS, sentenceEnd: narrow ? 0xffff : -1 };
 }
 
-/** Frees cached ids at once (detached) instead of at some later collection. */
-function freeCachedIds(ids: CachedIds): void {
-  const addon = native();
-  for (const b of ids.blocks) addon.detachBuffer(b.buffer);
-  ids.blocks = [];
-  ids.length = 0;
-}
-
-/**
- * Records the ids one lane hands its ChunkEncoder during the first epoch, so that later epochs
- * replay them instead of reading and tokenizing the corpus again. All recorders of a run share
- * one budget of ids (opts.cacheTokens); past it they stop and the corpus is read each epoch.
- */
-class IdRecorder {
-  readonly ids: CachedIds;
-  private readonly mask: number;
-  private open = false;
-
-  constructor(
-    vocabSize: number,
-    private readonly budget: { left: number },
-  ) {
-    const { blockBits, sentenceEnd } = cacheLayout(vocabSize);
-    this.ids = { blocks: [], length: 0, blockBits, sentenceEnd };
-    this.mask = (1 << blockBits) - 1;
-  }
-
-  /** A target that records what it passes on to `next`. */
-  wrap(next: IdTarget): IdTarget {
-    return {
-      add: (id) => {
-        this.put(id);
-        this.open = true;
-        next.add(id);
-      },
-      endSentence: () => {
-        if (this.open) this.put(this.ids.sentenceEnd);
-        this.open = false;
-        next.endSentence();
-      },
-    };
-  }
-
-  private put(v: number): void {
-    if (--this.budget.left < 0) {
-      // Over budget: this corpus is read again each epoch; free what was recorded now.
-      if (this.ids.blocks.length > 0) freeCachedIds(this.ids);
-      return;
-    }
-    const ids = this.ids;
-    const offset = ids.length & this.mask;
-    if (offset === 0) ids.blocks.push(ids.sentenceEnd === -1 ? new Int32Array(1 << ids.blockBits) : new Uint16Array(1 << ids.blockBits));
-    ids.blocks[ids.blocks.length - 1]![offset] = v;
-    ids.length++;
-  }
-
-  /** The recording, closed with a sentence end when the lane's last sentence had none. */
-  finish(): CachedIds {
-    if (this.open) this.put(this.ids.sentenceEnd);
-    this.open = false;
-    return this.ids;
-  }
-}
-
 /**
  * Feeds cached ids to the trainer, one lane per thread, chunks taken from the lanes in turn, so
  * the threads train on distant parts of the corpus at once, as the original's do. A single
- * cache is cut into lanes at sentence ends; several (recorded one per lane) are the lanes.
+ * cache is cut into lanes at sentence ends; several (a file's parts, counted apart) are the lanes.
  */
 async function feedCachedIds(
   caches: CachedIds[],
@@ -361,17 +223,22 @@ export function throttle(interval: number, report: ((p: Progress) => void) | und
   };
 }
 
+/**
+ * Counts the corpus's tokens and keeps them as provisional ids (in native memory, 4 bytes a
+ * token) while they come to at most `keepIds` values: training then replays them instead of
+ * reading and tokenizing the corpus again. A plain file's parts are counted on threads of their
+ * own and kept apart, one list a part.
+ */
 async function countVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-  keepStream: boolean,
-): Promise<{ counter: NativeTokenCounter; stream?: IdStream }> {
-  const stream = keepStream ? new IdStream() : undefined;
-  const counter = new NativeTokenCounter(stream && ((ids, n) => stream.pushMany(ids, n)));
+  keepIds: number,
+): Promise<NativeTokenCounter> {
   const started = Date.now();
   const report = throttle(opts.progressInterval, control.onProgress);
   const yieldTurn = eventLoopYielder();
+  let counter = new NativeTokenCounter(keepIds);
   const progress = (): Progress => ({
     phase: 'vocabulary', epoch: 0, epochs: opts.epochs, wordsDone: counter.tokens, wordsTotal: 0, fraction: 0,
     alpha: opts.alpha, loss: 0, wordsPerSecond: 0, elapsedMs: Date.now() - started, etaMs: 0, vocabularySize: 0,
@@ -382,20 +249,21 @@ async function countVocabulary(
     report(progress);
     await yieldTurn();
   };
-  let counted = false;
-  if (source.plainFile && !stream) {
+  if (source.plainFile) {
     // A plain file is counted in native code, a part per thread, off the event loop. Should
     // the C library fail to open a path Node opens (a non-ASCII path on Windows), Node reads it.
     const starts = await lineStarts(source.plainFile, opts.threads);
     try {
       await counter.countFile(source.plainFile, starts, Math.min(50, opts.progressInterval), between);
-      counted = true;
+      return counter;
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'W2V_CANNOT_OPEN') throw err;
+      counter.release();
+      counter = new NativeTokenCounter(keepIds);
     }
   }
-  if (!counted) await source.feed(counter, between);
-  return stream ? { counter, stream } : { counter };
+  await source.feed(counter, between);
+  return counter;
 }
 
 /** Validates train()'s and trainItems()'s control argument; throws when already aborted. */
@@ -428,14 +296,10 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const started = Date.now();
 
   // Pass 1: the vocabulary.
-  const { vocab, stream, finalId, wordsPerEpoch, corpusBytes } = await prepareVocabulary(source, opts, control);
+  const { vocab, cached, wordsPerEpoch, corpusBytes } = await prepareVocabulary(source, opts, control);
   const vocabularyMs = Date.now() - started;
 
   const vocabularyCount = vocab.totalCount;
-  // A one-shot corpus was kept as ids in the vocabulary pass; a re-readable one is recorded as
-  // its first epoch is read (within opts.cacheTokens) and replayed in the later epochs.
-  let cached = stream ? [await compactToFinalIds(stream, finalId, vocab.size)] : undefined;
-  const budget = { left: source.rereadable && opts.epochs > 1 ? opts.cacheTokens : 0 };
   const keepProbability = subsampleKeepProbability(vocab.counts, opts.sample, vocabularyCount);
   const tables: NativeTrainerTables = {
     keepProbability,
@@ -459,20 +323,13 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       await feedCachedIds(cached, opts.threads, opts.maxSentenceLength, encoder, drain);
       return;
     }
-    const recorders: IdRecorder[] = [];
-    const target = (enc: ChunkEncoder): IdTarget => {
-      if (budget.left <= 0) return enc;
-      const recorder = new IdRecorder(vocab.size, budget);
-      recorders.push(recorder);
-      return recorder.wrap(enc);
-    };
     if (source.lanes && opts.threads > 1) {
       // One lane per thread, chunks taken from the lanes in turn: the threads train on
       // distant parts of the corpus at once, as the original's do. On adjacent text they
       // would update the same topical rows together, and lose updates (CBOW on en-8m: 20.9%
       // analogy with adjacent chunks, 22% with the original's split).
       const encoders = Array.from({ length: opts.threads }, () => new ChunkEncoder(opts.maxSentenceLength));
-      const lanes = await source.lanes(encoders.map((enc) => encodeInto(target(enc))));
+      const lanes = await source.lanes(encoders.map((enc) => encodeInto(enc)));
       try {
         let active = lanes.map((_, i) => i);
         while (active.length > 0) {
@@ -494,13 +351,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
         for (const lane of lanes) lane.close();
       }
     } else {
-      await source.feed(encodeInto(target(encoder)), () => drain());
-    }
-    if (recorders.length > 0) {
-      const recorded = recorders.map((r) => r.finish());
-      if (budget.left < 0) recorded.forEach(freeCachedIds);
-      else cached = recorded;
-      budget.left = 0;  // record the first epoch only
+      await source.feed(encodeInto(encoder), () => drain());
     }
   };
 
@@ -697,35 +548,40 @@ function mapProvisionalIds(counter: NativeTokenCounter, vocab: Vocabulary): { fi
 }
 
 /**
- * The vocabulary pass. A one-shot corpus (a stream, a generator) cannot be read twice, and
- * training needs the vocabulary first: it is kept as provisional ids, 4 bytes a token. Paths
- * and arrays are only counted here (their first epoch is recorded instead, see train()). The
- * native table of every distinct token is freed before training starts.
+ * The vocabulary pass. The corpus is kept as ids while it is counted (a one-shot corpus, a
+ * stream or a generator, always: it cannot be read twice, and training needs the vocabulary
+ * first; a re-readable one within opts.cacheTokens), then rewritten as final ids, 2 bytes each
+ * under 65535 words, and replayed every epoch; a corpus not kept is read and tokenized again
+ * each epoch. The native table of every distinct token is freed before training starts.
  */
 async function prepareVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-): Promise<{ vocab: Vocabulary; stream: IdStream | undefined; finalId: Int32Array; wordsPerEpoch: number; corpusBytes: number }> {
-  // A one-shot corpus cannot be read again: it is kept as provisional ids meanwhile.
-  const keep = !source.rereadable;
-  const { counter, stream } = await countVocabulary(source, opts, control, keep);
-  const vocab =
-    control.vocabulary ??
-    Vocabulary.fromCounter(counter.frequent(opts.minCount), {
-      minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken,
-    });
-  const trainable = vocab.size - (vocab.hasSentenceToken ? 1 : 0);
-  if (trainable < 1) {
-    throw new Error(
-      counter.tokens === 0
-        ? `${source.description} holds no tokens`
-        : `no word of ${source.description} occurs at least minCount (${opts.minCount}) times ` +
-            `(${counter.distinct} distinct words, ${counter.tokens} tokens)`,
-    );
+): Promise<{ vocab: Vocabulary; cached: CachedIds[] | undefined; wordsPerEpoch: number; corpusBytes: number }> {
+  const counter = await countVocabulary(source, opts, control, source.rereadable ? opts.cacheTokens : Infinity);
+  try {
+    const vocab =
+      control.vocabulary ??
+      Vocabulary.fromCounter(counter.frequent(opts.minCount), {
+        minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken,
+      });
+    const trainable = vocab.size - (vocab.hasSentenceToken ? 1 : 0);
+    if (trainable < 1) {
+      throw new Error(
+        counter.tokens === 0
+          ? `${source.description} holds no tokens`
+          : `no word of ${source.description} occurs at least minCount (${opts.minCount}) times ` +
+              `(${counter.distinct} distinct words, ${counter.tokens} tokens)`,
+      );
+    }
+    if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
+    const { finalId, wordsPerEpoch } = mapProvisionalIds(counter, vocab);
+    const { narrow, blockBits, sentenceEnd } = cacheLayout(vocab.size);
+    const parts = await counter.takeIds(finalId, narrow);
+    const cached = parts?.map(({ blocks, length }) => ({ blocks, length, blockBits, sentenceEnd }));
+    return { vocab, cached, wordsPerEpoch, corpusBytes: counter.bytesRead };
+  } finally {
+    counter.release();  // the table of every distinct token is not needed any more
   }
-  if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
-  const mapped = mapProvisionalIds(counter, vocab);
-  counter.release();  // the table of every distinct token is not needed any more
-  return { vocab, stream, corpusBytes: counter.bytesRead, ...mapped };
 }

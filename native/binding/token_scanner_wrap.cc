@@ -29,21 +29,21 @@ void returnFreedMemory() {
 class CountFileWorker : public Napi::AsyncWorker {
  public:
   CountFileWorker(Napi::Env env, TokenScannerWrap* wrap, Napi::Object self, std::string path,
-                  std::vector<uint64_t> starts, std::shared_ptr<w2v::CountControl> control)
+                  std::vector<uint64_t> starts, uint64_t keepIds, std::shared_ptr<w2v::CountControl> control)
       : Napi::AsyncWorker(env, "word2vec-native countFile"), deferred_(Napi::Promise::Deferred::New(env)),
         wrap_(wrap), self_(Napi::Persistent(self)), path_(std::move(path)), starts_(std::move(starts)),
-        control_(std::move(control)) {}
+        keepIds_(keepIds), control_(std::move(control)) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
-      result_ = w2v::countFile(path_, starts_, *control_);
+      result_ = w2v::countFile(path_, starts_, *control_, keepIds_);
     } catch (const w2v::FileOpenError& e) {
       cannotOpen_ = true;
       SetError(e.what());
     } catch (const std::bad_alloc&) {
-      SetError("not enough memory for the distinct tokens of " + path_);
+      SetError("not enough memory for the distinct tokens" + std::string(keepIds_ > 0 ? " and the ids" : "") + " of " + path_);
     } catch (const std::exception& e) {
       SetError(e.what());
     }
@@ -55,7 +55,7 @@ class CountFileWorker : public Napi::AsyncWorker {
     deferred_.Resolve(Napi::Boolean::New(Env(), !cancelled));
   }
   void OnError(const Napi::Error& e) override {
-    wrap_->FinishCount(w2v::CountedFile{std::make_shared<w2v::TokenTable>(), {}});
+    wrap_->FinishCount(w2v::CountedFile{std::make_shared<w2v::TokenTable>(), {}, {}});
     self_.Reset();
     Napi::Error error = Napi::Error::New(Env(), e.Message());
     // The caller may read the file another way (Node opens paths the C library cannot).
@@ -69,6 +69,7 @@ class CountFileWorker : public Napi::AsyncWorker {
   Napi::ObjectReference self_;  // keeps the scanner alive while its count runs
   std::string path_;
   std::vector<uint64_t> starts_;
+  uint64_t keepIds_;
   std::shared_ptr<w2v::CountControl> control_;
   w2v::CountedFile result_;
   bool cannotOpen_ = false;
@@ -112,6 +113,8 @@ Napi::Function TokenScannerWrap::Define(Napi::Env env) {
                          InstanceMethod<&TokenScannerWrap::CountFile>("countFile"),
                          InstanceMethod<&TokenScannerWrap::CountProgress>("countProgress"),
                          InstanceMethod<&TokenScannerWrap::CancelCount>("cancelCount"),
+                         InstanceMethod<&TokenScannerWrap::KeepIds>("keepIds"),
+                         InstanceMethod<&TokenScannerWrap::TakeIds>("takeIds"),
                      });
 }
 
@@ -160,19 +163,23 @@ Napi::Value TokenScannerWrap::Scan(const Napi::CallbackInfo& info) {
   auto buf = byteArray(info[0], "bytes");
   auto out = outArray(info[1], w2v::TokenScanner::maxOutput(buf.ByteLength()));
   try {
-    return Napi::Number::New(env, static_cast<double>(scanner(env).scan(data(buf), buf.ByteLength(), data(out))));
+    const size_t n = scanner(env).scan(data(buf), buf.ByteLength(), data(out));
+    keep(data(out), n);
+    return Napi::Number::New(env, static_cast<double>(n));
   } catch (const std::length_error& e) {
     throwRange(env, e.what());
   } catch (const std::bad_alloc&) {
     throwRange(env, "not enough memory for the corpus's distinct tokens (" + std::to_string(table(env).size()) +
-                        " so far)");
+                        " so far)" + (keeping_ ? " and its ids" : ""));
   }
 }
 
 Napi::Value TokenScannerWrap::Finish(const Napi::CallbackInfo& info) {
   auto out = outArray(info[0], 2);
   try {
-    return Napi::Number::New(info.Env(), static_cast<double>(scanner(info.Env()).finish(data(out))));
+    const size_t n = scanner(info.Env()).finish(data(out));
+    keep(data(out), n);
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
   } catch (const std::exception& e) {
     throwRange(info.Env(), e.what());
   }
@@ -183,7 +190,9 @@ Napi::Value TokenScannerWrap::Token(const Napi::CallbackInfo& info) {
   auto key = byteArray(info[0], "key");
   auto out = outArray(info[1], 1);
   try {
-    return Napi::Number::New(info.Env(), static_cast<double>(scanner(info.Env()).token(data(key), key.ByteLength(), data(out))));
+    const size_t n = scanner(info.Env()).token(data(key), key.ByteLength(), data(out));
+    keep(data(out), n);
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
   } catch (const std::exception& e) {
     throwRange(info.Env(), e.what());
   }
@@ -191,7 +200,13 @@ Napi::Value TokenScannerWrap::Token(const Napi::CallbackInfo& info) {
 
 Napi::Value TokenScannerWrap::EndSentence(const Napi::CallbackInfo& info) {
   auto out = outArray(info[0], 1);
-  return Napi::Number::New(info.Env(), static_cast<double>(scanner(info.Env()).endSentence(data(out))));
+  try {
+    const size_t n = scanner(info.Env()).endSentence(data(out));
+    keep(data(out), n);
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
+  } catch (const std::bad_alloc&) {
+    throwRange(info.Env(), "not enough memory for the corpus's ids");
+  }
 }
 
 Napi::Value TokenScannerWrap::Totals(const Napi::CallbackInfo& info) {
@@ -277,6 +292,8 @@ Napi::Value TokenScannerWrap::Lookup(const Napi::CallbackInfo& info) {
 // release(): frees the scanner and, when no other scanner shares it, its table.
 Napi::Value TokenScannerWrap::Release(const Napi::CallbackInfo& info) {
   scanner_.reset();
+  keeping_.reset();
+  keptIds_.clear();
   returnFreedMemory();
   return info.Env().Undefined();
 }
@@ -289,6 +306,8 @@ w2v::TokenScanner& TokenScannerWrap::scanner(Napi::Env env) {
 
 // countFile(path, starts): a promise of true once path's parts [starts[i], starts[i + 1]) are
 // counted (false when cancelled); the counts then replace this scanner's table and totals.
+// After keepIds(limit), each part's ids are kept for takeIds() too, while all of them come to
+// at most `limit` values.
 Napi::Value TokenScannerWrap::CountFile(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const w2v::TokenTable& table = this->table(env);
@@ -307,9 +326,11 @@ Napi::Value TokenScannerWrap::CountFile(const Napi::CallbackInfo& info) {
                           formatBound(d));
     starts[i] = static_cast<uint64_t>(d);
   }
+  const uint64_t keepIds = keeping_ ? keepLimit_ : 0;
+  keptIds_.clear();
   counting_ = std::make_shared<w2v::CountControl>();
   auto* worker = new CountFileWorker(env, this, info.This().As<Napi::Object>(), info[0].As<Napi::String>().Utf8Value(),
-                                     std::move(starts), counting_);
+                                     std::move(starts), keepIds, counting_);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -317,6 +338,8 @@ Napi::Value TokenScannerWrap::CountFile(const Napi::CallbackInfo& info) {
 
 void TokenScannerWrap::FinishCount(w2v::CountedFile counted) {
   scanner_ = std::make_unique<w2v::TokenScanner>(std::move(counted.table), counted.totals);
+  keptIds_ = std::move(counted.ids);
+  keeping_.reset();  // the parts kept their own
   counting_.reset();
   returnFreedMemory();  // the parts' tables, merged and freed
 }
@@ -330,6 +353,103 @@ Napi::Value TokenScannerWrap::CountProgress(const Napi::CallbackInfo& info) {
 Napi::Value TokenScannerWrap::CancelCount(const Napi::CallbackInfo& info) {
   if (counting_) counting_->cancelled.store(true);
   return info.Env().Undefined();
+}
+
+// keepIds(limit): from now on, keeps the ids this scanner's scans write (or a countFile()'s
+// parts), while they come to at most `limit` values in all; past it, drops them and keeps none.
+Napi::Value TokenScannerWrap::KeepIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const w2v::TokenTable& table = this->table(env);
+  if (!table.counting() || table.size() != 0 || scanner_->totals().bytes != 0 || scanner_->totals().tokens != 0)
+    throwType(env, "keepIds() is for a new counting scanner, before it scans");
+  keepLimit_ = static_cast<uint64_t>(integerArg(info[0], "limit", 1, 9007199254740991.0));
+  keeping_ = std::make_unique<w2v::IdKeeping>(keepLimit_);
+  keptIds_.clear();
+  keptIds_.emplace_back();
+  return env.Undefined();
+}
+
+void TokenScannerWrap::keep(const int32_t* ids, size_t n) {
+  if (!keeping_ || !keeping_->keeping()) return;
+  keeping_->keep(keptIds_[0], ids, n);
+  if (keeping_->over()) keptIds_.clear();  // past the limit: free them now
+}
+
+namespace {
+
+// takeIds(): rewrites the kept ids as final ids (w2v::compactIds) off the event loop, then
+// hands them to JS a block at a time, freeing each native block once copied.
+class CompactIdsWorker : public Napi::AsyncWorker {
+ public:
+  CompactIdsWorker(Napi::Env env, std::vector<w2v::IdBlocks> ids, std::vector<int32_t> finalId, bool narrow)
+      : Napi::AsyncWorker(env, "word2vec-native takeIds"), deferred_(Napi::Promise::Deferred::New(env)),
+        ids_(std::move(ids)), finalId_(std::move(finalId)), narrow_(narrow) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      for (w2v::IdBlocks& part : ids_) w2v::compactIds(part, finalId_, narrow_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    const size_t width = narrow_ ? sizeof(uint16_t) : sizeof(int32_t);
+    const uint64_t perBlock = w2v::IdBlocks::kBlock * sizeof(int32_t) / width;
+    Napi::Array parts = Napi::Array::New(env, ids_.size());
+    for (size_t p = 0; p < ids_.size(); ++p) {
+      w2v::IdBlocks& ids = ids_[p];
+      Napi::Array blocks = Napi::Array::New(env, ids.blocks.size());
+      for (size_t b = 0; b < ids.blocks.size(); ++b) {
+        // The last block only as long as it is used.
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(perBlock, ids.length - b * perBlock));
+        Napi::TypedArray block = narrow_ ? static_cast<Napi::TypedArray>(Napi::Uint16Array::New(env, n))
+                                         : static_cast<Napi::TypedArray>(Napi::Int32Array::New(env, n));
+        std::memcpy(static_cast<uint8_t*>(block.ArrayBuffer().Data()) + block.ByteOffset(), ids.blocks[b].get(), n * width);
+        ids.blocks[b].reset();
+        blocks.Set(static_cast<uint32_t>(b), block);
+      }
+      Napi::Object part = Napi::Object::New(env);
+      part.Set("blocks", blocks);
+      part.Set("length", Napi::Number::New(env, static_cast<double>(ids.length)));
+      parts.Set(static_cast<uint32_t>(p), part);
+    }
+    ids_.clear();
+    deferred_.Resolve(parts);
+  }
+  void OnError(const Napi::Error& e) override {
+    ids_.clear();
+    deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<w2v::IdBlocks> ids_;
+  std::vector<int32_t> finalId_;
+  bool narrow_;
+};
+
+}  // namespace
+
+// takeIds(finalId, narrow): a promise of the kept ids as final ids, [{ blocks, length }] one a
+// part, or undefined when none were kept (keepIds() not called, or past its limit). Provisional
+// id p becomes finalId[p], left out when negative; each sentence ends with -1, or 0xffff when
+// narrow (Uint16Array blocks of 2^21 ids; else Int32Array blocks of 2^20). Hands them over once.
+Napi::Value TokenScannerWrap::TakeIds(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (counting_) throw Napi::Error::New(env, "this TokenScanner is counting a file (countFile)");
+  auto finalId = typedArray<int32_t>(info[0], "finalId", napi_int32_array, "Int32Array");
+  if (!info[1].IsBoolean()) throwType(env, "narrow must be a boolean, got " + describe(info[1]));
+  if (keptIds_.empty()) return env.Undefined();
+  auto* worker = new CompactIdsWorker(env, std::move(keptIds_), std::vector<int32_t>(data(finalId), data(finalId) + finalId.ElementLength()),
+                                      info[1].As<Napi::Boolean>().Value());
+  keeping_.reset();
+  keptIds_.clear();
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
 }
 
 w2v::TokenTable& TokenScannerWrap::table(Napi::Env env) { return *scanner(env).table(); }

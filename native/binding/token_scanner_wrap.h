@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "../core/token_scanner.h"
 
@@ -30,12 +31,21 @@ class TokenScannerWrap : public Napi::ObjectWrap<TokenScannerWrap> {
   Napi::Value CountFile(const Napi::CallbackInfo& info);
   Napi::Value CountProgress(const Napi::CallbackInfo& info);
   Napi::Value CancelCount(const Napi::CallbackInfo& info);
+  Napi::Value KeepIds(const Napi::CallbackInfo& info);
+  Napi::Value TakeIds(const Napi::CallbackInfo& info);
+  // Keeps what a scan wrote, when keepIds() asked for it.
+  void keep(const int32_t* ids, size_t n);
   w2v::TokenScanner& scanner(Napi::Env env);
   w2v::TokenTable& table(Napi::Env env);
 
   std::unique_ptr<w2v::TokenScanner> scanner_;
   // Set while a countFile() runs: its progress and cancel flag (shared with the worker).
   std::shared_ptr<w2v::CountControl> counting_;
+  // keepIds(): the limit, and the ids kept (one list for this scanner's scans, or one a part
+  // of a countFile()) until takeIds() hands them over.
+  std::unique_ptr<w2v::IdKeeping> keeping_;
+  uint64_t keepLimit_ = 0;
+  std::vector<w2v::IdBlocks> keptIds_;
 };
 
 }  // namespace w2v_binding

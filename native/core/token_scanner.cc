@@ -153,8 +153,9 @@ int32_t TokenTable::lookup(const uint8_t* p, size_t n, uint32_t hash) {
   return id;
 }
 
-void TokenTable::absorb(const TokenTable& other) {
+std::vector<int32_t> TokenTable::absorb(const TokenTable& other) {
   if (!counting_ || !other.counting_) throw std::invalid_argument("absorb() merges counting tables");
+  std::vector<int32_t> mapping(other.entries_.size());
   for (size_t id = 0; id < other.entries_.size(); ++id) {
     const Entry& e = other.entries_[id];
     const uint8_t* p = other.arena_.data() + e.start;
@@ -162,6 +163,20 @@ void TokenTable::absorb(const TokenTable& other) {
     int32_t mine = find(p, e.length, hash);
     if (mine < 0) mine = add(p, e.length, hash);
     entries_[static_cast<size_t>(mine)].count += e.count;
+    mapping[id] = mine;
+  }
+  return mapping;
+}
+
+void IdBlocks::append(const int32_t* ids, size_t n) {
+  while (n > 0) {
+    const size_t offset = static_cast<size_t>(length % kBlock);
+    if (offset == 0) blocks.push_back(std::make_unique<int32_t[]>(kBlock));
+    const size_t take = std::min(n, kBlock - offset);
+    std::memcpy(blocks.back().get() + offset, ids, take * sizeof(int32_t));
+    length += take;
+    ids += take;
+    n -= take;
   }
 }
 
@@ -284,8 +299,55 @@ int seekTo(std::FILE* f, uint64_t offset) {
 #endif
 }
 
-// Counts path[begin, end) into `scanner`, a piece at a time.
-void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScanner& scanner, CountControl& control) {
+template <typename Out>
+uint64_t compactInto(IdBlocks& ids, const std::vector<int32_t>& finalId, Out sentenceEnd, int32_t maxId) {
+  // Values per block at the output width: writes trail reads (j <= i, and an output value is no
+  // wider than an input one), so each lands on bytes already read.
+  constexpr uint64_t kPerBlock = IdBlocks::kBlock * sizeof(int32_t) / sizeof(Out);
+  uint64_t j = 0;
+  bool open = false;
+  auto put = [&](Out v) {
+    // memcpy: the bytes belong to int32 values, and memcpy may write any object's bytes.
+    std::memcpy(reinterpret_cast<unsigned char*>(ids.blocks[j / kPerBlock].get()) + (j % kPerBlock) * sizeof(Out), &v,
+                sizeof(Out));
+    ++j;
+  };
+  for (uint64_t b = 0; b < ids.blocks.size(); ++b) {
+    const int32_t* block = ids.blocks[b].get();
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(IdBlocks::kBlock, ids.length - b * IdBlocks::kBlock));
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t p = block[i];
+      if (p < 0) {
+        if (open) put(sentenceEnd);
+        open = false;
+        continue;
+      }
+      if (static_cast<size_t>(p) >= finalId.size())
+        throw std::invalid_argument("id " + std::to_string(p) + " is outside the " + std::to_string(finalId.size()) +
+                                    " final ids");
+      const int32_t id = finalId[static_cast<size_t>(p)];
+      if (id < 0) continue;
+      if (id > maxId)
+        throw std::invalid_argument("final id " + std::to_string(id) + " does not fit (at most " + std::to_string(maxId) + ")");
+      put(static_cast<Out>(id));
+      open = true;
+    }
+  }
+  if (open) {
+    // The ids ended without a sentence end (a scanner always writes one; kept safe). It may
+    // need a block of its own: the output is never longer than the input, but this one value
+    // can fall after its last block only when every value was kept and the blocks are full.
+    if (j / kPerBlock >= ids.blocks.size()) ids.blocks.push_back(std::make_unique<int32_t[]>(IdBlocks::kBlock));
+    put(sentenceEnd);
+  }
+  ids.blocks.resize(static_cast<size_t>((j + kPerBlock - 1) / kPerBlock));
+  ids.length = j;
+  return j;
+}
+
+// Counts path[begin, end) into `scanner`, a piece at a time, keeping its ids in `ids`.
+void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScanner& scanner, CountControl& control,
+               IdKeeping& keeping, IdBlocks& ids) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw FileOpenError("cannot open " + path + ": " + std::strerror(errno));
   struct Closer {
@@ -306,18 +368,42 @@ void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScann
       break;  // the file shrank while being read
     }
     const uint64_t before = scanner.totals().tokens;
-    scanner.scan(piece.data(), got, out.data());
+    keeping.keep(ids, out.data(), scanner.scan(piece.data(), got, out.data()));
     control.tokensDone.fetch_add(scanner.totals().tokens - before, std::memory_order_relaxed);
     at += got;
   }
   const uint64_t before = scanner.totals().tokens;
-  scanner.finish(out.data());
+  keeping.keep(ids, out.data(), scanner.finish(out.data()));
   control.tokensDone.fetch_add(scanner.totals().tokens - before, std::memory_order_relaxed);
+}
+
+// Rewrites a part's ids (of its own table) as ids of the merged table.
+void remap(IdBlocks& ids, const std::vector<int32_t>& mapping) {
+  for (uint64_t b = 0; b < ids.blocks.size(); ++b) {
+    int32_t* block = ids.blocks[b].get();
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(IdBlocks::kBlock, ids.length - b * IdBlocks::kBlock));
+    for (size_t i = 0; i < n; ++i)
+      if (block[i] >= 0) block[i] = mapping[static_cast<size_t>(block[i])];
+  }
 }
 
 }  // namespace
 
-CountedFile countFile(const std::string& path, const std::vector<uint64_t>& starts, CountControl& control) {
+void IdKeeping::keep(IdBlocks& mine, const int32_t* ids, size_t n) {
+  if (n == 0 || !keeping()) return;
+  if (written_.fetch_add(n, std::memory_order_relaxed) + n > limit_) {
+    over_.store(true);
+    return;
+  }
+  mine.append(ids, n);
+}
+
+uint64_t compactIds(IdBlocks& ids, const std::vector<int32_t>& finalId, bool narrow) {
+  return narrow ? compactInto<uint16_t>(ids, finalId, 0xffff, 0xfffe) : compactInto<int32_t>(ids, finalId, -1, INT32_MAX);
+}
+
+CountedFile countFile(const std::string& path, const std::vector<uint64_t>& starts, CountControl& control,
+                      uint64_t keepIds) {
   if (starts.size() < 2) throw std::invalid_argument("countFile needs at least one part (two starts), got " + std::to_string(starts.size()));
   for (size_t i = 1; i < starts.size(); ++i)
     if (starts[i] < starts[i - 1])
@@ -332,10 +418,12 @@ CountedFile countFile(const std::string& path, const std::vector<uint64_t>& star
     tables.push_back(std::make_shared<TokenTable>());
     scanners.push_back(std::make_unique<TokenScanner>(tables.back()));
   }
+  IdKeeping keeping(keepIds);
+  std::vector<IdBlocks> ids(parts);
   std::vector<std::exception_ptr> errors(parts);
   auto work = [&](size_t i) {
     try {
-      countPart(path, starts[i], starts[i + 1], *scanners[i], control);
+      countPart(path, starts[i], starts[i + 1], *scanners[i], control, keeping, ids[i]);
     } catch (...) {
       errors[i] = std::current_exception();
       control.cancelled.store(true);
@@ -347,10 +435,13 @@ CountedFile countFile(const std::string& path, const std::vector<uint64_t>& star
   for (auto& t : threads) t.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
-  CountedFile result{tables[0], scanners[0]->totals()};
+  const bool keep = keeping.keeping() && !control.cancelled.load();
+  if (!keep) ids.clear();
+  CountedFile result{tables[0], scanners[0]->totals(), {}};
   for (size_t i = 1; i < parts; ++i) {
-    result.table->absorb(*tables[i]);
+    const std::vector<int32_t> mapping = result.table->absorb(*tables[i]);
     tables[i].reset();
+    if (keep) remap(ids[i], mapping);
     const ScanTotals& t = scanners[i]->totals();
     result.totals.bytes += t.bytes;
     result.totals.tokens += t.tokens;
@@ -358,6 +449,7 @@ CountedFile countFile(const std::string& path, const std::vector<uint64_t>& star
     result.totals.lines += t.lines;
     scanners[i].reset();
   }
+  result.ids = std::move(ids);
   return result;
 }
 

@@ -38,7 +38,8 @@ class TokenTable {
   int32_t lookup(const uint8_t* p, size_t n, uint32_t hash);
   /// Adds another counting table's keys and counts, in its id order: merging the tables of
   /// consecutive parts of a corpus in order gives the ids one table would have given.
-  void absorb(const TokenTable& other);
+  /// Returns the id each of the other table's ids has here.
+  std::vector<int32_t> absorb(const TokenTable& other);
   /// Id of the key, or -1 (never adds).
   int32_t find(const uint8_t* p, size_t n) const { return find(p, n, hashToken(p, n)); }
   /// Hints that `hash` will be looked up soon (fetches its first slot into cache).
@@ -151,15 +152,56 @@ class FileOpenError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Counts the tokens of a file's parts [starts[i], starts[i + 1]), one thread per part, into
-/// a new counting table merged in part order (ids in the file's first-seen order when every
-/// part but the first begins at a line start). Throws FileOpenError naming the file when it
-/// cannot be opened, std::runtime_error on a read error, std::invalid_argument for starts that are not ascending, and returns early
-/// (totals so far) when control.cancelled is set.
+/// Ids in blocks of kBlock, grown without copying (no doubling, no peak of twice the size).
+struct IdBlocks {
+  static constexpr size_t kBlock = size_t{1} << 20;
+  std::vector<std::unique_ptr<int32_t[]>> blocks;
+  uint64_t length = 0;
+  void append(const int32_t* ids, size_t n);
+  int32_t& operator[](uint64_t i) { return blocks[i / kBlock][i % kBlock]; }
+};
+
+/// Keeps ids while all kept together come to at most `limit` values (0: keeps none); once
+/// past it, keeps no more and says so (over()): the caller then drops what it kept. One
+/// IdKeeping may serve several threads, each appending to its own IdBlocks.
+class IdKeeping {
+ public:
+  explicit IdKeeping(uint64_t limit) : limit_(limit) {}
+  /// Appends ids[0, n) to `mine` unless that would pass the limit.
+  void keep(IdBlocks& mine, const int32_t* ids, size_t n);
+  bool over() const { return over_.load(); }
+  bool keeping() const { return limit_ > 0 && !over(); }
+
+ private:
+  uint64_t limit_;
+  std::atomic<uint64_t> written_{0};
+  std::atomic<bool> over_{false};
+};
+
+/// Rewrites provisional ids (a counting table's, -1 ending each sentence) in place as final ids:
+/// id p becomes finalId[p], left out when that is negative; sentences left empty are dropped.
+/// Narrow: 2 bytes an id, 0xffff ending each sentence, element j at byte 2j of the blocks' bytes;
+/// else 4 bytes, -1 ending each sentence. Blocks no longer needed are freed; returns the number
+/// of values written (ids.length becomes it; operator[] then reads 4-byte values only). Throws std::invalid_argument for an id outside finalId, or a final id that
+/// does not fit (narrow: 0xfffe at most).
+uint64_t compactIds(IdBlocks& ids, const std::vector<int32_t>& finalId, bool narrow);
+
+/// What countFile() found: the merged counting table, the totals and, when asked and within
+/// the limit, each part's tokens as ids of that table (-1 ending each sentence).
 struct CountedFile {
   std::shared_ptr<TokenTable> table;
   ScanTotals totals;
+  std::vector<IdBlocks> ids;  // one per part; empty when not kept
 };
-CountedFile countFile(const std::string& path, const std::vector<uint64_t>& starts, CountControl& control);
+
+/// Counts the tokens of a file's parts [starts[i], starts[i + 1]), one thread per part, into
+/// a new counting table merged in part order (ids in the file's first-seen order when every
+/// part but the first begins at a line start). When `keepIds` > 0, the parts' ids are kept
+/// too, as long as all parts together write at most `keepIds` values (ids and sentence ends);
+/// past that none are kept. Throws FileOpenError naming the file when it cannot be opened,
+/// std::runtime_error on a read error, std::invalid_argument for starts that are not
+/// ascending, and returns early (totals so far, no ids) when control.cancelled is set.
+CountedFile countFile(const std::string& path, const std::vector<uint64_t>& starts, CountControl& control,
+                      uint64_t keepIds = 0);
 
 }  // namespace w2v

@@ -2,6 +2,7 @@
 // and fixed tables, and agreement with a plain reference tokenizer on random bytes cut at
 // random places.
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -234,7 +235,7 @@ TEST(token_scanner_count_file_in_parts_matches_one_scan) {
   const std::string path = writeTemp("parts", text);
   auto one = std::make_shared<TokenTable>();
   TokenScanner whole(one);
-  scanAll(whole, text, 1 << 16);
+  const std::vector<int32_t> wholeIds = scanAll(whole, text, 1 << 16);
   for (size_t parts : {1, 2, 3, 8}) {
     std::vector<uint64_t> starts = {0};
     for (size_t p = 1; p < parts; ++p) {
@@ -244,8 +245,18 @@ TEST(token_scanner_count_file_in_parts_matches_one_scan) {
     }
     starts.push_back(text.size());
     w2v::CountControl control;
-    const w2v::CountedFile counted = w2v::countFile(path, starts, control);
+    w2v::CountedFile counted = w2v::countFile(path, starts, control, wholeIds.size());
     CHECK_EQ(counted.table->size(), one->size());
+    // The parts' kept ids, rewritten as ids of the merged table, joined: the whole scan's.
+    CHECK_EQ(counted.ids.size(), parts);
+    std::vector<int32_t> joined;
+    for (w2v::IdBlocks& part : counted.ids)
+      for (uint64_t i = 0; i < part.length; ++i) joined.push_back(part[i]);
+    CHECK_MSG(joined == wholeIds, "kept ids, parts " + std::to_string(parts));
+    // One value past the limit keeps none; no limit keeps none.
+    w2v::CountControl again;
+    CHECK(w2v::countFile(path, starts, again, wholeIds.size() - 1).ids.empty());
+    CHECK(w2v::countFile(path, starts, again, 0).ids.empty());
     bool same = true;
     for (size_t id = 0; id < one->size() && same; ++id)
       same = keyOf(*counted.table, id) == keyOf(*one, id) && counted.table->count(id) == one->count(id);
@@ -271,4 +282,97 @@ TEST(token_scanner_count_file_errors_and_cancel) {
   const w2v::CountedFile none = w2v::countFile(path, {0, 6}, stopped);
   CHECK_EQ(none.totals.tokens, uint64_t{0});
   std::remove(path.c_str());
+}
+
+// The reference for compactIds: final ids in order, empty sentences left out.
+std::vector<int32_t> referenceCompact(const std::vector<int32_t>& ids, const std::vector<int32_t>& finalId, int32_t end) {
+  std::vector<int32_t> out;
+  bool open = false;
+  for (int32_t p : ids) {
+    if (p < 0) {
+      if (open) out.push_back(end);
+      open = false;
+    } else if (finalId[static_cast<size_t>(p)] >= 0) {
+      out.push_back(finalId[static_cast<size_t>(p)]);
+      open = true;
+    }
+  }
+  if (open) out.push_back(end);
+  return out;
+}
+
+TEST(token_scanner_compact_ids_narrow_and_wide_across_blocks) {
+  // Over two blocks of ids, a third of the words dropped, some sentences left empty, the last
+  // one without its end: rewritten in place, 2 or 4 bytes an id, like the plain reference.
+  w2v::Random rng(5);
+  const size_t distinct = 70000;
+  std::vector<int32_t> finalId(distinct);
+  for (size_t p = 0; p < distinct; ++p) finalId[p] = rng.next() % 3 == 0 ? -2 : static_cast<int32_t>(rng.next() % 65535);
+  std::vector<int32_t> ids;
+  const size_t n = w2v::IdBlocks::kBlock * 2 + 12345;
+  for (size_t i = 0; i < n; ++i) ids.push_back(rng.next() % 9 == 0 ? -1 : static_cast<int32_t>(rng.next() % distinct));
+  ids.push_back(7);
+  for (bool narrow : {true, false}) {
+    w2v::IdBlocks blocks;
+    blocks.append(ids.data(), ids.size());
+    const std::vector<int32_t> want = referenceCompact(ids, finalId, narrow ? 0xffff : -1);
+    CHECK_EQ(w2v::compactIds(blocks, finalId, narrow), static_cast<uint64_t>(want.size()));
+    CHECK_EQ(blocks.length, static_cast<uint64_t>(want.size()));
+    const size_t width = narrow ? 2 : 4;
+    const size_t perBlock = w2v::IdBlocks::kBlock * 4 / width;
+    CHECK_EQ(blocks.blocks.size(), (want.size() + perBlock - 1) / perBlock);  // the rest freed
+    bool same = true;
+    for (size_t j = 0; j < want.size() && same; ++j) {
+      const auto* base = reinterpret_cast<const unsigned char*>(blocks.blocks[j / perBlock].get()) + (j % perBlock) * width;
+      int32_t v = 0;
+      if (narrow) {
+        uint16_t u;
+        std::memcpy(&u, base, 2);
+        v = u;
+      } else {
+        std::memcpy(&v, base, 4);
+      }
+      same = v == want[j];
+    }
+    CHECK_MSG(same, std::string(narrow ? "narrow" : "wide"));
+  }
+  // Every value kept and no sentence end: the closing end needs a block of its own.
+  std::vector<int32_t> full(w2v::IdBlocks::kBlock, 0);
+  w2v::IdBlocks blocks;
+  blocks.append(full.data(), full.size());
+  CHECK_EQ(w2v::compactIds(blocks, {4}, false), static_cast<uint64_t>(w2v::IdBlocks::kBlock + 1));
+  CHECK_EQ(blocks.blocks.size(), size_t{2});
+  CHECK_EQ(blocks[w2v::IdBlocks::kBlock], -1);
+  CHECK_EQ(blocks[0], 4);
+}
+
+TEST(token_scanner_compact_ids_refuses_ids_that_do_not_fit) {
+  const std::vector<int32_t> ids = {0, 1, -1, 2};
+  w2v::IdBlocks a;
+  a.append(ids.data(), ids.size());
+  CHECK_THROWS_AS(w2v::compactIds(a, {0, 1}, false), std::invalid_argument, "id 2 is outside the 2 final ids");
+  w2v::IdBlocks b;
+  b.append(ids.data(), ids.size());
+  CHECK_THROWS_AS(w2v::compactIds(b, {0, 65535, 1}, true), std::invalid_argument, "final id 65535 does not fit (at most 65534)");
+  w2v::IdBlocks c;
+  c.append(ids.data(), ids.size());
+  CHECK_EQ(w2v::compactIds(c, {0, 65535, 1}, false), uint64_t{5});
+}
+
+TEST(token_scanner_id_keeping_limit_is_shared) {
+  w2v::IdKeeping keeping(5);
+  w2v::IdBlocks a, b;
+  const int32_t ids[] = {1, 2, 3};
+  keeping.keep(a, ids, 3);
+  keeping.keep(b, ids, 2);
+  CHECK(keeping.keeping());
+  CHECK_EQ(a.length + b.length, uint64_t{5});
+  keeping.keep(b, ids, 1);
+  CHECK(keeping.over());
+  CHECK(!keeping.keeping());
+  CHECK_EQ(b.length, uint64_t{2});  // nothing past the limit
+  w2v::IdKeeping none(0);
+  none.keep(a, ids, 3);
+  CHECK(!none.keeping());
+  CHECK_EQ(a.length, uint64_t{3});
 }

@@ -229,14 +229,14 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([8, 8]);
   });
 
-  it('a corpus function is read for the vocabulary and the first epoch, which is kept; beyond cacheTokens it is called once per pass', async () => {
+  it('a corpus function is read once, for the vocabulary, and kept as ids; beyond cacheTokens it is called once per pass', async () => {
     let calls = 0;
     const source = () => {
       calls++;
       return Readable.from([text]);
     };
     const kept = await train(source, { ...opts, epochs: 3 });
-    expect(calls).toBe(2);  // counted, then the first epoch is read and recorded
+    expect(calls).toBe(1);  // counted and kept
     expect(kept.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);
     calls = 0;
     const m = await train(source, { ...opts, epochs: 3, cacheTokens: 10 });
@@ -248,7 +248,7 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     await expect(train(() => 42 as never, opts)).rejects.toThrow('a corpus function must return a Readable or an (async) iterable, got 42');
   });
 
-  it('the recorded first epoch replays exactly: 2-byte ids under 65535 words, 4-byte ids above', async () => {
+  it('a file kept as ids in the vocabulary pass trains exactly as re-reading it: 2-byte ids under 65535 words, 4-byte ids above', async () => {
     // Over 65535 distinct words (minCount 1) takes the 4-byte path; the planted corpus the 2-byte one.
     const r = rng(5);
     const wide: string[] = [];

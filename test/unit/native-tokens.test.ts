@@ -7,7 +7,7 @@ import { native } from '../../lib/native';
 import { NativeTokenCounter, vocabularyEncoder } from '../../lib/native-tokens';
 import { Tokenizer } from '../../lib/tokenizer';
 import { Vocabulary } from '../../lib/vocabulary';
-import { rng } from '../helpers';
+import { keptIds, rng } from '../helpers';
 
 /** A random text over a small alphabet of tokens and separators (NUL, \r\n, \v... included). */
 function randomText(seed: number, tokens: number): Buffer {
@@ -78,33 +78,30 @@ function referenceEvents(bytes: Buffer): { events: string[]; keys: string[]; cou
 }
 
 describe('NativeTokenCounter', () => {
-  it('counts exactly what the JS tokenizer counts, whatever the buffer boundaries', () => {
+  it('counts exactly what the JS tokenizer counts, whatever the buffer boundaries', async () => {
     for (const seed of [2, 3, 4]) {
       const bytes = randomText(seed, 20000);
       const want = referenceEvents(bytes);
-      const events: string[] = [];
-      const counter = new NativeTokenCounter((ids, n) => {
-        for (let i = 0; i < n; i++) events.push(ids[i]! < 0 ? 's' : `t${ids[i]}`);
-      });
+      const counter = new NativeTokenCounter(1e9);
       feedInPieces(new Tokenizer(counter), bytes, seed + 100);
-      expect(events).toEqual(want.events);
       expectCounted(counter, want, bytes);
+      const events = (await keptIds(counter))!.map((id) => (id < 0 ? 's' : `t${id}`));
+      expect(events).toEqual(want.events);
     }
   });
 
-  it('counts tokens given apart (token arrays) with the same ids as scanned bytes', () => {
-    const ids: number[] = [];
-    const counter = new NativeTokenCounter((out, n) => ids.push(...out.subarray(0, n)));
+  it('counts tokens given apart (token arrays) with the same ids as scanned bytes', async () => {
+    const counter = new NativeTokenCounter(100);
     const tok = new Tokenizer(counter);
     tok.push(Buffer.from('new york\n'));
     counter.token('york');
     counter.token('new york');  // white space inside a token given apart is kept
     counter.endSentence();
     counter.endLine();
-    expect(ids).toEqual([0, 1, -1, 1, 2, -1]);
     expect(byId(counter).keys).toEqual(['new', 'york', 'new york']);
     expect(counter.frequent(0).keys).toEqual(['york', 'new', 'new york']);  // most counted first
     expect(counter.lines).toBe(2);
+    expect(await keptIds(counter)).toEqual([0, 1, -1, 1, 2, -1]);
   });
 
   it('lists only the tokens counted at least minCount times, looks keys up, and frees its table', () => {
@@ -149,10 +146,58 @@ describe('NativeTokenCounter.countFile', () => {
     writeFileSync(path, bytes);
     const want = referenceEvents(bytes);
     for (const parts of [1, 2, 5]) {
-      const counter = new NativeTokenCounter();
+      const counter = new NativeTokenCounter(1e9);
       await counter.countFile(path, await lineStarts(path, parts), 1, async () => undefined);
       expectCounted(counter, want, bytes);
+      // Each part's ids are kept apart, as ids of the merged table: joined, the whole file's.
+      const events = (await keptIds(counter))!.map((id) => (id < 0 ? 's' : `t${id}`));
+      expect(events).toEqual(want.events);
     }
+  });
+
+  it('keeps ids up to the limit exactly (all parts together), and none past it', async () => {
+    const path = join(work, 'limit.txt');
+    writeFileSync(path, 'a b c\nd e\n\nf\n');  // 6 tokens and 3 sentence ends: 9 values
+    for (const [limit, parts, kept] of [[9, 1, true], [9, 3, true], [8, 1, false], [8, 3, false], [0, 2, false]] as const) {
+      const counter = new NativeTokenCounter(limit);
+      await counter.countFile(path, await lineStarts(path, parts), 1, async () => undefined);
+      expect(counter.tokens).toBe(6);
+      expect(await keptIds(counter)).toEqual(kept ? [0, 1, 2, -1, 3, 4, -1, 5, -1] : undefined);
+    }
+    // The same limit for bytes scanned on the main thread: past it, what was kept is dropped.
+    for (const [limit, kept] of [[9, true], [8, false]] as const) {
+      const counter = new NativeTokenCounter(limit);
+      const t = new Tokenizer(counter);
+      t.push(Buffer.from('a b c\nd e\n'));
+      t.push(Buffer.from('\nf\n'));
+      t.end();
+      expect((await keptIds(counter))?.length).toBe(kept ? 9 : undefined);
+    }
+  });
+
+  it('rewrites the kept ids as final ids: unknown words and emptied sentences left out, 2 or 4 bytes an id', async () => {
+    const path = join(work, 'final.txt');
+    writeFileSync(path, 'a b c\nc c\nb a\n');  // provisional ids a 0, b 1, c 2
+    for (const parts of [1, 2, 3]) {
+      for (const narrow of [true, false]) {
+        const counter = new NativeTokenCounter(100);
+        await counter.countFile(path, await lineStarts(path, parts), 1, async () => undefined);
+        // a becomes 1, b 0, c is dropped: the second sentence is left empty and goes too.
+        const got = (await counter.takeIds(Int32Array.of(1, 0, -2), narrow))!;
+        const end = narrow ? 0xffff : -1;
+        const joined = got.flatMap(({ blocks, length }) => blocks.flatMap((b) => Array.from(b)).slice(0, length));
+        expect(joined).toEqual([1, 0, end, 0, 1, end]);
+        for (const { blocks } of got) for (const b of blocks) expect(b).toBeInstanceOf(narrow ? Uint16Array : Int32Array);
+        expect(await counter.takeIds(Int32Array.of(1, 0, -2), narrow)).toBeUndefined();  // handed over once
+      }
+    }
+    // Final ids that do not fit, or a table too short for the ids, are refused, naming the value.
+    const wide = new NativeTokenCounter(100);
+    await wide.countFile(path, [0, 14], 1, async () => undefined);
+    await expect(wide.takeIds(Int32Array.of(0, 70000, 1), true)).rejects.toThrow('final id 70000 does not fit (at most 65534)');
+    const short = new NativeTokenCounter(100);
+    await short.countFile(path, [0, 14], 1, async () => undefined);
+    await expect(short.takeIds(Int32Array.of(0, 1), false)).rejects.toThrow('id 2 is outside the 2 final ids');
   });
 
   it('a tick that throws cancels the count and rejects with its error; a missing file names the path', async () => {
@@ -186,6 +231,10 @@ describe('NativeTokenCounter.countFile', () => {
     expect(scanner.totals()).toEqual({ bytes: 6, tokens: 3, sentences: 2, lines: 2 });
     expect(() => scanner.countFile(path, Float64Array.of(0, 6))).toThrow(/has counted already/);
     expect(() => new (native().TokenScanner)().countFile(path, Float64Array.of(4, 2))).toThrow(/starts\[1\] must be an integer offset, not below/);
+    expect(() => scanner.keepIds(10)).toThrow(/keepIds\(\) is for a new counting scanner/);
+    expect(() => new (native().TokenScanner)().keepIds(0)).toThrow(/limit must be an integer in \[1, /);
+    expect(() => new (native().TokenScanner)().keepIds(1.5)).toThrow(/limit must be an integer/);
+    expect(() => new (native().TokenScanner)().takeIds(new Float64Array(1) as never, false)).toThrow(/finalId must be a Int32Array/);
   });
 });
 

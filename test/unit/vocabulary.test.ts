@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NativeTokenCounter } from '../../lib/native-tokens';
 import { Tokenizer } from '../../lib/tokenizer';
 import { SENTENCE_TOKEN, Vocabulary, type CountedTokens } from '../../lib/vocabulary';
+import { keptIds } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-vocab-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -37,22 +38,24 @@ describe('NativeTokenCounter', () => {
     expect(Array.from(later.ids)).toEqual([2, 1, 0]);
   });
 
-  it('gives provisional ids past the table\'s first size', () => {
-    const ids: number[] = [];
-    const counter = new NativeTokenCounter((out, n) => ids.push(...out.subarray(0, n)));
+  it('gives provisional ids past the table\'s first size', async () => {
+    const counter = new NativeTokenCounter(1e6);
     const t = new Tokenizer(counter);
     for (let i = 0; i < 50000; i++) t.push(Buffer.from(`w${i} `));
     for (let i = 0; i < 50000; i += 7) t.push(Buffer.from(`w${i} `));
     t.end();
     const c = counter.frequent(0);
     expect(c.keys.length).toBe(50000);
-    expect(ids.slice(0, 50000)).toEqual(Array.from({ length: 50000 }, (_, i) => i));
-    expect(ids[50001]).toBe(7);
     // The twice-seen words first (w0, w7, w14...), then the others, each group in first-seen order.
     expect(c.keys.slice(0, 3)).toEqual(['w0', 'w7', 'w14']);
     expect(Array.from(c.counts.subarray(0, 3))).toEqual([2, 2, 2]);
     expect(c.keys[Math.ceil(50000 / 7)]).toBe('w1');
     expect(counter.tokens).toBe(50000 + Math.ceil(50000 / 7));
+    const ids = (await keptIds(counter))!;
+    expect(ids.slice(0, 50000)).toEqual(Array.from({ length: 50000 }, (_, i) => i));
+    expect(ids[50001]).toBe(7);
+    expect(ids.length).toBe(50000 + Math.ceil(50000 / 7) + 1);
+    expect(ids.at(-1)).toBe(-1);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
- * train(): the vocabulary pass, the tables, then the training pass that streams the corpus
- * to the native trainer in bounded chunks. Training runs on native threads; this file only
- * tokenizes, encodes and waits.
+ * train(): the vocabulary pass (which also keeps the corpus as ids, within cacheTokens), the
+ * tables, then the training pass that streams the ids to the native trainer in bounded chunks,
+ * every epoch. Training runs on native threads; this file only feeds chunks and waits.
  * @packageDocumentation
  */
 import { lineStarts, openCorpus, type Corpus, type CorpusSource } from './corpus';
@@ -295,7 +295,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const source = await openCorpus(corpus);
   const started = Date.now();
 
-  // Pass 1: the vocabulary.
+  // Pass 1: the vocabulary, and the corpus kept as ids (undefined: read it again each epoch).
   const { vocab, cached, wordsPerEpoch, corpusBytes } = await prepareVocabulary(source, opts, control);
   const vocabularyMs = Date.now() - started;
 

@@ -53,35 +53,6 @@ if (args[0] === '--child-saver') {
   for (let i = 1; ; i++) await models[i % 2].save(target, { format });
 }
 
-if (args[0] === '--child-cycles') {
-  const r = lcg(7);
-  const lines = Array.from({ length: 4000 }, (_, i) =>
-    Array.from({ length: 15 }, (_, j) => 'w' + (j < 5 ? (i * 5 + j) % 10000 : Math.floor(r() * 10000))).join(' '));
-  const rss = [];
-  for (let cycle = 1; cycle <= 100; cycle++) {
-    const controller = new AbortController();
-    let started = false;
-    const running = train(lines, { dim: 100, epochs: 1000, minCount: 1, threads: 2, progressInterval: 1 }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'training' && !started) {
-          started = true;
-          setTimeout(() => controller.abort(), cycle % 7);
-        }
-      },
-    });
-    try {
-      await running;
-    } catch (e) {
-      if (e.name !== 'AbortError') throw e;
-    }
-    globalThis.gc();
-    rss.push(process.memoryUsage().rss);
-  }
-  process.stdout.write(JSON.stringify({ rss10: rss[9], rss100: rss[99], max: Math.max(...rss.slice(9)) }));
-  process.exit(0);
-}
-
 // ---- helpers -------------------------------------------------------------------------------
 
 const only = opt('only', 'abort,cycles,training,nearest,files,kills').split(',');
@@ -118,13 +89,14 @@ async function loopDelay(run) {
 const showDelay = (d) =>
   `p99 ${fmt(d.p99)}, max ${fmt(d.max)} over ${d.ms.toFixed(0)} ms (${d.samples} samples; event-loop thread CPU ${d.mainCpuMs.toFixed(0)} ms)`;
 
-function runChild(childArgs, nodeArgs = []) {
+// Runs node with `nodeArgs` (a script and its arguments), resolving to its standard output.
+function runChild(nodeArgs, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), ...childArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child ${childArgs[0]} exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child ${nodeArgs.join(' ')} exited with ${code}`))));
   });
 }
 
@@ -176,10 +148,12 @@ if (only.includes('abort')) {
 // ---- cycles --------------------------------------------------------------------------------
 
 if (only.includes('cycles')) {
-  const out = JSON.parse(await runChild(['--child-cycles'], ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16']));
+  // The same child as test/integration/reliability-abort.test.ts.
+  const out = JSON.parse(await runChild(['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16',
+    join(root, 'test/fixtures/abort-cycles.cjs')], { W2V_LIB: join(root, 'dist/cjs/index.js') }));
   results.cycles = out;
   console.log(`cycles: 100 train/abort cycles (10,000 words x dim 100, 2 threads), RSS after gc(): cycle 10 ${mb(out.rss10)}, ` +
-    `cycle 100 ${mb(out.rss100)} (${((out.rss100 / out.rss10 - 1) * 100).toFixed(1)}%), highest from cycle 10 on ${mb(out.max)}`);
+    `cycle 100 ${mb(out.rss100)} (${((out.rss100 / out.rss10 - 1) * 100).toFixed(1)}%), highest from cycle 10 on ${mb(out.rssMax)}`);
 }
 
 // ---- training ------------------------------------------------------------------------------

@@ -116,30 +116,7 @@ describe('100 train/abort cycles', () => {
   // 720 MB between cycle 10 and cycle 100.
   it('leave RSS flat: within 10% between cycle 10 and cycle 100', async () => {
     const child = await runChild(
-      `
-      const { train } = require(process.env.W2V_LIB);
-      let s = 7;
-      const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-      const lines = Array.from({ length: 4000 }, (_, i) => Array.from({ length: 15 }, (_, j) => 'w' + (j < 5 ? (i * 5 + j) % 10000 : Math.floor(r() * 10000))).join(' '));
-      (async () => {
-        const rss = [];
-        let aborted = 0;
-        for (let cycle = 1; cycle <= 100; cycle++) {
-          const controller = new AbortController();
-          let started = false;
-          const running = train(lines, { dim: 100, epochs: 1000, minCount: 1, threads: 2, progressInterval: 1 }, {
-            signal: controller.signal,
-            onProgress: (p) => {
-              if (p.phase === 'training' && !started) { started = true; setTimeout(() => controller.abort(), cycle % 7); }
-            },
-          });
-          try { await running; } catch (e) { if (e.name === 'AbortError') aborted++; else throw e; }
-          gc();
-          rss.push(process.memoryUsage().rss);
-        }
-        console.log(JSON.stringify({ aborted, rss10: rss[9], rss100: rss[99], rssMax: Math.max(...rss.slice(9)) }));
-      })().catch((e) => { console.error(e); process.exit(1); });
-      `,
+      `require(${JSON.stringify(join(__dirname, '../fixtures/abort-cycles.cjs'))});`,
       // The young generation at its full size from the start: V8 grows it over the first
       // cycles otherwise, which is V8 warming up, not memory this library keeps.
       { nodeArgs: ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'], timeoutMs: 300_000 },

@@ -4,6 +4,7 @@
       "target_name": "word2vec_native",
       "sources": [
         "native/core/alias_sampler.cc",
+        "native/core/chunk_queue.cc",
         "native/core/group_sampler.cc",
         "native/core/kmeans.cc",
         "native/core/mapped_file.cc",

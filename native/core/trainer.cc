@@ -31,7 +31,9 @@ struct Trainer::ThreadState {
 };
 
 Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
-    : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize) {
+    : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize),
+      // Two chunks a thread by default: each worker has its next chunk waiting.
+      queue_(static_cast<size_t>(config.queueCapacity > 0 ? config.queueCapacity : 2 * std::max(1, config.threads))) {
   const TrainerConfig& c = config_;
   TrainerSamplers samplers = checkTrainerInputs(c, tables_, vocabSize);
   negativeSampler_ = std::move(samplers.negative);
@@ -49,7 +51,6 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
     syn1_ = AlignedFloats(cells);
     syn1_.zero();
   }
-  queueCapacity_ = static_cast<size_t>(c.queueCapacity > 0 ? c.queueCapacity : 2 * c.threads);
   kernel_ = simd::selectSentenceKernel(nullptr);
 }
 
@@ -65,7 +66,7 @@ Trainer::~Trainer() {
 void Trainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) {
   if (state_ != TrainerState::kCreated) throw std::logic_error("trainer already started");
   onProgress_ = std::move(onProgress);
-  onSpace_ = std::move(onSpace);
+  queue_.onSpace(std::move(onSpace));
   onDone_ = std::move(onDone);
   startTime_ = std::chrono::steady_clock::now();
   uint64_t seeder = config_.seed;
@@ -95,44 +96,21 @@ void Trainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) 
 
 bool Trainer::tryPush(Chunk&& chunk) {
   checkChunk(chunk, config_, vocabSize_);
-  {
-    std::lock_guard<std::mutex> lock(queueMutex_);
-    if (closed_) throw std::logic_error("trainer input is closed");
-    // Checked before the state: once cancelled, the workers may already have stopped.
-    if (cancelled_.load()) return true;  // dropped: training is stopping anyway
-    if (state_ != TrainerState::kRunning) throw std::logic_error("trainer is not running");
-    if (queue_.size() >= queueCapacity_) {
-      producerRefused_.store(true);
-      return false;
-    }
-    queue_.push_back(std::move(chunk));
-  }
-  queueChanged_.notify_one();
-  return true;
+  // Once closed, the queue refuses the chunk; once cancelled, it drops it (the workers may
+  // already have stopped).
+  if (!queue_.closed() && !queue_.cancelled() && state_ != TrainerState::kRunning)
+    throw std::logic_error("trainer is not running");
+  return queue_.tryPush(std::move(chunk));
 }
 
 void Trainer::push(Chunk&& chunk) {
-  while (!tryPush(std::move(chunk))) {
-    std::unique_lock<std::mutex> lock(queueMutex_);
-    queueChanged_.wait(lock, [&] { return queue_.size() < queueCapacity_ || cancelled_.load(); });
-  }
+  while (!tryPush(std::move(chunk))) queue_.waitForSpace();
 }
 
-void Trainer::close() {
-  {
-    std::lock_guard<std::mutex> lock(queueMutex_);
-    closed_ = true;
-  }
-  queueChanged_.notify_all();
-}
+void Trainer::close() { queue_.close(); }
 
 void Trainer::cancel() {
-  cancelled_.store(true);
-  {
-    std::lock_guard<std::mutex> lock(queueMutex_);
-    queue_.clear();
-  }
-  queueChanged_.notify_all();
+  queue_.cancel();
   supervisorWake_.notify_all();
 }
 
@@ -169,17 +147,8 @@ double Trainer::currentAlpha() const { return linearAlpha(config_, wordsDone_.lo
 void Trainer::workerMain(int32_t index) {
   ThreadState& state = *states_[static_cast<size_t>(index)];
   try {
-    for (;;) {
-      Chunk chunk;
-      {
-        std::unique_lock<std::mutex> lock(queueMutex_);
-        queueChanged_.wait(lock, [&] { return !queue_.empty() || closed_ || cancelled_.load(); });
-        if (cancelled_.load() || queue_.empty()) break;
-        chunk = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      queueChanged_.notify_all();  // wakes blocking push()
-      if (producerRefused_.exchange(false) && onSpace_) onSpace_();
+    Chunk chunk;
+    while (queue_.pop(chunk) == ChunkQueue::Pop::kChunk) {
       latestEpoch_.store(std::max(latestEpoch_.load(std::memory_order_relaxed), chunk.epoch),
                          std::memory_order_relaxed);
       trainChunk(chunk, state);
@@ -200,14 +169,14 @@ void Trainer::supervisorMain() {
   while (workersRunning_.load() > 0) {
     supervisorWake_.wait_for(lock, std::chrono::milliseconds(config_.progressIntervalMs),
                              [&] { return workersRunning_.load() == 0; });
-    if (onProgress_ && workersRunning_.load() > 0 && !cancelled_.load()) {
+    if (onProgress_ && workersRunning_.load() > 0 && !queue_.cancelled()) {
       lock.unlock();
       onProgress_(progressSinceLastReport());
       lock.lock();
     }
   }
   lock.unlock();
-  if (onProgress_ && !cancelled_.load()) onProgress_(progressSinceLastReport());
+  if (onProgress_ && !queue_.cancelled()) onProgress_(progressSinceLastReport());
   state_ = TrainerState::kFinished;
   if (onDone_) onDone_();
 }
@@ -269,7 +238,7 @@ void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
   int64_t begin = 0;
   for (size_t sentenceIndex = 0; sentenceIndex < chunk.sentenceEnds.size(); ++sentenceIndex) {
     const int64_t end = chunk.sentenceEnds[sentenceIndex];
-    if (cancelled_.load(std::memory_order_relaxed)) return;
+    if (queue_.cancelled()) return;
     state.sentence.clear();
     for (int64_t i = begin; i < end; ++i) {
       const int32_t w = chunk.tokens[static_cast<size_t>(i)];
@@ -328,7 +297,7 @@ void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t glo
   job.scratch = state.scratch.data();
   job.loss = 0;
   job.predictions = 0;
-  job.cancelled = &cancelled_;
+  job.cancelled = queue_.cancelledFlag();
   kernel_(job);
   state.loss += job.loss;
   state.predictions += job.predictions;

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -16,6 +15,7 @@
 
 #include "aligned_buffer.h"
 #include "alias_sampler.h"
+#include "chunk_queue.h"
 #include "group_sampler.h"
 #include "random.h"
 #include "sigmoid_table.h"
@@ -55,7 +55,7 @@ class Trainer : public TrainerBackend {
   /// Waits for every thread. Rethrows the first error a worker hit.
   void join() override;
 
-  bool cancelled() const override { return cancelled_.load(); }
+  bool cancelled() const override { return queue_.cancelled(); }
   /// First error raised on a worker thread, empty if none.
   std::string error() const;
   TrainerState state() const { return state_.load(); }
@@ -93,14 +93,7 @@ class Trainer : public TrainerBackend {
   AlignedFloats syn1neg_;
   AlignedFloats syn1_;
 
-  std::mutex queueMutex_;
-  std::condition_variable queueChanged_;
-  std::deque<Chunk> queue_;
-  size_t queueCapacity_ = 0;
-  bool closed_ = false;
-  std::atomic<bool> producerRefused_{false};
-
-  std::atomic<bool> cancelled_{false};
+  ChunkQueue queue_;
   std::atomic<bool> failed_{false};
   mutable std::mutex errorMutex_;
   std::string error_;
@@ -114,7 +107,6 @@ class Trainer : public TrainerBackend {
   std::mutex supervisorMutex_;
   std::condition_variable supervisorWake_;
   ProgressCallback onProgress_;
-  Notify onSpace_;
   Notify onDone_;
   std::chrono::steady_clock::time_point startTime_;
   std::atomic<TrainerState> state_{TrainerState::kCreated};

@@ -10,7 +10,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -18,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "../core/chunk_queue.h"
 #include "../core/trainer_checks.h"
 #include "../core/weight_init.h"
 #include "batch_builder.h"
@@ -149,7 +149,7 @@ class CudaTrainer final : public TrainerBackend {
   void close() override;
   void cancel() override;
   void join() override;
-  bool cancelled() const override { return cancelled_.load(); }
+  bool cancelled() const override { return queue_.cancelled(); }
   Progress progress() const override;
   std::vector<EpochStats> epochStats() const override;
   AlignedFloats& inputVectors() override { return syn0Host_; }
@@ -192,13 +192,7 @@ class CudaTrainer final : public TrainerBackend {
   uint64_t batchNumber_ = 0;
   int64_t wordsLaunched_ = 0;  // driver thread only
 
-  std::mutex queueMutex_;
-  std::condition_variable queueChanged_;
-  std::deque<Chunk> queue_;
-  size_t queueCapacity_ = 0;
-  bool closed_ = false;
-  std::atomic<bool> producerRefused_{false};
-  std::atomic<bool> cancelled_{false};
+  ChunkQueue queue_;
   std::atomic<bool> failed_{false};
   mutable std::mutex errorMutex_;
   std::string error_;
@@ -216,7 +210,6 @@ class CudaTrainer final : public TrainerBackend {
   std::mutex supervisorMutex_;
   std::condition_variable supervisorWake_;
   ProgressCallback onProgress_;
-  Notify onSpace_;
   Notify onDone_;
   std::chrono::steady_clock::time_point startTime_;
   std::atomic<TrainerState> state_{TrainerState::kCreated};
@@ -225,7 +218,9 @@ class CudaTrainer final : public TrainerBackend {
 };
 
 CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
-    : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize), stats_(static_cast<size_t>(config.epochs)) {
+    : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize),
+      queue_(static_cast<size_t>(config.queueCapacity > 0 ? config.queueCapacity : kDefaultQueueCapacity)),
+      stats_(static_cast<size_t>(config.epochs)) {
   TrainerSamplers samplers = checkTrainerInputs(config_, tables_, vocabSize);
   checkCudaSupport(config_);
   // Tuning knobs for GPU sessions (bench/gpu.sh): words per batch, and a cap on the blocks of
@@ -313,7 +308,6 @@ CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int3
     check(cudaEventCreateWithFlags(&slot.started, cudaEventBlockingSync), "cudaEventCreate");
     check(cudaEventCreateWithFlags(&slot.done, cudaEventBlockingSync), "cudaEventCreate");
   }
-  queueCapacity_ = static_cast<size_t>(config_.queueCapacity > 0 ? config_.queueCapacity : kDefaultQueueCapacity);
 }
 
 CudaTrainer::~CudaTrainer() {
@@ -338,7 +332,7 @@ CudaTrainer::~CudaTrainer() {
 void CudaTrainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) {
   if (state_ != TrainerState::kCreated) throw std::logic_error("trainer already started");
   onProgress_ = std::move(onProgress);
-  onSpace_ = std::move(onSpace);
+  queue_.onSpace(std::move(onSpace));
   onDone_ = std::move(onDone);
   startTime_ = std::chrono::steady_clock::now();
   state_ = TrainerState::kRunning;
@@ -359,36 +353,16 @@ bool CudaTrainer::tryPush(Chunk&& chunk) {
   checkChunk(chunk, config_, vocabSize_);
   if (!chunk.sentenceContext.empty())
     throw std::invalid_argument("device \"cuda\" does not support sentenceContext (item2vec global context)");
-  {
-    std::lock_guard<std::mutex> lock(queueMutex_);
-    if (closed_) throw std::logic_error("trainer input is closed");
-    if (cancelled_.load()) return true;  // dropped: training is stopping anyway
-    if (state_ != TrainerState::kRunning) throw std::logic_error("trainer is not running");
-    if (queue_.size() >= queueCapacity_) {
-      producerRefused_.store(true);
-      return false;
-    }
-    queue_.push_back(std::move(chunk));
-  }
-  queueChanged_.notify_all();
-  return true;
+  // As the CPU trainer: once closed, the queue refuses the chunk; once cancelled, it drops it.
+  if (!queue_.closed() && !queue_.cancelled() && state_ != TrainerState::kRunning)
+    throw std::logic_error("trainer is not running");
+  return queue_.tryPush(std::move(chunk));
 }
 
-void CudaTrainer::close() {
-  {
-    std::lock_guard<std::mutex> lock(queueMutex_);
-    closed_ = true;
-  }
-  queueChanged_.notify_all();
-}
+void CudaTrainer::close() { queue_.close(); }
 
 void CudaTrainer::cancel() {
-  cancelled_.store(true);
-  {
-    std::lock_guard<std::mutex> lock(queueMutex_);
-    queue_.clear();
-  }
-  queueChanged_.notify_all();
+  queue_.cancel();
   supervisorWake_.notify_all();
 }
 
@@ -420,20 +394,17 @@ void CudaTrainer::fail(const std::string& message) {
 // A chunk from the queue. With a batch in hand, waits only while the GPU is still busy with
 // the other batch; once it would idle, the batch in hand is launched (kLaunchNow).
 CudaTrainer::Take CudaTrainer::takeChunk(Chunk& out, bool batchEmpty, const Slot& other) {
-  std::unique_lock<std::mutex> lock(queueMutex_);
   for (;;) {
-    if (cancelled_.load()) return Take::kEnd;
-    if (!queue_.empty()) {
-      out = std::move(queue_.front());
-      queue_.pop_front();
-      lock.unlock();
-      queueChanged_.notify_all();
-      if (producerRefused_.exchange(false) && onSpace_) onSpace_();
-      return Take::kChunk;
+    const bool mayWait = batchEmpty || (other.busy && cudaEventQuery(other.done) == cudaErrorNotReady);
+    switch (queue_.popWithin(out, std::chrono::milliseconds(mayWait ? 1 : 0))) {
+      case ChunkQueue::Pop::kChunk:
+        return Take::kChunk;
+      case ChunkQueue::Pop::kEnd:
+        return Take::kEnd;
+      case ChunkQueue::Pop::kEmpty:
+        if (!mayWait) return Take::kLaunchNow;
+        break;
     }
-    if (closed_) return Take::kEnd;
-    if (!batchEmpty && !(other.busy && cudaEventQuery(other.done) == cudaErrorNotReady)) return Take::kLaunchNow;
-    queueChanged_.wait_for(lock, std::chrono::milliseconds(1));
   }
 }
 
@@ -509,7 +480,7 @@ void CudaTrainer::driverMain() {
     std::optional<Chunk> pending;
     int current = 0;
     bool end = false;
-    while (!end && !cancelled_.load()) {
+    while (!end && !queue_.cancelled()) {
       Slot& slot = slots_[current];
       retire(slot);
       builder.reset(slot.hostTokens.data(), slot.hostTokens.size(), slot.hostSlices.data(), slot.hostSlices.size());
@@ -540,14 +511,14 @@ void CudaTrainer::driverMain() {
         latestEpoch_.store(std::max(latestEpoch_.load(), chunk.epoch));
         if (builder.rawWords() >= batchWords_) break;
       }
-      if (cancelled_.load()) break;
+      if (queue_.cancelled()) break;
       if (!builder.empty()) {
         launch(slot, builder);
         current ^= 1;
       }
     }
     for (Slot& slot : slots_) retire(slot);
-    if (!cancelled_.load()) download();
+    if (!queue_.cancelled()) download();
   } catch (const std::exception& e) {
     fail(std::string("training on the GPU failed: ") + e.what());
   }
@@ -563,14 +534,14 @@ void CudaTrainer::supervisorMain() {
   while (driverRunning_.load()) {
     supervisorWake_.wait_for(lock, std::chrono::milliseconds(config_.progressIntervalMs),
                              [&] { return !driverRunning_.load(); });
-    if (onProgress_ && driverRunning_.load() && !cancelled_.load()) {
+    if (onProgress_ && driverRunning_.load() && !queue_.cancelled()) {
       lock.unlock();
       onProgress_(progressSinceLastReport());
       lock.lock();
     }
   }
   lock.unlock();
-  if (onProgress_ && !cancelled_.load()) onProgress_(progressSinceLastReport());
+  if (onProgress_ && !queue_.cancelled()) onProgress_(progressSinceLastReport());
   state_ = TrainerState::kFinished;
   if (onDone_) onDone_();
 }

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -18,8 +19,54 @@
 
 namespace w2v {
 
+/// The first min(n, 8) bytes of a token as a little-endian number (zero above them): the
+/// table compares keys of up to 8 bytes by it alone, and it feeds their hash.
+inline uint64_t headBytes(const uint8_t* p, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Two overlapping loads instead of a loop over the bytes: where they overlap they hold the
+  // same bytes at the same places, so OR-ing them gives the bytes once.
+  if (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    return a | (static_cast<uint64_t>(b) << ((n - 4) * 8));
+  }
+  if (n >= 2) {
+    uint16_t a, b;
+    std::memcpy(&a, p, 2);
+    std::memcpy(&b, p + n - 2, 2);
+    return a | (static_cast<uint64_t>(b) << ((n - 2) * 8));
+  }
+  return n == 1 ? p[0] : 0;
+#else
+  uint64_t w = 0;
+  for (size_t i = 0; i < n && i < 8; ++i) w |= static_cast<uint64_t>(p[i]) << (8 * i);
+  return w;
+#endif
+}
+
 /// The table's hash of a token's bytes.
-uint32_t hashToken(const uint8_t* p, size_t n);
+inline uint32_t hashToken(const uint8_t* p, size_t n) {
+  // Eight bytes per multiply (words average under 8 bytes); any good mix would do, since the
+  // table compares the bytes of every candidate.
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  }
+  if (n > 0) {
+    h = (h ^ headBytes(p, n)) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+  }
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
 
 class TokenTable {
  public:
@@ -73,6 +120,7 @@ class TokenTable {
     uint32_t length;
     uint32_t dropped;
     uint64_t count;
+    uint64_t head;  // headBytes() of the key: keys of up to 8 bytes compare by it alone
   };
   int32_t find(const uint8_t* p, size_t n, uint32_t hash) const;
   int32_t add(const uint8_t* p, size_t n, uint32_t hash);

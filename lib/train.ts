@@ -317,7 +317,9 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   };
 
   // Corpus bytes become ids in native code; one table, a scanner per lane.
-  const encodeInto = vocabularyEncoder(vocab);
+  // Built only for a corpus read again each epoch (a kept one needs no table of keys).
+  let encoderFactory: ReturnType<typeof vocabularyEncoder> | undefined;
+  const encodeInto: ReturnType<typeof vocabularyEncoder> = (target) => (encoderFactory ??= vocabularyEncoder(vocab))(target);
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
     if (cached) {
       await feedCachedIds(cached, opts.threads, opts.maxSentenceLength, encoder, drain);

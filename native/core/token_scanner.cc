@@ -115,7 +115,7 @@ void TokenTable::place(int32_t id, uint32_t hash) {
 }
 
 void TokenTable::rehash() {
-  std::vector<Slot> old(slots_.size() * 2, Slot{0, 0});
+  PageVector<Slot> old(slots_.size() * 2, Slot{0, 0});
   old.swap(slots_);
   mask_ = slots_.size() - 1;
   for (const Slot& s : old)
@@ -159,7 +159,7 @@ std::vector<int32_t> TokenTable::absorb(const TokenTable& other) {
 void IdBlocks::append(const int32_t* ids, size_t n) {
   while (n > 0) {
     const size_t offset = static_cast<size_t>(length % kBlock);
-    if (offset == 0) blocks.push_back(std::make_unique<int32_t[]>(kBlock));
+    if (offset == 0) blocks.push_back(newBlock());
     const size_t take = std::min(n, kBlock - offset);
     std::memcpy(blocks.back().get() + offset, ids, take * sizeof(int32_t));
     length += take;
@@ -348,7 +348,7 @@ uint64_t compactInto(IdBlocks& ids, const std::vector<int32_t>& finalId, Out sen
     // The ids ended without a sentence end (a scanner always writes one; kept safe). It may
     // need a block of its own: the output is never longer than the input, but this one value
     // can fall after its last block only when every value was kept and the blocks are full.
-    if (j / kPerBlock >= ids.blocks.size()) ids.blocks.push_back(std::make_unique<int32_t[]>(IdBlocks::kBlock));
+    if (j / kPerBlock >= ids.blocks.size()) ids.blocks.push_back(IdBlocks::newBlock());
     put(sentenceEnd);
   }
   ids.blocks.resize(static_cast<size_t>((j + kPerBlock - 1) / kPerBlock));

@@ -17,7 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "aligned_buffer.h"
+
 namespace w2v {
+
+/// The tokenizer's large containers: their pages go back to the system when freed.
+template <class T>
+using PageVector = std::vector<T, pages::Allocator<T>>;
 
 /// The first min(n, 8) bytes of a token as a little-endian number (zero above them): the
 /// table compares keys of up to 8 bytes by it alone, and it feeds their hash.
@@ -100,7 +106,7 @@ class TokenTable {
   /// Key i as [begin, end) into keyBytes().
   uint64_t keyStart(size_t id) const { return entries_[id].start; }
   uint64_t keyEnd(size_t id) const { return entries_[id].start + entries_[id].length; }
-  const std::vector<uint8_t>& keyBytes() const { return arena_; }
+  const PageVector<uint8_t>& keyBytes() const { return arena_; }
   /// Bytes held by the table (for memory reports).
   size_t bytesHeld() const;
 
@@ -128,10 +134,10 @@ class TokenTable {
   void rehash();
 
   bool counting_;
-  std::vector<Slot> slots_;
+  PageVector<Slot> slots_;
   size_t mask_;
-  std::vector<Entry> entries_;
-  std::vector<uint8_t> arena_;
+  PageVector<Entry> entries_;
+  PageVector<uint8_t> arena_;
 };
 
 /// Totals of one scanner.
@@ -200,10 +206,16 @@ class FileOpenError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Ids in blocks of kBlock, grown without copying (no doubling, no peak of twice the size).
+/// Ids in blocks of kBlock, grown without copying (no doubling, no peak of twice the size);
+/// each block is pages of its own (pages::allocate), given back when freed.
 struct IdBlocks {
   static constexpr size_t kBlock = size_t{1} << 20;
-  std::vector<std::unique_ptr<int32_t[]>> blocks;
+  struct FreeBlock {
+    void operator()(int32_t* p) const noexcept { pages::release(p, kBlock * sizeof(int32_t)); }
+  };
+  using Block = std::unique_ptr<int32_t[], FreeBlock>;
+  static Block newBlock() { return Block(static_cast<int32_t*>(pages::allocate(kBlock * sizeof(int32_t)))); }
+  std::vector<Block> blocks;
   uint64_t length = 0;
   void append(const int32_t* ids, size_t n);
   int32_t& operator[](uint64_t i) { return blocks[i / kBlock][i % kBlock]; }

@@ -227,11 +227,8 @@ describe('worker_threads', () => {
   // event into an environment being torn down, the throw failed, and an uncaught
   // Napi::Error aborted the whole process.
   it.skipIf(!IS_LINUX)('workers terminated mid-training, 12 times: the process lives, every native thread is joined', async () => {
-    const child = await runChild(
-      `
-      const { Worker } = require('node:worker_threads');
-      const threads = () => Number(/^Threads:\\s+(\\d+)$/m.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]);
-      const code = \`
+    await expectWorkersTerminateCleanly({
+      worker: `
         const { parentPort } = require('node:worker_threads');
         const { train } = require(process.env.W2V_LIB);
         const lines = Array.from({ length: 20000 }, (_, i) => Array.from({ length: 15 }, (_, j) => 'w' + ((i * 7 + j * 13) % 500)).join(' '));
@@ -239,71 +236,78 @@ describe('worker_threads', () => {
         train(lines, { dim: 50, epochs: 100, minCount: 1, threads: 3, progressInterval: 1 }, {
           onProgress: (p) => { if (p.phase === 'training' && !told) { told = true; parentPort.postMessage('training'); } },
         });
-      \`;
-      (async () => {
-        // libuv's thread pool (takeIds and countFile run their work there) starts its threads
-        // at first use and keeps them for the process's life: start it before counting.
-        await new Promise((r) => require('node:crypto').pbkdf2('a', 'b', 1, 8, 'sha1', r));
-        const baseline = threads();
-        for (let i = 0; i < 12; i++) {
-          const w = new Worker(code, { eval: true });
-          await new Promise((r) => w.once('message', r));
-          await new Promise((r) => setTimeout(r, (i * 17) % 60));
-          await w.terminate();
-        }
-        let after = threads();
-        for (let t = 0; t < 100 && after > baseline; t++) { await new Promise((r) => setTimeout(r, 20)); after = threads(); }
-        console.log(JSON.stringify({ baseline, after }));
-      })();
       `,
-      { timeoutMs: 120_000 },
-    );
-    expect(child.signal, child.stderr).toBeNull();
-    expect(child.code, child.stderr).toBe(0);
-    const { baseline, after } = JSON.parse(child.stdout.trim()) as { baseline: number; after: number };
-    expect(after).toBeLessThanOrEqual(baseline);
+      times: 12,
+      delayMs: '(i * 17) % 60',
+    });
   });
 
   // The vocabulary pass runs on libuv's pool (countFile counts a file's parts on threads of
   // its own; takeIds rewrites the kept ids): a worker may go while that work is in flight.
   it.skipIf(!IS_LINUX)('workers terminated while counting a file or handing over its ids, 10 times: the process lives, every thread is joined', async () => {
-    const child = await runChild(
-      `
-      const { Worker } = require('node:worker_threads');
-      const { writeFileSync, rmSync } = require('node:fs');
-      const threads = () => Number(/^Threads:\\s+(\\d+)$/m.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]);
-      const file = require('node:path').join(require('node:os').tmpdir(), 'w2v-terminate-' + process.pid + '.txt');
+    await expectWorkersTerminateCleanly({
       // 3.2M tokens: counting takes tens of milliseconds, the termination lands before, during or after it.
-      writeFileSync(file, Array.from({ length: 200000 }, (_, i) => Array.from({ length: 16 }, (_, j) => 'w' + ((i * 7 + j * 13) % 3000)).join(' ')).join('\\n'));
-      const code = \`
+      setup: `
+        const file = require('node:path').join(require('node:os').tmpdir(), 'w2v-terminate-' + process.pid + '.txt');
+        require('node:fs').writeFileSync(file, Array.from({ length: 200000 }, (_, i) => Array.from({ length: 16 }, (_, j) => 'w' + ((i * 7 + j * 13) % 3000)).join(' ')).join('\\n'));
+      `,
+      worker: `
         const { parentPort, workerData } = require('node:worker_threads');
         const { train } = require(process.env.W2V_LIB);
         parentPort.postMessage('started');
         train(workerData, { dim: 20, epochs: 3, minCount: 1, threads: 2 }).catch(() => undefined);
-      \`;
-      (async () => {
-        await new Promise((r) => require('node:crypto').pbkdf2('a', 'b', 1, 8, 'sha1', r));
-        const baseline = threads();
-        for (let i = 0; i < 10; i++) {
-          const w = new Worker(code, { eval: true, workerData: file });
-          await new Promise((r) => w.once('message', r));
-          await new Promise((r) => setTimeout(r, (i * 29) % 200));
-          await w.terminate();
-        }
-        rmSync(file);
-        let after = threads();
-        for (let t = 0; t < 100 && after > baseline; t++) { await new Promise((r) => setTimeout(r, 20)); after = threads(); }
-        console.log(JSON.stringify({ baseline, after }));
-      })();
       `,
-      { timeoutMs: 120_000 },
-    );
-    expect(child.signal, child.stderr).toBeNull();
-    expect(child.code, child.stderr).toBe(0);
-    const { baseline, after } = JSON.parse(child.stdout.trim()) as { baseline: number; after: number };
-    expect(after).toBeLessThanOrEqual(baseline);
+      workerData: 'file',
+      times: 10,
+      delayMs: '(i * 29) % 200',
+      teardown: `require('node:fs').rmSync(file);`,
+    });
   });
 });
+
+/**
+ * In a child process: starts `times` workers running `worker` (code that posts a message once
+ * under way), terminating each `delayMs` (a JS expression of i) after its message; expects the
+ * child to live and its thread count to come back to what it was before the first worker.
+ */
+async function expectWorkersTerminateCleanly(o: {
+  worker: string;
+  times: number;
+  delayMs: string;
+  setup?: string;
+  workerData?: string;
+  teardown?: string;
+}): Promise<void> {
+  const child = await runChild(
+    `
+    const { Worker } = require('node:worker_threads');
+    const threads = () => Number(/^Threads:\\s+(\\d+)$/m.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]);
+    ${o.setup ?? ''}
+    const code = ${JSON.stringify(o.worker)};
+    (async () => {
+      // libuv's thread pool (takeIds and countFile run their work there) starts its threads
+      // at first use and keeps them for the process's life: start it before counting.
+      await new Promise((r) => require('node:crypto').pbkdf2('a', 'b', 1, 8, 'sha1', r));
+      const baseline = threads();
+      for (let i = 0; i < ${o.times}; i++) {
+        const w = new Worker(code, { eval: true, workerData: ${o.workerData ?? 'undefined'} });
+        await new Promise((r) => w.once('message', r));
+        await new Promise((r) => setTimeout(r, ${o.delayMs}));
+        await w.terminate();
+      }
+      ${o.teardown ?? ''}
+      let after = threads();
+      for (let t = 0; t < 100 && after > baseline; t++) { await new Promise((r) => setTimeout(r, 20)); after = threads(); }
+      console.log(JSON.stringify({ baseline, after }));
+    })();
+    `,
+    { timeoutMs: 120_000 },
+  );
+  expect(child.signal, child.stderr).toBeNull();
+  expect(child.code, child.stderr).toBe(0);
+  const { baseline, after } = JSON.parse(child.stdout.trim()) as { baseline: number; after: number };
+  expect(after).toBeLessThanOrEqual(baseline);
+}
 
 describe.skipIf(!IS_LINUX)('native threads come and go with each training', () => {
   it('a finished, an aborted and a failed training each leave the thread count where it was', async () => {

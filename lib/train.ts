@@ -316,22 +316,22 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       : {}),
   };
 
-  // Corpus bytes become ids in native code; one table, a scanner per lane.
-  // Built only for a corpus read again each epoch (a kept one needs no table of keys).
-  let encoderFactory: ReturnType<typeof vocabularyEncoder> | undefined;
-  const encodeInto: ReturnType<typeof vocabularyEncoder> = (target) => (encoderFactory ??= vocabularyEncoder(vocab))(target);
+  // A corpus not kept: its bytes become ids in native code, one table of the vocabulary's keys
+  // (built at the first such epoch), a scanner per lane.
+  let encodeInto: ReturnType<typeof vocabularyEncoder> | undefined;
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
     if (cached) {
       await feedCachedIds(cached, opts.threads, opts.maxSentenceLength, encoder, drain);
       return;
     }
+    const encode = (encodeInto ??= vocabularyEncoder(vocab));
     if (source.lanes && opts.threads > 1) {
       // One lane per thread, chunks taken from the lanes in turn: the threads train on
       // distant parts of the corpus at once, as the original's do. On adjacent text they
       // would update the same topical rows together, and lose updates (CBOW on en-8m: 20.9%
       // analogy with adjacent chunks, 22% with the original's split).
       const encoders = Array.from({ length: opts.threads }, () => new ChunkEncoder(opts.maxSentenceLength));
-      const lanes = await source.lanes(encoders.map((enc) => encodeInto(enc)));
+      const lanes = await source.lanes(encoders.map((enc) => encode(enc)));
       try {
         let active = lanes.map((_, i) => i);
         while (active.length > 0) {
@@ -353,7 +353,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
         for (const lane of lanes) lane.close();
       }
     } else {
-      await source.feed(encodeInto(encoder), () => drain());
+      await source.feed(encode(encoder), () => drain());
     }
   };
 

@@ -388,16 +388,6 @@ void countPart(const std::string& path, uint64_t begin, uint64_t end, TokenScann
   control.tokensDone.fetch_add(scanner.totals().tokens - before, std::memory_order_relaxed);
 }
 
-// Rewrites a part's ids (of its own table) as ids of the merged table.
-void remap(IdBlocks& ids, const std::vector<int32_t>& mapping) {
-  for (uint64_t b = 0; b < ids.blocks.size(); ++b) {
-    int32_t* block = ids.blocks[b].get();
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(IdBlocks::kBlock, ids.length - b * IdBlocks::kBlock));
-    for (size_t i = 0; i < n; ++i)
-      if (block[i] >= 0) block[i] = mapping[static_cast<size_t>(block[i])];
-  }
-}
-
 }  // namespace
 
 void IdKeeping::keep(IdBlocks& mine, const int32_t* ids, size_t n) {
@@ -410,6 +400,20 @@ void IdKeeping::keep(IdBlocks& mine, const int32_t* ids, size_t n) {
 }
 
 uint64_t compactIds(IdBlocks& ids, const std::vector<int32_t>& finalId, bool narrow) {
+  if (!ids.toTable.empty()) {
+    // A part's own ids: one pass with the two maps composed (a table's size, not the corpus's).
+    std::vector<int32_t> composed(ids.toTable.size());
+    for (size_t i = 0; i < composed.size(); ++i) {
+      const int32_t t = ids.toTable[i];
+      if (t < 0 || static_cast<size_t>(t) >= finalId.size())
+        throw std::invalid_argument("id " + std::to_string(t) + " is outside the " + std::to_string(finalId.size()) +
+                                    " final ids");
+      composed[i] = finalId[static_cast<size_t>(t)];
+    }
+    ids.toTable.clear();
+    ids.toTable.shrink_to_fit();
+    return compactIds(ids, composed, narrow);
+  }
   return narrow ? compactInto<uint16_t>(ids, finalId, 0xffff, 0xfffe) : compactInto<int32_t>(ids, finalId, -1, INT32_MAX);
 }
 
@@ -450,9 +454,9 @@ CountedFile countFile(const std::string& path, const std::vector<uint64_t>& star
   if (!keep) ids.clear();
   CountedFile result{tables[0], scanners[0]->totals(), {}};
   for (size_t i = 1; i < parts; ++i) {
-    const std::vector<int32_t> mapping = result.table->absorb(*tables[i]);
+    std::vector<int32_t> mapping = result.table->absorb(*tables[i]);
     tables[i].reset();
-    if (keep) remap(ids[i], mapping);
+    if (keep) ids[i].toTable = std::move(mapping);
     const ScanTotals& t = scanners[i]->totals();
     result.totals.bytes += t.bytes;
     result.totals.tokens += t.tokens;

@@ -217,6 +217,9 @@ struct IdBlocks {
   static Block newBlock() { return Block(static_cast<int32_t*>(pages::allocate(kBlock * sizeof(int32_t)))); }
   std::vector<Block> blocks;
   uint64_t length = 0;
+  /// Empty: the ids are the table's. Else they are a part's own table's, and id i stands for
+  /// the table's toTable[i] (countFile() merges the parts' tables; compactIds() applies it).
+  std::vector<int32_t> toTable;
   void append(const int32_t* ids, size_t n);
   int32_t& operator[](uint64_t i) { return blocks[i / kBlock][i % kBlock]; }
 };
@@ -239,7 +242,7 @@ class IdKeeping {
 };
 
 /// Rewrites provisional ids (a counting table's, -1 ending each sentence) in place as final ids:
-/// id p becomes finalId[p], left out when that is negative; sentences left empty are dropped.
+/// id p becomes finalId[p] (finalId[toTable[p]] for a part's own ids), left out when negative; sentences left empty are dropped.
 /// Narrow: 2 bytes an id, 0xffff ending each sentence, element j at byte 2j of the blocks' bytes;
 /// else 4 bytes, -1 ending each sentence. Blocks no longer needed are freed; returns the number
 /// of values written (ids.length becomes it; operator[] then reads 4-byte values only). Throws std::invalid_argument for an id outside finalId, or a final id that
@@ -247,7 +250,8 @@ class IdKeeping {
 uint64_t compactIds(IdBlocks& ids, const std::vector<int32_t>& finalId, bool narrow);
 
 /// What countFile() found: the merged counting table, the totals and, when asked and within
-/// the limit, each part's tokens as ids of that table (-1 ending each sentence).
+/// the limit, each part's tokens as ids (-1 ending each sentence): the first part's are the
+/// table's; each other part's are its own table's, with toTable mapping them to the merged one.
 struct CountedFile {
   std::shared_ptr<TokenTable> table;
   ScanTotals totals;

@@ -247,11 +247,15 @@ TEST(token_scanner_count_file_in_parts_matches_one_scan) {
     w2v::CountControl control;
     w2v::CountedFile counted = w2v::countFile(path, starts, control, wholeIds.size());
     CHECK_EQ(counted.table->size(), one->size());
-    // The parts' kept ids, rewritten as ids of the merged table, joined: the whole scan's.
+    // The parts' kept ids, read as ids of the merged table, joined: the whole scan's.
     CHECK_EQ(counted.ids.size(), parts);
+    CHECK(counted.ids[0].toTable.empty());
     std::vector<int32_t> joined;
     for (w2v::IdBlocks& part : counted.ids)
-      for (uint64_t i = 0; i < part.length; ++i) joined.push_back(part[i]);
+      for (uint64_t i = 0; i < part.length; ++i) {
+        const int32_t v = part[i];
+        joined.push_back(v < 0 || part.toTable.empty() ? v : part.toTable[static_cast<size_t>(v)]);
+      }
     CHECK_MSG(joined == wholeIds, "kept ids, parts " + std::to_string(parts));
     // One value past the limit keeps none; no limit keeps none.
     w2v::CountControl again;
@@ -357,6 +361,20 @@ TEST(token_scanner_compact_ids_refuses_ids_that_do_not_fit) {
   w2v::IdBlocks c;
   c.append(ids.data(), ids.size());
   CHECK_EQ(w2v::compactIds(c, {0, 65535, 1}, false), uint64_t{5});
+  // A part's own ids go through its map to the table first, in the same pass.
+  w2v::IdBlocks d;
+  d.append(ids.data(), ids.size());
+  d.toTable = {2, 0, 1};
+  // 0 -> 2 -> 12, 1 -> 0 -> 10, end, 2 -> 1 -> left out (its sentence is left empty: dropped).
+  CHECK_EQ(w2v::compactIds(d, {10, -2, 12}, false), uint64_t{3});
+  CHECK_EQ(d[0], 12);
+  CHECK_EQ(d[1], 10);
+  CHECK_EQ(d[2], -1);
+  CHECK(d.toTable.empty());
+  w2v::IdBlocks e;
+  e.append(ids.data(), ids.size());
+  e.toTable = {0, 7, 1};
+  CHECK_THROWS_AS(w2v::compactIds(e, {0, 1}, false), std::invalid_argument, "id 7 is outside the 2 final ids");
 }
 
 TEST(token_scanner_id_keeping_limit_is_shared) {

@@ -16,7 +16,7 @@ import { savePlot } from './plot/save';
 import { trainingChart } from './plot/training-chart';
 import { train, type Progress } from './train';
 import { Vocabulary } from './vocabulary';
-import type { TrainOptions } from './options';
+import { resolveTrainOptions, type TrainOptions } from './options';
 
 /** A flag of the original tool. */
 export interface FlagSpec {
@@ -137,6 +137,13 @@ async function trainCommand(args: string[]): Promise<void> {
   if (plot !== undefined && !/\.svg$/i.test(plot)) throw new UsageError(`-plot must name an .svg file, got ${JSON.stringify(plot)}`);
   const reports: Progress[] = [];
   const options = trainOptionsFromFlags(values);
+  // Every option is checked before anything is printed or read: a bad one found by train()
+  // would come after the "Starting training" line (and after -read-vocab was read).
+  try {
+    resolveTrainOptions(options);
+  } catch (err) {
+    throw renameOption(err);
+  }
   const minCount = options.minCount!;
   let vocabulary: Vocabulary | undefined;
   const readVocab = values.get('-read-vocab');

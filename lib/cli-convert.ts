@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 
 import { parseFlags, usage, UsageError, type FlagSpec } from './cli';
+import { checkOutputPath } from './cli-paths';
 import { detectModelFormat, MODEL_FORMATS, modelFormatOfPath, type ModelFormat } from './formats/model-format';
 import { exportProjector } from './formats/projector';
 import { loadModel } from './load';
@@ -82,6 +83,7 @@ export async function convertCommand(args: string[]): Promise<void> {
     limit = Number(values.get('-limit'));
     if (limit < 1) throw new UsageError(`-limit must be a positive integer, got ${values.get('-limit')}`);
   }
+  await checkOutputPath('OUTPUT', output, format === 'projector' ? 'directory' : 'replace');
   const inputFormat = (inputFormatFlag as ModelFormat | undefined) ?? (await detectModelFormat(input));
   const model = await loadModel(input, { format: inputFormat, ...(limit !== undefined ? { limit } : {}) });
   if (format === 'projector') {

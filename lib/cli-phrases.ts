@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
+import { checkOutputPath } from './cli-paths';
 import { openCorpus } from './corpus';
 import { parseFlags, usage, UsageError, type FlagSpec } from './cli';
 import { phrases } from './phrases';
@@ -34,6 +35,7 @@ export async function phrasesCommand(args: string[]): Promise<void> {
   const debug = Number(values.get('-debug') ?? 2);
   const minCount = Number(values.get('-min-count') ?? 5);
   if (minCount < 1) throw new UsageError(`-min-count must be >= 1, got ${minCount}`);
+  await checkOutputPath('-output', output, 'write');
   if (debug > 0) process.stdout.write(`Starting training using file ${trainFile}\n`);
   const model = await phrases(trainFile, { minCount, threshold: Number(values.get('-threshold') ?? 100) });
   if (debug > 0) process.stdout.write(`\nVocab size (unigrams + bigrams): ${model.size}\nWords in train file: ${model.totalWords}\n`);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 
 import { wordOf } from './bytes';
 import { parseFlags, usage, UsageError, type FlagSpec } from './cli';
+import { checkOutputPath } from './cli-paths';
 import { loadModel } from './load';
 import { plotEmbedding } from './plot/embedding-plot';
 import { savePlot } from './plot/save';
@@ -68,6 +69,7 @@ export async function plotCommand(args: string[], out: NodeJS.WritableStream = p
   const wordList = values.get('-words');
   const words = wordList === undefined ? undefined : wordList.split(',').filter((w) => w.length > 0);
   if (words !== undefined && words.length === 0) throw new UsageError(`-words must name at least one word, got ${JSON.stringify(wordList)}`);
+  await checkOutputPath('-output', output, 'replace');
   const groupsFile = values.get('-groups');
   const groups = groupsFile ? parseGroups(await readFile(groupsFile), groupsFile) : undefined;
   const seed = Number(values.get('-seed') ?? 1);

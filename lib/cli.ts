@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 
 import { convertCommand } from './cli-convert';
+import { checkOutputPath } from './cli-paths';
 import { accuracyCommand, analogyCommand, distanceCommand } from './cli-query';
 import { phrasesCommand } from './cli-phrases';
 import { plotCommand } from './cli-plot';
@@ -144,6 +145,13 @@ async function trainCommand(args: string[]): Promise<void> {
   } catch (err) {
     throw renameOption(err);
   }
+  // The files written at the end are checked now, not after the training.
+  const saveVocab = values.get('-save-vocab');
+  const report = values.get('-report');
+  if (output) await checkOutputPath('-output', output, classes > 0 ? 'write' : 'replace');
+  if (saveVocab) await checkOutputPath('-save-vocab', saveVocab, 'write');
+  if (plot !== undefined) await checkOutputPath('-plot', plot, 'replace');
+  if (report && output && classes === 0) await checkOutputPath('-report', report, 'write');
   const minCount = options.minCount!;
   let vocabulary: Vocabulary | undefined;
   const readVocab = values.get('-read-vocab');
@@ -190,7 +198,6 @@ async function trainCommand(args: string[]): Promise<void> {
   if (debug > 0 && !vocabPrinted) {
     process.stdout.write(`Vocab size: ${model.size}\nWords in train file: ${model.counts ? sum(model.counts) : 0}\n`);
   }
-  const saveVocab = values.get('-save-vocab');
   if (saveVocab && model.counts) {
     await writeFile(saveVocab, new Vocabulary(model.keys, model.counts).toFile());
   }
@@ -204,7 +211,6 @@ async function trainCommand(args: string[]): Promise<void> {
   }
   const saveStarted = Date.now();
   await model.save(output, { format: values.get('-binary') === '1' ? 'word2vec-binary' : 'word2vec-text' });
-  const report = values.get('-report');
   if (report) {
     const stats = model.trainingStats!;
     const json = {

@@ -48,15 +48,18 @@ async function syncDirectory(dir: string): Promise<void> {
  * is removed and a previous file at `path` is left untouched. Each block is written before
  * the next is asked for, so a producer may reuse one buffer for all its blocks.
  *
- * @throws the iterator's error or the file system's error.
+ * @throws the iterator's error, or the file system's error, its message naming `path`, not the
+ *   temporary file (`cannot write "PATH": ENOENT: no such file or directory`; code, errno and
+ *   syscall as the file system gave them).
  */
 export async function writeFileAtomically(
   path: string,
   blocks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
 ): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fh: FileHandle | undefined = await open(tmp, 'wx');
+  let fh: FileHandle | undefined;
   try {
+    fh = await open(tmp, 'wx');
     for await (const block of blocks) {
       let off = 0;
       while (off < block.length) {
@@ -72,7 +75,28 @@ export async function writeFileAtomically(
   } catch (e) {
     if (fh) await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-    throw e;
+    throw namingTarget(e, path);
   }
   await syncDirectory(dirname(path));
+}
+
+/**
+ * A file system error about the temporary file, told about `path`: the user named `path`,
+ * and the temporary file is gone by the time the error is seen. Node's message ends with the
+ * call and the temporary file's name (`ENOENT: no such file or directory, open 'x.bin.tmp-…'`),
+ * so that ending is dropped: `cannot write "x.bin": ENOENT: no such file or directory`. The
+ * code, errno and syscall are kept, and the original error is the cause. Other errors (the
+ * blocks iterator's) are returned as they are.
+ */
+function namingTarget(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof err.code !== 'string' || typeof err.syscall !== 'string') return e;
+  const end = err.message.indexOf(`, ${err.syscall}`);
+  const reason = end > 0 ? err.message.slice(0, end) : err.message;
+  const named: NodeJS.ErrnoException = new Error(`cannot write ${JSON.stringify(path)}: ${reason}`, { cause: e });
+  named.code = err.code;
+  if (err.errno !== undefined) named.errno = err.errno;
+  named.syscall = err.syscall;
+  named.path = path;
+  return named;
 }

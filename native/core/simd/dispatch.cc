@@ -6,18 +6,35 @@
 
 namespace w2v {
 namespace simd {
+namespace {
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+// libgcc's checks include the OS saving the YMM / ZMM registers (XGETBV), not only CPUID.
+bool cpuRunsAvx2Fma() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+bool cpuRunsAvx512f() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f");
+}
+#elif defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+// No CPU detection on this compiler: the kernels are built but only the portable one runs.
+bool cpuRunsAvx2Fma() { return false; }
+bool cpuRunsAvx512f() { return false; }
+#endif
+
+}  // namespace
 
 SentenceKernel selectSentenceKernel(const char** name) {
   const char* forced = std::getenv("W2V_SIMD");
   const bool portable = forced != nullptr && std::strcmp(forced, "scalar") == 0;
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-  __builtin_cpu_init();
-  // libgcc's checks include the OS saving the YMM / ZMM registers (XGETBV), not only CPUID.
-  if (!portable && forced != nullptr && std::strcmp(forced, "avx512") == 0 && __builtin_cpu_supports("avx512f")) {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  if (!portable && forced != nullptr && std::strcmp(forced, "avx512") == 0 && cpuRunsAvx512f()) {
     if (name) *name = "avx512f";
     return trainSentenceAvx512;
   }
-  if (!portable && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+  if (!portable && cpuRunsAvx2Fma()) {
     if (name) *name = "avx2+fma";
     return trainSentenceAvx2;
   }
@@ -31,6 +48,18 @@ SentenceKernel selectSentenceKernel(const char** name) {
   (void)portable;
   if (name) *name = "scalar";
   return trainSentenceScalar;
+}
+
+std::vector<SentenceKernelInfo> sentenceKernels() {
+  std::vector<SentenceKernelInfo> kernels{{"scalar", trainSentenceScalar, true}};
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  kernels.push_back({"avx2+fma", trainSentenceAvx2, cpuRunsAvx2Fma()});
+  kernels.push_back({"avx512f", trainSentenceAvx512, cpuRunsAvx512f()});
+#endif
+#if defined(__aarch64__)
+  kernels.push_back({"neon", trainSentenceNeon, true});  // part of AArch64's base set
+#endif
+  return kernels;
 }
 
 QueryKernels selectQueryKernels() {

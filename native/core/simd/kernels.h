@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "../alias_sampler.h"
 #include "../group_sampler.h"
@@ -72,6 +73,17 @@ void trainSentenceNeon(SentenceJob& job);
 /// W2V_SIMD in the environment overrides: "scalar" forces the portable kernel, "avx512"
 /// asks for the AVX-512F one (not yet verified on hardware, so never chosen by default).
 SentenceKernel selectSentenceKernel(const char** name);
+
+/// One sentence kernel built into this binary, and whether this CPU (and OS) can run it.
+struct SentenceKernelInfo {
+  const char* name;  // as selectSentenceKernel() names it
+  SentenceKernel kernel;
+  bool runs;
+};
+
+/// Every sentence kernel built for this architecture, portable one first, whether or not
+/// this CPU runs it (tests run each that does and report the others as skipped).
+std::vector<SentenceKernelInfo> sentenceKernels();
 
 // ---- Query kernels (exact top-k search): scores only; selection is generic code. ----
 

@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
+import EveryFileRan from './test/reporters/every-file-ran';
+
 // Order of the groups: the property suites (fast-check) first, on their own, since they keep
 // both workers busy for a few seconds; then the other suites; then the suites that measure
 // latencies (event-loop delay, abort latency) and the reliability suites, which also keep both
@@ -11,6 +13,8 @@ const EXCLUSIVE = ['test/integration/reliability-*.test.ts', 'test/integration/t
 
 export default defineConfig({
   test: {
+    // A file that was scheduled and did not run fails the run, named (see the reporter).
+    reporters: ['default', new EveryFileRan()],
     testTimeout: 60000,
     hookTimeout: 60000,
     // Integration tests train on native threads; two files at a time is what 2 cores allow.

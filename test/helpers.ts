@@ -1,4 +1,9 @@
 /** Helpers shared by the vitest suites. */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { it } from 'vitest';
+
 import { seededRandom } from '../lib/plot/random';
 
 /** Deterministic PRNG (mulberry32, the one the plots use). */
@@ -18,3 +23,86 @@ export async function keptIds(counter: { distinct: number; takeIds(finalId: Int3
   }
   return ids;
 }
+
+
+/** The repository root. */
+export const ROOT = resolve(__dirname, '..');
+
+/**
+ * The project's shared data folder, `../shared/data` beside the repository (never an absolute
+ * path of one machine): corpora and evaluation files that the repository does not ship.
+ */
+export const SHARED_DATA = resolve(ROOT, '../shared/data');
+
+/** `../shared/data/<relative>` when it exists here, else undefined (the caller skips, saying why). */
+export function sharedData(relative: string): string | undefined {
+  const path = join(SHARED_DATA, relative);
+  return existsSync(path) ? path : undefined;
+}
+
+/** The reason a test that needs `../shared/data/<relative>` is skipped where it is missing. */
+export const needsShared = (relative: string): string => `needs ../shared/data/${relative} beside the repository`;
+
+/** What a child process did; output as latin1 (one char per byte, so byte-exact comparisons hold). */
+export interface ProcessResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program ASYNCHRONOUSLY (never spawnSync in a test: a synchronous child holds the
+ * vitest worker's event loop for the whole run, its RPC with the main process times out at
+ * 60 s, and vitest then drops the files still to run). Killed after `timeout` ms; rejects only
+ * when the program cannot start.
+ */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { input?: string | Buffer; timeout?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ProcessResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 60_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      done({ status, signal, stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('latin1') });
+    });
+    // A program that exits before reading all its input closes the pipe: not an error here.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** The original word2vec C tools, built by the `word2vec` devDependency's install. */
+export const ORIGINAL_C = join(ROOT, 'node_modules/word2vec/src');
+
+/** `node_modules/word2vec/src/<name>` when built here, else undefined. */
+export function originalTool(name: string): string | undefined {
+  const path = join(ORIGINAL_C, name);
+  return existsSync(path) ? path : undefined;
+}
+
+/** The reason a test that needs an original C tool is skipped where it is missing. */
+export const needsOriginal = (name: string): string => `needs the original ${name} (node_modules/word2vec/src/${name}, built by npm ci)`;
+
+/**
+ * `it` when nothing is missing; else the test is reported as skipped with `missing` as its
+ * reason (printed in the run's list of skipped tests), never passed with its checks dropped.
+ */
+export function itNeeds(missing: string | undefined): (name: string, fn: () => unknown, timeout?: number) => void {
+  if (missing === undefined) return (name, fn, timeout) => it(name, fn, timeout);
+  return (name, _fn, timeout) => it(name, (ctx) => ctx.skip(missing), timeout);
+}
+
+/** The first reason among several, or undefined when nothing is missing. */
+export const firstMissing = (...reasons: Array<string | undefined>): string | undefined => reasons.find((r) => r !== undefined);

@@ -4,19 +4,20 @@
  * load of every format through the model API (output vectors and counts in native), limit on
  * every reader, words that are not valid UTF-8.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { itNeeds, needsOriginal, originalTool, runProcess } from '../helpers';
 import { detectModelFormat, loadModel, train, Word2Vec, type ModelFormat, type ScoredWord } from '../../lib/index';
 
 const ROOT = resolve(__dirname, '../..');
 const fixtures = join(ROOT, 'test/fixtures/original-c');
-const ORIGINAL_WORD2VEC = join(ROOT, 'node_modules/word2vec/src/word2vec');
-const CORPUS = '/work/shared/data/corpus/en-8m.txt.gz';
+const ORIGINAL_WORD2VEC = originalTool('word2vec');
+// The corpus the package ships (the demo's), so this runs wherever the original C is built.
+const CORPUS = join(ROOT, 'lib/data/default-corpus.txt.gz');
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-interop-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -66,14 +67,13 @@ describe('a binary written by the original word2vec C, its .vec and our native f
     expectSameAnswer(text.mostSimilar('the', { topK: 10 }), models.binary.mostSimilar('the', { topK: 10 }));
   });
 
-  it.runIf(existsSync(ORIGINAL_WORD2VEC) && existsSync(CORPUS))('a fresh model from the original binary (about 1,000 words x 50)', async () => {
+  itNeeds(ORIGINAL_WORD2VEC ? undefined : needsOriginal('word2vec'))('a fresh model from the original binary (about 1,000 words x 50)', async () => {
     const corpus = join(work, 'corpus.txt');
     writeFileSync(corpus, gunzipSync(readFileSync(CORPUS)).subarray(0, 1_000_000));
     const out = join(work, 'original.bin');
-    const run = spawnSync(
-      ORIGINAL_WORD2VEC,
+    const run = await runProcess(
+      ORIGINAL_WORD2VEC!,
       ['-train', corpus, '-output', out, '-size', '50', '-window', '5', '-negative', '5', '-iter', '3', '-min-count', '20', '-threads', '1', '-binary', '1', '-cbow', '0'],
-      { encoding: 'latin1', timeout: 60_000 },
     );
     expect(run.status, run.stderr).toBe(0);
     const models = await threeWays(out);

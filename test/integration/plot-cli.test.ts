@@ -1,11 +1,10 @@
 /** `w2v plot` and `w2v train -plot` in child processes, on a tiny corpus with one thread. */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { rng } from '../helpers';
+import { type ProcessResult, rng, runProcess } from '../helpers';
 import { findAll, parseXml } from '../xml';
 
 const ROOT = resolve(__dirname, '../..');
@@ -14,17 +13,13 @@ const work = mkdtempSync(join(tmpdir(), 'w2v-plot-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const tmp = (name: string): string => join(work, name);
 
-function w2v(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const w2v = (args: string[]): Promise<ProcessResult> => runProcess(process.execPath, [CLI, ...args], { cwd: work });
 
 const MODEL = tmp('m.bin');
 const CHART = tmp('loss.svg');
-let trained: { status: number | null; stdout: string; stderr: string };
+let trained: ProcessResult;
 
-beforeAll(() => {
+beforeAll(async () => {
   if (!existsSync(CLI)) return;
   // Three topics of ten words each; sentences draw from one topic.
   const random = rng(1);
@@ -34,14 +29,14 @@ beforeAll(() => {
     lines.push(Array.from({ length: 12 }, () => `${topic}${Math.floor(random() * 10)}`).join(' '));
   }
   writeFileSync(tmp('corpus.txt'), lines.join('\n') + '\n');
-  trained = w2v([
+  trained = await w2v([
     'train', '-train', tmp('corpus.txt'), '-output', MODEL, '-binary', '1', '-size', '12', '-iter', '3', '-threads', '1',
     '-min-count', '1', '-cbow', '0', '-debug', '0', '-plot', CHART,
   ]);
 });
 
 describe.skipIf(!existsSync(CLI))('w2v train -plot', () => {
-  it('writes the training chart next to the model', () => {
+  it('writes the training chart next to the model', async () => {
     expect(trained.stderr).toBe('');
     expect(trained.status).toBe(0);
     const root = parseXml(readFileSync(CHART, 'utf8'));
@@ -51,17 +46,17 @@ describe.skipIf(!existsSync(CLI))('w2v train -plot', () => {
     expect(findAll(root, 'text').map((t) => t.text)).toContain('epoch 3');
   });
 
-  it('lists -plot in its help and checks the name', () => {
-    expect(w2v(['train', '--help']).stdout).toMatch(/\t-plot <file>\n\t\tDraw the loss and words\/s over time as an SVG chart to <file> .*; default is none\n/);
-    const bad = w2v(['train', '-train', tmp('corpus.txt'), '-plot', tmp('loss.png')]);
+  it('lists -plot in its help and checks the name', async () => {
+    expect((await w2v(['train', '--help'])).stdout).toMatch(/\t-plot <file>\n\t\tDraw the loss and words\/s over time as an SVG chart to <file> .*; default is none\n/);
+    const bad = await w2v(['train', '-train', tmp('corpus.txt'), '-plot', tmp('loss.png')]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe(`w2v train: -plot must name an .svg file, got ${JSON.stringify(tmp('loss.png'))}\n`);
   });
 });
 
 describe.skipIf(!existsSync(CLI))('w2v plot', () => {
-  it('draws the top words as SVG, plot.svg by default', () => {
-    const r = w2v(['plot', MODEL, '-top', '20']);
+  it('draws the top words as SVG, plot.svg by default', async () => {
+    const r = await w2v(['plot', MODEL, '-top', '20']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('Wrote plot.svg\n');
@@ -72,11 +67,11 @@ describe.skipIf(!existsSync(CLI))('w2v plot', () => {
     expect(findAll(root, 'text').map((t) => t.text)).toContain('PCA of the 20 most frequent words');
   });
 
-  it('draws chosen words by UMAP into an HTML page, coloured by a groups file', () => {
+  it('draws chosen words by UMAP into an HTML page, coloured by a groups file', async () => {
     const words = Array.from({ length: 10 }, (_, i) => [`red${i}`, `dog${i}`]).flat();
     writeFileSync(tmp('groups.tsv'), words.map((w) => `${w}\t${w.replace(/\d/, '')}`).join('\r\n') + '\r\n\r\n');
     const out = tmp('p.html');
-    const r = w2v(['plot', MODEL, '-method', 'umap', '-words', words.join(','), '-groups', tmp('groups.tsv'), '-output', out]);
+    const r = await w2v(['plot', MODEL, '-method', 'umap', '-words', words.join(','), '-groups', tmp('groups.tsv'), '-output', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const html = readFileSync(out, 'utf8');
@@ -90,17 +85,17 @@ describe.skipIf(!existsSync(CLI))('w2v plot', () => {
     expect(findAll(legend, 'text').map((t) => t.text)).toEqual(['groups', 'red', 'dog']);
   });
 
-  it('lists every flag with its default in --help', () => {
-    const help = w2v(['plot', '--help']).stdout;
+  it('lists every flag with its default in --help', async () => {
+    const help = (await w2v(['plot', '--help'])).stdout;
     for (const flag of ['-top', '-method', '-output', '-groups', '-words', '-labels', '-seed', '-width', '-height']) {
       expect(help).toMatch(new RegExp(`\\t${flag} <[^>]+>\\n\\t\\t.*; default is .+\\n`));
     }
     expect(help).toContain('default is plot.svg');
     expect(help).toContain('default is 300');
-    expect(w2v(['--help']).stdout).toMatch(/\n {2}plot {7}MODEL: /);
+    expect((await w2v(['--help'])).stdout).toMatch(/\n {2}plot {7}MODEL: /);
   });
 
-  it('rejects bad command lines with messages naming the value', () => {
+  it('rejects bad command lines with messages naming the value', async () => {
     const cases: Array<[string[], string]> = [
       [['-method', 'tsne'], '-method must be pca or umap, got "tsne"'],
       [['-output', 'x.png'], '-output must end in .svg or .html, got "x.png"'],
@@ -112,33 +107,29 @@ describe.skipIf(!existsSync(CLI))('w2v plot', () => {
       [['-method', 'umap', '-seed', '-1'], '-seed must be an integer in [0, 4294967295], got -1'],
     ];
     for (const [args, message] of cases) {
-      const r = w2v(['plot', MODEL, ...args]);
+      const r = await w2v(['plot', MODEL, ...args]);
       expect(r.stderr).toBe(`w2v plot: ${message}\n`);
       expect(r.status).not.toBe(0);
     }
     writeFileSync(tmp('bad-groups.tsv'), 'red1\tred\nred2 red\n');
-    expect(w2v(['plot', MODEL, '-groups', tmp('bad-groups.tsv')]).stderr).toBe(
+    expect((await w2v(['plot', MODEL, '-groups', tmp('bad-groups.tsv')])).stderr).toBe(
       `w2v plot: ${tmp('bad-groups.tsv')} line 2 must be "word<TAB>group", got "red2 red"\n`,
     );
-    expect(w2v(['plot', '-top', '5']).stderr).toBe('w2v plot: the MODEL file comes first, got "-top"\n');
+    expect((await w2v(['plot', '-top', '5'])).stderr).toBe('w2v plot: the MODEL file comes first, got "-top"\n');
   });
 });
 
 describe.skipIf(!existsSync(join(ROOT, 'dist/esm/index.mjs')))('the built package', () => {
-  it('exports the picture API to CommonJS and ES modules', () => {
+  it('exports the picture API to CommonJS and ES modules', async () => {
     const names = ['plotEmbedding', 'embeddingLayout', 'principalComponents', 'trainingChart', 'savePlot'];
-    const esm = spawnSync(
-      process.execPath,
-      ['--input-type=module', '-e', `import * as w from 'word2vec-native'; console.log(${JSON.stringify(names)}.map((n) => typeof w[n]).join(' '))`],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
+    const esm = await runProcess(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `import * as w from 'word2vec-native'; console.log(${JSON.stringify(names)}.map((n) => typeof w[n]).join(' '))`,
+    ]);
     expect(esm.stderr).toBe('');
     expect(esm.stdout.trim()).toBe(names.map(() => 'function').join(' '));
-    const cjs = spawnSync(
-      process.execPath,
-      ['-e', `const w = require('word2vec-native'); console.log(w.trainingChart([]).startsWith('<svg'))`],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
+    const cjs = await runProcess(process.execPath, ['-e', `const w = require('word2vec-native'); console.log(w.trainingChart([]).startsWith('<svg'))`]);
     expect(cjs.stdout.trim()).toBe('true');
   });
 });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,7 +11,7 @@ import {
   type VectorTable,
   type Word2VecFormat,
 } from '../../lib/formats/word2vec';
-import { rng } from '../helpers';
+import { itNeeds, needsOriginal, rng, runProcess } from '../helpers';
 
 const root = resolve(__dirname, '../..');
 const fixtures = join(root, 'test/fixtures/original-c');
@@ -170,10 +169,10 @@ describe('text values are formatted like C printf("%lf")', () => {
 });
 
 describe('the original C tools read files we wrote', () => {
-  const hasDistance = existsSync(distanceBin);
-  const hasAccuracy = existsSync(accuracyBin);
+  const withDistance = itNeeds(existsSync(distanceBin) ? undefined : needsOriginal('distance'));
+  const withAccuracy = itNeeds(existsSync(accuracyBin) ? undefined : needsOriginal('compute-accuracy'));
 
-  it.skipIf(!hasDistance)('distance finds the neighbours of a word in our binary file', async () => {
+  withDistance('distance finds the neighbours of a word in our binary file', async () => {
     const t = table(['</s>', 'the', 'dog', utf8Key('café'), 'cat'], 4, [
       ...[0, 0, 1, 0],
       ...[1, 0, 0, 0],
@@ -183,9 +182,9 @@ describe('the original C tools read files we wrote', () => {
     ]);
     const path = join(work, 'ours-distance.bin');
     await writeWord2Vec(path, t, 'word2vec-binary');
-    const run = spawnSync(distanceBin, [path], { input: 'the\nEXIT\n', timeout: 20000 });
+    const run = await runProcess(distanceBin, [path], { input: 'the\nEXIT\n', timeout: 20000 });
     expect(run.status).toBe(0);
-    const out = run.stdout.toString('latin1');
+    const out = run.stdout;
     expect(out).toContain('Word: the  Position in vocabulary: 1');
     const rows = out
       .slice(out.lastIndexOf('-----') + 6)
@@ -196,11 +195,11 @@ describe('the original C tools read files we wrote', () => {
     expect(rows[1]).toEqual([utf8Key('café'), '0.707107']);
   });
 
-  it.skipIf(!hasDistance)('distance reads our re-encoding of the original tiny.bin', async () => {
+  withDistance('distance reads our re-encoding of the original tiny.bin', async () => {
     const path = join(work, 'ours-tiny.bin');
     await writeWord2Vec(path, decodeWord2Vec(originalBin), 'word2vec-binary');
-    const run = spawnSync(distanceBin, [path], { input: 'the\nEXIT\n', timeout: 20000 });
-    const out = run.stdout.toString('latin1');
+    const run = await runProcess(distanceBin, [path], { input: 'the\nEXIT\n', timeout: 20000 });
+    const out = run.stdout;
     expect(out).toContain('Word: the  Position in vocabulary: 1');
     const neighbours = out
       .slice(out.lastIndexOf('-----') + 6)
@@ -211,7 +210,7 @@ describe('the original C tools read files we wrote', () => {
     expect(neighbours.map((p) => p[0])).not.toContain('the');
   });
 
-  it.skipIf(!hasAccuracy)('compute-accuracy answers an analogy from our binary file', async () => {
+  withAccuracy('compute-accuracy answers an analogy from our binary file', async () => {
     const s = Math.SQRT1_2;
     const t = table(['</s>', 'man', 'woman', 'king', 'queen', 'apple'], 4, [
       ...[0, 0, 0, 1],
@@ -223,8 +222,8 @@ describe('the original C tools read files we wrote', () => {
     ]);
     const path = join(work, 'ours-accuracy.bin');
     await writeWord2Vec(path, t, 'word2vec-binary');
-    const run = spawnSync(accuracyBin, [path, '30000'], { input: ': family\nman woman king queen\n', timeout: 20000 });
-    const out = run.stdout.toString('latin1');
+    const run = await runProcess(accuracyBin, [path, '30000'], { input: ': family\nman woman king queen\n', timeout: 20000 });
+    const out = run.stdout;
     expect(out).toContain('ACCURACY TOP1: 100.00 %  (1 / 1)');
     expect(out).toContain('Questions seen / total: 1 1');
   });

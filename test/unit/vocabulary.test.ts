@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NativeTokenCounter } from '../../lib/native-tokens';
 import { Tokenizer } from '../../lib/tokenizer';
 import { SENTENCE_TOKEN, Vocabulary, type CountedTokens } from '../../lib/vocabulary';
-import { keptIds } from '../helpers';
+import { itNeeds, keptIds, needsShared, sharedData } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-vocab-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -232,12 +232,12 @@ describe('Vocabulary file format', () => {
 
 // The fixture tiny.vocab was written by the original tool from the first 300,000 bytes of the
 // shared corpus (see test/fixtures/original-c/README.md).
-const sharedCorpus = '/work/shared/data/corpus/en-8m.txt.gz';
-describe.skipIf(!existsSync(sharedCorpus))('agreement with the original tool (needs the shared corpus)', () => {
-  it('same words, order and counts as the original -save-vocab, min-count 40', async () => {
+const sharedCorpus = sharedData('corpus/en-8m.txt.gz');
+describe('agreement with the original tool', () => {
+  itNeeds(sharedCorpus ? undefined : needsShared('corpus/en-8m.txt.gz'))('same words, order and counts as the original -save-vocab, min-count 40', async () => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const stream = createReadStream(sharedCorpus).pipe(createGunzip());
+    const stream = createReadStream(sharedCorpus!).pipe(createGunzip());
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk);
       size += chunk.length;

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 
 import { defaultCorpusPath } from './default-corpus';
-import { progressPrinter } from './progress-bar';
+import { progressPrinter, trainingSummary } from './progress-bar';
 import { train } from './train';
 
 async function demo(): Promise<void> {
@@ -16,12 +16,7 @@ async function demo(): Promise<void> {
   const printProgress = progressPrinter(process.stderr);
   const model = await train(corpus, { model: 'skipgram', dim: 100, window: 5, epochs: 5, threads, seed: 1 }, { onProgress: printProgress });
   const stats = model.trainingStats!;
-  process.stderr.write('\n');
-  process.stdout.write(
-    `Trained ${model.size} words x ${model.dim} dims on ${(stats.wordsPerEpoch / 1e6).toFixed(2)}M tokens/epoch ` +
-      `in ${(stats.totalMs / 1000).toFixed(1)} s (${Math.round((stats.wordsPerEpoch * stats.epochs.length) / (stats.trainingMs / 1000) / 1000)}k words/s), ` +
-      `loss by epoch: ${stats.epochs.map((e) => e.loss.toFixed(3)).join(' ')}\n\n`,
-  );
+  process.stdout.write(trainingSummary(model.size, model.dim, stats) + '\n\n');
   for (const word of ['war', 'france', 'tax', 'army', 'freedom', 'railroad']) {
     if (!model.has(word)) continue;
     const near = model.mostSimilar(word, { topK: 6 });

@@ -23,7 +23,10 @@ export interface Progress {
   /** Epoch being trained (0-based); 0 while counting. */
   epoch: number;
   epochs: number;
-  /** Tokens processed so far (training: over all epochs). */
+  /**
+   * Tokens processed so far (training: over all epochs). The vocabulary phase's last report
+   * has the corpus's whole count.
+   */
   wordsDone: number;
   /** Tokens to process in all (training); 0 while counting. */
   wordsTotal: number;
@@ -249,20 +252,28 @@ async function countVocabulary(
     report(progress);
     await yieldTurn();
   };
+  let counted = false;
   if (source.plainFile) {
     // A plain file is counted in native code, a part per thread, off the event loop. Should
     // the C library fail to open a path Node opens (a non-ASCII path on Windows), Node reads it.
     const starts = await lineStarts(source.plainFile, opts.threads);
     try {
       await counter.countFile(source.plainFile, starts, Math.min(50, opts.progressInterval), between);
-      return counter;
+      counted = true;
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'W2V_CANNOT_OPEN') throw err;
       counter.release();
       counter = new NativeTokenCounter(keepIds);
     }
   }
-  await source.feed(counter, between);
+  if (!counted) await source.feed(counter, between);
+  // The phase's last report carries the whole count: the throttled ones stop short of it.
+  try {
+    report(progress, true);
+  } catch (err) {
+    counter.release();
+    throw err;
+  }
   return counter;
 }
 

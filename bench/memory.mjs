@@ -5,12 +5,16 @@
 // the comparison isolates what grows with the corpus's length.
 //   node bench/memory.mjs [--corpus FILE.gz] [--times 10] [--epochs 1] [--threads 2]
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? [...acc, [v.replace(/^--/, ''), a[i + 1]]] : acc), []));
-const corpus = resolve(args.corpus ?? join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz'));
+const sharedCorpus = join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz');
+const shippedCorpus = join(root, 'lib', 'data', 'default-corpus.txt.gz');
+// en-8m beside the repository when it is there, else the corpus the package ships.
+const corpus = resolve(args.corpus ?? (existsSync(sharedCorpus) ? sharedCorpus : shippedCorpus));
 const times = Number(args.times ?? 10);
 const epochs = Number(args.epochs ?? 1);
 const threads = Number(args.threads ?? 2);

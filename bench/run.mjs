@@ -5,12 +5,15 @@
 // simlex999 Spearman), all evaluated by the same code for both programs.
 //
 //   node bench/run.mjs [--corpus FILE] [--epochs 5] [--threads 2] [--configs sg-neg,cbow-neg,sg-hs,cbow-hs]
-//                      [--reps 1] [--programs original,ours] [--quick] [--out bench/results]
+//                      [--reps 1] [--programs original,ours] [--quick] [--name NAME]
+// The result goes to bench/results/current/NAME.{md,json,svg} (see bench/tools/results.mjs).
+// --readme reruns every benchmark the README cites and rewrites its tables (bench/readme.mjs).
 import { spawnSync } from 'node:child_process';
 import { machineLimits } from './tools/machine.mjs';
+import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
@@ -27,7 +30,10 @@ const CONFIGS = {
 };
 
 const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
-  --corpus FILE      plain or .gz corpus; default ../shared/data/corpus/en-8m.txt.gz
+  --corpus FILE      plain or .gz corpus; default ../shared/data/corpus/en-8m.txt.gz beside the
+                     repository, else the corpus the package ships (lib/data/default-corpus.txt.gz)
+  --eval DIR         questions-words.txt, wordsim353.tsv, simlex999.txt; default ../shared/data/eval
+                     (quality columns are left out when they are missing)
   --epochs N         default 5 (1 with --quick)
   --threads N        default 2
   --dim N            default 100
@@ -36,10 +42,14 @@ const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
   --programs LIST    original,ours[,gensim] (gensim when python3-gensim is installed)
   --reps N           repetitions, alternating program order; default 1
   --quick            smoke run: first ~7 MB of the corpus, 1 epoch (under two minutes)
-  --readme           put the table into README.md between the bench markers
+  --name NAME        result name under bench/results/current (default: quick, or compare-<epochs>ep-dim<dim>)
+  --readme           rerun every benchmark the README cites and rewrite its tables (bench/readme.mjs)
   --scaling          also run ours with 1 thread: 2-thread over 1-thread throughput
   --no-queries       skip the query benchmark (bench/query.mjs: copy-bandwidth and FMA-peak ratios)
-  --out DIR          default bench/results`;
+  --out DIR          also write the result as <stamp>.{md,json,svg} in DIR`;
+
+const SHARED_CORPUS = join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz');
+const SHIPPED_CORPUS = join(root, 'lib', 'data', 'default-corpus.txt.gz');
 
 const GENSIM_PYTHON = '/usr/bin/python3';
 function gensimAvailable() {
@@ -60,11 +70,11 @@ m.wv.save_word2vec_format(out, binary=True)
 
 function parseArgs(argv) {
   const a = {
-    corpus: join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz'),
+    corpus: undefined,
     eval: join(root, '..', 'shared', 'data', 'eval'),
     epochs: 5, threads: 2, reps: 1, dim: 100, sample: '1e-4',
-    configs: Object.keys(CONFIGS), programs: null, quick: false, out: join(root, 'bench', 'results'), readme: false,
-    queries: true, scaling: false,
+    configs: Object.keys(CONFIGS), programs: null, quick: false, out: undefined, readme: false,
+    queries: true, scaling: false, name: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -81,6 +91,7 @@ function parseArgs(argv) {
     else if (k === '--quick') a.quick = true;
     else if (k === '--out') a.out = resolve(v());
     else if (k === '--readme') a.readme = true;
+    else if (k === '--name') a.name = v();
     else if (k === '--no-queries') a.queries = false;
     else if (k === '--scaling') a.scaling = true;
     else if (k === '--help') { console.log(USAGE); process.exit(0); }
@@ -88,6 +99,19 @@ function parseArgs(argv) {
   }
   for (const c of a.configs) if (!CONFIGS[c]) throw new Error(`unknown config ${c}; known: ${Object.keys(CONFIGS).join(', ')}`);
   if (a.quick) a.epochs = 1;
+  if (a.corpus === undefined) {
+    if (existsSync(SHARED_CORPUS)) a.corpus = SHARED_CORPUS;
+    else {
+      a.corpus = SHIPPED_CORPUS;
+      console.error(`bench: ${SHARED_CORPUS} not found; using the corpus the package ships (lib/data/default-corpus.txt.gz); --corpus FILE picks another`);
+    }
+  } else if (!existsSync(a.corpus)) {
+    throw new Error(`--corpus: no such file ${a.corpus}`);
+  }
+  const evalFiles = ['questions-words.txt', 'wordsim353.tsv', 'simlex999.txt'];
+  a.quality = evalFiles.every((f) => existsSync(join(a.eval, f)));
+  if (!a.quality) console.error(`bench: the evaluation files (${evalFiles.join(', ')}) are not all in ${a.eval}; quality is not measured (--eval DIR)`);
+  a.name ??= a.quick ? 'quick' : `compare-${a.epochs}ep-dim${a.dim}`;
   a.programs ??= gensimAvailable() ? ['original', 'ours', 'gensim'] : ['original', 'ours'];
   return a;
 }
@@ -172,30 +196,33 @@ function ratioChart(summary, meta) {
     parts.push(`<text x="${Math.max(x(1), x(speed)) + 6}" y="${y + 19}">${speed.toFixed(2)}x faster</text>`);
     parts.push(`<rect x="${Math.min(x(1), x(mem))}" y="${y + 26}" width="${Math.abs(x(mem) - x(1))}" height="16" fill="#4caf50"/>`);
     parts.push(`<text x="${Math.max(x(1), x(mem)) + 6}" y="${y + 39}">${mem >= 1 ? `${mem.toFixed(2)}x less memory` : `${(1 / mem).toFixed(2)}x more memory`}</text>`);
-    parts.push(`<text x="${left}" y="${y + 60}" fill="#555">${esc(`quality vs original: analogy ${(r.ratios.analogyDelta * 100).toFixed(1)} pts, wordsim353 ${r.ratios.wordsim353Delta.toFixed(3)}, simlex999 ${r.ratios.simlex999Delta.toFixed(3)}`)}</text>`);
+    const f = (v, d) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+    parts.push(`<text x="${left}" y="${y + 60}" fill="#555">${esc(`quality vs original: analogy ${f(r.ratios.analogyDelta * 100, 1)} pts, wordsim353 ${f(r.ratios.wordsim353Delta, 3)}, simlex999 ${f(r.ratios.simlex999Delta, 3)}`)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }
 
-function updateReadme(table, chart) {
-  const path = join(root, 'README.md');
-  const text = readFileSync(path, 'utf8');
-  const start = '<!-- bench:start -->', end = '<!-- bench:end -->';
-  const i = text.indexOf(start), j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error('README.md has no bench markers');
-  writeFileSync(path, text.slice(0, i + start.length) + `\n${table}\n\n![ratios](${chart})\n` + text.slice(j));
-}
-
 async function main() {
   const a = parseArgs(process.argv.slice(2));
+  if (a.readme) {
+    // Every benchmark the README cites, then its tables rewritten from the results.
+    const r = spawnSync(process.execPath, [join(root, 'bench', 'readme.mjs'), ...process.argv.slice(2).filter((x) => x !== '--readme')], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
   const scratch = join(root, 'bench', 'scratch');
   mkdirSync(scratch, { recursive: true });
-  mkdirSync(a.out, { recursive: true });
   const corpus = await plainCorpus(a.corpus, scratch, a.quick);
   const words = countWords(corpus);
   const original = join(root, 'node_modules', 'word2vec', 'src', 'word2vec');
-  if (a.programs.includes('original') && !existsSync(original)) throw new Error(`the original word2vec is not built at ${original} (npm ci builds it)`);
+  if (a.programs.includes('original') && !existsSync(original)) {
+    // npm ci builds it (the word2vec package's install script); an install without scripts does not.
+    console.error(`bench: building the original word2vec (make --directory=node_modules/word2vec/src word2vec)`);
+    const make = spawnSync('make', ['--directory', dirname(original), 'word2vec'], { encoding: 'utf8' });
+    if (make.status !== 0 || !existsSync(original)) {
+      throw new Error(`the original word2vec is not built at ${original} and make failed (a C compiler and make are needed):\n${make.stderr ?? make.error}`);
+    }
+  }
   const flag = (args, name) => args[args.indexOf(name) + 1];
   const programs = {
     original: (args) => [original, args],
@@ -222,9 +249,10 @@ async function main() {
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
         const t = timed(cmd, args);
         const model = await loadModel(output);
-        const analogy = await model.evaluateAnalogies(join(a.eval, 'questions-words.txt'), { restrictVocab: 30000 });
-        const ws = await model.evaluateWordPairs(join(a.eval, 'wordsim353.tsv'));
-        const sl = await model.evaluateWordPairs(join(a.eval, 'simlex999.txt'));
+        const none = { accuracy: NaN, seen: 0, spearman: NaN };
+        const analogy = a.quality ? await model.evaluateAnalogies(join(a.eval, 'questions-words.txt'), { restrictVocab: 30000 }) : none;
+        const ws = a.quality ? await model.evaluateWordPairs(join(a.eval, 'wordsim353.tsv')) : none;
+        const sl = a.quality ? await model.evaluateWordPairs(join(a.eval, 'simlex999.txt')) : none;
         const row = {
           config, program, rep, wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
@@ -302,18 +330,20 @@ async function main() {
     }
     summary.push(line);
   }
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const meta = { date: new Date().toISOString(), corpus: a.corpus, words, epochs: a.epochs, threads: a.threads, dim: a.dim, sample: a.sample, reps: a.reps, quick: a.quick };
-  const md = [`Corpus ${a.corpus} (${words} words), ${a.epochs} epochs, dim ${a.dim}, window 5, sample ${a.sample}, ${a.threads} threads, ${a.reps} rep(s); command: node bench/run.mjs ${process.argv.slice(2).join(' ')}`, '',
+  const runMeta = resultMeta(`node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim());
+  const meta = { ...runMeta, corpus: relative(root, a.corpus), words, epochs: a.epochs, threads: a.threads, dim: a.dim, sample: a.sample, reps: a.reps, quick: a.quick, quality: a.quality };
+  const fmt = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+  const md = [`Corpus ${meta.corpus} (${words} words), ${a.epochs} epoch(s), dim ${a.dim}, window 5, sample ${a.sample}, ${a.threads} threads, ${a.reps} rep(s)` +
+    (a.quality ? '; quality: questions-words 3CosAdd over the top 30000 words (as compute-accuracy), Spearman on wordsim353 and simlex999.' : '; quality not measured (no evaluation files).'), '',
     '| config | program | wall s | words/s | peak RSS MB | analogy % | wordsim353 | simlex999 |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const s of summary) {
     for (const p of a.programs) {
       const x = s[p];
-      md.push(`| ${s.config} | ${p} | ${x.wallSeconds.toFixed(1)} | ${Math.round(x.wordsPerSecond)} | ${x.peakRssMB} | ${(x.analogy * 100).toFixed(1)} | ${x.wordsim353.toFixed(3)} | ${x.simlex999.toFixed(3)} |`);
+      md.push(`| ${s.config} | ${p} | ${x.wallSeconds.toFixed(1)} | ${Math.round(x.wordsPerSecond)} | ${x.peakRssMB} | ${fmt(x.analogy * 100, 1)} | ${fmt(x.wordsim353, 3)} | ${fmt(x.simlex999, 3)} |`);
     }
-    if (s.ratios) md.push(`| ${s.config} | **ours vs original** | **${s.ratios.speedup.toFixed(2)}x faster** | | **${s.ratios.memory.toFixed(2)}x memory** | ${(s.ratios.analogyDelta * 100).toFixed(1)} pts | ${s.ratios.wordsim353Delta.toFixed(3)} | ${s.ratios.simlex999Delta.toFixed(3)} |`);
+    if (s.ratios) md.push(`| ${s.config} | **ours vs original** | **${s.ratios.speedup.toFixed(2)}x faster** | | **${s.ratios.memory.toFixed(2)}x memory** | ${fmt(s.ratios.analogyDelta * 100, 1)} pts | ${fmt(s.ratios.wordsim353Delta, 3)} | ${fmt(s.ratios.simlex999Delta, 3)} |`);
   }
-  md.push('', `Where our time goes (share of our whole-process wall time), and training's arithmetic rate against the ${a.threads} cores' measured FMA peak (${(limits.peakFlops / 1e9).toFixed(0)} GFLOP/s, bench/tools/peak-flops.c):`, '',
+  md.push('', `Where our time goes (share of our whole-process wall time), and training's arithmetic rate against the ${a.threads} cores' FMA peak measured in this run with the widest FMA unit the CPU has (${limits.fmaWidth}: ${(limits.peakFlops / 1e9).toFixed(0)} GFLOP/s; AVX2: ${(limits.peakFlopsAvx2 / 1e9).toFixed(0)}; bench/tools/peak-flops.c):`, '',
     '| config | vocabulary pass | training | saving | other (start, tables) | tokenizer MB/s | training words/s | GFLOP/s | of peak |' + (a.scaling ? ' 2 vs 1 thread (training, whole) |' : ''),
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (a.scaling ? ' ---: |' : ''));
   const pct = (x) => `${(x * 100).toFixed(0)}%`;
@@ -335,13 +365,21 @@ async function main() {
     queries = JSON.parse(readFileSync(file, 'utf8'));
     md.push('', `Queries (node bench/query.mjs, ${queries.rows} x ${queries.dim} random vectors, ${queries.threads} threads, kernel ${queries.simd}):`, '',
       '| query | time | rate | vs the machine (same run) | goal |', '| --- | ---: | ---: | ---: | ---: |',
-      `| one top-10 query | ${(queries.single.seconds * 1000).toFixed(1)} ms | ${(queries.single.bandwidth / 1e9).toFixed(1)} GB/s | ${queries.single.ratio.toFixed(2)} x memcpy bandwidth (${(queries.copyBandwidth / 1e9).toFixed(1)} GB/s, read + write) | >= 0.5 |`,
-      `| ${queries.batch} top-10 queries | ${queries.batchQueries.seconds.toFixed(2)} s | ${(queries.batchQueries.flops / 1e9).toFixed(1)} GFLOP/s | ${queries.batchQueries.ratio.toFixed(2)} x FMA peak (${(queries.peakFlops / 1e9).toFixed(0)} GFLOP/s, measured) | >= 0.25 |`);
+      `| one top-10 query | ${(queries.single.seconds * 1000).toFixed(1)} ms | ${(queries.single.bandwidth / 1e9).toFixed(1)} GB/s read | ${queries.single.ratio.toFixed(2)} x read-only scan bandwidth (${(queries.readBandwidth / 1e9).toFixed(1)} GB/s, measured) | >= 0.5 |`,
+      `| ${queries.batch} top-10 queries | ${queries.batchQueries.seconds.toFixed(2)} s | ${(queries.batchQueries.flops / 1e9).toFixed(1)} GFLOP/s | ${queries.batchQueries.ratio.toFixed(2)} x FMA peak (${queries.fmaWidth}, ${(queries.peakFlops / 1e9).toFixed(0)} GFLOP/s, measured) | >= 0.25 |`);
   }
-  writeFileSync(join(a.out, `${stamp}.json`), JSON.stringify({ meta, results, summary, ...(queries ? { queries } : {}) }, null, 2));
-  writeFileSync(join(a.out, `${stamp}.md`), md.join('\n') + '\n');
-  writeFileSync(join(a.out, `${stamp}.svg`), ratioChart(summary, meta));
-  if (a.readme) updateReadme(md.join('\n'), `bench/results/${stamp}.svg`);
+  md.push('', provenance(runMeta));
+  const json = JSON.stringify({ meta, limits, results, summary, ...(queries ? { queries } : {}) }, null, 2) + '\n';
+  const chart = ratioChart(summary, meta);
+  const written = saveResult(a.name, meta, { md: md.join('\n') + '\n', json, svg: summary.some((x) => x.ratios) ? chart : undefined });
+  if (a.out) {
+    const stamp = meta.date.replace(/[:.]/g, '-');
+    mkdirSync(a.out, { recursive: true });
+    writeFileSync(join(a.out, `${stamp}.json`), json);
+    writeFileSync(join(a.out, `${stamp}.md`), md.join('\n') + '\n');
+    writeFileSync(join(a.out, `${stamp}.svg`), chart);
+  }
+  console.error(`bench: wrote ${Object.values(written).join(', ')}`);
   console.log(md.join('\n'));
 }
 

@@ -1,6 +1,10 @@
-/* The machine's limits for the query benchmark: the FMA peak of one core (float32, AVX2+FMA,
- * 12 independent accumulators so neither pipe waits on latency) and a plain copy's bandwidth.
- * Built by bench/query.mjs with -O2 -mavx2 -mfma; a benchmark tool, never shipped. Prints JSON. */
+/* The machine's limits for the benchmarks: the FMA peak of `threads` cores (float32, with the
+ * widest FMA unit the CPU has: AVX-512 where present, else AVX2+FMA; 12 independent
+ * accumulators so neither pipe waits on latency), the bandwidth of a read-only scan (what a
+ * query over a matrix does: each byte read once, nothing written), and a plain copy's
+ * bandwidth (STREAM's convention: read + write bytes). Built by bench/tools/machine.mjs with
+ * -O2 -mavx2 -mfma (the AVX-512 loop has its own target attribute and runs only where CPUID
+ * says so); a benchmark tool, never shipped. Prints JSON. */
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -38,6 +42,47 @@ static void* fmaLoop(void* arg) {
   return NULL;
 }
 
+__attribute__((target("avx512f"))) static void* fmaLoop512(void* arg) {
+  long iterations = *(long*)arg;
+  const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+  __m512 a0 = _mm512_set1_ps(0), a1 = _mm512_set1_ps(1), a2 = _mm512_set1_ps(2), a3 = _mm512_set1_ps(3);
+  __m512 a4 = _mm512_set1_ps(4), a5 = _mm512_set1_ps(5), a6 = _mm512_set1_ps(6), a7 = _mm512_set1_ps(7);
+  __m512 a8 = _mm512_set1_ps(8), a9 = _mm512_set1_ps(9), a10 = _mm512_set1_ps(10), a11 = _mm512_set1_ps(11);
+  for (long n = 0; n < iterations; ++n) {
+    a0 = _mm512_fmadd_ps(a0, m, c); a1 = _mm512_fmadd_ps(a1, m, c); a2 = _mm512_fmadd_ps(a2, m, c);
+    a3 = _mm512_fmadd_ps(a3, m, c); a4 = _mm512_fmadd_ps(a4, m, c); a5 = _mm512_fmadd_ps(a5, m, c);
+    a6 = _mm512_fmadd_ps(a6, m, c); a7 = _mm512_fmadd_ps(a7, m, c); a8 = _mm512_fmadd_ps(a8, m, c);
+    a9 = _mm512_fmadd_ps(a9, m, c); a10 = _mm512_fmadd_ps(a10, m, c); a11 = _mm512_fmadd_ps(a11, m, c);
+  }
+  __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
+                           _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
+  s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)));
+  static volatile float keep;
+  keep = _mm512_reduce_add_ps(s);
+  return NULL;
+}
+
+/* A read-only scan: 4 independent AVX2 sums over the part, so loads, not adds, set the pace. */
+struct ReadJob { const float* src; size_t floats; float sum; };
+static void* readPart(void* arg) {
+  struct ReadJob* j = (struct ReadJob*)arg;
+  __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 32 <= j->floats; i += 32) {
+    s0 = _mm256_add_ps(s0, _mm256_loadu_ps(j->src + i));
+    s1 = _mm256_add_ps(s1, _mm256_loadu_ps(j->src + i + 8));
+    s2 = _mm256_add_ps(s2, _mm256_loadu_ps(j->src + i + 16));
+    s3 = _mm256_add_ps(s3, _mm256_loadu_ps(j->src + i + 24));
+  }
+  float out[8];
+  _mm256_storeu_ps(out, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+  float sum = 0;
+  for (int k = 0; k < 8; ++k) sum += out[k];
+  for (; i < j->floats; ++i) sum += j->src[i];
+  j->sum = sum;
+  return NULL;
+}
+
 struct CopyJob { char* dst; const char* src; size_t bytes; };
 static void* copyPart(void* arg) {
   struct CopyJob* j = (struct CopyJob*)arg;
@@ -51,18 +96,37 @@ int main(int argc, char** argv) {
   if (threads < 1 || threads > 256) threads = 1;
   pthread_t pool[256];
   long iterations = 200000000 / 12;
-  double best = 0;
-  for (int rep = 0; rep < 3; ++rep) {
-    double t = now();
-    for (int i = 0; i < threads; ++i) pthread_create(&pool[i], NULL, fmaLoop, &iterations);
-    for (int i = 0; i < threads; ++i) pthread_join(pool[i], NULL);
-    double flops = (double)iterations * 12 * 8 * 2 * threads / (now() - t);
-    if (flops > best) best = flops;
+  double best = 0, best256 = 0;
+  const int wide = __builtin_cpu_supports("avx512f");
+  for (int width = 8; width <= (wide ? 16 : 8); width *= 2) {
+    for (int rep = 0; rep < 3; ++rep) {
+      double t = now();
+      for (int i = 0; i < threads; ++i) pthread_create(&pool[i], NULL, width == 16 ? fmaLoop512 : fmaLoop, &iterations);
+      for (int i = 0; i < threads; ++i) pthread_join(pool[i], NULL);
+      double flops = (double)iterations * 12 * width * 2 * threads / (now() - t);
+      if (flops > best) best = flops;
+      if (width == 8 && flops > best256) best256 = flops;
+    }
   }
   char* src = malloc(bytes);
   char* dst = malloc(bytes);
   memset(src, 1, bytes);
   memset(dst, 2, bytes);
+  double bestRead = 1e30;
+  struct ReadJob reads[256];
+  size_t floats = bytes / sizeof(float);
+  for (int rep = 0; rep < 5; ++rep) {
+    double t = now();
+    size_t part = floats / threads;
+    for (int i = 0; i < threads; ++i) {
+      reads[i].src = (const float*)src + i * part;
+      reads[i].floats = i == threads - 1 ? floats - i * part : part;
+      pthread_create(&pool[i], NULL, readPart, &reads[i]);
+    }
+    for (int i = 0; i < threads; ++i) pthread_join(pool[i], NULL);
+    double s = now() - t;
+    if (s < bestRead) bestRead = s;
+  }
   double bestCopy = 1e30;
   struct CopyJob jobs[256];
   for (int rep = 0; rep < 5; ++rep) {
@@ -79,8 +143,10 @@ int main(int argc, char** argv) {
     if (s < bestCopy) bestCopy = s;
   }
   /* STREAM's convention: a copy moves each byte twice (read + write). */
-  printf("{\"threads\":%d,\"peakFlops\":%.6g,\"copyBytes\":%zu,\"copySeconds\":%.6g,\"copyBandwidth\":%.6g}\n", threads,
-         best, bytes, bestCopy, 2.0 * bytes / bestCopy);
+  printf("{\"threads\":%d,\"fmaWidth\":\"%s\",\"peakFlops\":%.6g,\"peakFlopsAvx2\":%.6g,\"readBytes\":%zu,\"readSeconds\":%.6g,"
+         "\"readBandwidth\":%.6g,\"copyBytes\":%zu,\"copySeconds\":%.6g,\"copyBandwidth\":%.6g}\n",
+         threads, wide ? "avx512" : "avx2", best, best256, (size_t)(floats * sizeof(float)), bestRead,
+         floats * sizeof(float) / bestRead, bytes, bestCopy, 2.0 * bytes / bestCopy);
   free(src);
   free(dst);
   return 0;

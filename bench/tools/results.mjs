@@ -1,0 +1,96 @@
+// Where benchmark results go, so bench/results stays readable:
+//   bench/results/current/<name>.{md,json,svg}   the latest result of each benchmark
+//   bench/results/INDEX.md                       one line per benchmark: its file, command, date, machine, commit
+//   bench/results/history/<date>-<name>.*        earlier results, out of the way
+// Every result records the command that made it, the commit it ran on (and whether the tree
+// had uncommitted changes) and the machine, so a figure can be traced and rerun.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { describeMachine, machineDescription } from './machine.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const RESULTS = join(root, 'bench', 'results');
+const CURRENT = join(RESULTS, 'current');
+const HISTORY = join(RESULTS, 'history');
+
+/** The commit the working tree is at, with "+changes" when it differs from it. */
+export function gitRevision() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    // Benchmark outputs themselves do not count as changes to the code measured.
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '.', ':!bench/results', ':!README.md'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit}+changes` : commit;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+/** What every result records besides its figures. */
+export function resultMeta(command) {
+  const machine = machineDescription();
+  return { date: new Date().toISOString(), command, commit: gitRevision(), machine, machineLine: describeMachine(machine) };
+}
+
+/** The footer of a result's markdown: command, commit, machine. */
+export function provenance(meta) {
+  return `Command: \`${meta.command}\`; commit ${meta.commit}; ${meta.date.slice(0, 16).replace('T', ' ')} UTC; machine: ${meta.machineLine}.`;
+}
+
+/**
+ * Saves the result of benchmark `name` as the current one, moving the previous one to history,
+ * and rewrites the index. `files`: { md, json, svg? } contents. Returns the paths written.
+ */
+export function saveResult(name, meta, files) {
+  mkdirSync(CURRENT, { recursive: true });
+  mkdirSync(HISTORY, { recursive: true });
+  for (const ext of ['md', 'json', 'svg']) {
+    const path = join(CURRENT, `${name}.${ext}`);
+    if (!existsSync(path)) continue;
+    let when = 'undated';
+    try {
+      when = JSON.parse(readFileSync(join(CURRENT, `${name}.json`), 'utf8')).meta.date.replace(/[:.]/g, '-');
+    } catch {
+      // no readable JSON beside it: keep the file undated
+    }
+    renameSync(path, join(HISTORY, `${when}-${name}.${ext}`));
+  }
+  const written = {};
+  for (const [ext, text] of Object.entries(files)) {
+    if (text === undefined) continue;
+    const path = join(CURRENT, `${name}.${ext}`);
+    writeFileSync(path, text);
+    written[ext] = relative(root, path);
+  }
+  writeIndex();
+  return written;
+}
+
+function writeIndex() {
+  const rows = [];
+  for (const file of readdirSync(CURRENT).filter((f) => f.endsWith('.json')).sort()) {
+    const name = file.slice(0, -'.json'.length);
+    let meta;
+    try {
+      meta = JSON.parse(readFileSync(join(CURRENT, file), 'utf8')).meta;
+    } catch {
+      continue;
+    }
+    rows.push(`| [${name}](current/${name}.md) | \`${meta.command}\` | ${meta.date.slice(0, 10)} | ${meta.commit} | ${meta.machineLine} |`);
+  }
+  const text = [
+    '# Benchmark results',
+    '',
+    'The current result of each benchmark (bench/results/current/), the command that made it, and',
+    'where it ran. Earlier results are in bench/results/history/, named by date. `npm run bench --',
+    '--readme` reruns every benchmark the README cites and rewrites its tables from these files.',
+    '',
+    '| result | command | date | commit | machine |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  writeFileSync(join(RESULTS, 'INDEX.md'), text);
+}

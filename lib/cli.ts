@@ -51,7 +51,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { flag: '-plot', kind: 'string', defaultValue: 'none', help: 'Draw the loss and words/s over time as an SVG chart to <file> (.svg; not in the original)' },
   { flag: '-report', kind: 'string', defaultValue: '', help: 'Write timings and counts as JSON to <file>: phases (vocabulary, training, saving), tokenizer bytes, words and predictions (not in the original)' },
   { flag: '-shared-negatives', kind: 'bool01', defaultValue: '1', help: 'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original; 0 = fresh negatives per pair, as the original)' },
-  { flag: '-device', kind: 'string', defaultValue: 'auto', arg: '<cpu|cuda|auto>', help: 'Train on the CPU, on an NVIDIA GPU (a CUDA build: npm run build:cuda), or on the GPU when there is one (not in the original)' },
+  { flag: '-device', kind: 'string', defaultValue: 'auto', arg: '<cpu|cuda|auto>', help: 'Train on the CPU, or on an NVIDIA GPU (a CUDA build: npm run build:cuda; not yet run on a GPU, so auto is the CPU for now) (not in the original)' },
 ];
 
 // Messages from the API name options by their API names; the CLI user typed flags.

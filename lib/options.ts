@@ -38,10 +38,12 @@ export interface TrainOptions {
   /** Seed of every random choice; with threads 1 a seed gives bit-identical vectors. Default 1. */
   seed?: number;
   /**
-   * 'cpu', 'cuda' or 'auto' (the default): the GPU when this is a CUDA build
-   * (`npm run build:cuda`), a device is visible and dim <= 1024, else the CPU. 'cuda' is
-   * refused with an Error saying why it cannot run. GPU training is not bit-reproducible
-   * (thousands of warps update the weights at once): pass 'cpu' with threads 1 for that.
+   * 'cpu', 'cuda' or 'auto' (the default). 'auto' trains on the CPU for now: the CUDA
+   * trainer has not yet run on a GPU (bench/gpu.sh checks it there), so nothing picks it
+   * unasked. 'cuda' asks for it: it needs a CUDA build (`npm run build:cuda`), a visible device
+   * and dim <= 1024, and is refused with an Error saying why it cannot run. GPU training is not
+   * bit-reproducible (thousands of warps update the weights at once): pass 'cpu' with
+   * threads 1 for that.
    */
   device?: 'cpu' | 'cuda' | 'auto';
   /** Lines longer than this many in-vocabulary words are split; default 10000. */

@@ -1,9 +1,10 @@
 /**
  * The optional CUDA path where there is no GPU: what the default addon says and refuses,
- * 'auto' falling back to the CPU, the CLI's -device, and (where nvcc is installed) a CUDA
- * build of the addon and of the GPU tests for one architecture, which must compile, link,
- * load, report why no device is usable, refuse 'cuda' naming that reason and train on the
- * CPU under 'auto'. On a machine with a GPU the same checks expect the GPU instead.
+ * 'auto' on the CPU, the CLI's -device, and (where nvcc is installed) a CUDA build of the
+ * addon and of the GPU tests for one architecture, which must compile, link, load, report why
+ * no device is usable, refuse 'cuda' naming that reason and train on the CPU under 'auto'. On
+ * a machine with a GPU the same checks expect 'cuda' to train on it, and 'auto' still on the
+ * CPU: the GPU trainer is picked only when asked for until bench/gpu.sh has passed on a GPU.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,11 +50,11 @@ describe('this build of the addon', () => {
     }
   });
 
-  it("'auto' trains where it can, and the stats say where", async () => {
+  it("'auto' trains on the CPU, whatever the build sees, and the stats say so", async () => {
     const m = await train(planted(400), { minCount: 1, epochs: 2, dim: 16, threads: 1, device: 'auto' });
-    expect(m.trainingStats!.device).toBe(status.deviceCount > 0 ? 'cuda' : 'cpu');
+    expect(m.trainingStats!.device).toBe('cpu');
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([4000, 4000]);
-    if (status.deviceCount === 0) expect(m.trainingStats!.epochs[0]).not.toHaveProperty('bytesMoved');
+    expect(m.trainingStats!.epochs[0]).not.toHaveProperty('bytesMoved');
   });
 
   it.skipIf(status.compiled)("'cuda' is refused, naming the reason, before the corpus is read", async () => {
@@ -92,7 +93,7 @@ describe('this build of the addon', () => {
     }
     const auto = w2v([...base, '-device', 'auto']);
     expect(auto.status).toBe(0);
-    expect(auto.stdout.includes('Trained on the GPU (device cuda)')).toBe(status.deviceCount > 0);
+    expect(auto.stdout.includes('Trained on the GPU (device cuda)')).toBe(false);
   });
 });
 
@@ -146,7 +147,7 @@ describe.skipIf(!NVCC || !CMAKE)(
       }
     }, 700_000);
 
-    it("the CUDA addon loads, says why no device is usable, refuses 'cuda' and trains 'auto' on the CPU", async () => {
+    it("the CUDA addon loads, says why no device is usable, refuses 'cuda' (or trains on the GPU) and trains 'auto' on the CPU", async () => {
       const probe = `
         const { train, cudaDevices } = require(${JSON.stringify(join(ROOT, 'dist/cjs/index.js'))});
         const { native } = require(${JSON.stringify(join(ROOT, 'dist/cjs/native.js'))});
@@ -175,7 +176,7 @@ describe.skipIf(!NVCC || !CMAKE)(
         expect(result.refusal).toBe(`device "cuda" is not available: no CUDA device is visible (${result.status.error})`);
       } else {
         expect(result.devices.length).toBe(result.status.deviceCount);
-        expect(result.auto).toBe('cuda');
+        expect(result.auto).toBe('cpu');
         expect(result.refusal).toBeNull();
       }
     }, 150_000);

@@ -1,0 +1,42 @@
+/**
+ * device 'auto' never picks the GPU trainer, which has not yet run on a GPU, even where a
+ * CUDA build sees a device; 'cuda' stays an explicit opt-in. The addon is replaced by one that
+ * reports a CUDA build with a visible H200, so these checks mean the same on every machine.
+ */
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('../../lib/native', () => ({
+  native: () => ({
+    cudaStatus: () => ({
+      compiled: true,
+      deviceCount: 1,
+      devices: [{
+        index: 0, name: 'NVIDIA H200', memoryBytes: 150e9, computeMajor: 9, computeMinor: 0, multiprocessors: 132,
+        memoryBandwidth: 4.8e12,
+      }],
+    }),
+  }),
+}));
+
+const { cudaAvailable, cudaDevices, resolveDevice } = await import('../../lib/cuda');
+const { resolveTrainOptions } = await import('../../lib/options');
+
+describe('a CUDA build that sees a GPU', () => {
+  it('reports it', () => {
+    expect(cudaAvailable()).toBe(true);
+    expect(cudaDevices().map((d) => d.computeCapability)).toEqual(['9.0']);
+  });
+
+  it("'auto' (the default) trains on the CPU", () => {
+    expect(resolveDevice('auto', { dim: 100 })).toBe('cpu');
+    expect(resolveTrainOptions({ device: 'auto' }).device).toBe('cpu');
+    expect(resolveTrainOptions({}).device).toBe('cpu');
+  });
+
+  it("'cuda' is taken when asked for, and refused above the GPU trainer's dim limit", () => {
+    expect(resolveDevice('cuda', { dim: 100 })).toBe('cuda');
+    expect(resolveTrainOptions({ device: 'cuda', dim: 1024 }).device).toBe('cuda');
+    expect(() => resolveTrainOptions({ device: 'cuda', dim: 1025 })).toThrow(new Error('device "cuda" supports dim up to 1024, got 1025'));
+    expect(resolveDevice('cpu', { dim: 100 })).toBe('cpu');
+  });
+});

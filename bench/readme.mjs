@@ -52,10 +52,10 @@ function capture(cmd, argv) {
 }
 
 /** A step that prints markdown: its output is saved as the result NAME (run.mjs saves its own). */
-async function printed(name, command, argv, note) {
+async function printed(name, command, argv, { note, pick = (out) => out.trim() } = {}) {
   const meta = resultMeta(command);
   const out = await capture(argv[0], argv.slice(1));
-  const md = `${note ? `${note}\n\n` : ''}${out.trim()}\n\n${provenance(meta)}\n`;
+  const md = `${note ? `${note}\n\n` : ''}${pick(out)}\n\n${provenance(meta)}\n`;
   saveResult(name, meta, { md, json: JSON.stringify({ meta, output: out }, null, 2) + '\n' });
 }
 
@@ -63,17 +63,25 @@ const run = (argv) => ['node', ['bench/run.mjs', ...argv]];
 const STEPS = {
   'compare-5ep-dim100': async () => {
     ensureDebian('gensim (a second peer)', () => works('python3', ['-c', 'import gensim']), ['python3-gensim']);
-    await capture(...run(['--name', 'compare-5ep-dim100']));
+    await capture(...run(['--no-queries', '--name', 'compare-5ep-dim100']));
   },
+  queries: () => printed('queries', 'node bench/query.mjs --threads 2', ['node', 'bench/query.mjs', '--threads', '2'], {
+    pick: (out) => out.trim().split('\n').map((line, i) => (i === 0 ? line : `- ${line.trim()}`)).join('\n'),
+  }),
   'compare-1ep-dim100': () => capture(...run(['--epochs', '1', '--configs', 'sg-neg,cbow-neg', '--programs', 'original,ours', '--scaling', '--no-queries', '--name', 'compare-1ep-dim100'])),
   'compare-1ep-dim300': () => capture(...run(['--epochs', '1', '--dim', '300', '--configs', 'sg-neg,cbow-neg', '--programs', 'original,ours', '--no-queries', '--name', 'compare-1ep-dim300'])),
   memory: () => printed('memory', 'node bench/memory.mjs --times 10', ['node', 'bench/memory.mjs', '--times', '10']),
   formats: () => printed('formats', 'node bench/formats.mjs', ['node', 'bench/formats.mjs']),
-  reliability: () => printed('reliability', 'node bench/reliability.mjs', ['node', 'bench/reliability.mjs']),
+  // One figure a line: a list in markdown.
+  reliability: () => printed('reliability', 'node bench/reliability.mjs', ['node', 'bench/reliability.mjs'], {
+    pick: (out) => out.trim().split('\n').map((line) => `- ${line}`).join('\n'),
+  }),
   fuzz: async () => {
     if (!ensureDebian('clang++ (libFuzzer)', () => works('clang++', ['--version']), ['clang'])) return;
-    await printed('fuzz', 'bash bench/fuzz.sh 60', ['bash', 'bench/fuzz.sh', '60'],
-      'libFuzzer with AddressSanitizer and UBSan, 60 s per target (test/fuzz/fuzz_<target>.cc); a crash would be saved under test/fuzz/regressions/<target>/ and replayed by `npm test`.');
+    await printed('fuzz', 'bash bench/fuzz.sh 60', ['bash', 'bench/fuzz.sh', '60'], {
+      note: 'libFuzzer with AddressSanitizer and UBSan, 60 s per target (test/fuzz/fuzz_<target>.cc); a crash would be saved under test/fuzz/regressions/<target>/ and replayed by `npm test`.',
+      pick: () => readFileSync(join(root, 'build/fuzz/run/summary.md'), 'utf8').trim(),
+    });
   },
 };
 

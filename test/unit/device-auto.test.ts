@@ -5,6 +5,11 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
+import { cudaAvailable, cudaDevices, resolveDevice } from '../../lib/cuda';
+import { resolveTrainOptions } from '../../lib/options';
+
+// Hoisted above the imports by vitest: lib/cuda and lib/options see this addon.
+
 vi.mock('../../lib/native', () => ({
   native: () => ({
     cudaStatus: () => ({
@@ -17,9 +22,6 @@ vi.mock('../../lib/native', () => ({
     }),
   }),
 }));
-
-const { cudaAvailable, cudaDevices, resolveDevice } = await import('../../lib/cuda');
-const { resolveTrainOptions } = await import('../../lib/options');
 
 describe('a CUDA build that sees a GPU', () => {
   it('reports it', () => {

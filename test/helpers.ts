@@ -1,7 +1,7 @@
 /** Helpers shared by the vitest suites. */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { it } from 'vitest';
 
 import { seededRandom } from '../lib/plot/random';
@@ -106,3 +106,18 @@ export function itNeeds(missing: string | undefined): (name: string, fn: () => u
 
 /** The first reason among several, or undefined when nothing is missing. */
 export const firstMissing = (...reasons: Array<string | undefined>): string | undefined => reasons.find((r) => r !== undefined);
+
+/** The first `name` on the PATH (an executable file), or undefined. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      if (statSync(path).isFile()) return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

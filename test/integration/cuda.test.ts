@@ -6,7 +6,7 @@
  * a machine with a GPU the same checks expect 'cuda' to train on it, and 'auto' still on the
  * CPU: the GPU trainer is picked only when asked for until bench/gpu.sh has passed on a GPU.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { cudaDevices, train, trainItems } from '../../lib/index';
 import { native } from '../../lib/native';
-import { rng } from '../helpers';
+import { onPath, type ProcessResult, rng, runProcess } from '../helpers';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cjs/cli.js');
@@ -74,36 +74,33 @@ describe('this build of the addon', () => {
     );
   });
 
-  it.skipIf(!existsSync(CLI))('w2v train -device: help, a bad value, cuda refused, auto', () => {
+  it.skipIf(!existsSync(CLI))('w2v train -device: help, a bad value, cuda refused, auto', async () => {
     const corpus = join(work, 'planted.txt');
     writeFileSync(corpus, planted(300).join('\n') + '\n');
-    const w2v = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
-      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
-    expect(w2v(['train', '--help']).stdout).toMatch(/^\t-device <cpu\|cuda\|auto>\n\t\t[^\n]*; default is auto\n/m);
-    const bad = w2v(['train', '-train', corpus, '-device', 'gpu']);
+    const w2v = (args: string[]): Promise<ProcessResult> => runProcess(process.execPath, [CLI, ...args], { cwd: ROOT });
+    expect((await w2v(['train', '--help'])).stdout).toMatch(/^\t-device <cpu\|cuda\|auto>\n\t\t[^\n]*; default is auto\n/m);
+    const bad = await w2v(['train', '-train', corpus, '-device', 'gpu']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('w2v train: -device must be "cpu", "cuda" or "auto", got "gpu"\n');
     const base = ['train', '-train', corpus, '-output', join(work, 'out.txt'), '-min-count', '1', '-size', '8', '-iter', '1', '-debug', '1'];
     if (!status.compiled) {
-      const cuda = w2v([...base, '-device', 'cuda']);
+      const cuda = await w2v([...base, '-device', 'cuda']);
       expect(cuda.status).toBe(1);
       expect(cuda.stderr).toBe(`w2v train: ${NO_CUDA}\n`);
     }
-    const auto = w2v([...base, '-device', 'auto']);
+    const auto = await w2v([...base, '-device', 'auto']);
     expect(auto.status).toBe(0);
     expect(auto.stdout.includes('Trained on the GPU (device cuda)')).toBe(false);
   });
 });
 
 function findNvcc(): string | undefined {
-  const candidates = [process.env['CUDACXX'], spawnSync('sh', ['-c', 'command -v nvcc'], { encoding: 'utf8' }).stdout.trim(), '/usr/local/cuda/bin/nvcc'];
+  const candidates = [process.env['CUDACXX'], onPath('nvcc'), '/usr/local/cuda/bin/nvcc'];
   return candidates.find((c): c is string => typeof c === 'string' && c !== '' && existsSync(c));
 }
 
 const NVCC = findNvcc();
-const CMAKE = spawnSync('cmake', ['--version']).status === 0;
+const CMAKE = onPath('cmake') !== undefined;
 const BUILD = join(ROOT, 'build/cuda-test');
 const ADDON_DIR = join(BUILD, 'addon');
 

@@ -284,7 +284,8 @@ export function native(): NativeAddon {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
       `word2vec-native: the native addon did not load from ${root} (${reason}). ` +
-        'Build it with `npm run build:native` (needs python3, make and a C++17 compiler).',
+        'Build it with `npm rebuild word2vec-native` where the package is installed, or `npm run build:native` in a ' +
+        'checkout of it (either needs python3, make and a C++17 compiler).',
     );
   }
   return cached;

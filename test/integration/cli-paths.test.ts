@@ -72,6 +72,16 @@ async function refused(args: string[], message: string, as?: number): Promise<vo
 }
 
 const NOBODY = userInfo().uid === 0 ? 65534 : undefined;
+/**
+ * Why the CLI cannot run as nobody here, or undefined: a checkout under a directory that is not
+ * world-readable (e.g. /root) hides dist/ from nobody. Those checks are then skipped, saying so.
+ */
+let nobodyCannotRun: string | undefined;
+beforeAll(async () => {
+  if (NOBODY === undefined) return;
+  const r = await w2v(['--help'], work, NOBODY).catch((e: Error) => ({ status: -1, stdout: '', stderr: e.message }));
+  if (r.status !== 0) nobodyCannotRun = `root can write anywhere, and the CLI cannot run as nobody from ${ROOT}: ${r.stderr.split('\n')[0]}`;
+});
 
 describe.skipIf(!existsSync(CLI))('output paths are checked before the work, named as given', () => {
   it('w2v train -output into a missing directory, through a file, or onto a directory', async () => {
@@ -82,7 +92,8 @@ describe.skipIf(!existsSync(CLI))('output paths are checked before the work, nam
     expect(await readdir(join(work, 'a-dir'))).toEqual([]);
   });
 
-  it('w2v train -output, -save-vocab into a directory that is not writable', async () => {
+  it('w2v train -output, -save-vocab into a directory that is not writable', async (ctx) => {
+    if (nobodyCannotRun) ctx.skip(nobodyCannotRun);
     await refused(['train', ...SMALL, '-output', 'read-only/out.bin'], 'w2v train: -output "read-only/out.bin": directory "read-only" is not writable', NOBODY);
     await refused(
       ['train', ...SMALL, '-output', 'open/a.bin', '-save-vocab', 'read-only/new.vocab'],

@@ -4,8 +4,8 @@
 // negatives, CBOW, hierarchical softmax for both (alone and with negatives), and item2vec's
 // set window, in-group negatives and global context. The same sentences, weights, tables and
 // random state must give the same words drawn (the same final generator state, the same
-// prediction count) and the same weights and loss within float rounding. The kernels are
-// also checked against the portable one, which is tighter still.
+// prediction count) and the same weights and loss within float rounding. Each is also
+// checked against the portable kernel, float against float, with the same tolerances.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -54,7 +54,9 @@ const Mode kModes[] = {
     {"items: window, global context", false, false, 5, false, false, 0, 11},
 };
 
-const int32_t kDims[] = {1, 8, 17, 37, 100, 130};
+// Rows of whole and partial chunks (8 lanes in avx2+fma, 16 in avx512f, 4 in neon), in one
+// register group of chunks or several (a group holds 64 floats in avx2+fma, 128 in avx512f).
+const int32_t kDims[] = {1, 8, 16, 17, 37, 100, 130, 300};
 
 /// Sentences, tables and starting weights shared by every kernel and the reference.
 struct Setup {

@@ -1,7 +1,9 @@
 // The AVX-512F kernels: 16-lane vectors with masked tails. This file alone is compiled with
 // -mavx512f; dispatch.cc runs it only when CPUID and the OS (ZMM state) support AVX-512F and
-// the environment asks for it (W2V_SIMD=avx512): it has not been run on AVX-512 hardware
-// yet, so AVX2 stays the default there until it has (see README, "SIMD kernels").
+// the environment asks for it (W2V_SIMD=avx512). Checked on AVX-512 hardware (AMD Zen 5)
+// against the double-precision reference in every mode (test/core/kernel_agreement_test.cc);
+// opt-in by measurement: as fast as avx2+fma at dim 100, faster only at dim 300
+// (bench/results/simd-avx512.md).
 // GCC 12's own AVX-512 intrinsics headers trip -Wmaybe-uninitialized (a known false positive).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -24,8 +26,8 @@ inline __mmask16 tailMask(int32_t n) { return static_cast<__mmask16>((1u << n) -
 
 struct WindowProduct;
 struct Avx512Ops {
-  static constexpr bool kFusedCbow = false;
-  static void cbowNegative(SentenceJob&, int32_t, float* const*, int32_t) {}
+  static constexpr bool kFusedCbow = true;
+  static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count);
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
@@ -68,7 +70,148 @@ struct Avx512Ops {
 
 #include "sentence_kernel.inl"
 
-void Avx512Ops::windowProducts(const WindowProduct& w, SentenceJob& j) { windowProductsByRows<Avx512Ops>(w, j); }
+// The window's three products and CBOW as avx2.cc does them (see there), in chunks of 16
+// floats: every chunk of a row loaded once per group and reused across the other side's rows,
+// up to kGroup chunks at a time in registers (32 ZMM registers: a group of N chunks takes
+// N + 3), the row's last partial chunk loaded and stored with a mask.
+constexpr int32_t kGroup = 8;
+
+struct Chunks {
+  int32_t dim;
+  int32_t count;  // chunks of 16 floats, the last maybe partial
+  __mmask16 tail;  // the last chunk's lanes
+  explicit Chunks(int32_t d) : dim(d), count((d + 15) / 16), tail(tailMask(d - ((d + 15) / 16 - 1) * 16)) {}
+  __m512 load(const float* row, int32_t k) const {
+    return k == count - 1 ? _mm512_maskz_loadu_ps(tail, row + 16 * k) : _mm512_loadu_ps(row + 16 * k);
+  }
+  void store(float* row, int32_t k, __m512 v) const {
+    if (k == count - 1) _mm512_mask_storeu_ps(row + 16 * k, tail, v);
+    else _mm512_storeu_ps(row + 16 * k, v);
+  }
+};
+
+// Chunks [k0, k0 + N) of the rows, N known at compile time so the group stays in registers.
+template <int32_t N>
+inline void scoreGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, float* S, bool first) {
+  const int32_t T = w.targets;
+  for (int32_t c = 0; c < w.contexts; ++c) {
+    __m512 in[N];
+    for (int32_t k = 0; k < N; ++k) in[k] = ch.load(w.in[c], k0 + k);
+    for (int32_t t = 0; t < T; ++t) {
+      __m512 a0 = _mm512_mul_ps(in[0], ch.load(w.out[t], k0));
+      __m512 a1 = _mm512_setzero_ps();
+      for (int32_t k = 1; k < N; ++k) {
+        if (k & 1) a1 = _mm512_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a1);
+        else a0 = _mm512_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a0);
+      }
+      const float v = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+      S[c * T + t] = first ? v : S[c * T + t] + v;
+    }
+  }
+}
+
+// OUT's gradient rows (in scratch) = G^T IN over chunks [k0, k0 + N).
+template <int32_t N>
+inline void outGradientGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
+  const int32_t T = w.targets;
+  for (int32_t t = 0; t < T; ++t) {
+    __m512 acc[N];
+    for (int32_t k = 0; k < N; ++k) acc[k] = _mm512_setzero_ps();
+    for (int32_t c = 0; c < w.contexts; ++c) {
+      const __m512 g = _mm512_set1_ps(G[c * T + t]);
+      for (int32_t k = 0; k < N; ++k) acc[k] = _mm512_fmadd_ps(g, ch.load(w.in[c], k0 + k), acc[k]);
+    }
+    float* og = w.scratch + static_cast<size_t>(t) * w.dim;
+    for (int32_t k = 0; k < N; ++k) ch.store(og, k0 + k, acc[k]);
+  }
+}
+
+// IN += G OUT over chunks [k0, k0 + N).
+template <int32_t N>
+inline void inUpdateGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
+  const int32_t T = w.targets;
+  for (int32_t c = 0; c < w.contexts; ++c) {
+    __m512 acc[N];
+    for (int32_t k = 0; k < N; ++k) acc[k] = ch.load(w.in[c], k0 + k);
+    for (int32_t t = 0; t < T; ++t) {
+      const __m512 g = _mm512_set1_ps(G[c * T + t]);
+      for (int32_t k = 0; k < N; ++k) acc[k] = _mm512_fmadd_ps(g, ch.load(w.out[t], k0 + k), acc[k]);
+    }
+    for (int32_t k = 0; k < N; ++k) ch.store(w.in[c], k0 + k, acc[k]);
+  }
+}
+
+// Calls F<n>(k0) for groups of up to kGroup chunks covering every chunk of a row.
+template <template <int32_t> class F, class... Args>
+inline void forGroups(const Chunks& ch, Args&&... args) {
+  for (int32_t k0 = 0; k0 < ch.count; k0 += kGroup) {
+    switch (std::min(kGroup, ch.count - k0)) {
+      case 8: F<8>::run(ch, k0, args...); break;
+      case 7: F<7>::run(ch, k0, args...); break;
+      case 6: F<6>::run(ch, k0, args...); break;
+      case 5: F<5>::run(ch, k0, args...); break;
+      case 4: F<4>::run(ch, k0, args...); break;
+      case 3: F<3>::run(ch, k0, args...); break;
+      case 2: F<2>::run(ch, k0, args...); break;
+      default: F<1>::run(ch, k0, args...); break;
+    }
+  }
+}
+
+template <int32_t N>
+struct Scores {
+  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { scoreGroup<N>(w, ch, k0, w.scores, k0 == 0); }
+};
+template <int32_t N>
+struct OutGradient {
+  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { outGradientGroup<N>(w, ch, k0, w.scores); }
+};
+template <int32_t N>
+struct InUpdate {
+  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { inUpdateGroup<N>(w, ch, k0, w.scores); }
+};
+
+// CBOW with negative sampling as avx2.cc's: the targets drawn first and their rows
+// prefetched, the context mean in one pass, one fused pass per target over the gradient and
+// the output row, then the gradient added to every context row.
+void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count) {
+  const int32_t dim = j.dim;
+  const Chunks ch(dim);
+  float* hidden = j.scratch;
+  float* gradient = j.scratch + dim;
+  int32_t samples[kMaxNegative + 1];
+  samples[0] = word;
+  const int32_t n = 1 + drawNegatives(j, word, samples + 1);
+  for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
+  const __m512 inv = _mm512_set1_ps(1.0f / static_cast<float>(count));
+  for (int32_t k = 0; k < ch.count; ++k) {
+    __m512 acc = ch.load(rows[0], k);
+    for (int32_t c = 1; c < count; ++c) acc = _mm512_add_ps(acc, ch.load(rows[c], k));
+    ch.store(hidden, k, _mm512_mul_ps(acc, inv));
+    ch.store(gradient, k, _mm512_setzero_ps());
+  }
+  ++j.predictions;
+  for (int32_t i = 0; i < n; ++i) {
+    float* out = j.syn1neg + static_cast<size_t>(samples[i]) * dim;
+    const __m512 gv = _mm512_set1_ps(labelGradient(j, dot(hidden, out, dim), i == 0 ? 1.0f : 0.0f));
+    for (int32_t k = 0; k < ch.count; ++k) {
+      const __m512 o = ch.load(out, k);
+      ch.store(gradient, k, _mm512_fmadd_ps(gv, o, ch.load(gradient, k)));
+      ch.store(out, k, _mm512_fmadd_ps(gv, ch.load(hidden, k), o));
+    }
+  }
+  for (int32_t c = 0; c < count; ++c)
+    for (int32_t k = 0; k < ch.count; ++k) ch.store(rows[c], k, _mm512_add_ps(ch.load(rows[c], k), ch.load(gradient, k)));
+}
+
+void Avx512Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
+  const Chunks ch(w.dim);
+  forGroups<Scores>(ch, w);
+  windowCoefficients(w, j);       // the scores become the coefficients G
+  forGroups<OutGradient>(ch, w);  // from the old IN
+  forGroups<InUpdate>(ch, w);     // from the old OUT
+  for (int32_t t = 0; t < w.targets; ++t) axpy(1.0f, w.scratch + static_cast<size_t>(t) * w.dim, w.out[t], w.dim);
+}
 
 }  // namespace
 

@@ -30,6 +30,8 @@ SentenceKernel selectSentenceKernel(const char** name) {
   const char* forced = std::getenv("W2V_SIMD");
   const bool portable = forced != nullptr && std::strcmp(forced, "scalar") == 0;
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  // AVX-512F only when asked for: measured on AMD Zen 5 it is no faster than avx2+fma at
+  // dim 100 (0.89-1.11x its time) and 0-15% faster at dim 300 (bench/results/simd-avx512.md).
   if (!portable && forced != nullptr && std::strcmp(forced, "avx512") == 0 && cpuRunsAvx512f()) {
     if (name) *name = "avx512f";
     return trainSentenceAvx512;

@@ -69,9 +69,12 @@ void trainSentenceAvx512(SentenceJob& job);
 void trainSentenceNeon(SentenceJob& job);
 #endif
 
-/// The fastest verified kernel this CPU runs, and its name: "avx2+fma", "neon" or "scalar".
+/// The default kernel for this CPU, and its name: "avx2+fma", "neon" or "scalar".
 /// W2V_SIMD in the environment overrides: "scalar" forces the portable kernel, "avx512"
-/// asks for the AVX-512F one (not yet verified on hardware, so never chosen by default).
+/// asks for the AVX-512F one ("avx512f"). That one is verified on AVX-512 hardware but not
+/// chosen by default: on AMD Zen 5 (bench/results/simd-avx512.md: the CLI trainer, three
+/// batches of alternating runs, medians) it took 0.89-1.11x avx2+fma's training time at dim
+/// 100, the default (skip-gram 1.00-1.11x), and 0.85-1.00x at dim 300.
 SentenceKernel selectSentenceKernel(const char** name);
 
 /// One sentence kernel built into this binary, and whether this CPU (and OS) can run it.

@@ -2,6 +2,8 @@
 //   bench/results/current/<name>.{md,json,svg}   the latest result of each benchmark
 //   bench/results/INDEX.md                       one line per benchmark: its file, command, date, machine, commit
 //   bench/results/history/<date>-<name>.*        earlier results, out of the way
+//   bench/results/studies/*.md                   one-off studies written by hand from measured runs
+//                                                (each says its method, commands and machine)
 // Every result records the command that made it, the commit it ran on (and whether the tree
 // had uncommitted changes) and the machine, so a figure can be traced and rerun.
 import { execFileSync } from 'node:child_process';
@@ -80,6 +82,14 @@ function writeIndex() {
     }
     rows.push(`| [${name}](current/${name}.md) | \`${meta.command}\` | ${meta.date.slice(0, 10)} | ${meta.commit} | ${meta.machineLine} |`);
   }
+  const studies = [];
+  const studiesDir = join(RESULTS, 'studies');
+  if (existsSync(studiesDir)) {
+    for (const file of readdirSync(studiesDir).filter((f) => f.endsWith('.md')).sort()) {
+      const title = /^# (.*)$/m.exec(readFileSync(join(studiesDir, file), 'utf8'))?.[1] ?? file;
+      studies.push(`- [${title}](studies/${file})`);
+    }
+  }
   const text = [
     '# Benchmark results',
     '',
@@ -91,6 +101,7 @@ function writeIndex() {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...(studies.length > 0 ? ['## Studies', '', 'Measured once by hand, each with its method, commands and machine:', '', ...studies, ''] : []),
   ].join('\n');
   writeFileSync(join(RESULTS, 'INDEX.md'), text);
 }

@@ -31,7 +31,7 @@ SentenceKernel selectSentenceKernel(const char** name) {
   const bool portable = forced != nullptr && std::strcmp(forced, "scalar") == 0;
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
   // AVX-512F only when asked for: measured on AMD Zen 5 it is no faster than avx2+fma at
-  // dim 100 (0.89-1.11x its time) and 0-15% faster at dim 300 (bench/results/simd-avx512.md).
+  // dim 100 (0.89-1.11x its time) and 0-15% faster at dim 300 (bench/results/studies/simd-avx512.md).
   if (!portable && forced != nullptr && std::strcmp(forced, "avx512") == 0 && cpuRunsAvx512f()) {
     if (name) *name = "avx512f";
     return trainSentenceAvx512;

@@ -72,7 +72,7 @@ void trainSentenceNeon(SentenceJob& job);
 /// The default kernel for this CPU, and its name: "avx2+fma", "neon" or "scalar".
 /// W2V_SIMD in the environment overrides: "scalar" forces the portable kernel, "avx512"
 /// asks for the AVX-512F one ("avx512f"). That one is verified on AVX-512 hardware but not
-/// chosen by default: on AMD Zen 5 (bench/results/simd-avx512.md: the CLI trainer, three
+/// chosen by default: on AMD Zen 5 (bench/results/studies/simd-avx512.md: the CLI trainer, three
 /// batches of alternating runs, medians) it took 0.89-1.11x avx2+fma's training time at dim
 /// 100, the default (skip-gram 1.00-1.11x), and 0.85-1.00x at dim 300.
 SentenceKernel selectSentenceKernel(const char** name);

@@ -19,3 +19,12 @@ export function eventLoopYielder(budgetMs = 3): () => Promise<void> | undefined 
     );
   };
 }
+
+/**
+ * A turn of the event loop (a macrotask): awaited between two phases of synchronous work
+ * (counting, building the vocabulary, starting the trainer), so their costs do not add up into
+ * one long stall.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -6,7 +6,7 @@
  */
 import { lineStarts, openCorpus, type Corpus, type CorpusSource } from './corpus';
 import { abortError, describeValue } from './errors';
-import { eventLoopYielder } from './event-loop';
+import { eventLoopYielder, nextTurn } from './event-loop';
 import { Word2Vec, type EpochSummary, type TrainingStats } from './model';
 import {
   native, type NativeEpochStats, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables,
@@ -59,6 +59,8 @@ export interface TrainControl {
 
 /** Tokens per chunk handed to the native trainer. */
 const CHUNK_TOKENS = 1 << 16;
+/** Kept ids replayed between two chances to yield to the event loop (see feedCachedIds). */
+const REPLAY_SLICE = 1 << 12;
 
 /**
  * A chunk for the native trainer: ids, sentence ends, and optionally each sentence's global
@@ -196,15 +198,18 @@ async function feedCachedIds(
       const mask = (1 << blockBits) - 1;
       let i = lane.next;
       while (i < lane.end && enc.ready.length === 0) {
-        // One block at a time: the inner loop runs over a plain typed array.
+        // One block at a time: the inner loop runs over a plain typed array; at most
+        // REPLAY_SLICE ids between two chances to yield, so the event loop keeps its turns
+        // even before the JIT has compiled this loop (a whole chunk took 15-30 ms then).
         const block = lane.ids.blocks[i >>> blockBits]!;
-        const stop = Math.min(lane.end, ((i >>> blockBits) + 1) * (mask + 1));
+        const stop = Math.min(lane.end, ((i >>> blockBits) + 1) * (mask + 1), i + REPLAY_SLICE);
         let k = i & mask;
         for (; i < stop && enc.ready.length === 0; i++, k++) {
           const v = block[k]!;
           if (v === sentenceEnd) enc.endSentence();
           else enc.add(v);
         }
+        if (enc.ready.length === 0 && i < lane.end) await drain(enc);
       }
       lane.next = i;
       if (i >= lane.end) enc.flush();
@@ -503,6 +508,7 @@ export async function runNativeTraining(run: NativeTrainingRun): Promise<{
   let stopped = false;
   try {
     trainer.start();
+    await nextTurn();
     const encoder = new ChunkEncoder(run.maxSentenceLength ?? opts.maxSentenceLength);
     const yieldTurn = eventLoopYielder();
     let currentEpoch = 0;
@@ -574,6 +580,7 @@ async function prepareVocabulary(
 ): Promise<{ vocab: Vocabulary; cached: CachedIds[] | undefined; wordsPerEpoch: number; corpusBytes: number }> {
   const counter = await countVocabulary(source, opts, control, source.rereadable ? opts.cacheTokens : Infinity);
   try {
+    await nextTurn();
     const vocab =
       control.vocabulary ??
       Vocabulary.fromCounter(counter.frequent(opts.minCount), {
@@ -591,7 +598,9 @@ async function prepareVocabulary(
     if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
     const { finalId, wordsPerEpoch } = mapProvisionalIds(counter, vocab);
     const { narrow, blockBits, sentenceEnd } = cacheLayout(vocab.size);
+    await nextTurn();
     const parts = await counter.takeIds(finalId, narrow);
+    await nextTurn();
     const cached = parts?.map(({ blocks, length }) => ({ blocks, length, blockBits, sentenceEnd }));
     return { vocab, cached, wordsPerEpoch, corpusBytes: counter.bytesRead };
   } finally {

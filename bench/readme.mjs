@@ -62,7 +62,7 @@ async function printed(name, command, argv, { note, pick = (out) => out.trim() }
 const run = (argv) => ['node', ['bench/run.mjs', ...argv]];
 const STEPS = {
   'compare-5ep-dim100': async () => {
-    ensureDebian('gensim (a second peer)', () => works('python3', ['-c', 'import gensim']), ['python3-gensim']);
+    ensureDebian('gensim (a second peer)', () => works('/usr/bin/python3', ['-c', 'import gensim']), ['python3-gensim']);
     await capture(...run(['--no-queries', '--name', 'compare-5ep-dim100']));
   },
   queries: () => printed('queries', 'node bench/query.mjs --threads 2', ['node', 'bench/query.mjs', '--threads', '2'], {

@@ -107,14 +107,14 @@ export function itNeeds(missing: string | undefined): (name: string, fn: () => u
 /** The first reason among several, or undefined when nothing is missing. */
 export const firstMissing = (...reasons: Array<string | undefined>): string | undefined => reasons.find((r) => r !== undefined);
 
-/** The first `name` on the PATH (an executable file), or undefined. */
-export function onPath(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+/** The first `name` on `path` (default: this process's PATH) that is an executable file, or undefined. */
+export function onPath(name: string, path: string = process.env['PATH'] ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
     if (dir === '') continue;
-    const path = join(dir, name);
+    const file = join(dir, name);
     try {
-      accessSync(path, constants.X_OK);
-      if (statSync(path).isFile()) return path;
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
     } catch {
       // not here
     }

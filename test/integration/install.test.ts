@@ -1,9 +1,11 @@
 import { execFile, type ExecFileException } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { onPath } from '../helpers';
 
 // Installs the package as a user does: from its npm tarball (with a prebuild for this platform,
 // made by bench/tools/pack-with-prebuild.mjs, or the tarball named by W2V_INSTALL_TARBALL, e.g.
@@ -40,18 +42,6 @@ async function runChild(file: string, args: string[], options: { cwd: string; en
   }
 }
 
-function findOnPath(name: string, path: string): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 // The child's environment: this one, less what would pick another addon or force a build
 // (node-gyp-build's WORD2VEC_NATIVE_PREBUILD, PREBUILDS_ONLY, LIBC; this package's
@@ -129,11 +119,11 @@ async function makeTarball(): Promise<void> {
 // A bin directory with node, npm and sh only (npm runs scripts with `sh -c`, found on the PATH).
 function makeHiddenToolchainBin(): void {
   hiddenBin = mkdtempSync(join(tmpdir(), 'w2v-node-only-bin-'));
-  const npm = findOnPath('npm', process.env['PATH'] ?? '');
+  const npm = onPath('npm', process.env['PATH'] ?? '');
   if (!npm) throw new Error('npm is not on the PATH');
   symlinkSync(process.execPath, join(hiddenBin, 'node'));
   symlinkSync(realpathSync(npm), join(hiddenBin, 'npm'));
-  symlinkSync(realpathSync(findOnPath('sh', process.env['PATH'] ?? '') ?? '/bin/sh'), join(hiddenBin, 'sh'));
+  symlinkSync(realpathSync(onPath('sh', process.env['PATH'] ?? '') ?? '/bin/sh'), join(hiddenBin, 'sh'));
 }
 
 function emptyProject(): string {
@@ -204,9 +194,9 @@ describe.skipIf(platform() === 'win32')('installing the npm tarball on a machine
   });
 
   it('the PATH the installs get finds node and npm but no compiler, make or python', () => {
-    expect(findOnPath('node', hiddenBin)).toBeDefined();
-    expect(findOnPath('npm', hiddenBin)).toBeDefined();
-    for (const tool of TOOLCHAIN) expect(findOnPath(tool, hiddenBin), tool).toBeUndefined();
+    expect(onPath('node', hiddenBin)).toBeDefined();
+    expect(onPath('npm', hiddenBin)).toBeDefined();
+    for (const tool of TOOLCHAIN) expect(onPath(tool, hiddenBin), tool).toBeUndefined();
   });
 
   it('the tarball carries dist/ and the N-API prebuild under the name node-gyp-build looks for', async (ctx) => {

@@ -32,8 +32,11 @@ struct Trainer::ThreadState {
 
 Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
     : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize),
-      // Two chunks a thread by default: each worker has its next chunk waiting.
-      queue_(static_cast<size_t>(config.queueCapacity > 0 ? config.queueCapacity : 2 * std::max(1, config.threads))) {
+      // Two chunks a thread by default: each worker has its next chunk waiting. Counted in
+      // size_t: the config is not checked yet here, and 2 * a huge int overflowed (found by
+      // the trainer fuzz target); checkTrainerInputs refuses such a count just below.
+      queue_(config.queueCapacity > 0 ? static_cast<size_t>(config.queueCapacity)
+                                      : 2 * static_cast<size_t>(std::max(1, config.threads))) {
   const TrainerConfig& c = config_;
   TrainerSamplers samplers = checkTrainerInputs(c, tables_, vocabSize);
   negativeSampler_ = std::move(samplers.negative);

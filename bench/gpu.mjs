@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { train, cudaDevices, loadModel } = require(join(root, 'dist', 'cjs', 'index.js'));
-const { native } = require(join(root, 'dist', 'cjs', 'native.js'));
+const { native } = require(join(root, 'dist', 'cjs', 'native', 'addon.js'));
 
 const GOAL_WORDS_PER_SECOND = 10e6;  // issue 6: skip-gram + negative sampling, dim 100, one H200
 

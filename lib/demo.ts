@@ -5,9 +5,9 @@
  */
 import { availableParallelism } from 'node:os';
 
-import { defaultCorpusPath } from './default-corpus';
-import { progressPrinter, trainingSummary } from './progress-bar';
-import { train } from './train';
+import { defaultCorpusPath } from './corpus/default-corpus';
+import { progressPrinter, trainingSummary } from './cli/progress-bar';
+import { train } from './training/train';
 
 async function demo(): Promise<void> {
   const corpus = defaultCorpusPath();

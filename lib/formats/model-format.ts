@@ -6,7 +6,7 @@
 
 import { open } from 'node:fs/promises';
 
-import { describeValue } from '../errors';
+import { describeValue } from '../util/errors';
 import { NATIVE_MODEL_MAGIC } from './native-model';
 import { detectWord2VecFormat } from './word2vec';
 

@@ -40,7 +40,7 @@
 import { open } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 
-import { native, type NativeModelLayout } from '../native';
+import { native, type NativeModelLayout } from '../native/addon';
 import { writeFileAtomically } from './atomic-write';
 
 /** The 8 bytes every native model file starts with. */

@@ -12,7 +12,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { describeValue } from '../errors';
+import { describeValue } from '../util/errors';
 import { writeFileAtomically } from './atomic-write';
 
 /** Options of {@link exportProjector}. */

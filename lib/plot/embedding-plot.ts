@@ -3,10 +3,10 @@
  * drawn as a labelled, grouped scatter plot in SVG or a self-contained HTML page.
  * @packageDocumentation
  */
-import { describeValue } from '../errors';
-import type { Word2Vec } from '../model';
-import { integerOption } from '../options';
-import { SENTENCE_TOKEN } from '../vocabulary';
+import { describeValue } from '../util/errors';
+import type { Word2Vec } from '../model/model';
+import { integerOption } from '../training/options';
+import { SENTENCE_TOKEN } from '../corpus/vocabulary';
 import { htmlPage } from './html-page';
 import { groupColour, UNGROUPED_COLOUR } from './palette';
 import { principalComponents } from './pca';

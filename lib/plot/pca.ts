@@ -3,8 +3,8 @@
  * iteration on the covariance with a Rayleigh-Ritz step, from a fixed seeded start.
  * @packageDocumentation
  */
-import { describeValue } from '../errors';
-import { integerOption } from '../options';
+import { describeValue } from '../util/errors';
+import { integerOption } from '../training/options';
 import { seededRandom } from './random';
 
 /** Result of {@link principalComponents}. */

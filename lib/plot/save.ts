@@ -2,7 +2,7 @@
  * savePlot(): writes a picture's text atomically, so a failed write leaves a previous file intact.
  * @packageDocumentation
  */
-import { describeValue } from '../errors';
+import { describeValue } from '../util/errors';
 import { writeFileAtomically } from '../formats/atomic-write';
 
 /**

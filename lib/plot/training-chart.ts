@@ -3,9 +3,9 @@
  * progress reports, as an SVG chart of two panels sharing the time axis, epochs marked.
  * @packageDocumentation
  */
-import { describeValue } from '../errors';
-import { integerOption } from '../options';
-import type { Progress } from '../train';
+import { describeValue } from '../util/errors';
+import { integerOption } from '../training/options';
+import type { Progress } from '../training/train';
 import { niceTicks, siTickLabels, tickLabel, type Ticks } from './ticks';
 import { escapeXml, num } from './xml';
 

@@ -4,8 +4,8 @@
  */
 import { UMAP } from 'umap-js';
 
-import { describeValue } from '../errors';
-import { integerOption, numberOption } from '../options';
+import { describeValue } from '../util/errors';
+import { integerOption, numberOption } from '../training/options';
 import { seededRandom } from './random';
 
 /** Options of {@link umapLayout}. */

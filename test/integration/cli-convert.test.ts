@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-import { main } from '../../lib/cli';
+import { main } from '../../lib/cli/main';
 import { detectModelFormat, loadModel } from '../../lib/index';
 
 const fixtures = join(__dirname, '../fixtures/original-c');

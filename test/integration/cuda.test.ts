@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { cudaDevices, train, trainItems } from '../../lib/index';
-import { native } from '../../lib/native';
+import { native } from '../../lib/native/addon';
 import { onPath, type ProcessResult, rng, runProcess } from '../helpers';
 
 const ROOT = resolve(__dirname, '../..');
@@ -147,7 +147,7 @@ describe.skipIf(!NVCC || !CMAKE)(
     it("the CUDA addon loads, says why no device is usable, refuses 'cuda' (or trains on the GPU) and trains 'auto' on the CPU", async () => {
       const probe = `
         const { train, cudaDevices } = require(${JSON.stringify(join(ROOT, 'dist/cjs/index.js'))});
-        const { native } = require(${JSON.stringify(join(ROOT, 'dist/cjs/native.js'))});
+        const { native } = require(${JSON.stringify(join(ROOT, 'dist/cjs/native/addon.js'))});
         (async () => {
           const status = native().cudaStatus();
           const lines = Array.from({ length: 300 }, (_, i) => 'a b c d e f g h'.split(' ').map((w) => w + (i % 3)).join(' '));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { type TrainOptions } from '../../lib/index';
-import { native, type NativeTrainer } from '../../lib/native';
+import { native, type NativeTrainer } from '../../lib/native/addon';
 import { rng } from '../helpers';
 import { runChild } from './reliability-helpers';
 

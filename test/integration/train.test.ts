@@ -550,7 +550,7 @@ describe('onProgress that throws', () => {
     expect(got).toBe(err);
   });
 
-  // BUG (lib/train.ts, the onEvent callback passed to new addon.Trainer, 'progress' branch, and
+  // BUG (lib/training/train.ts, the onEvent callback passed to new addon.Trainer, 'progress' branch, and
   // native/binding/trainer_wrap.cc Deliver): an exception thrown by onProgress during the
   // training phase propagates into the N-API thread-safe-function callback, where Node (without
   // --force-node-api-uncaught-exceptions-policy) only prints a DEP0168 warning: the error is

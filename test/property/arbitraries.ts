@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 
 import type { VectorTable } from '../../lib/formats/word2vec';
-import type { Word2Vec } from '../../lib/model';
+import type { Word2Vec } from '../../lib/model/model';
 
 /** Runs per property: enough to find shallow bugs on every `npm test`, small enough that the whole
  * property suite stays well under a minute on 2 cores. PROPERTY_RUNS_SCALE=10 runs ten times as many. */

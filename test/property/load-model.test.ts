@@ -13,7 +13,7 @@ import type { ModelFormat } from '../../lib/formats/model-format';
 import { encodeNativeModel } from '../../lib/formats/native-model';
 import { encodeVec } from '../../lib/formats/vec';
 import { encodeWord2Vec, type VectorTable } from '../../lib/formats/word2vec';
-import { loadModel } from '../../lib/load';
+import { loadModel } from '../../lib/model/load';
 import { checkIsError, checkModelConsistent, runs, vectorTable } from './arbitraries';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-property-load-'));

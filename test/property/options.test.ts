@@ -7,10 +7,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { describeValue } from '../../lib/errors';
-import { loadModel } from '../../lib/load';
-import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from '../../lib/options';
-import { train } from '../../lib/train';
+import { describeValue } from '../../lib/util/errors';
+import { loadModel } from '../../lib/model/load';
+import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from '../../lib/training/options';
+import { train } from '../../lib/training/train';
 import { anyValue, checkIsError, rejection, runs, thrown } from './arbitraries';
 
 const OPTION_NAMES = [

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { Word2Vec } from '../../lib/model';
+import { Word2Vec } from '../../lib/model/model';
 import { anyValue, checkIsError, rejection, runs, thrown } from './arbitraries';
 
 /** Values of a model's vectors: mostly ordinary, sometimes the ones that break arithmetic. */

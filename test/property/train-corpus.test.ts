@@ -13,9 +13,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import type { Corpus } from '../../lib/corpus';
-import type { TrainOptions } from '../../lib/options';
-import { train } from '../../lib/train';
+import type { Corpus } from '../../lib/corpus/corpus';
+import type { TrainOptions } from '../../lib/training/options';
+import { train } from '../../lib/training/train';
 import { checkIsError, checkModelConsistent, runs } from './arbitraries';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-property-train-'));

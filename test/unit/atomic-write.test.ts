@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { writeFileAtomically } from '../../lib/formats/atomic-write';
-import { Word2Vec } from '../../lib/model';
+import { Word2Vec } from '../../lib/model/model';
 import { savePlot } from '../../lib/plot/save';
 
 let work = '';

@@ -5,12 +5,12 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
-import { cudaAvailable, cudaDevices, resolveDevice } from '../../lib/cuda';
-import { resolveTrainOptions } from '../../lib/options';
+import { cudaAvailable, cudaDevices, resolveDevice } from '../../lib/native/cuda';
+import { resolveTrainOptions } from '../../lib/training/options';
 
 // Hoisted above the imports by vitest: lib/cuda and lib/options see this addon.
 
-vi.mock('../../lib/native', () => ({
+vi.mock('../../lib/native/addon', () => ({
   native: () => ({
     cudaStatus: () => ({
       compiled: true,

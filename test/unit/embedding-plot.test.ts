@@ -1,7 +1,7 @@
 /** plotEmbedding and embeddingLayout on small hand-made models (no training). */
 import { describe, expect, it } from 'vitest';
 
-import { Word2Vec } from '../../lib/model';
+import { Word2Vec } from '../../lib/model/model';
 import { embeddingLayout, plotEmbedding } from '../../lib/plot/embedding-plot';
 import { UNGROUPED_COLOUR } from '../../lib/plot/palette';
 import { rng } from '../helpers';

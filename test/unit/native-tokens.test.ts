@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lineStarts } from '../../lib/corpus';
-import { native } from '../../lib/native';
-import { NativeTokenCounter, vocabularyEncoder } from '../../lib/native-tokens';
-import { Tokenizer } from '../../lib/tokenizer';
-import { Vocabulary } from '../../lib/vocabulary';
+import { lineStarts } from '../../lib/corpus/corpus';
+import { native } from '../../lib/native/addon';
+import { NativeTokenCounter, vocabularyEncoder } from '../../lib/native/token-scanner';
+import { Tokenizer } from '../../lib/corpus/tokenizer';
+import { Vocabulary } from '../../lib/corpus/vocabulary';
 import { keptIds, rng } from '../helpers';
 
 /** A random text over a small alphabet of tokens and separators (NUL, \r\n, \v... included). */
@@ -124,7 +124,7 @@ describe('NativeTokenCounter', () => {
   });
 
   it('rejects a too-small output buffer with a RangeError naming the sizes', async () => {
-    const { native } = await import('../../lib/native');
+    const { native } = await import('../../lib/native/addon');
     const scanner = new (native().TokenScanner)();
     expect(() => scanner.scan(Buffer.from('abc def'), new Int32Array(3))).toThrow(/out must hold at least 9 ids, got 3/);
     expect(() => scanner.scan('abc' as unknown as Buffer, new Int32Array(9))).toThrow(TypeError);

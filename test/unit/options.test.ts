@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { resolveTrainOptions, type TrainOptions } from '../../lib/options';
+import { resolveTrainOptions, type TrainOptions } from '../../lib/training/options';
 import { ItemEmbeddings, loadModel, train, trainItems, Word2Vec } from '../../lib/index';
-import { native } from '../../lib/native';
+import { native } from '../../lib/native/addon';
 
 const NO_CUDA = 'device "cuda" is not available: this build of word2vec-native has no CUDA support; build it with npm run build:cuda';
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { phrases, type Phrases } from '../../lib/phrases';
+import { phrases, type Phrases } from '../../lib/corpus/phrases';
 
 /**
  * A corpus whose counts are easy to follow by hand (lines in this order):

@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import type { TrainingStats } from '../../lib/model';
-import { formatCount, progressPrinter, trainingSummary } from '../../lib/progress-bar';
-import type { Progress } from '../../lib/train';
+import type { TrainingStats } from '../../lib/model/model';
+import { formatCount, progressPrinter, trainingSummary } from '../../lib/cli/progress-bar';
+import type { Progress } from '../../lib/training/train';
 
 const base: Progress = {
   phase: 'vocabulary', epoch: 0, epochs: 2, wordsDone: 0, wordsTotal: 0, fraction: 0, alpha: 0.025, loss: 0,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { exportProjector, formatFloat32 } from '../../lib/formats/projector';
-import { Word2Vec } from '../../lib/model';
+import { Word2Vec } from '../../lib/model/model';
 import { rng } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-projector-'));

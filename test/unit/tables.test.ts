@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability, type HuffmanTables } from '../../lib/tables';
+import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability, type HuffmanTables } from '../../lib/training/tables';
 
 /** The original word2vec.c (TrainModelThread): ran = (sqrt(cn / (sample * train_words)) + 1) * (sample * train_words) / cn. */
 function originalKeep(cn: number, sample: number, trainWords: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Tokenizer, type TokenSink } from '../../lib/tokenizer';
+import { Tokenizer, type TokenSink } from '../../lib/corpus/tokenizer';
 
 /** Collects sentences (arrays of latin1 keys) the tokenizer emits. */
 function collect(): { sink: TokenSink; sentences: string[][]; tokens: string[] } {

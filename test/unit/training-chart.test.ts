@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { trainingChart } from '../../lib/plot/training-chart';
-import type { Progress } from '../../lib/train';
+import type { Progress } from '../../lib/training/train';
 import { findAll, parseXml, type XmlElement } from '../xml';
 
 const WORDS_PER_EPOCH = 1_000_000;

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { encodeVec, formatVecValue, writeVec } from '../../lib/formats/vec';
 import { readWord2Vec, type VectorTable } from '../../lib/formats/word2vec';
-import { loadModel } from '../../lib/load';
+import { loadModel } from '../../lib/model/load';
 import { rng } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-vec-'));

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NativeTokenCounter } from '../../lib/native-tokens';
-import { Tokenizer } from '../../lib/tokenizer';
-import { SENTENCE_TOKEN, Vocabulary, type CountedTokens } from '../../lib/vocabulary';
+import { NativeTokenCounter } from '../../lib/native/token-scanner';
+import { Tokenizer } from '../../lib/corpus/tokenizer';
+import { SENTENCE_TOKEN, Vocabulary, type CountedTokens } from '../../lib/corpus/vocabulary';
 import { itNeeds, keptIds, needsShared, sharedData } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-vocab-test-'));
@@ -149,7 +149,7 @@ describe('Vocabulary file format', () => {
     }
   });
 
-  // BUG (lib/vocabulary.ts, Vocabulary.parse): `line.trim()` strips JS white space, which
+  // BUG (lib/corpus/vocabulary.ts, Vocabulary.parse): `line.trim()` strips JS white space, which
   // includes U+00A0, i.e. the byte 0xA0 in a latin1 key. A word whose bytes start with 0xA0
   // (a Latin-1 no-break space, common in legacy corpora; the tokenizer keeps it in the token)
   // loses that byte, and a word that is only 0xA0 makes the file unparseable. The original

@@ -7,9 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
-import { loadModel } from './load';
-import type { Word2Vec } from './model';
-import { native } from './native';
+import { loadModel } from '../model/load';
+import type { Word2Vec } from '../model/model';
+import { native } from '../native/addon';
 
 /**
  * C's "%.Nf" as glibc prints it: the exact binary value rounded half to even (toFixed

@@ -6,11 +6,11 @@
 import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 
-import { parseFlags, usage, UsageError, type FlagSpec } from './cli';
-import { checkOutputPath } from './cli-paths';
-import { detectModelFormat, MODEL_FORMATS, modelFormatOfPath, type ModelFormat } from './formats/model-format';
-import { exportProjector } from './formats/projector';
-import { loadModel } from './load';
+import { parseFlags, usage, UsageError, type FlagSpec } from './main';
+import { checkOutputPath } from './paths';
+import { detectModelFormat, MODEL_FORMATS, modelFormatOfPath, type ModelFormat } from '../formats/model-format';
+import { exportProjector } from '../formats/projector';
+import { loadModel } from '../model/load';
 
 /** What `w2v convert` writes: a model format, or the Projector's two TSV files. */
 export type ConvertFormat = ModelFormat | 'projector';

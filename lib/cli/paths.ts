@@ -9,7 +9,7 @@ import { access, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { UsageError } from './cli';
+import { UsageError } from './main';
 
 /**
  * How a command writes an output:

@@ -5,12 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { wordOf } from './bytes';
-import { parseFlags, usage, UsageError, type FlagSpec } from './cli';
-import { checkOutputPath } from './cli-paths';
-import { loadModel } from './load';
-import { plotEmbedding } from './plot/embedding-plot';
-import { savePlot } from './plot/save';
+import { wordOf } from '../util/bytes';
+import { parseFlags, usage, UsageError, type FlagSpec } from './main';
+import { checkOutputPath } from './paths';
+import { loadModel } from '../model/load';
+import { plotEmbedding } from '../plot/embedding-plot';
+import { savePlot } from '../plot/save';
 
 const PLOT_FLAGS: FlagSpec[] = [
   { flag: '-top', kind: 'int', defaultValue: '300', help: 'Draw the <int> most frequent words (ignored with -words)' },

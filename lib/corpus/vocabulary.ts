@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
-import { keyOf, wordOf } from './bytes';
+import { keyOf, wordOf } from '../util/bytes';
 
 /** The original tool's sentence token, counted once per line when `sentenceToken` is on. */
 export const SENTENCE_TOKEN = '</s>';

@@ -5,10 +5,10 @@
  * @packageDocumentation
  */
 import { openCorpus, type Corpus } from './corpus';
-import { abortError, describeValue } from './errors';
-import { integerOption, numberOption } from './options';
-import { eventLoopYielder } from './event-loop';
-import { keyOf, wordOf } from './bytes';
+import { abortError, describeValue } from '../util/errors';
+import { integerOption, numberOption } from '../training/options';
+import { eventLoopYielder } from '../util/event-loop';
+import { keyOf, wordOf } from '../util/bytes';
 
 /** Options of {@link phrases}. */
 export interface PhraseOptions {

@@ -8,8 +8,8 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-import { keyOf } from './bytes';
-import { describeValue } from './errors';
+import { keyOf } from '../util/bytes';
+import { describeValue } from '../util/errors';
 import { Tokenizer, type TokenSink } from './tokenizer';
 
 /** A line of text, or one sentence's tokens. */

@@ -5,10 +5,10 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-import { checkOutputPath } from './cli-paths';
-import { openCorpus } from './corpus';
-import { parseFlags, usage, UsageError, type FlagSpec } from './cli';
-import { phrases } from './phrases';
+import { checkOutputPath } from './paths';
+import { openCorpus } from '../corpus/corpus';
+import { parseFlags, usage, UsageError, type FlagSpec } from './main';
+import { phrases } from '../corpus/phrases';
 
 const PHRASE_FLAGS: FlagSpec[] = [
   { flag: '-train', kind: 'string', defaultValue: '', help: 'Use text data from <file> to train the model' },

@@ -2,8 +2,8 @@
  * A one-line terminal progress bar for the demo and the CLI.
  * @packageDocumentation
  */
-import type { TrainingStats } from './model';
-import type { Progress } from './train';
+import type { TrainingStats } from '../model/model';
+import type { Progress } from '../training/train';
 
 /** Formats milliseconds as m:ss. */
 export function formatDuration(ms: number): string {

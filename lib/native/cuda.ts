@@ -3,7 +3,7 @@
  * runs on (`device: 'cpu' | 'cuda' | 'auto'`).
  * @packageDocumentation
  */
-import { native, type NativeCudaStatus } from './native';
+import { native, type NativeCudaStatus } from './addon';
 
 /** A CUDA device the CUDA build of the addon can train on. */
 export interface CudaDevice {

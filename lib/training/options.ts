@@ -4,8 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 
-import { cudaAvailable as cudaDeviceVisible, resolveDevice } from './cuda';
-import { describeValue } from './errors';
+import { cudaAvailable as cudaDeviceVisible, resolveDevice } from '../native/cuda';
+import { describeValue } from '../util/errors';
 
 /** Options of {@link train}. Every field is optional; defaults follow the original word2vec. */
 export interface TrainOptions {

@@ -6,15 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 
-import { keyOf } from './bytes';
-import { describeValue } from './errors';
-import { checkModelFormat, type ModelFormat } from './formats/model-format';
-import { writeNativeModel } from './formats/native-model';
-import { writeVec } from './formats/vec';
-import { writeWord2Vec } from './formats/word2vec';
-import { native } from './native';
-import { checkOptions, integerOption } from './options';
-import { wordOf } from './bytes';
+import { keyOf } from '../util/bytes';
+import { describeValue } from '../util/errors';
+import { checkModelFormat, type ModelFormat } from '../formats/model-format';
+import { writeNativeModel } from '../formats/native-model';
+import { writeVec } from '../formats/vec';
+import { writeWord2Vec } from '../formats/word2vec';
+import { native } from '../native/addon';
+import { checkOptions, integerOption } from '../training/options';
+import { wordOf } from '../util/bytes';
 
 /** One epoch's training totals. */
 export interface EpochSummary {

@@ -4,17 +4,17 @@
  * every epoch. Training runs on native threads; this file only feeds chunks and waits.
  * @packageDocumentation
  */
-import { lineStarts, openCorpus, type Corpus, type CorpusSource } from './corpus';
-import { abortError, describeValue } from './errors';
-import { eventLoopYielder, nextTurn } from './event-loop';
-import { Word2Vec, type EpochSummary, type TrainingStats } from './model';
+import { lineStarts, openCorpus, type Corpus, type CorpusSource } from '../corpus/corpus';
+import { abortError, describeValue } from '../util/errors';
+import { eventLoopYielder, nextTurn } from '../util/event-loop';
+import { Word2Vec, type EpochSummary, type TrainingStats } from '../model/model';
 import {
   native, type NativeEpochStats, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables,
-} from './native';
+} from '../native/addon';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
 import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
-import { NativeTokenCounter, vocabularyEncoder } from './native-tokens';
-import { Vocabulary } from './vocabulary';
+import { NativeTokenCounter, vocabularyEncoder } from '../native/token-scanner';
+import { Vocabulary } from '../corpus/vocabulary';
 
 /** A progress report. */
 export interface Progress {

@@ -8,11 +8,11 @@
  * listing), and negatives drawn from the centre item's own group (its market).
  * @packageDocumentation
  */
-import { keyOf } from './bytes';
-import { abortError, describeValue } from './errors';
-import { eventLoopYielder } from './event-loop';
-import { MODEL_DISPOSED, Word2Vec, type Metric } from './model';
-import { native, type NativeTrainerTables } from './native';
+import { keyOf } from '../util/bytes';
+import { abortError, describeValue } from '../util/errors';
+import { eventLoopYielder } from '../util/event-loop';
+import { MODEL_DISPOSED, Word2Vec, type Metric } from '../model/model';
+import { native, type NativeTrainerTables } from '../native/addon';
 import { checkOptions, integerOption, numberOption, resolveTrainOptions, type TrainOptions } from './options';
 import { negativeSamplingWeights, subsampleKeepProbability } from './tables';
 import { checkControl, ChunkEncoder, runNativeTraining, trainingStats, type TrainControl } from './train';

@@ -5,9 +5,9 @@
  * (TokenSink.bytes), so no JS runs per byte; tokens given apart (token arrays) go one by one.
  * @packageDocumentation
  */
-import { native, type NativeTokenScanner } from './native';
-import type { TokenSink } from './tokenizer';
-import type { CountedTokens, Vocabulary } from './vocabulary';
+import { native, type NativeTokenScanner } from './addon';
+import type { TokenSink } from '../corpus/tokenizer';
+import type { CountedTokens, Vocabulary } from '../corpus/vocabulary';
 
 /** A scanner's output buffer for `bytes` bytes of input (TokenScanner.maxOutput). */
 class Scratch {

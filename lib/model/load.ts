@@ -4,12 +4,12 @@
  */
 import { open } from 'node:fs/promises';
 
-import { describeValue } from './errors';
-import { checkModelFormat, startsLikeNativeModel, type ModelFormat } from './formats/model-format';
-import { readNativeModel } from './formats/native-model';
-import { readWord2Vec } from './formats/word2vec';
+import { describeValue } from '../util/errors';
+import { checkModelFormat, startsLikeNativeModel, type ModelFormat } from '../formats/model-format';
+import { readNativeModel } from '../formats/native-model';
+import { readWord2Vec } from '../formats/word2vec';
 import { Word2Vec } from './model';
-import { checkOptions, integerOption } from './options';
+import { checkOptions, integerOption } from '../training/options';
 
 /** Options of {@link loadModel}. */
 export interface LoadOptions {

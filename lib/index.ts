@@ -5,14 +5,16 @@
 export { train } from './training/train';
 export type { Progress, TrainControl } from './training/train';
 export { loadModel } from './model/load';
-export { trainItems, ItemEmbeddings } from './training/items';
-export type { Item, ItemSequences, ItemTrainOptions, RecommendOptions, ScoredItem } from './training/items';
+export { trainItems } from './training/train-items';
+export type { ItemSequences, ItemTrainOptions } from './training/train-items';
+export { ItemEmbeddings } from './model/item-embeddings';
+export type { Item, RecommendOptions, ScoredItem } from './model/item-embeddings';
 export type { LoadOptions } from './model/load';
 export { Word2Vec } from './model/model';
-export type {
-  AnalogyEvaluation, AnalogyOptions, EpochSummary, Metric, MostSimilarOptions, NearestOptions, NearestResult, SaveOptions, ScoredWord, TrainingStats, Word2VecInit,
-  WordPairEvaluation,
-} from './model/model';
+export type { EpochSummary, SaveOptions, TrainingStats, Word2VecInit } from './model/model';
+export type { AnalogyOptions, Metric, MostSimilarOptions, NearestOptions, NearestResult, ScoredWord } from './model/queries';
+export type { AnalogyEvaluation, WordPairEvaluation } from './model/evaluation';
+export type { WordClassesOptions } from './model/clustering';
 export type { TrainOptions } from './training/options';
 export { cudaDevices } from './native/cuda';
 export type { CudaDevice } from './native/cuda';

@@ -6,9 +6,11 @@
 import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 
-import { parseFlags, usage, UsageError, type FlagSpec } from './main';
+import { parseFlags, usage, UsageError, type FlagSpec } from './flags';
 import { checkOutputPath } from './paths';
-import { detectModelFormat, MODEL_FORMATS, modelFormatOfPath, type ModelFormat } from '../formats/model-format';
+import {
+  detectModelFormat, MODEL_FORMAT_EXTENSIONS, MODEL_FORMATS, modelFormatHelp, modelFormatOfPath, type ModelFormat,
+} from '../formats/model-format';
 import { exportProjector } from '../formats/projector';
 import { loadModel } from '../model/load';
 
@@ -17,14 +19,18 @@ export type ConvertFormat = ModelFormat | 'projector';
 
 const CONVERT_FORMATS: readonly ConvertFormat[] = [...MODEL_FORMATS, 'projector'];
 
+// The model formats and their extensions come from the format registry.
+const EXTENSIONS = MODEL_FORMATS.map((f) => MODEL_FORMAT_EXTENSIONS[f]);
+const orList = (items: readonly string[]): string => `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+
 const CONVERT_FLAGS: FlagSpec[] = [
   {
     flag: '-format',
     kind: 'string',
-    defaultValue: 'from OUTPUT: .bin, .txt, .vec, .w2vn, or projector for a directory',
-    help: 'Output format: word2vec-binary, word2vec-text, vec, native or projector',
+    defaultValue: `from OUTPUT: ${EXTENSIONS.join(', ')}, or projector for a directory`,
+    help: `Output format: ${orList(CONVERT_FORMATS)}`,
   },
-  { flag: '-input-format', kind: 'string', defaultValue: 'detected from the content', help: 'Input format: word2vec-binary, word2vec-text, vec or native' },
+  { flag: '-input-format', kind: 'string', defaultValue: 'detected from the content', help: `Input format: ${orList(MODEL_FORMATS)}` },
   { flag: '-limit', kind: 'int', defaultValue: 'all', help: 'Convert only the first <int> words (the most frequent)' },
 ];
 
@@ -44,7 +50,7 @@ async function outputFormat(output: string, given: string | undefined): Promise<
   const byName = modelFormatOfPath(output);
   if (byName) return byName;
   throw new UsageError(
-    `cannot tell the output format from ${JSON.stringify(output)}: name it .bin, .txt, .vec or .w2vn, ` +
+    `cannot tell the output format from ${JSON.stringify(output)}: name it ${orList(EXTENSIONS)}, ` +
       `or pass -format ${CONVERT_FORMATS.join('|')}`,
   );
 }
@@ -54,7 +60,8 @@ export async function convertCommand(args: string[]): Promise<void> {
   const title =
     'Convert a model between formats (word2vec-native)\n\n' +
     'Usage: w2v convert INPUT OUTPUT [-format F] [-input-format F] [-limit N]\n' +
-    '  OUTPUT is a directory for -format projector (vectors.tsv + metadata.tsv for projector.tensorflow.org)';
+    '  OUTPUT is a directory for -format projector (vectors.tsv + metadata.tsv for projector.tensorflow.org)\n\n' +
+    `Formats:\n${modelFormatHelp()}\n  ${'projector'.padEnd(16)} ${'(dir)'.padEnd(6)} TensorFlow Embedding Projector TSV files`;
   if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
     process.stdout.write(usage(CONVERT_FLAGS, title) + '\n');
     return;

@@ -9,7 +9,7 @@ import { access, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 
-import { UsageError } from './main';
+import { UsageError } from './flags';
 
 /**
  * How a command writes an output:

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 
 import { checkOutputPath } from './paths';
 import { openCorpus } from '../corpus/corpus';
-import { parseFlags, usage, UsageError, type FlagSpec } from './main';
+import { parseFlags, usage, UsageError, type FlagSpec } from './flags';
 import { phrases } from '../corpus/phrases';
 
 const PHRASE_FLAGS: FlagSpec[] = [

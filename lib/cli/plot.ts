@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { wordOf } from '../util/bytes';
-import { parseFlags, usage, UsageError, type FlagSpec } from './main';
+import { parseFlags, usage, UsageError, type FlagSpec } from './flags';
 import { checkOutputPath } from './paths';
 import { loadModel } from '../model/load';
 import { plotEmbedding } from '../plot/embedding-plot';

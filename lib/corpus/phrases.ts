@@ -6,7 +6,7 @@
  */
 import { openCorpus, type Corpus } from './corpus';
 import { abortError, describeValue } from '../util/errors';
-import { integerOption, numberOption } from '../training/options';
+import { integerOption, numberOption } from '../util/validate';
 import { eventLoopYielder } from '../util/event-loop';
 import { keyOf, wordOf } from '../util/bytes';
 

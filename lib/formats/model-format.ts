@@ -1,14 +1,25 @@
 /**
- * The model file formats, told apart by content (for loading) or by file name (for the CLI).
+ * The registry of model file formats: the one list the API (save, loadModel), format
+ * detection and the CLI (convert, its help) read. A format is a module implementing
+ * {@link ModelFormatModule} (formats/format-module.ts); adding one is that module and one line
+ * in {@link FORMAT_MODULES}.
  *
  * @module
  */
 
 import { open } from 'node:fs/promises';
 
-import { describeValue } from '../util/errors';
-import { NATIVE_MODEL_MAGIC } from './native-model';
-import { detectWord2VecFormat } from './word2vec';
+import { choiceOption } from '../util/validate';
+import type { ModelFormatModule, ModelTable } from './format-module';
+import { nativeFormat } from './native-model';
+import { vecFormat } from './vec';
+import { readWord2Vec, word2vecBinaryFormat, word2vecTextFormat } from './word2vec';
+
+/**
+ * Every format, in the order help texts list them and content without a magic number is
+ * sniffed (word2vec text before .vec: the latter takes any text the former does not).
+ */
+const FORMAT_MODULES = [word2vecBinaryFormat, word2vecTextFormat, vecFormat, nativeFormat] as const;
 
 /**
  * A model file format:
@@ -18,76 +29,82 @@ import { detectWord2VecFormat } from './word2vec';
  * - `'vec'`: fastText's `.vec` (the same text layout, values as `%.5g`);
  * - `'native'`: this package's memory-mappable format (see formats/native-model.ts).
  */
-export type ModelFormat = 'word2vec-binary' | 'word2vec-text' | 'vec' | 'native';
+export type ModelFormat = (typeof FORMAT_MODULES)[number]['name'];
+
+const MODULES: readonly ModelFormatModule<ModelFormat>[] = FORMAT_MODULES;
 
 /** Every {@link ModelFormat}. */
-export const MODEL_FORMATS: readonly ModelFormat[] = ['word2vec-binary', 'word2vec-text', 'vec', 'native'];
-
-const EXTENSIONS: Record<string, ModelFormat> = {
-  '.bin': 'word2vec-binary',
-  '.txt': 'word2vec-text',
-  '.vec': 'vec',
-  '.w2vn': 'native',
-};
+export const MODEL_FORMATS: readonly ModelFormat[] = FORMAT_MODULES.map((f) => f.name);
 
 /** The extension {@link modelFormatOfPath} maps to each format. */
-export const MODEL_FORMAT_EXTENSIONS: Readonly<Record<ModelFormat, string>> = {
-  'word2vec-binary': '.bin',
-  'word2vec-text': '.txt',
-  vec: '.vec',
-  native: '.w2vn',
-};
+export const MODEL_FORMAT_EXTENSIONS = Object.fromEntries(FORMAT_MODULES.map((f) => [f.name, f.extension])) as Readonly<
+  Record<ModelFormat, string>
+>;
 
 /** Bytes of a file looked at to detect its format: a header and a first row of any dim. */
 const HEAD_BYTES = 4 << 20;
+/** Bytes enough for every magic number. */
+const MAGIC_BYTES = 8;
 
 /** Throws unless `format` is a {@link ModelFormat}. */
 export function checkModelFormat(format: unknown): asserts format is ModelFormat {
-  if (!MODEL_FORMATS.includes(format as ModelFormat)) {
-    throw new TypeError(`format must be "word2vec-binary", "word2vec-text", "vec" or "native", got ${describeValue(format)}`);
-  }
+  choiceOption('format', format, MODEL_FORMATS);
 }
 
-/** The format a file name's extension (case-insensitive) stands for: .bin, .txt, .vec, .w2vn; else undefined. */
+/** The module of a format. */
+export function modelFormatModule(format: ModelFormat): ModelFormatModule<ModelFormat> {
+  checkModelFormat(format);
+  return MODULES.find((f) => f.name === format)!;
+}
+
+/** The format a file name's extension (case-insensitive) stands for (.bin, .txt, .vec, .w2vn); else undefined. */
 export function modelFormatOfPath(path: string): ModelFormat | undefined {
   const m = /\.[^./\\]+$/.exec(path);
-  return m ? EXTENSIONS[m[0].toLowerCase()] : undefined;
+  const extension = m?.[0].toLowerCase();
+  return FORMAT_MODULES.find((f) => f.extension === extension)?.name;
 }
 
-/** Whether `head` is the native magic or, for a file shorter than it, a prefix of it. */
-export function startsLikeNativeModel(head: Uint8Array): boolean {
-  if (head.length === 0) return false;
-  const n = Math.min(head.length, NATIVE_MODEL_MAGIC.length);
-  for (let i = 0; i < n; i++) if (head[i] !== NATIVE_MODEL_MAGIC[i]) return false;
-  return true;
+/** The formats and their extensions, one line each, for help texts. */
+export function modelFormatHelp(indent = '  '): string {
+  return FORMAT_MODULES.map((f) => `${indent}${f.name.padEnd(16)} ${f.extension.padEnd(6)} ${f.help}`).join('\n');
 }
 
-/** `%lf` prints exactly 6 decimals: a row of only such values is word2vec text, else .vec. */
-const LF_VALUE_RE = /^-?\d+\.\d{6}$/;
+/** The format whose magic number `head` starts with (or, shorter than it, a prefix of); else undefined. */
+function formatOfMagic(head: Uint8Array): ModelFormat | undefined {
+  return MODULES.find((f) => f.magic?.(head) === true)?.name;
+}
 
 /**
- * Detects the format from the start of a file (at least its header and first row).
- * word2vec text and `.vec` share their layout and reader; the first row's numbers tell them
- * apart: all printed with exactly 6 decimals (C's `%lf`) is `'word2vec-text'`, anything else
- * (fastText's `%.5g`, gensim's shortest repr) is `'vec'`. A text file with no rows is
- * `'word2vec-text'`.
+ * Detects the format from the start of a file (at least its header and first row): a magic
+ * number first, then each other format's content sniffing in registry order. word2vec text
+ * and `.vec` share their layout and reader; the first row's numbers tell them apart (all
+ * printed with exactly 6 decimals, C's `%lf`, is `'word2vec-text'`). A text file with no
+ * rows is `'word2vec-text'`.
  *
  * @throws Error when the bytes are none of the formats.
  */
 export function detectModelFormatOfBytes(head: Buffer): ModelFormat {
-  if (startsLikeNativeModel(head)) return 'native';
-  const format = detectWord2VecFormat(head);
-  if (format === 'word2vec-binary') return format;
-  let pos = head.indexOf(0x0a) + 1;
-  while (pos > 0 && pos < head.length && (head[pos] === 0x0a || head[pos] === 0x0d)) pos++;
-  if (pos <= 0 || pos >= head.length) return 'word2vec-text';
-  const end = head.indexOf(0x0a, pos);
-  const values = head
-    .toString('latin1', pos, end < 0 ? head.length : end)
-    .trim()
-    .split(/[ \t]+/)
-    .slice(1);
-  return values.length > 0 && values.every((v) => LF_VALUE_RE.test(v)) ? 'word2vec-text' : 'vec';
+  const magic = formatOfMagic(head);
+  if (magic) return magic;
+  for (const f of MODULES) if (f.sniff?.(head) === true) return f.name;
+  throw new Error('the bytes are none of the model formats (file <buffer>)');
+}
+
+async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const size = Math.min((await fh.stat()).size, bytes);
+    const head = Buffer.alloc(size);
+    let done = 0;
+    while (done < size) {
+      const { bytesRead } = await fh.read(head, done, size - done, done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return head.subarray(0, done);
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
@@ -96,24 +113,27 @@ export function detectModelFormatOfBytes(head: Buffer): ModelFormat {
  * @throws Error when the file is none of the formats (naming it); or the file system's error.
  */
 export async function detectModelFormat(path: string): Promise<ModelFormat> {
-  const fh = await open(path, 'r');
-  let head: Buffer;
-  try {
-    const size = Math.min((await fh.stat()).size, HEAD_BYTES);
-    head = Buffer.alloc(size);
-    let done = 0;
-    while (done < size) {
-      const { bytesRead } = await fh.read(head, done, size - done, done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    head = head.subarray(0, done);
-  } finally {
-    await fh.close();
-  }
+  const head = await readHead(path, HEAD_BYTES);
   try {
     return detectModelFormatOfBytes(head);
   } catch (e) {
     throw new Error((e as Error).message.replace('(file <buffer>', `(file ${path}`));
   }
+}
+
+/**
+ * Reads a model file in `format`, or, when undefined, in the format its magic number names,
+ * else the word2vec reader's (which tells binary from text, and reads .vec, itself).
+ */
+export async function readModelTable(path: string, format: ModelFormat | undefined, limit?: number): Promise<ModelTable> {
+  const options = limit !== undefined ? { limit } : {};
+  const chosen = format ?? formatOfMagic(await readHead(path, MAGIC_BYTES));
+  // A file no magic number claims: word2vec's reader tells `-binary 1` from text as it reads
+  // (a .vec file reads as text), with its own messages for a file that is neither.
+  return chosen ? modelFormatModule(chosen).read(path, options) : readWord2Vec(path, options);
+}
+
+/** Writes `table` in `format`, atomically. */
+export async function writeModelTable(path: string, format: ModelFormat, table: ModelTable): Promise<void> {
+  await modelFormatModule(format).write(path, table);
 }

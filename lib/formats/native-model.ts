@@ -40,8 +40,9 @@
 import { open } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 
-import { native, type NativeModelLayout } from '../native/addon';
+import { native, nativeLimits, type NativeModelLayout } from '../native/addon';
 import { writeFileAtomically } from './atomic-write';
+import type { ModelFormatModule } from './format-module';
 
 /** The 8 bytes every native model file starts with. */
 export const NATIVE_MODEL_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x89, 0x57, 0x32, 0x56, 0x4e, 0x0d, 0x0a, 0x1a);
@@ -52,7 +53,6 @@ const HAS_OUTPUT_VECTORS = 1;
 const HAS_COUNTS = 2;
 const VECTOR_ALIGNMENT = 64;
 const MAX_WORDS = 2 ** 31 - 1;
-const MAX_DIM = 100000;
 /** Bytes of a matrix handed to one write. */
 const WRITE_SLICE = 1 << 26;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -90,10 +90,12 @@ export function isNativeModel(head: Uint8Array): boolean {
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
+const maxModelDim = (): number => nativeLimits().maxModelDim;
+
 function checkTable(table: NativeModelTable): void {
   const { keys, dim, vectors, outputVectors, counts } = table;
-  if (!Number.isInteger(dim) || dim < 1 || dim > MAX_DIM) {
-    throw new RangeError(`native model dim must be an integer from 1 to ${MAX_DIM}, got ${String(dim)}`);
+  if (!Number.isInteger(dim) || dim < 1 || dim > maxModelDim()) {
+    throw new RangeError(`native model dim must be an integer from 1 to ${maxModelDim()}, got ${String(dim)}`);
   }
   if (keys.length > MAX_WORDS) throw new RangeError(`native model holds at most ${MAX_WORDS} words, got ${keys.length}`);
   const values = keys.length * dim;
@@ -322,3 +324,21 @@ export async function readNativeModel(path: string, options: Omit<NativeModelRea
   bytes ??= await readWhole(path);
   return decodeNativeModel(bytes, { ...options, source: path });
 }
+
+/** Whether `head` is the native magic or, for a file shorter than it, a prefix of it. */
+export function startsLikeNativeModel(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  const n = Math.min(head.length, NATIVE_MODEL_MAGIC.length);
+  for (let i = 0; i < n; i++) if (head[i] !== NATIVE_MODEL_MAGIC[i]) return false;
+  return true;
+}
+
+/** This package's memory-mappable format, the only one that keeps output vectors and counts. */
+export const nativeFormat: ModelFormatModule<'native'> = {
+  name: 'native',
+  extension: '.w2vn',
+  help: "this package's memory-mappable format (keeps output vectors and counts)",
+  magic: startsLikeNativeModel,
+  read: (path, { limit }) => readNativeModel(path, limit !== undefined ? { limit } : {}),
+  write: writeNativeModel,
+};

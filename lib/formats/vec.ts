@@ -9,7 +9,8 @@
  */
 
 import { writeFileAtomically } from './atomic-write';
-import { encodeTextTable, type TextValueFormat, type VectorTable } from './word2vec';
+import type { ModelFormatModule } from './format-module';
+import { encodeTextTable, readWord2Vec, type TextValueFormat, type VectorTable } from './word2vec';
 
 /** Significant digits fastText prints. */
 const PRECISION = 5;
@@ -109,3 +110,16 @@ export function encodeVec(table: VectorTable): Buffer {
 export async function writeVec(path: string, table: VectorTable): Promise<void> {
   await writeFileAtomically(path, encodeTextTable(table, VEC_VALUES, true));
 }
+
+/**
+ * fastText's `.vec`: word2vec's text layout with values as `%.5g`; read by the word2vec text
+ * reader. Any text model that is not `%lf` throughout its first row is taken for one.
+ */
+export const vecFormat: ModelFormatModule<'vec'> = {
+  name: 'vec',
+  extension: '.vec',
+  help: "fastText's text vectors",
+  sniff: () => true,
+  read: (path, { limit }) => readWord2Vec(path, { format: 'word2vec-text', ...(limit !== undefined ? { limit } : {}) }),
+  write: writeVec,
+};

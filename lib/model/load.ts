@@ -2,14 +2,10 @@
  * loadModel(): reads a model in any of the formats (detected from the content when not given).
  * @packageDocumentation
  */
-import { open } from 'node:fs/promises';
-
 import { describeValue } from '../util/errors';
-import { checkModelFormat, startsLikeNativeModel, type ModelFormat } from '../formats/model-format';
-import { readNativeModel } from '../formats/native-model';
-import { readWord2Vec } from '../formats/word2vec';
+import { checkModelFormat, readModelTable, type ModelFormat } from '../formats/model-format';
 import { Word2Vec } from './model';
-import { checkOptions, integerOption } from '../training/options';
+import { checkOptions, integerOption } from '../util/validate';
 
 /** Options of {@link loadModel}. */
 export interface LoadOptions {
@@ -20,18 +16,6 @@ export interface LoadOptions {
   format?: ModelFormat;
   /** Read only the first N words (the most frequent, in files the original writes). */
   limit?: number;
-}
-
-/** Reads the first bytes of a file, to recognise the native format's magic. */
-async function head(path: string, n: number): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }
 
 /**
@@ -48,23 +32,13 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   checkOptions(options, ['format', 'limit']);
   if (options.format !== undefined) checkModelFormat(options.format);
   const limit = options.limit === undefined ? undefined : integerOption('limit', options.limit, 1, 2 ** 31 - 1);
-  const format = options.format ?? (startsLikeNativeModel(await head(path, 8)) ? 'native' : undefined);
-  if (format === 'native') {
-    const table = await readNativeModel(path, limit !== undefined ? { limit } : {});
-    return new Word2Vec({
-      keys: table.keys,
-      dim: table.dim,
-      vectors: table.vectors,
-      ...(table.outputVectors ? { outputVectors: table.outputVectors } : {}),
-      ...(table.counts ? { counts: table.counts } : {}),
-      ownsBuffers: true,
-    });
-  }
-  // word2vec text and .vec differ only in how numbers are printed: one reader.
-  const word2vecFormat = format === 'vec' ? 'word2vec-text' : format;
-  const table = await readWord2Vec(path, {
-    ...(word2vecFormat ? { format: word2vecFormat } : {}),
-    ...(limit !== undefined ? { limit } : {}),
+  const table = await readModelTable(path, options.format, limit);
+  return new Word2Vec({
+    keys: table.keys,
+    dim: table.dim,
+    vectors: table.vectors,
+    ...(table.outputVectors ? { outputVectors: table.outputVectors } : {}),
+    ...(table.counts ? { counts: table.counts } : {}),
+    ownsBuffers: true,
   });
-  return new Word2Vec({ keys: table.keys, dim: table.dim, vectors: table.vectors, ownsBuffers: true });
 }

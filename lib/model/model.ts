@@ -3,17 +3,19 @@
  * in native code on unit-normalised copies.
  * @packageDocumentation
  */
-import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 
 import { keyOf } from '../util/bytes';
 import { describeValue } from '../util/errors';
-import { checkModelFormat, type ModelFormat } from '../formats/model-format';
-import { writeNativeModel } from '../formats/native-model';
-import { writeVec } from '../formats/vec';
-import { writeWord2Vec } from '../formats/word2vec';
-import { native } from '../native/addon';
-import { checkOptions, integerOption } from '../training/options';
+import { checkModelFormat, writeModelTable, type ModelFormat } from '../formats/model-format';
+import { wordClasses, type WordClassesOptions } from './clustering';
+import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type WordPairEvaluation } from './evaluation';
+import type { Metric, ModelAccess } from './model-access';
+import {
+  analogy, doesntMatch, mostSimilar, nearest, similarity,
+  type AnalogyOptions, type MostSimilarOptions, type NearestOptions, type NearestResult, type ScoredWord,
+} from './queries';
+import { native, nativeLimits } from '../native/addon';
+import { checkOptions, integerOption } from '../util/validate';
 import { wordOf } from '../util/bytes';
 
 /** One epoch's training totals. */
@@ -48,57 +50,6 @@ export interface TrainingStats {
   totalMs: number;
 }
 
-/** A word and its score. */
-export interface ScoredWord {
-  word: string;
-  score: number;
-}
-
-/**
- * How queries score rows: `'cosine'` (default) ranks unit-length rows by their inner product
- * with the unit-length query; `'dot'` ranks the raw rows by raw inner product (what a
- * recommender's recall layer scores by).
- */
-export type Metric = 'cosine' | 'dot';
-
-/** Options of {@link Word2Vec.mostSimilar}. */
-export interface MostSimilarOptions {
-  /** How many results; default 10. */
-  topK?: number;
-  /** Words whose vectors are subtracted from the query. */
-  negative?: string[];
-  /** Default 'cosine'. */
-  metric?: Metric;
-}
-
-/** Options of {@link Word2Vec.analogy}. */
-export interface AnalogyOptions {
-  /** How many results; default 10. */
-  topK?: number;
-  /** 'add' (3CosAdd, default: b - a + c) or 'mul' (3CosMul, Levy & Goldberg 2014). */
-  method?: 'add' | 'mul';
-}
-
-/** Options of {@link Word2Vec.nearest}. */
-export interface NearestOptions {
-  /** Default 'cosine'. */
-  metric?: Metric;
-  /** Row ids no query may return. */
-  exclude?: ArrayLike<number>;
-  /** Threads to split the rows over; default os.availableParallelism(). */
-  threads?: number;
-}
-
-/** Result of {@link Word2Vec.nearest}: `queries x k` ids and scores, row-major, best first. */
-export interface NearestResult {
-  /** Row ids; -1 where a query has fewer than k candidates. */
-  ids: Int32Array;
-  /** Scores; NaN where the id is -1. */
-  scores: Float32Array;
-  k: number;
-  queries: number;
-}
-
 /** Options of {@link Word2Vec.save}. */
 export interface SaveOptions {
   /**
@@ -106,30 +57,6 @@ export interface SaveOptions {
    * (memory-mappable by {@link loadModel}; the only one that keeps output vectors and counts).
    */
   format?: ModelFormat;
-}
-
-/** Result of {@link Word2Vec.evaluateAnalogies}. */
-export interface AnalogyEvaluation {
-  /** correct / seen, in [0, 1]. */
-  accuracy: number;
-  correct: number;
-  /** Questions whose four words were all in the restricted vocabulary. */
-  seen: number;
-  /** Questions in the file. */
-  total: number;
-  /** Semantic (sections not starting with "gram") and syntactic accuracy. */
-  semantic: { correct: number; seen: number; accuracy: number };
-  syntactic: { correct: number; seen: number; accuracy: number };
-  sections: { name: string; correct: number; seen: number; total: number; accuracy: number }[];
-}
-
-/** Result of {@link Word2Vec.evaluateWordPairs}. */
-export interface WordPairEvaluation {
-  spearman: number;
-  pearson: number;
-  /** Pairs with both words in the vocabulary. */
-  seen: number;
-  total: number;
 }
 
 /** What a model is built from. */
@@ -183,11 +110,13 @@ export class Word2Vec {
   private isDisposed = false;
   /** Asynchronous operations whose native work may still read the buffers. */
   private inflight = 0;
+  /** What the query, evaluation and clustering modules use of this model (model-access.ts). */
+  private readonly access: ModelAccess;
 
   constructor(init: Word2VecInit) {
     const keys = init.keys ?? init.words?.map(keyOf);
     if (!keys) throw new TypeError('Word2Vec needs keys or words');
-    integerOption('dim', init.dim, 1, 100000);
+    integerOption('dim', init.dim, 1, nativeLimits().maxModelDim);
     if (!(init.vectors instanceof Float32Array) || init.vectors.length !== keys.length * init.dim) {
       throw new RangeError(`vectors must be a Float32Array of ${keys.length} x ${init.dim} values, got ${describeValue(init.vectors)} of length ${init.vectors?.length}`);
     }
@@ -202,6 +131,7 @@ export class Word2Vec {
     this.countArray = init.counts;
     this.trainingStats = init.trainingStats;
     this.ownsBuffers = init.ownsBuffers === true;
+    this.access = this.accessFor(this.dim);
   }
 
   /** size*dim input vectors (the word vectors), row-major. */
@@ -372,13 +302,31 @@ export class Word2Vec {
     return this.unitVectors().subarray(id * this.dim, (id + 1) * this.dim);
   }
 
+  private scoringMatrix(metric: Metric, rows = this.size): Float32Array {
+    const m = metric === 'cosine' ? this.unitVectors() : this.vectors;
+    return rows === this.size ? m : m.subarray(0, rows * this.dim);
+  }
+
+  private accessFor(dim: number): ModelAccess {
+    return {
+      dim,
+      checkLive: () => this.checkLive(),
+      size: () => this.size,
+      words: () => this.words,
+      vectors: () => this.vectorArray,
+      idOf: (word) => this.idOf(word),
+      requireId: (word) => this.requireId(word),
+      unitRow: (id) => this.unitRow(id),
+      unitVectors: () => this.unitVectors(),
+      scoringMatrix: (metric, rows) => this.scoringMatrix(metric, rows),
+      inverseRowNorms: () => this.inverseRowNorms(),
+      track: (work, finishes) => this.track(work, finishes),
+    };
+  }
+
   /** Cosine similarity of two words. */
   similarity(a: string, b: string): number {
-    const u = this.unitRow(this.requireId(a));
-    const v = this.unitRow(this.requireId(b));
-    let s = 0;
-    for (let i = 0; i < this.dim; i++) s += u[i]! * v[i]!;
-    return s;
+    return similarity(this.access, a, b);
   }
 
   /**
@@ -387,38 +335,7 @@ export class Word2Vec {
    * (`metric: 'dot'`). Query words are left out of the result.
    */
   mostSimilar(query: string | string[] | Float32Array, options: MostSimilarOptions = {}): ScoredWord[] {
-    this.checkLive();
-    checkOptions(options, MOST_SIMILAR_OPTIONS);
-    const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
-    const metric = metricOption(options.metric);
-    const negative = options.negative ?? [];
-    if (!Array.isArray(negative)) throw new TypeError(`negative must be an array of words, got ${describeValue(negative)}`);
-    const q = new Float32Array(this.dim);
-    const exclude: number[] = [];
-    let positive: readonly unknown[];
-    if (query instanceof Float32Array) {
-      if (query.length !== this.dim) throw new RangeError(`query vector must have ${this.dim} values, got ${query.length}`);
-      // An infinity made the cosine scaling below 0 * inf: NaN scores came back as results.
-      const bad = query.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new RangeError(`query vector value ${bad} must be finite, got ${query[bad]}`);
-      q.set(query);
-      positive = [];
-    } else {
-      positive = typeof query === 'string' ? [query] : query;
-      if (!Array.isArray(positive) || positive.length + negative.length === 0) {
-        throw new TypeError(`query must be a word, a non-empty array of words or a Float32Array, got ${describeValue(query)}`);
-      }
-    }
-    // `negative` words apply to a vector query too (they were ignored, and could be returned).
-    for (const [words, sign] of [[positive, 1], [negative, -1]] as const) {
-      for (const w of words) {
-        const id = this.requireId(w);
-        exclude.push(id);
-        const row = metric === 'cosine' ? this.unitRow(id) : this.vectors.subarray(id * this.dim, (id + 1) * this.dim);
-        for (let i = 0; i < this.dim; i++) q[i]! += sign * row[i]!;
-      }
-    }
-    return this.rankRows(q, topK, exclude, metric);
+    return mostSimilar(this.access, query, options);
   }
 
   /**
@@ -426,44 +343,8 @@ export class Word2Vec {
    * blocked matrix product on native threads, off the main thread. The partial selection
    * keeps k per query; no full sort.
    */
-  async nearest(queries: Float32Array, k: number, options: NearestOptions = {}): Promise<NearestResult> {
-    this.checkLive();
-    checkOptions(options, NEAREST_OPTIONS);
-    if (!(queries instanceof Float32Array) || queries.length % this.dim !== 0) {
-      throw new TypeError(`queries must be a Float32Array of n x ${this.dim} values, got ${describeValue(queries)}${queries instanceof Float32Array ? ` of length ${queries.length}` : ''}`);
-    }
-    integerOption('k', k, 0, 2 ** 31 - 1);
-    const metric = metricOption(options.metric);
-    const threads = integerOption('threads', options.threads ?? availableParallelism(), 1, 256);
-    const exclude = options.exclude === undefined ? null : idArray('exclude', options.exclude);
-    const count = queries.length / this.dim;
-    return this.track(async () => {
-      // Cosine: unit queries against the rows scaled by their inverse norms; everything
-      // that touches the whole matrix runs on worker threads.
-      const scale = metric === 'cosine' ? await this.inverseRowNorms() : null;
-      const q = metric === 'cosine' ? await native().normalizeRowsAsync(queries, this.dim) : queries;
-      const { ids, scores } = await native().topKBatchAsync(this.vectorArray, this.dim, q, k, null, null, exclude, threads, scale);
-      return { ids, scores, k, queries: count };
-    });
-  }
-
-  private scoringMatrix(metric: Metric, rows = this.size): Float32Array {
-    const m = metric === 'cosine' ? this.unitVectors() : this.vectors;
-    return rows === this.size ? m : m.subarray(0, rows * this.dim);
-  }
-
-  private rankRows(query: Float32Array, topK: number, exclude: number[], metric: Metric): ScoredWord[] {
-    // On every core: one query over a large model is bound by memory bandwidth.
-    const { ids: padded, scores } = native().topKBatch(this.scoringMatrix(metric), this.dim, query, topK, null, null, Int32Array.from(exclude), availableParallelism());
-    const found = padded.indexOf(-1);
-    const ids = found < 0 ? padded : padded.subarray(0, found);
-    let inv = 1;
-    if (metric === 'cosine') {
-      let norm = 0;
-      for (let i = 0; i < this.dim; i++) norm += query[i]! * query[i]!;
-      inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    }
-    return Array.from(ids, (id, i) => ({ word: this.words[id]!, score: scores[i]! * inv }));
+  nearest(queries: Float32Array, k: number, options: NearestOptions = {}): Promise<NearestResult> {
+    return nearest(this.access, queries, k, options);
   }
 
   /**
@@ -472,42 +353,12 @@ export class Word2Vec {
    * a, b and c are left out of the result.
    */
   analogy(a: string, b: string, c: string, options: AnalogyOptions = {}): ScoredWord[] {
-    this.checkLive();
-    checkOptions(options, ANALOGY_OPTIONS);
-    const method = options.method ?? 'add';
-    if (method !== 'add' && method !== 'mul') throw new TypeError(`method must be "add" or "mul", got ${describeValue(method)}`);
-    const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
-    if (method === 'add') return this.mostSimilar([b, c], { negative: [a], topK });
-    const ids = [a, b, c].map((w) => this.requireId(w));
-    const [ra, rb, rc] = ids.map((id) => this.unitRow(id)) as [Float32Array, Float32Array, Float32Array];
-    const best = native().topKCosMul(this.unitVectors(), this.dim, ra, rb, rc, topK, Int32Array.from(ids), 1e-3, availableParallelism());
-    return Array.from(best.ids, (id, i) => ({ word: this.words[id]!, score: best.scores[i]! }));
+    return analogy(this.access, a, b, c, options);
   }
 
   /** The word least similar to the mean of the others. */
   doesntMatch(words: string[]): string {
-    this.checkLive();
-    if (!Array.isArray(words) || words.length < 2) {
-      throw new TypeError(`doesntMatch needs at least 2 words, got ${Array.isArray(words) ? `${words.length}` : describeValue(words)}`);
-    }
-    const ids = words.map((w) => this.requireId(w));
-    const mean = new Float32Array(this.dim);
-    for (const id of ids) {
-      const row = this.unitRow(id);
-      for (let i = 0; i < this.dim; i++) mean[i]! += row[i]!;
-    }
-    let worst = 0;
-    let worstScore = Infinity;
-    ids.forEach((id, k) => {
-      const row = this.unitRow(id);
-      let s = 0;
-      for (let i = 0; i < this.dim; i++) s += row[i]! * mean[i]!;
-      if (s < worstScore) {
-        worstScore = s;
-        worst = k;
-      }
-    });
-    return words[worst]!;
+    return doesntMatch(this.access, words);
   }
 
   /**
@@ -515,79 +366,8 @@ export class Word2Vec {
    * `restrictVocab` most frequent words (default 30000), case-insensitive, questions with a
    * word outside them skipped.
    */
-  async evaluateAnalogies(file: string, options: { restrictVocab?: number } = {}): Promise<AnalogyEvaluation> {
-    this.checkLive();
-    checkOptions(options, EVALUATE_ANALOGIES_OPTIONS);
-    const restrict = Math.min(this.size, integerOption('restrictVocab', options.restrictVocab ?? 30000, 1, 2 ** 31 - 1));
-    return this.track(() => this.scoreAnalogies(file, restrict));
-  }
-
-  private async scoreAnalogies(file: string, restrict: number): Promise<AnalogyEvaluation> {
-    // compute-accuracy upper-cases every word; the first of equal upper-cased words wins.
-    const upper = new Map<string, number>();
-    for (let i = 0; i < restrict; i++) {
-      const u = this.words[i]!.toUpperCase();
-      if (!upper.has(u)) upper.set(u, i);
-    }
-    const text = await readFile(file, 'utf8');
-    const sections: AnalogyEvaluation['sections'] = [];
-    let section: AnalogyEvaluation['sections'][number] | undefined;
-    let total = 0;
-    // Questions whose words are all known, answered in one batch below.
-    const asked: { section: AnalogyEvaluation['sections'][number]; ids: number[] }[] = [];
-    for (const line of text.split('\n')) {
-      const parts = line.trim().split(/\s+/).filter((p) => p.length > 0);
-      if (parts.length === 0) continue;
-      if (parts[0] === ':') {
-        section = { name: parts.slice(1).join(' '), correct: 0, seen: 0, total: 0, accuracy: 0 };
-        sections.push(section);
-        continue;
-      }
-      if (parts.length !== 4) continue;
-      if (!section) {
-        section = { name: '', correct: 0, seen: 0, total: 0, accuracy: 0 };
-        sections.push(section);
-      }
-      total++;
-      section.total++;
-      const ids = parts.map((p) => upper.get(p.toUpperCase()));
-      if (ids.some((id) => id === undefined)) continue;
-      section.seen++;
-      asked.push({ section, ids: ids as number[] });
-    }
-    const queries = new Float32Array(asked.length * this.dim);
-    const offsets = new Int32Array(asked.length + 1);
-    const excluded = new Int32Array(asked.length * 3);
-    asked.forEach(({ ids: [a, b, c] }, n) => {
-      const ra = this.unitRow(a!);
-      const rb = this.unitRow(b!);
-      const rc = this.unitRow(c!);
-      const q = queries.subarray(n * this.dim, (n + 1) * this.dim);
-      for (let i = 0; i < this.dim; i++) q[i] = rb[i]! - ra[i]! + rc[i]!;
-      excluded.set([a!, b!, c!], n * 3);
-      offsets[n + 1] = (n + 1) * 3;
-    });
-    if (asked.length > 0) {
-      const best = await native().topKBatchAsync(
-        this.scoringMatrix('cosine', restrict), this.dim, queries, 1, offsets, excluded, null, availableParallelism(),
-      );
-      asked.forEach(({ section: s, ids }, n) => {
-        if (best.ids[n] === ids[3]) s.correct++;
-      });
-    }
-    const sum = (list: typeof sections) => {
-      const correct = list.reduce((s, x) => s + x.correct, 0);
-      const seen = list.reduce((s, x) => s + x.seen, 0);
-      return { correct, seen, accuracy: seen > 0 ? correct / seen : 0 };
-    };
-    for (const s of sections) s.accuracy = s.seen > 0 ? s.correct / s.seen : 0;
-    const all = sum(sections);
-    return {
-      accuracy: all.accuracy, correct: all.correct, seen: all.seen, total,
-      semantic: sum(sections.filter((s) => !s.name.startsWith('gram'))),
-      syntactic: sum(sections.filter((s) => s.name.startsWith('gram'))),
-      sections,
-    };
+  evaluateAnalogies(file: string, options: { restrictVocab?: number } = {}): Promise<AnalogyEvaluation> {
+    return evaluateAnalogies(this.access, file, options);
   }
 
   /**
@@ -595,45 +375,16 @@ export class Word2Vec {
    * (tab- or space-separated `word1 word2 score`, `#` comments) whose words are known;
    * words are looked up as written, then lower-cased.
    */
-  async evaluateWordPairs(file: string): Promise<WordPairEvaluation> {
-    this.checkLive();
-    const text = await readFile(file, 'utf8');
-    this.checkLive();
-    const model: number[] = [];
-    const human: number[] = [];
-    let total = 0;
-    const lookup = (w: string): number | undefined => this.idOf(w) ?? this.idOf(w.toLowerCase());
-    for (const line of text.split('\n')) {
-      if (line.startsWith('#') || line.trim() === '') continue;
-      const parts = line.trim().split(/\t|\s+/);
-      if (parts.length < 3) continue;
-      const score = Number(parts[2]);
-      if (!Number.isFinite(score)) continue;
-      total++;
-      const a = lookup(parts[0]!);
-      const b = lookup(parts[1]!);
-      if (a === undefined || b === undefined) continue;
-      const u = this.unitRow(a);
-      const v = this.unitRow(b);
-      let s = 0;
-      for (let i = 0; i < this.dim; i++) s += u[i]! * v[i]!;
-      model.push(s);
-      human.push(score);
-    }
-    return { spearman: pearson(ranks(model), ranks(human)), pearson: pearson(model, human), seen: model.length, total };
+  evaluateWordPairs(file: string): Promise<WordPairEvaluation> {
+    return evaluateWordPairs(this.access, file);
   }
 
   /**
    * Word classes by k-means on the input vectors, as the original's `-classes`: class ids
    * by word id, computed off the main thread.
    */
-  async wordClasses(classes: number, options: { iterations?: number; threads?: number } = {}): Promise<Int32Array> {
-    this.checkLive();
-    checkOptions(options, WORD_CLASSES_OPTIONS);
-    integerOption('classes', classes, 1, this.size);
-    const iterations = integerOption('iterations', options.iterations ?? 10, 1, 1000);
-    const threads = integerOption('threads', options.threads ?? availableParallelism(), 1, 256);
-    return this.track(() => native().kmeansClasses(this.vectorArray, this.dim, classes, iterations, threads));
+  wordClasses(classes: number, options: WordClassesOptions = {}): Promise<Int32Array> {
+    return wordClasses(this.access, classes, options);
   }
 
   /**
@@ -648,74 +399,11 @@ export class Word2Vec {
     checkOptions(options, SAVE_OPTIONS);
     const format = options.format ?? 'word2vec-binary';
     checkModelFormat(format);
-    const table = { keys: this.keyList, dim: this.dim, vectors: this.vectorArray };
+    const table = { keys: this.keyList, dim: this.dim, vectors: this.vectorArray, outputVectors: this.outputArray, counts: this.countArray };
     // Tracked: the file system writes straight from the vectors' memory, on its own threads.
     // Disposing meanwhile lets the save finish: the file it writes is whole either way.
-    await this.track(async () => {
-      if (format === 'native') {
-        await writeNativeModel(path, { ...table, outputVectors: this.outputArray, counts: this.countArray });
-      } else if (format === 'vec') {
-        await writeVec(path, table);
-      } else {
-        await writeWord2Vec(path, table, format);
-      }
-    }, true);
+    await this.track(() => writeModelTable(path, format, table), true);
   }
 }
 
-const MOST_SIMILAR_OPTIONS = ['topK', 'negative', 'metric'];
-const ANALOGY_OPTIONS = ['topK', 'method'];
-const NEAREST_OPTIONS = ['metric', 'exclude', 'threads'];
-const EVALUATE_ANALOGIES_OPTIONS = ['restrictVocab'];
-const WORD_CLASSES_OPTIONS = ['iterations', 'threads'];
 const SAVE_OPTIONS = ['format'];
-
-function metricOption(metric: unknown): Metric {
-  if (metric === undefined) return 'cosine';
-  if (metric !== 'cosine' && metric !== 'dot') throw new TypeError(`metric must be "cosine" or "dot", got ${describeValue(metric)}`);
-  return metric;
-}
-
-function idArray(name: string, ids: ArrayLike<number>): Int32Array {
-  // Not an array (0, null, a string...) was taken as an empty list, or failed with a message
-  // that did not name the option.
-  if (!Array.isArray(ids) && !(ArrayBuffer.isView(ids) && !(ids instanceof DataView))) {
-    throw new TypeError(`${name} must be an array of row ids, got ${describeValue(ids)}`);
-  }
-  const out = new Int32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (!Number.isInteger(id) || id! < 0 || id! > 2 ** 31 - 1) throw new RangeError(`${name}[${i}] must be a row id, got ${describeValue(id)}`);
-    out[i] = id!;
-  }
-  return out;
-}
-
-function ranks(values: number[]): number[] {
-  const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
-  const r = new Array<number>(values.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
-    const mean = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) r[order[k]![1]] = mean;
-    i = j + 1;
-  }
-  return r;
-}
-
-function pearson(x: number[], y: number[]): number {
-  const n = x.length;
-  if (n < 2) return NaN;
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}

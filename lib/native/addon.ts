@@ -84,12 +84,6 @@ export interface NativeCudaStatus {
   devices: NativeCudaDevice[];
 }
 
-/** Events from the trainer, delivered on the JS thread. */
-export type NativeTrainerEvent =
-  | { kind: 'progress'; progress: NativeProgress }
-  | { kind: 'space' }
-  | { kind: 'done'; result: { cancelled: boolean; error?: string } };
-
 /** The native trainer object. */
 export interface NativeTrainer {
   start(): void;
@@ -99,7 +93,7 @@ export interface NativeTrainer {
   cancel(): void;
   progress(): NativeProgress;
   epochStats(): NativeEpochStats[];
-  takeVectors(): { input: Float32Array; output?: Float32Array; hsOutput?: Float32Array };
+  takeVectors(): { input: Float32Array; output?: Float32Array };
 }
 
 /**
@@ -244,6 +238,29 @@ export interface NativeAddon {
   simd: string;
   /** Probes CUDA (cudaGetDeviceCount, cudaGetDeviceProperties); never throws. */
   cudaStatus(): NativeCudaStatus;
+  /** The bounds the native trainer checks (native/core/limits.h): the TS layer checks the same. */
+  limits: NativeLimits;
+}
+
+/** The native trainer's bounds, from native/core/limits.h (and the CUDA trainer's dim). */
+export interface NativeLimits {
+  maxDim: number;
+  maxWindow: number;
+  maxNegative: number;
+  maxGroupNegative: number;
+  maxThreads: number;
+  maxEpochs: number;
+  maxAlpha: number;
+  minProgressIntervalMs: number;
+  maxProgressIntervalMs: number;
+  maxQueueCapacity: number;
+  maxCodeLength: number;
+  maxVocabSize: number;
+  /** The largest dim a model file or Word2Vec holds (training stops at maxDim). */
+  maxModelDim: number;
+  maxKMeansIterations: number;
+  maxKMeansThreads: number;
+  maxCudaDim: number;
 }
 
 function packageRoot(): string {
@@ -289,4 +306,16 @@ export function native(): NativeAddon {
     );
   }
   return cached;
+}
+
+/**
+ * The native trainer's bounds (native/core/limits.h), which the TS layer checks too; an addon
+ * built before they were exported is refused by name.
+ */
+export function nativeLimits(): NativeLimits {
+  const limits = native().limits;
+  if (limits === undefined) {
+    throw new Error('word2vec-native: the loaded addon does not export its limits: it is older than this package; rebuild it (npm run build:native)');
+  }
+  return limits;
 }

@@ -3,7 +3,7 @@
  * runs on (`device: 'cpu' | 'cuda' | 'auto'`).
  * @packageDocumentation
  */
-import { native, type NativeCudaStatus } from './addon';
+import { native, nativeLimits, type NativeCudaStatus } from './addon';
 
 /** A CUDA device the CUDA build of the addon can train on. */
 export interface CudaDevice {
@@ -18,9 +18,6 @@ export interface CudaDevice {
   /** Peak memory bandwidth in bytes per second (memory clock x bus width x 2). */
   memoryBandwidth: number;
 }
-
-/** The largest dim the CUDA trainer takes (a row held by one warp's registers). */
-export const CUDA_MAX_DIM = 1024;
 
 let status: NativeCudaStatus | undefined;
 
@@ -43,15 +40,6 @@ export function cudaDevices(): CudaDevice[] {
     multiprocessors: d.multiprocessors,
     memoryBandwidth: d.memoryBandwidth,
   }));
-}
-
-/** Whether training can run on a GPU: a CUDA build with a visible device. */
-export function cudaAvailable(): boolean {
-  try {
-    return cudaStatus().deviceCount > 0;
-  } catch {
-    return false;  // no addon: train() reports that itself
-  }
 }
 
 /**
@@ -89,6 +77,8 @@ function cudaRefusal(options: { dim: number }): string | undefined {
     return 'device "cuda" is not available: this build of word2vec-native has no CUDA support; build it with npm run build:cuda';
   }
   if (s.deviceCount === 0) return `device "cuda" is not available: no CUDA device is visible (${s.error ?? 'cudaGetDeviceCount returned 0 devices'})`;
-  if (options.dim > CUDA_MAX_DIM) return `device "cuda" supports dim up to ${CUDA_MAX_DIM}, got ${options.dim}`;
+  // The CUDA trainer's bound (a row held by one warp's registers), from the addon.
+  const maxDim = nativeLimits().maxCudaDim;
+  if (options.dim > maxDim) return `device "cuda" supports dim up to ${maxDim}, got ${options.dim}`;
   return undefined;
 }

@@ -5,7 +5,7 @@
  */
 import { describeValue } from '../util/errors';
 import type { Word2Vec } from '../model/model';
-import { integerOption } from '../training/options';
+import { integerOption } from '../util/validate';
 import { SENTENCE_TOKEN } from '../corpus/vocabulary';
 import { htmlPage } from './html-page';
 import { groupColour, UNGROUPED_COLOUR } from './palette';

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { describeValue } from '../util/errors';
-import { integerOption } from '../training/options';
+import { integerOption } from '../util/validate';
 import { seededRandom } from './random';
 
 /** Result of {@link principalComponents}. */

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { describeValue } from '../util/errors';
-import { integerOption } from '../training/options';
+import { integerOption } from '../util/validate';
 import type { Progress } from '../training/train';
 import { niceTicks, siTickLabels, tickLabel, type Ticks } from './ticks';
 import { escapeXml, num } from './xml';

@@ -5,7 +5,7 @@
 import { UMAP } from 'umap-js';
 
 import { describeValue } from '../util/errors';
-import { integerOption, numberOption } from '../training/options';
+import { integerOption, numberOption } from '../util/validate';
 import { seededRandom } from './random';
 
 /** Options of {@link umapLayout}. */

@@ -4,8 +4,9 @@
  */
 import { availableParallelism } from 'node:os';
 
-import { cudaAvailable as cudaDeviceVisible, resolveDevice } from '../native/cuda';
-import { describeValue } from '../util/errors';
+import { nativeLimits, type NativeLimits } from '../native/addon';
+import { resolveDevice } from '../native/cuda';
+import { booleanOption, checkOptions, choiceOption, integerOption, numberOption } from '../util/validate';
 
 /** Options of {@link train}. Every field is optional; defaults follow the original word2vec. */
 export interface TrainOptions {
@@ -95,94 +96,165 @@ export interface ResolvedTrainOptions {
   cacheTokens: number;
 }
 
-const KNOWN = new Set<string>([
-  'model', 'dim', 'window', 'negative', 'hs', 'sample', 'minCount', 'maxVocab', 'epochs', 'alpha', 'minAlpha',
-  'nsExponent', 'threads', 'seed', 'device', 'maxSentenceLength', 'sentenceToken', 'progressInterval', 'sharedNegatives',
-  'cacheTokens',
-]);
-
-/** Checks an integer option; the message is `NAME must be an integer in [LO, HI], got VALUE`. */
-export function integerOption(name: string, value: unknown, lo: number, hi: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
-    throw new RangeError(`${name} must be an integer in [${lo}, ${hi}], got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-/** Checks a real option; the message is `NAME must be a number in [LO, HI], got VALUE`. */
-export function numberOption(name: string, value: unknown, lo: number, hi: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
-    throw new RangeError(`${name} must be a number in [${lo}, ${hi}], got ${describeValue(value)}`);
-  }
-  return value;
-}
+/** Options resolved so far, in table order: a default or a bound may depend on them. */
+type Resolving = Partial<ResolvedTrainOptions>;
 
 /**
- * Checks an options argument: an object (`options must be an object, got VALUE`) naming only
- * options in `known` (`unknown option "NAME"`, as train() says).
+ * The original word2vec's flag for an option: how the CLI's help shows it and how its text
+ * becomes the option's value. The CLI checks the text against `kind` first.
  */
-export function checkOptions(options: unknown, known: readonly string[]): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+export interface OriginalFlag {
+  flag: string;
+  kind: 'int' | 'real' | 'string' | 'bool01';
+  /** The tool's default, as its help prints it. */
+  defaultValue: string;
+  help: string;
+  /** How help shows the value; default <file>, <int> or <float> by kind. */
+  arg?: string;
+  /** The option's value for the flag's text. */
+  parse: (text: string) => unknown;
+  /**
+   * Whether the CLI passes `parse(defaultValue)` when the flag is absent (the tool's default,
+   * e.g. -cbow 1, -threads 12); false where the API's default is the tool's (-alpha).
+   */
+  passDefault: boolean;
+}
+
+/** One training option: its type, bounds, default and flag, defined once for every layer. */
+export interface TrainOptionSpec {
+  name: keyof ResolvedTrainOptions;
+  kind: 'integer' | 'number' | 'boolean' | 'choice';
+  /** The values of a 'choice'. */
+  choices?: readonly string[];
+  /** Inclusive bounds of an 'integer' or 'number', from the native limits or the options before it. */
+  range?: (limits: NativeLimits, resolved: Resolving) => readonly [number, number];
+  /** The default, possibly from the options before it. */
+  defaultValue: (resolved: Resolving) => unknown;
+  /** A check against the options before it, once resolved. */
+  check?: (resolved: Resolving) => void;
+  flag?: OriginalFlag;
+}
+
+const MAX_INT32 = 2 ** 31 - 1;
+const numberOf = (text: string): number => Number(text);
+const flag = (
+  name: string, kind: OriginalFlag['kind'], defaultValue: string, help: string, parse: (text: string) => unknown = numberOf,
+  extra: Partial<OriginalFlag> = {},
+): OriginalFlag => ({ flag: name, kind, defaultValue, help, parse, passDefault: true, ...extra });
+
+/**
+ * Every option of {@link train}, in the order they are resolved and checked (a default or a
+ * bound may depend on one before it). The bounds the native trainer checks again come from its
+ * one header (native/core/limits.h) through the addon, so both layers refuse the same value.
+ */
+export const TRAIN_OPTIONS: readonly TrainOptionSpec[] = [
+  {
+    name: 'model', kind: 'choice', choices: ['skipgram', 'cbow'], defaultValue: () => 'skipgram',
+    flag: flag('-cbow', 'bool01', '1', 'Use the continuous bag of words model (0 = skip-gram)', (t) => (t === '1' ? 'cbow' : 'skipgram')),
+  },
+  {
+    name: 'device', kind: 'choice', choices: ['cpu', 'cuda', 'auto'], defaultValue: () => 'auto',
+    flag: flag('-device', 'string', 'auto',
+      'Train on the CPU, or on an NVIDIA GPU (a CUDA build: npm run build:cuda; not yet run on a GPU, so auto is the CPU for now) (not in the original)',
+      (t) => t, { arg: '<cpu|cuda|auto>', passDefault: false }),
+  },
+  {
+    name: 'dim', kind: 'integer', range: (l) => [1, l.maxDim], defaultValue: () => 100,
+    flag: flag('-size', 'int', '100', 'Set size of word vectors'),
+  },
+  {
+    name: 'window', kind: 'integer', range: (l) => [1, l.maxWindow], defaultValue: () => 5,
+    flag: flag('-window', 'int', '5', 'Set max skip length between words'),
+  },
+  {
+    name: 'negative', kind: 'integer', range: (l) => [0, l.maxNegative], defaultValue: () => 5,
+    flag: flag('-negative', 'int', '5', 'Number of negative examples; common values are 3 - 10 (0 = not used)'),
+  },
+  {
+    name: 'hs', kind: 'boolean', defaultValue: () => false,
+    check: (r) => {
+      if (r.negative === 0 && !r.hs) throw new RangeError('negative must be > 0 when hs is false, got 0');
+    },
+    flag: flag('-hs', 'bool01', '0', 'Use Hierarchical Softmax (1 = yes)', (t) => t === '1'),
+  },
+  {
+    name: 'sample', kind: 'number', range: () => [0, 1], defaultValue: () => 1e-3,
+    flag: flag('-sample', 'real', '1e-3', 'Set threshold for occurrence of words; frequent words are randomly down-sampled (0 = off)'),
+  },
+  {
+    name: 'minCount', kind: 'integer', range: () => [1, Number.MAX_SAFE_INTEGER], defaultValue: () => 5,
+    flag: flag('-min-count', 'int', '5', 'Discard words that appear less than <int> times'),
+  },
+  { name: 'maxVocab', kind: 'integer', range: () => [1, MAX_INT32 - 1], defaultValue: () => MAX_INT32 - 1 },
+  {
+    name: 'epochs', kind: 'integer', range: (l) => [1, l.maxEpochs], defaultValue: () => 5,
+    flag: flag('-iter', 'int', '5', 'Run more training iterations'),
+  },
+  {
+    name: 'alpha', kind: 'number', range: (l) => [Number.MIN_VALUE, l.maxAlpha],
+    defaultValue: (r) => (r.model === 'cbow' ? 0.05 : 0.025),
+    flag: flag('-alpha', 'real', '0.025 for skip-gram, 0.05 for CBOW', 'Set the starting learning rate', numberOf, { passDefault: false }),
+  },
+  { name: 'minAlpha', kind: 'number', range: (_, r) => [0, r.alpha!], defaultValue: (r) => r.alpha! * 1e-4 },
+  { name: 'nsExponent', kind: 'number', range: () => [-10, 10], defaultValue: () => 0.75 },
+  {
+    name: 'threads', kind: 'integer', range: (l) => [1, l.maxThreads], defaultValue: () => availableParallelism(),
+    flag: flag('-threads', 'int', '12', 'Use <int> threads'),
+  },
+  {
+    name: 'seed', kind: 'integer', range: () => [0, Number.MAX_SAFE_INTEGER], defaultValue: () => 1,
+    flag: flag('-seed', 'int', '1', 'Random seed (not in the original)'),
+  },
+  { name: 'maxSentenceLength', kind: 'integer', range: () => [1, 1000000], defaultValue: () => 10000 },
+  { name: 'sentenceToken', kind: 'boolean', defaultValue: () => false },
+  { name: 'progressInterval', kind: 'integer', range: (l) => [l.minProgressIntervalMs, l.maxProgressIntervalMs], defaultValue: () => 100 },
+  {
+    name: 'sharedNegatives', kind: 'boolean', defaultValue: () => true,
+    flag: flag('-shared-negatives', 'bool01', '1',
+      'Skip-gram: share one set of negatives across each window (pWord2Vec; not in the original; 0 = fresh negatives per pair, as the original)',
+      (t) => t === '1'),
+  },
+  { name: 'cacheTokens', kind: 'integer', range: () => [0, MAX_INT32], defaultValue: () => 2 ** 24 },
+];
+
+/** The names {@link train} takes. */
+export const TRAIN_OPTION_NAMES: readonly string[] = TRAIN_OPTIONS.map((o) => o.name);
+
+/** The spec of option `name`. */
+export function trainOptionSpec(name: string): TrainOptionSpec {
+  const spec = TRAIN_OPTIONS.find((o) => o.name === name);
+  if (!spec) throw new Error(`no training option ${JSON.stringify(name)}`);
+  return spec;
+}
+
+/** Checks one option's value against its spec; the message names the option, the rule and the value. */
+function checkOptionValue(spec: TrainOptionSpec, value: unknown, limits: NativeLimits, resolved: Resolving): unknown {
+  switch (spec.kind) {
+    case 'boolean':
+      return booleanOption(spec.name, value);
+    case 'choice':
+      return choiceOption(spec.name, value, spec.choices!);
+    case 'integer':
+      return integerOption(spec.name, value, ...spec.range!(limits, resolved));
+    case 'number':
+      return numberOption(spec.name, value, ...spec.range!(limits, resolved));
   }
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) throw new TypeError(`unknown option ${JSON.stringify(name)}`);
-  }
 }
 
-function booleanOption(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describeValue(value)}`);
-  return value;
-}
-
-/** Whether this build can train on a GPU: a CUDA build (`npm run build:cuda`) with a visible device. */
-export function cudaAvailable(): boolean {
-  return cudaDeviceVisible();
-}
-
-/** Applies defaults and validates; throws before any native work starts. */
+/** Applies defaults and validates, option by option in {@link TRAIN_OPTIONS}' order; throws before any training starts. */
 export function resolveTrainOptions(options: TrainOptions | undefined): ResolvedTrainOptions {
   if (options === undefined) options = {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`options must be an object, got ${describeValue(options)}`);
+  checkOptions(options, TRAIN_OPTION_NAMES);
+  const limits = nativeLimits();
+  const given = options as Record<string, unknown>;
+  const resolved: Record<string, unknown> = {};
+  for (const spec of TRAIN_OPTIONS) {
+    const value = given[spec.name] === undefined ? spec.defaultValue(resolved) : given[spec.name];
+    resolved[spec.name] = checkOptionValue(spec, value, limits, resolved);
+    spec.check?.(resolved);
   }
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw new TypeError(`unknown option ${JSON.stringify(name)}`);
-  }
-  const o = options as Record<string, unknown>;
-  const get = (name: string, fallback: unknown): unknown => (o[name] === undefined ? fallback : o[name]);
-
-  const model = get('model', 'skipgram');
-  if (model !== 'skipgram' && model !== 'cbow') {
-    throw new TypeError(`model must be "skipgram" or "cbow", got ${describeValue(model)}`);
-  }
-  const device = get('device', 'auto');
-  if (device !== 'cpu' && device !== 'cuda' && device !== 'auto') {
-    throw new TypeError(`device must be "cpu", "cuda" or "auto", got ${describeValue(device)}`);
-  }
-  const dim = integerOption('dim', get('dim', 100), 1, 10000);
-  const window = integerOption('window', get('window', 5), 1, 1000);
-  const negative = integerOption('negative', get('negative', 5), 0, 1000);
-  const hs = booleanOption('hs', get('hs', false));
-  if (negative === 0 && !hs) throw new RangeError('negative must be > 0 when hs is false, got 0');
-  const sample = numberOption('sample', get('sample', 1e-3), 0, 1);
-  const minCount = integerOption('minCount', get('minCount', 5), 1, Number.MAX_SAFE_INTEGER);
-  const maxVocab = integerOption('maxVocab', get('maxVocab', 2 ** 31 - 2), 1, 2 ** 31 - 2);
-  const epochs = integerOption('epochs', get('epochs', 5), 1, 100000);
-  const alpha = numberOption('alpha', get('alpha', model === 'cbow' ? 0.05 : 0.025), Number.MIN_VALUE, 10);
-  const minAlpha = numberOption('minAlpha', get('minAlpha', alpha * 1e-4), 0, alpha);
-  const nsExponent = numberOption('nsExponent', get('nsExponent', 0.75), -10, 10);
-  const threads = integerOption('threads', get('threads', availableParallelism()), 1, 1024);
-  const seed = integerOption('seed', get('seed', 1), 0, Number.MAX_SAFE_INTEGER);
-  const maxSentenceLength = integerOption('maxSentenceLength', get('maxSentenceLength', 10000), 1, 1000000);
-  const sentenceToken = booleanOption('sentenceToken', get('sentenceToken', false));
-  const progressInterval = integerOption('progressInterval', get('progressInterval', 100), 1, 3600000);
-  const sharedNegatives = booleanOption('sharedNegatives', get('sharedNegatives', true));
-  const cacheTokens = integerOption('cacheTokens', get('cacheTokens', 2 ** 24), 0, 2 ** 31 - 1);
   // Last: every other option is checked before the addon is asked about devices.
-  const resolvedDevice = resolveDevice(device, { dim });
-  return {
-    model, dim, window, negative, hs, sample, minCount, maxVocab, epochs, alpha, minAlpha, nsExponent, threads,
-    seed, device: resolvedDevice, maxSentenceLength, sentenceToken, progressInterval, sharedNegatives, cacheTokens,
-  };
+  const r = resolved as unknown as ResolvedTrainOptions & { device: 'cpu' | 'cuda' | 'auto' };
+  r.device = resolveDevice(r.device, { dim: r.dim });
+  return r;
 }

@@ -5,27 +5,37 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
-import { cudaAvailable, cudaDevices, resolveDevice } from '../../lib/native/cuda';
+import { cudaDevices, resolveDevice } from '../../lib/native/cuda';
 import { resolveTrainOptions } from '../../lib/training/options';
 
 // Hoisted above the imports by vitest: lib/cuda and lib/options see this addon.
 
-vi.mock('../../lib/native/addon', () => ({
-  native: () => ({
-    cudaStatus: () => ({
-      compiled: true,
-      deviceCount: 1,
-      devices: [{
-        index: 0, name: 'NVIDIA H200', memoryBytes: 150e9, computeMajor: 9, computeMinor: 0, multiprocessors: 132,
-        memoryBandwidth: 4.8e12,
-      }],
+vi.mock('../../lib/native/addon', () => {
+  // The bounds of native/core/limits.h (and the CUDA trainer's dim), as the real addon exports them.
+  const limits = {
+    maxDim: 10000, maxWindow: 1000, maxNegative: 1000, maxGroupNegative: 1000, maxThreads: 1024, maxEpochs: 100000,
+    maxAlpha: 10, minProgressIntervalMs: 1, maxProgressIntervalMs: 3600000, maxQueueCapacity: 4096, maxCodeLength: 64,
+    maxVocabSize: 2147483647, maxModelDim: 100000, maxKMeansIterations: 1000, maxKMeansThreads: 256, maxCudaDim: 1024,
+  };
+  return {
+    nativeLimits: () => limits,
+    native: () => ({
+      limits,
+      cudaStatus: () => ({
+        compiled: true,
+        deviceCount: 1,
+        devices: [{
+          index: 0, name: 'NVIDIA H200', memoryBytes: 150e9, computeMajor: 9, computeMinor: 0, multiprocessors: 132,
+          memoryBandwidth: 4.8e12,
+        }],
+      }),
     }),
-  }),
-}));
+  };
+});
 
 describe('a CUDA build that sees a GPU', () => {
   it('reports it', () => {
-    expect(cudaAvailable()).toBe(true);
+    expect(cudaDevices().length).toBe(1);
     expect(cudaDevices().map((d) => d.computeCapability)).toEqual(['9.0']);
   });
 

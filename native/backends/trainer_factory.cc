@@ -2,8 +2,8 @@
 // by CMake when native/cuda was compiled in (never by binding.gyp).
 #include <stdexcept>
 
-#include "trainer.h"
-#include "trainer_backend.h"
+#include "../core/trainer.h"
+#include "backends.h"
 
 #ifdef W2V_HAVE_CUDA
 #include "../cuda/cuda_trainer.h"

@@ -1,6 +1,6 @@
 #include "cuda_functions.h"
 
-#include "../core/trainer_backend.h"
+#include "../backends/backends.h"
 
 namespace w2v_binding {
 

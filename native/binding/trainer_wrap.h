@@ -1,11 +1,12 @@
-// JS class `Trainer`: wraps a w2v::TrainerBackend (CPU threads or CUDA, from makeTrainer). Progress, queue space and completion reach JS
-// through one thread-safe function; the event loop never waits on training.
+// JS class `Trainer`: wraps a w2v::TrainerBackend (CPU threads or CUDA, from makeTrainer).
+// Progress, queue space and completion reach JS through one thread-safe function; the event
+// loop never waits on training.
 #pragma once
 #include <napi.h>
 
 #include <memory>
 
-#include "../core/trainer_backend.h"
+#include "../backends/backends.h"
 
 namespace w2v_binding {
 

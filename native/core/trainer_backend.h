@@ -1,12 +1,9 @@
-// What the binding drives, whichever device trains: the CPU's Hogwild thread pool (Trainer)
-// or the optional CUDA trainer (native/cuda). The binding includes this header only, never a
-// CUDA header; makeTrainer() picks the implementation.
+// What the binding drives, whichever backend trains: the CPU's Hogwild thread pool (Trainer)
+// or a device's trainer. native/backends makes one (makeTrainer); this header names no device.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <memory>
-#include <string>
 #include <vector>
 
 #include "aligned_buffer.h"
@@ -49,37 +46,5 @@ class TrainerBackend {
   /// gives them back at once instead of when the owner is destroyed.
   virtual void releaseWeights() = 0;
 };
-
-enum class TrainerDevice { kCpu, kCuda };
-
-/// A trainer on `device`. Throws std::invalid_argument for a bad configuration, table or a
-/// device that cannot train this configuration (the message names it), std::runtime_error
-/// when the device itself fails (e.g. out of GPU memory).
-std::unique_ptr<TrainerBackend> makeTrainer(TrainerDevice device, const TrainerConfig& config, TrainerTables tables,
-                                            int32_t vocabSize);
-
-/// One visible CUDA device.
-struct CudaDeviceInfo {
-  int32_t index = 0;
-  std::string name;
-  uint64_t memoryBytes = 0;
-  int32_t computeMajor = 0;
-  int32_t computeMinor = 0;
-  int32_t multiprocessors = 0;
-  /// Peak DRAM bandwidth from the memory clock and bus width (2 transfers a clock).
-  double memoryBandwidthBytesPerSecond = 0;
-};
-
-/// What this build and machine offer for CUDA.
-struct CudaStatus {
-  /// Built with the CUDA trainer (cmake -DW2V_CUDA=ON with a toolkit found).
-  bool compiled = false;
-  int32_t deviceCount = 0;
-  /// Why no device is usable: cudaGetDeviceCount's error name and text, or empty.
-  std::string error;
-  std::vector<CudaDeviceInfo> devices;
-};
-
-CudaStatus cudaStatus();
 
 }  // namespace w2v

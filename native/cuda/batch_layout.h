@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "../core/alias_sampler.h"
+#include "cuda_limits.h"
 #include "host_device.h"
 
 namespace w2v {
@@ -12,8 +13,6 @@ namespace cuda {
 
 /// Centre words a warp trains, one after the other (a sentence slice).
 constexpr int32_t kSliceCentres = 32;
-/// Largest dim the kernel takes: 32 lanes x 32 floats of a row in registers.
-constexpr int32_t kMaxCudaDim = 1024;
 
 /// One warp's work: centre positions [begin, end) of the batch's token array, inside the
 /// sentence [sentenceBegin, sentenceEnd) that bounds their windows; alpha at the slice's

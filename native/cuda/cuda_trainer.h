@@ -1,10 +1,11 @@
 // The CUDA trainer behind TrainerBackend, and the device probe. Plain C++: the factory in
-// native/core includes this header, never a CUDA one.
+// native/backends includes this header, never a CUDA one.
 #pragma once
 #include <cstdint>
 #include <memory>
 
 #include "../core/trainer_backend.h"
+#include "cuda_status.h"
 
 namespace w2v {
 namespace cuda {

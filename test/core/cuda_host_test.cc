@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "../../native/core/trainer_backend.h"
+#include "../../native/backends/backends.h"
 #include "../../native/cuda/cuda_trainer.h"
 #include "check.h"
 #include "corpus.h"

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "../../native/core/trainer_backend.h"
+#include "../../native/backends/backends.h"
 #include "../../native/cuda/train_kernel.h"
 #include "check.h"
 #include "corpus.h"

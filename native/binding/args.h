@@ -10,6 +10,11 @@
 
 namespace w2v_binding {
 
+/// Number.MAX_SAFE_INTEGER: the largest count or offset a JS number holds exactly.
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+/// INT32_MAX as a JS number: the bound of what the core counts in int32 (ids, k, epochs).
+constexpr double kMaxInt32 = 2147483647.0;
+
 inline std::string describe(const Napi::Value& v) {
   if (v.IsUndefined()) return "undefined";
   if (v.IsNull()) return "null";

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../core/kmeans.h"
+#include "../core/limits.h"
 #include "args.h"
 
 namespace w2v_binding {
@@ -54,14 +55,14 @@ class KMeansWorker : public Napi::AsyncWorker {
 Napi::Value KMeansClasses(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto vectors = typedArray<float>(info[0], "vectors", napi_float32_array, "Float32Array");
-  const int32_t dim = static_cast<int32_t>(integerArg(info[1], "dim", 1, 100000));
+  const int32_t dim = static_cast<int32_t>(integerArg(info[1], "dim", 1, w2v::kMaxModelDim));
   if (vectors.ElementLength() == 0 || vectors.ElementLength() % static_cast<size_t>(dim) != 0)
     throwRange(env, "vectors length " + std::to_string(vectors.ElementLength()) + " is not a positive multiple of dim " +
                         std::to_string(dim));
   const double rows = static_cast<double>(vectors.ElementLength() / static_cast<size_t>(dim));
   const int32_t classes = static_cast<int32_t>(integerArg(info[2], "classes", 1, rows));
-  const int32_t iterations = static_cast<int32_t>(integerArg(info[3], "iterations", 1, 1000));
-  const int32_t threads = static_cast<int32_t>(integerArg(info[4], "threads", 1, 256));
+  const int32_t iterations = static_cast<int32_t>(integerArg(info[3], "iterations", 1, w2v::kMaxKMeansIterations));
+  const int32_t threads = static_cast<int32_t>(integerArg(info[4], "threads", 1, w2v::kMaxKMeansThreads));
   auto* worker = new KMeansWorker(env, vectors, dim, classes, iterations, threads);
   Napi::Promise promise = worker->Promise();
   worker->Queue();

@@ -67,10 +67,10 @@ BatchRequest ParseBatch(const Napi::CallbackInfo& info) {
     throwRange(env, "queries length " + std::to_string(queries.ElementLength()) + " is not a multiple of dim " +
                         std::to_string(r.dim));
   const size_t queryCount = queries.ElementLength() / static_cast<size_t>(r.dim);
-  if (queryCount > 2147483647u) throwRange(env, "too many queries: " + std::to_string(queryCount));
+  if (static_cast<double>(queryCount) > kMaxInt32) throwRange(env, "too many queries: " + std::to_string(queryCount));
   r.queryCount = static_cast<int32_t>(queryCount);
   r.queries.assign(queries.Data(), queries.Data() + queries.ElementLength());
-  r.k = static_cast<int32_t>(integerArg(info[3], "k", 0, 2147483647.0));
+  r.k = static_cast<int32_t>(integerArg(info[3], "k", 0, kMaxInt32));
   if (static_cast<double>(r.k) * static_cast<double>(r.queryCount) > kMaxResults)
     throwRange(env, "queries x k must be at most 268435456, got " + std::to_string(r.queryCount) + " x " +
                         std::to_string(r.k));
@@ -246,7 +246,7 @@ Napi::Value TopKCosMul(const Napi::CallbackInfo& info) {
                           std::to_string(v.ElementLength()));
     abc[i] = v.Data();
   }
-  const auto k = static_cast<int32_t>(integerArg(info[5], "k", 0, 2147483647.0));
+  const auto k = static_cast<int32_t>(integerArg(info[5], "k", 0, kMaxInt32));
   auto exclude = typedArray<int32_t>(info[6], "exclude", napi_int32_array, "Int32Array");
   if (!info[7].IsNumber()) throwType(env, "epsilon must be a number, got " + describe(info[7]));
   const double epsilon = info[7].As<Napi::Number>().DoubleValue();
@@ -276,7 +276,7 @@ Napi::Value TopK(const Napi::CallbackInfo& info) {
                         std::to_string(query.ElementLength()));
   if (!info[3].IsNumber()) throwType(env, "k must be a number, got " + describe(info[3]));
   const double kd = info[3].As<Napi::Number>().DoubleValue();
-  if (!(kd >= 0 && kd <= 2147483647.0) || kd != static_cast<double>(static_cast<int64_t>(kd)))
+  if (!(kd >= 0 && kd <= kMaxInt32) || kd != static_cast<double>(static_cast<int64_t>(kd)))
     throwRange(env, "k must be a non-negative integer, got " + describe(info[3]));
   auto exclude = typedArray<int32_t>(info[4], "exclude", napi_int32_array, "Int32Array");
   const int64_t rows = static_cast<int64_t>(matrix.ElementLength() / static_cast<size_t>(dim));

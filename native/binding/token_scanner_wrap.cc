@@ -228,7 +228,7 @@ Napi::Value TokenScannerWrap::Size(const Napi::CallbackInfo& info) {
 Napi::Value TokenScannerWrap::Keys(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const w2v::TokenTable& table = this->table(env);
-  const double minCount = static_cast<double>(integerArg(info[0], "minCount", 0, 9007199254740991.0));
+  const double minCount = static_cast<double>(integerArg(info[0], "minCount", 0, kMaxSafeInteger));
   if (!table.counting()) throwType(env, "keys() reads a counting table; this scanner's table is fixed");
   std::vector<uint32_t> kept;
   size_t keyBytes = 0;
@@ -320,7 +320,7 @@ Napi::Value TokenScannerWrap::CountFile(const Napi::CallbackInfo& info) {
   std::vector<uint64_t> starts(offsets.ElementLength());
   for (size_t i = 0; i < starts.size(); ++i) {
     const double d = offsets[i];
-    if (!(d >= 0 && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<uint64_t>(d)) ||
+    if (!(d >= 0 && d <= kMaxSafeInteger) || d != static_cast<double>(static_cast<uint64_t>(d)) ||
         (i > 0 && d < offsets[i - 1]))
       throwRange(env, "starts[" + std::to_string(i) + "] must be an integer offset, not below the one before, got " +
                           formatBound(d));
@@ -362,7 +362,7 @@ Napi::Value TokenScannerWrap::KeepIds(const Napi::CallbackInfo& info) {
   const w2v::TokenTable& table = this->table(env);
   if (!table.counting() || table.size() != 0 || scanner_->totals().bytes != 0 || scanner_->totals().tokens != 0)
     throwType(env, "keepIds() is for a new counting scanner, before it scans");
-  keepLimit_ = static_cast<uint64_t>(integerArg(info[0], "limit", 1, 9007199254740991.0));
+  keepLimit_ = static_cast<uint64_t>(integerArg(info[0], "limit", 1, kMaxSafeInteger));
   keeping_ = std::make_unique<w2v::IdKeeping>(keepLimit_);
   keptIds_.clear();
   keptIds_.emplace_back();

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "../core/limits.h"
 #include "args.h"
 #include "external_floats.h"
 
@@ -33,18 +34,19 @@ w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   c.negative = static_cast<int32_t>(integerProp(o, "negative", 0, w2v::kMaxNegative));
   c.cbow = boolProp(o, "cbow");
   c.hs = boolProp(o, "hs");
-  c.alpha = numberProp(o, "alpha", 0, 10);
-  c.minAlpha = numberProp(o, "minAlpha", 0, 10);
+  c.alpha = numberProp(o, "alpha", 0, w2v::kMaxAlpha);
+  c.minAlpha = numberProp(o, "minAlpha", 0, w2v::kMaxAlpha);
   c.epochs = static_cast<int32_t>(integerProp(o, "epochs", 1, w2v::kMaxEpochs));
   c.threads = static_cast<int32_t>(integerProp(o, "threads", 1, w2v::kMaxThreads));
-  c.seed = static_cast<uint64_t>(integerProp(o, "seed", 0, 9007199254740991.0));
-  c.wordsPerEpoch = integerProp(o, "wordsPerEpoch", 0, 9007199254740991.0);
-  c.queueCapacity = static_cast<int32_t>(integerProp(o, "queueCapacity", 0, 4096));
-  c.progressIntervalMs = static_cast<int32_t>(integerProp(o, "progressIntervalMs", 1, 3600000));
+  c.seed = static_cast<uint64_t>(integerProp(o, "seed", 0, kMaxSafeInteger));
+  c.wordsPerEpoch = integerProp(o, "wordsPerEpoch", 0, kMaxSafeInteger);
+  c.queueCapacity = static_cast<int32_t>(integerProp(o, "queueCapacity", 0, w2v::kMaxQueueCapacity));
+  c.progressIntervalMs = static_cast<int32_t>(
+      integerProp(o, "progressIntervalMs", w2v::kMinProgressIntervalMs, w2v::kMaxProgressIntervalMs));
   if (!o.Get("sharedNegatives").IsUndefined()) c.sharedNegatives = boolProp(o, "sharedNegatives");
   if (!o.Get("wholeSentenceWindow").IsUndefined()) c.wholeSentenceWindow = boolProp(o, "wholeSentenceWindow");
   if (!o.Get("groupNegative").IsUndefined())
-    c.groupNegative = static_cast<int32_t>(integerProp(o, "groupNegative", 0, w2v::kMaxNegative));
+    c.groupNegative = static_cast<int32_t>(integerProp(o, "groupNegative", 0, w2v::kMaxGroupNegative));
   return c;
 }
 
@@ -109,8 +111,9 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
       !info[3].IsFunction())
     throwType(env, "Trainer(config, tables, vocabSize, onEvent): wrong argument types");
   const double vocab = info[2].As<Napi::Number>().DoubleValue();
-  if (!(vocab >= 1 && vocab <= 2147483647.0) || vocab != static_cast<double>(static_cast<int64_t>(vocab)))
-    throwRange(env, "vocabSize must be an integer in [1, 2147483647], got " + describe(info[2]));
+  if (!(vocab >= 1 && vocab <= w2v::kMaxVocabSize) || vocab != static_cast<double>(static_cast<int64_t>(vocab)))
+    throwRange(env, "vocabSize must be an integer in [1, " + std::to_string(w2v::kMaxVocabSize) + "], got " +
+                        describe(info[2]));
   const w2v::TrainerDevice device = ReadDevice(info[0].As<Napi::Object>());
   w2v::TrainerConfig config = ReadConfig(info[0].As<Napi::Object>());
   w2v::TrainerTables tables = ReadTables(info[1].As<Napi::Object>(), static_cast<size_t>(vocab));
@@ -253,7 +256,7 @@ Napi::Value TrainerWrap::Push(const Napi::CallbackInfo& info) {
   auto ends = typedArray<int32_t>(info[1], "sentenceEnds", napi_int32_array, "Int32Array");
   if (!info[2].IsNumber()) throwType(env, "epoch must be a number, got " + describe(info[2]));
   const double epoch = info[2].As<Napi::Number>().DoubleValue();
-  if (!(epoch >= 0 && epoch < 2147483647.0) || epoch != static_cast<double>(static_cast<int64_t>(epoch)))
+  if (!(epoch >= 0 && epoch < kMaxInt32) || epoch != static_cast<double>(static_cast<int64_t>(epoch)))
     throwRange(env, "epoch must be a non-negative integer, got " + describe(info[2]));
   w2v::Chunk chunk;
   chunk.tokens.assign(tokens.Data(), tokens.Data() + tokens.ElementLength());

@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include "limits.h"
+
 namespace w2v {
 
 std::vector<int32_t> kmeansClasses(const float* vectors, int64_t rows, int32_t dim, int32_t classes,
@@ -13,9 +15,10 @@ std::vector<int32_t> kmeansClasses(const float* vectors, int64_t rows, int32_t d
   if (rows < 1 || dim < 1) throw std::invalid_argument("kmeans needs at least one vector");
   if (classes < 1 || classes > rows)
     throw std::invalid_argument("classes must be in [1, " + std::to_string(rows) + "], got " + std::to_string(classes));
-  if (iterations < 1 || iterations > 1000)
-    throw std::invalid_argument("iterations must be in [1, 1000], got " + std::to_string(iterations));
-  threads = std::max(1, std::min(threads, 256));
+  if (iterations < 1 || iterations > kMaxKMeansIterations)
+    throw std::invalid_argument("iterations must be in [1, " + std::to_string(kMaxKMeansIterations) + "], got " +
+                                std::to_string(iterations));
+  threads = std::max(1, std::min(threads, kMaxKMeansThreads));
   const size_t d = static_cast<size_t>(dim);
   std::vector<int32_t> cl(static_cast<size_t>(rows));
   for (int64_t a = 0; a < rows; ++a) cl[static_cast<size_t>(a)] = static_cast<int32_t>(a % classes);

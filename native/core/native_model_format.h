@@ -33,6 +33,8 @@
 #include <cstdint>
 #include <string>
 
+#include "limits.h"
+
 namespace w2v {
 
 constexpr size_t kNativeModelHeaderBytes = 128;
@@ -40,8 +42,8 @@ constexpr uint32_t kNativeModelVersion = 1;
 constexpr unsigned char kNativeModelMagic[8] = {0x89, 'W', '2', 'V', 'N', '\r', '\n', 0x1a};
 constexpr uint32_t kNativeModelHasOutputVectors = 1u << 0;
 constexpr uint32_t kNativeModelHasCounts = 1u << 1;
-constexpr uint64_t kNativeModelMaxWords = 2147483647;  // ids are int32
-constexpr uint32_t kNativeModelMaxDim = 100000;
+constexpr uint64_t kNativeModelMaxWords = kMaxVocabSize;
+constexpr uint32_t kNativeModelMaxDim = kMaxModelDim;
 constexpr uint64_t kNativeModelVectorAlignment = 64;
 
 /// A byte range of the file.

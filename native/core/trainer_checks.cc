@@ -36,14 +36,17 @@ TrainerSamplers checkTrainerInputs(const TrainerConfig& c, const TrainerTables& 
           "threads must be an integer in [1, " + std::to_string(kMaxThreads) + "], got " + std::to_string(c.threads));
   require(c.epochs >= 1 && c.epochs <= kMaxEpochs,
           "epochs must be an integer in [1, " + std::to_string(kMaxEpochs) + "], got " + std::to_string(c.epochs));
-  require(std::isfinite(c.alpha) && c.alpha > 0 && c.alpha <= 10, "alpha must be in (0, 10], got " + str(c.alpha));
+  require(std::isfinite(c.alpha) && c.alpha > 0 && c.alpha <= kMaxAlpha,
+          "alpha must be in (0, " + str(kMaxAlpha) + "], got " + str(c.alpha));
   require(std::isfinite(c.minAlpha) && c.minAlpha >= 0 && c.minAlpha <= c.alpha,
           "minAlpha must be in [0, alpha], got " + str(c.minAlpha));
   require(c.wordsPerEpoch >= 0, "wordsPerEpoch must be >= 0, got " + std::to_string(c.wordsPerEpoch));
-  require(c.queueCapacity >= 0 && c.queueCapacity <= 4096,
-          "queueCapacity must be in [0, 4096], got " + std::to_string(c.queueCapacity));
-  require(c.progressIntervalMs >= 1 && c.progressIntervalMs <= 3600000,
-          "progressIntervalMs must be in [1, 3600000], got " + std::to_string(c.progressIntervalMs));
+  require(c.queueCapacity >= 0 && c.queueCapacity <= kMaxQueueCapacity,
+          "queueCapacity must be in [0, " + std::to_string(kMaxQueueCapacity) + "], got " +
+              std::to_string(c.queueCapacity));
+  require(c.progressIntervalMs >= kMinProgressIntervalMs && c.progressIntervalMs <= kMaxProgressIntervalMs,
+          "progressIntervalMs must be in [" + std::to_string(kMinProgressIntervalMs) + ", " +
+              std::to_string(kMaxProgressIntervalMs) + "], got " + std::to_string(c.progressIntervalMs));
 
   const size_t v = static_cast<size_t>(vocabSize);
   require(tables.keepProbability.size() == v,
@@ -60,8 +63,9 @@ TrainerSamplers checkTrainerInputs(const TrainerConfig& c, const TrainerTables& 
                 std::to_string(tables.negativeWeights.size()));
     samplers.negative = AliasSampler(tables.negativeWeights);
   }
-  require(c.groupNegative >= 0 && c.groupNegative <= kMaxNegative,
-          "groupNegative must be in [0, " + std::to_string(kMaxNegative) + "], got " + std::to_string(c.groupNegative));
+  require(c.groupNegative >= 0 && c.groupNegative <= kMaxGroupNegative,
+          "groupNegative must be in [0, " + std::to_string(kMaxGroupNegative) + "], got " +
+              std::to_string(c.groupNegative));
   if (c.groupNegative > 0) {
     require(c.negative > 0, "groupNegative needs negative sampling (negative > 0)");
     require(!c.cbow && !c.hs, "groupNegative is for skip-gram with negative sampling only");

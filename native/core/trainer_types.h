@@ -1,17 +1,12 @@
 // The plain data a trainer takes and gives: configuration, per-word tables, chunks of token
-// ids, progress and per-epoch totals. Shared by every trainer backend (CPU threads, CUDA).
+// ids, progress and per-epoch totals. Shared by every trainer backend.
 #pragma once
 #include <cstdint>
 #include <vector>
 
-namespace w2v {
+#include "limits.h"
 
-constexpr int32_t kMaxDim = 10000;
-constexpr int32_t kMaxWindow = 1000;
-constexpr int32_t kMaxNegative = 1000;
-constexpr int32_t kMaxThreads = 1024;
-constexpr int32_t kMaxEpochs = 100000;
-constexpr int32_t kMaxCodeLength = 64;
+namespace w2v {
 
 struct TrainerConfig {
   int32_t dim = 100;

@@ -1,0 +1,33 @@
+// Every limit the core and the binding hold a value to: one definition each, so that the
+// checks here, the binding's argument checks and the TypeScript layer (which reads them from
+// the addon's `limits` export) cannot drift apart. A device's own limits live with that
+// device and are gathered in native/backends.
+#pragma once
+#include <cstdint>
+
+namespace w2v {
+
+// Training: what TrainerConfig and TrainerTables may hold.
+constexpr int32_t kMaxDim = 10000;
+constexpr int32_t kMaxWindow = 1000;
+constexpr int32_t kMaxNegative = 1000;
+constexpr int32_t kMaxGroupNegative = kMaxNegative;
+constexpr int32_t kMaxThreads = 1024;
+constexpr int32_t kMaxEpochs = 100000;
+/// Bits of one word's Huffman code (hierarchical softmax).
+constexpr int32_t kMaxCodeLength = 64;
+/// alpha and minAlpha.
+constexpr double kMaxAlpha = 10;
+constexpr int32_t kMaxQueueCapacity = 4096;
+constexpr int32_t kMinProgressIntervalMs = 1;
+constexpr int32_t kMaxProgressIntervalMs = 3600000;
+/// Words of a vocabulary or a model: ids are int32.
+constexpr int32_t kMaxVocabSize = INT32_MAX;
+
+// Models and what runs on their vectors.
+/// dim of a model read from a file or handed to k-means (trained models stop at kMaxDim).
+constexpr int32_t kMaxModelDim = 100000;
+constexpr int32_t kMaxKMeansIterations = 1000;
+constexpr int32_t kMaxKMeansThreads = 256;
+
+}  // namespace w2v

@@ -20,6 +20,7 @@
         "native/binding/addon.cc",
         "native/binding/cuda_functions.cc",
         "native/binding/kmeans_worker.cc",
+        "native/binding/limits_object.cc",
         "native/binding/map_file.cc",
         "native/binding/native_model_functions.cc",
         "native/binding/query_functions.cc",

@@ -6,6 +6,7 @@
 #include "../core/simd/kernels.h"
 #include "cuda_functions.h"
 #include "kmeans_worker.h"
+#include "limits_object.h"
 #include "map_file.h"
 #include "native_model_functions.h"
 #include "query_functions.h"
@@ -38,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
   exports.Set("cudaStatus", Napi::Function::New<CudaStatus>(env, "cudaStatus"));
+  exports.Set("limits", LimitsObject(env));
   return exports;
 }
 

@@ -1,0 +1,31 @@
+#include "limits_object.h"
+
+#include "../backends/backends.h"
+#include "../core/limits.h"
+
+namespace w2v_binding {
+
+// A frozen plain object of numbers, keyed maxXxx / minXxx.
+Napi::Object LimitsObject(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("maxDim", w2v::kMaxDim);
+  o.Set("maxWindow", w2v::kMaxWindow);
+  o.Set("maxNegative", w2v::kMaxNegative);
+  o.Set("maxGroupNegative", w2v::kMaxGroupNegative);
+  o.Set("maxThreads", w2v::kMaxThreads);
+  o.Set("maxEpochs", w2v::kMaxEpochs);
+  o.Set("maxAlpha", w2v::kMaxAlpha);
+  o.Set("minProgressIntervalMs", w2v::kMinProgressIntervalMs);
+  o.Set("maxProgressIntervalMs", w2v::kMaxProgressIntervalMs);
+  o.Set("maxQueueCapacity", w2v::kMaxQueueCapacity);
+  o.Set("maxCodeLength", w2v::kMaxCodeLength);
+  o.Set("maxVocabSize", w2v::kMaxVocabSize);
+  o.Set("maxModelDim", w2v::kMaxModelDim);
+  o.Set("maxKMeansIterations", w2v::kMaxKMeansIterations);
+  o.Set("maxKMeansThreads", w2v::kMaxKMeansThreads);
+  o.Set("maxCudaDim", w2v::maxDim(w2v::TrainerDevice::kCuda));
+  o.Freeze();
+  return o;
+}
+
+}  // namespace w2v_binding

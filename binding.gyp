@@ -12,6 +12,7 @@
         "native/core/query.cc",
         "native/core/trainer.cc",
         "native/core/trainer_checks.cc",
+        "native/core/trainer_runtime.cc",
         "native/core/token_scanner.cc",
         "native/core/simd/dispatch.cc",
         "native/core/simd/scalar.cc",

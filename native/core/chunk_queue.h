@@ -1,7 +1,7 @@
 // The bounded queue of chunks between the producer (the binding, feeding chunks from JS, or a
-// C++ caller) and a trainer's consumers (the CPU trainer's worker threads, or the CUDA
-// trainer's driver thread). Holds the trainer's cancel flag too: cancelling empties the
-// queue, wakes everyone waiting on it, and the training kernels poll the flag.
+// C++ caller) and a trainer's consumers (TrainerRuntime's workers: the CPU trainer's threads,
+// or a device backend's driver thread). Holds the trainer's cancel flag too: cancelling
+// empties the queue, wakes everyone waiting on it, and the training kernels poll the flag.
 #pragma once
 #include <atomic>
 #include <chrono>

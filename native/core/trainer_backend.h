@@ -1,5 +1,6 @@
 // What the binding drives, whichever backend trains: the CPU's Hogwild thread pool (Trainer)
-// or a device's trainer. native/backends makes one (makeTrainer); this header names no device.
+// or a device's trainer; native/backends makes one (makeTrainer). Every backend derives from
+// TrainerRuntime (trainer_runtime.h), which implements this lifecycle around its workers.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The original word2vec's initial weights, shared by every trainer backend so that a seed
-// starts the CPU and the GPU from the same vectors.
+// starts every device from the same vectors.
 #pragma once
 #include <cstddef>
 #include <cstdint>

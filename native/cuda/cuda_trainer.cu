@@ -1,26 +1,21 @@
-// The host side of GPU training: device weights and tables, a driver thread that turns
-// queued chunks into batches (batch_builder.h) in pinned host buffers and streams them to
-// the device on a copy stream while the previous batch trains on the compute stream (two
-// slots, events between), and a supervisor thread for progress, as the CPU Trainer's.
+// The host side of GPU training: device weights and tables, a driver thread (the runtime's one
+// worker) that turns queued chunks into batches (batch_builder.h) in pinned host buffers and
+// streams them to the device on a copy stream while the previous batch trains on the compute
+// stream (two slots, events between). Queue, supervisor, progress and errors are
+// TrainerRuntime's, as for the CPU trainer.
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "../core/chunk_queue.h"
-#include "../core/trainer_checks.h"
-#include "../core/weight_init.h"
+#include "../core/trainer_runtime.h"
 #include "batch_builder.h"
+#include "cuda_memory.h"
 #include "cuda_trainer.h"
 #include "device_math.h"
 #include "train_kernel.h"
@@ -36,7 +31,7 @@ namespace {
 constexpr int64_t kBatchWords = int64_t{1} << 21;
 /// Shared memory a warp may take for its targets; more targets are trained in tiles.
 constexpr size_t kSharedBudgetPerWarp = 16 * 1024;
-constexpr int32_t kDefaultQueueCapacity = 16;
+constexpr size_t kDefaultQueueCapacity = 16;
 
 /// An integer tuning knob from the environment, `fallback` when unset; a bad value is refused.
 int64_t environmentInteger(const char* name, int64_t fallback, int64_t lo, int64_t hi) {
@@ -49,72 +44,6 @@ int64_t environmentInteger(const char* name, int64_t fallback, int64_t lo, int64
                                 std::to_string(hi) + "], got \"" + text + "\"");
   return value;
 }
-
-std::string errorText(cudaError_t e) {
-  return std::string(cudaGetErrorName(e)) + " (" + cudaGetErrorString(e) + ")";
-}
-
-void check(cudaError_t e, const char* what) {
-  if (e != cudaSuccess) throw std::runtime_error(std::string(what) + " failed: " + errorText(e));
-}
-
-// Where a CudaArray's memory comes from: the device, or pinned (page-locked) host memory that
-// copies can stream from. Each says how to allocate, free, and word a failure.
-struct DeviceMemory {
-  static constexpr bool kAllocatesEmpty = false;  // an empty array holds no allocation
-  static cudaError_t allocate(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
-  static void release(void* p) { cudaFree(p); }
-  static std::string failure(const char* what, size_t bytes, cudaError_t e) {
-    return "not enough GPU memory for " + std::string(what) + " (" + std::to_string(bytes) + " bytes): " + errorText(e);
-  }
-};
-struct PinnedMemory {
-  static constexpr bool kAllocatesEmpty = true;  // always a valid pointer, even for 0 elements
-  static cudaError_t allocate(void** p, size_t bytes) { return cudaHostAlloc(p, bytes, cudaHostAllocDefault); }
-  static void release(void* p) { cudaFreeHost(p); }
-  static std::string failure(const char* what, size_t, cudaError_t e) {
-    return "could not pin host memory for " + std::string(what) + ": " + errorText(e);
-  }
-};
-
-/// An owned array of `count` T in device or pinned host memory (RAII; not copyable).
-template <class T, class Memory>
-class CudaArray {
- public:
-  CudaArray() = default;
-  CudaArray(const CudaArray&) = delete;
-  CudaArray& operator=(const CudaArray&) = delete;
-  ~CudaArray() { reset(); }
-  void allocate(size_t count, const char* what) {
-    reset();
-    if (count == 0 && !Memory::kAllocatesEmpty) return;
-    const size_t bytes = std::max<size_t>(count, 1) * sizeof(T);
-    void* p = nullptr;
-    const cudaError_t e = Memory::allocate(&p, bytes);
-    if (e != cudaSuccess) {
-      cudaGetLastError();
-      throw std::runtime_error(Memory::failure(what, bytes, e));
-    }
-    data_ = static_cast<T*>(p);
-    count_ = count;
-  }
-  void reset() {
-    if (data_ != nullptr) Memory::release(data_);
-    data_ = nullptr;
-    count_ = 0;
-  }
-  T* data() const { return data_; }
-  size_t size() const { return count_; }
-
- private:
-  T* data_ = nullptr;
-  size_t count_ = 0;
-};
-
-template <class T>
-using DeviceArray = CudaArray<T, DeviceMemory>;
-template <class T>
-using PinnedArray = CudaArray<T, PinnedMemory>;
 
 /// One of the two batches in flight: its host and device buffers and its events.
 struct Slot {
@@ -139,120 +68,115 @@ struct Slot {
   }
 };
 
-class CudaTrainer final : public TrainerBackend {
+class CudaTrainer final : public TrainerRuntime {
  public:
   CudaTrainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize);
   ~CudaTrainer() override;
 
-  void start(ProgressCallback onProgress, Notify onSpace, Notify onDone) override;
-  bool tryPush(Chunk&& chunk) override;
-  void close() override;
-  void cancel() override;
-  void join() override;
-  bool cancelled() const override { return queue_.cancelled(); }
-  Progress progress() const override;
   std::vector<EpochStats> epochStats() const override;
-  AlignedFloats& inputVectors() override { return syn0Host_; }
-  AlignedFloats& outputVectors() override { return syn1negHost_; }
-  AlignedFloats& hsVectors() override { return syn1Host_; }
-  size_t weightBytes() const override {
-    return (syn0Host_.size() + syn1negHost_.size() + syn1Host_.size()) * sizeof(float);
-  }
-  void releaseWeights() override;
 
  private:
   enum class Take { kChunk, kEnd, kLaunchNow };
+  // One worker: the driver thread, which feeds the GPU.
+  int32_t workerCount() const override { return 1; }
+  void runWorker(int32_t) override { driverMain(); }
+  void checkBackendChunk(const Chunk& chunk) const override;
+  void lossTotals(double& loss, int64_t& predictions) const override;
+  void releaseBackendWeights() override;
+
+  void selectDevice(cudaDeviceProp& properties);
+  int32_t uploadWeightsAndTables(const cudaDeviceProp& properties);
+  void prepareKernel(const cudaDeviceProp& properties, int32_t maxCode);
+  void createSlotsAndStreams();
   Take takeChunk(Chunk& out, bool batchEmpty, const Slot& other);
   void driverMain();
-  void supervisorMain();
   void launch(Slot& slot, const BatchBuilder& builder);
   void retire(Slot& slot);
   void download();
-  void fail(const std::string& message);
-  Progress progressSinceLastReport();
 
-  TrainerConfig config_;
-  TrainerTables tables_;
-  int32_t vocabSize_;
   int device_ = 0;
   int64_t batchWords_ = kBatchWords;
   int32_t maxBlocks_ = 0;  // 0: one warp per slice
   KernelArgs baseArgs_{};
   size_t sharedBytes_ = 0;
 
-  DeviceArray<float> syn0_, syn1neg_, syn1_;
+  DeviceArray<float> deviceSyn0_, deviceSyn1neg_, deviceSyn1_;
   DeviceArray<AliasEntry> alias_;
   DeviceArray<uint8_t> codes_;
   DeviceArray<int32_t> points_;
   DeviceArray<int64_t> offsets_;
-  AlignedFloats syn0Host_, syn1negHost_, syn1Host_;
   cudaStream_t computeStream_ = nullptr;
   cudaStream_t copyStream_ = nullptr;
   Slot slots_[2];
   uint64_t batchNumber_ = 0;
   int64_t wordsLaunched_ = 0;  // driver thread only
 
-  ChunkQueue queue_;
-  std::atomic<bool> failed_{false};
-  mutable std::mutex errorMutex_;
-  std::string error_;
-
   mutable std::mutex statsMutex_;
   std::vector<EpochStats> stats_;
   double lossTotal_ = 0;
   int64_t predictionsTotal_ = 0;
-  std::atomic<int64_t> wordsDone_{0};
-  std::atomic<int32_t> latestEpoch_{0};
-
-  std::thread driver_;
-  std::thread supervisor_;
-  std::atomic<bool> driverRunning_{false};
-  std::mutex supervisorMutex_;
-  std::condition_variable supervisorWake_;
-  ProgressCallback onProgress_;
-  Notify onDone_;
-  std::chrono::steady_clock::time_point startTime_;
-  std::atomic<TrainerState> state_{TrainerState::kCreated};
-  double reportedLoss_ = 0;  // supervisor only
-  int64_t reportedPredictions_ = 0;
 };
 
 CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
-    : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize),
-      queue_(static_cast<size_t>(config.queueCapacity > 0 ? config.queueCapacity : kDefaultQueueCapacity)),
+    : TrainerRuntime(config, std::move(tables), vocabSize, kDefaultQueueCapacity, "training on the GPU failed"),
       stats_(static_cast<size_t>(config.epochs)) {
-  TrainerSamplers samplers = checkTrainerInputs(config_, tables_, vocabSize);
   checkCudaSupport(config_);
   // Tuning knobs for GPU sessions (bench/gpu.sh): words per batch, and a cap on the blocks of
   // a launch (fewer warps at once: less staleness between Hogwild updates, less speed).
   batchWords_ = environmentInteger("W2V_CUDA_BATCH_WORDS", kBatchWords, 1 << 12, int64_t{1} << 28);
   maxBlocks_ = static_cast<int32_t>(environmentInteger("W2V_CUDA_MAX_BLOCKS", 0, 0, 1 << 24));
+  cudaDeviceProp properties;
+  selectDevice(properties);
+  const int32_t maxCode = uploadWeightsAndTables(properties);
+  prepareKernel(properties, maxCode);
+  createSlotsAndStreams();
+}
+
+CudaTrainer::~CudaTrainer() {
+  stopThreads();
+  cudaSetDevice(device_);
+  if (computeStream_ != nullptr) cudaStreamSynchronize(computeStream_);
+  if (copyStream_ != nullptr) cudaStreamSynchronize(copyStream_);
+  for (Slot& slot : slots_) {
+    if (slot.copied != nullptr) cudaEventDestroy(slot.copied);
+    if (slot.started != nullptr) cudaEventDestroy(slot.started);
+    if (slot.done != nullptr) cudaEventDestroy(slot.done);
+  }
+  if (computeStream_ != nullptr) cudaStreamDestroy(computeStream_);
+  if (copyStream_ != nullptr) cudaStreamDestroy(copyStream_);
+}
+
+void CudaTrainer::selectDevice(cudaDeviceProp& properties) {
   const CudaStatus status = probeCudaDevices();
   if (status.deviceCount == 0) throw std::invalid_argument("no CUDA device is visible: " + status.error);
   check(cudaSetDevice(device_), "cudaSetDevice");
-  cudaDeviceProp properties;
   check(cudaGetDeviceProperties(&properties, device_), "cudaGetDeviceProperties");
+}
 
-  const size_t v = static_cast<size_t>(vocabSize);
+// The weights (input vectors initialised as the CPU's, output weights zero) and the tables,
+// on the device. Returns the longest Huffman code (0 without hs).
+int32_t CudaTrainer::uploadWeightsAndTables(const cudaDeviceProp& properties) {
+  const size_t v = static_cast<size_t>(vocabSize_);
   const size_t cells = v * static_cast<size_t>(config_.dim);
-  const std::string weights = std::to_string(vocabSize) + " x " + std::to_string(config_.dim) + " weights on " +
+  const std::string weights = std::to_string(vocabSize_) + " x " + std::to_string(config_.dim) + " weights on " +
                               properties.name;
-  syn0Host_ = AlignedFloats(cells);
-  initInputVectors(syn0Host_, config_.seed, config_.dim);
-  syn0_.allocate(cells, weights.c_str());
-  check(cudaMemcpy(syn0_.data(), syn0Host_.data(), cells * sizeof(float), cudaMemcpyHostToDevice), "uploading weights");
+  allocateInputVectors();
+  deviceSyn0_.allocate(cells, weights.c_str());
+  check(cudaMemcpy(deviceSyn0_.data(), syn0_.data(), cells * sizeof(float), cudaMemcpyHostToDevice),
+        "uploading weights");
   int32_t maxCode = 0;
   if (config_.negative > 0) {
-    syn1neg_.allocate(cells, weights.c_str());
-    check(cudaMemset(syn1neg_.data(), 0, cells * sizeof(float)), "cudaMemset");
-    alias_.allocate(samplers.negative.size(), "the negative-sampling table");
-    check(cudaMemcpy(alias_.data(), samplers.negative.entries(), samplers.negative.size() * sizeof(AliasEntry),
-                     cudaMemcpyHostToDevice),
+    deviceSyn1neg_.allocate(cells, weights.c_str());
+    check(cudaMemset(deviceSyn1neg_.data(), 0, cells * sizeof(float)), "cudaMemset");
+    // The host's copy of the table is not needed once uploaded.
+    const AliasSampler negative = std::move(samplers_.negative);
+    alias_.allocate(negative.size(), "the negative-sampling table");
+    check(cudaMemcpy(alias_.data(), negative.entries(), negative.size() * sizeof(AliasEntry), cudaMemcpyHostToDevice),
           "uploading the negative-sampling table");
   }
   if (config_.hs) {
-    syn1_.allocate(cells, weights.c_str());
-    check(cudaMemset(syn1_.data(), 0, cells * sizeof(float)), "cudaMemset");
+    deviceSyn1_.allocate(cells, weights.c_str());
+    check(cudaMemset(deviceSyn1_.data(), 0, cells * sizeof(float)), "cudaMemset");
     codes_.allocate(tables_.huffmanCodes.size(), "the Huffman codes");
     points_.allocate(tables_.huffmanPoints.size(), "the Huffman codes");
     offsets_.allocate(tables_.huffmanOffsets.size(), "the Huffman codes");
@@ -267,13 +191,17 @@ CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int3
     for (size_t i = 0; i < v; ++i)
       maxCode = std::max(maxCode, static_cast<int32_t>(tables_.huffmanOffsets[i + 1] - tables_.huffmanOffsets[i]));
   }
+  return maxCode;
+}
 
+// The kernel's fixed arguments, and its shared memory: checked against what the device offers.
+void CudaTrainer::prepareKernel(const cudaDeviceProp& properties, int32_t maxCode) {
   KernelArgs& a = baseArgs_;
-  a.syn0 = syn0_.data();
-  a.syn1neg = syn1neg_.data();
-  a.syn1 = syn1_.data();
+  a.syn0 = deviceSyn0_.data();
+  a.syn1neg = deviceSyn1neg_.data();
+  a.syn1 = deviceSyn1_.data();
   a.alias = alias_.data();
-  a.vocabSize = static_cast<uint32_t>(vocabSize);
+  a.vocabSize = static_cast<uint32_t>(vocabSize_);
   a.codes = codes_.data();
   a.points = points_.data();
   a.offsets = offsets_.data();
@@ -293,7 +221,9 @@ CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int3
                                 " bytes of shared memory per block, more than the " +
                                 std::to_string(properties.sharedMemPerBlockOptin) + " of " + properties.name);
   check(prepareTrainKernel(config_.dim, sharedBytes_), "setting the kernel's shared memory");
+}
 
+void CudaTrainer::createSlotsAndStreams() {
   const size_t tokenCapacity = static_cast<size_t>(batchWords_) + (size_t{1} << 16);
   for (Slot& slot : slots_) {
     slot.allocate(tokenCapacity, BatchBuilder::slicesNeeded(tokenCapacity, tokenCapacity / 2));
@@ -310,85 +240,15 @@ CudaTrainer::CudaTrainer(const TrainerConfig& config, TrainerTables tables, int3
   }
 }
 
-CudaTrainer::~CudaTrainer() {
-  cancel();
-  try {
-    join();
-  } catch (...) {
-    // Destructors must not throw; the error was reported through the done event.
-  }
-  cudaSetDevice(device_);
-  if (computeStream_ != nullptr) cudaStreamSynchronize(computeStream_);
-  if (copyStream_ != nullptr) cudaStreamSynchronize(copyStream_);
-  for (Slot& slot : slots_) {
-    if (slot.copied != nullptr) cudaEventDestroy(slot.copied);
-    if (slot.started != nullptr) cudaEventDestroy(slot.started);
-    if (slot.done != nullptr) cudaEventDestroy(slot.done);
-  }
-  if (computeStream_ != nullptr) cudaStreamDestroy(computeStream_);
-  if (copyStream_ != nullptr) cudaStreamDestroy(copyStream_);
-}
-
-void CudaTrainer::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) {
-  if (state_ != TrainerState::kCreated) throw std::logic_error("trainer already started");
-  onProgress_ = std::move(onProgress);
-  queue_.onSpace(std::move(onSpace));
-  onDone_ = std::move(onDone);
-  startTime_ = std::chrono::steady_clock::now();
-  state_ = TrainerState::kRunning;
-  driverRunning_ = true;
-  try {
-    driver_ = std::thread(&CudaTrainer::driverMain, this);
-    supervisor_ = std::thread(&CudaTrainer::supervisorMain, this);
-  } catch (...) {
-    cancel();
-    if (driver_.joinable()) driver_.join();
-    driverRunning_ = false;
-    state_ = TrainerState::kFinished;
-    throw;
-  }
-}
-
-bool CudaTrainer::tryPush(Chunk&& chunk) {
-  checkChunk(chunk, config_, vocabSize_);
+void CudaTrainer::checkBackendChunk(const Chunk& chunk) const {
   if (!chunk.sentenceContext.empty())
     throw std::invalid_argument("device \"cuda\" does not support sentenceContext (item2vec global context)");
-  // As the CPU trainer: once closed, the queue refuses the chunk; once cancelled, it drops it.
-  if (!queue_.closed() && !queue_.cancelled() && state_ != TrainerState::kRunning)
-    throw std::logic_error("trainer is not running");
-  return queue_.tryPush(std::move(chunk));
 }
 
-void CudaTrainer::close() { queue_.close(); }
-
-void CudaTrainer::cancel() {
-  queue_.cancel();
-  supervisorWake_.notify_all();
-}
-
-void CudaTrainer::join() {
-  if (driver_.joinable()) driver_.join();
-  if (supervisor_.joinable()) supervisor_.join();
-  std::lock_guard<std::mutex> lock(errorMutex_);
-  if (!error_.empty()) throw std::runtime_error(error_);
-}
-
-void CudaTrainer::releaseWeights() {
-  if (state_ == TrainerState::kRunning) throw std::logic_error("releaseWeights() while the trainer is running");
-  syn0Host_ = AlignedFloats();
-  syn1negHost_ = AlignedFloats();
-  syn1Host_ = AlignedFloats();
-  syn0_.reset();
-  syn1neg_.reset();
-  syn1_.reset();
-}
-
-void CudaTrainer::fail(const std::string& message) {
-  if (!failed_.exchange(true)) {
-    std::lock_guard<std::mutex> lock(errorMutex_);
-    error_ = message;
-  }
-  cancel();
+void CudaTrainer::releaseBackendWeights() {
+  deviceSyn0_.reset();
+  deviceSyn1neg_.reset();
+  deviceSyn1_.reset();
 }
 
 // A chunk from the queue. With a batch in hand, waits only while the GPU is still busy with
@@ -459,117 +319,71 @@ void CudaTrainer::retire(Slot& slot) {
 
 void CudaTrainer::download() {
   const size_t cells = static_cast<size_t>(vocabSize_) * static_cast<size_t>(config_.dim);
-  check(cudaMemcpy(syn0Host_.data(), syn0_.data(), cells * sizeof(float), cudaMemcpyDeviceToHost),
+  check(cudaMemcpy(syn0_.data(), deviceSyn0_.data(), cells * sizeof(float), cudaMemcpyDeviceToHost),
         "copying the vectors from the GPU");
   if (config_.negative > 0) {
-    syn1negHost_ = AlignedFloats(cells);
-    check(cudaMemcpy(syn1negHost_.data(), syn1neg_.data(), cells * sizeof(float), cudaMemcpyDeviceToHost),
+    syn1neg_ = AlignedFloats(cells);
+    check(cudaMemcpy(syn1neg_.data(), deviceSyn1neg_.data(), cells * sizeof(float), cudaMemcpyDeviceToHost),
           "copying the vectors from the GPU");
   }
   if (config_.hs) {
-    syn1Host_ = AlignedFloats(cells);
-    check(cudaMemcpy(syn1Host_.data(), syn1_.data(), cells * sizeof(float), cudaMemcpyDeviceToHost),
+    syn1_ = AlignedFloats(cells);
+    check(cudaMemcpy(syn1_.data(), deviceSyn1_.data(), cells * sizeof(float), cudaMemcpyDeviceToHost),
           "copying the vectors from the GPU");
   }
 }
 
 void CudaTrainer::driverMain() {
-  try {
-    check(cudaSetDevice(device_), "cudaSetDevice");
-    BatchBuilder builder(config_, tables_.keepProbability);
-    std::optional<Chunk> pending;
-    int current = 0;
-    bool end = false;
-    while (!end && !queue_.cancelled()) {
-      Slot& slot = slots_[current];
-      retire(slot);
-      builder.reset(slot.hostTokens.data(), slot.hostTokens.size(), slot.hostSlices.data(), slot.hostSlices.size());
-      for (;;) {
-        Chunk chunk;
-        if (pending) {
-          chunk = std::move(*pending);
-          pending.reset();
-        } else {
-          const Take take = takeChunk(chunk, builder.empty(), slots_[current ^ 1]);
-          if (take == Take::kEnd) {
-            end = true;
-            break;
-          }
-          if (take == Take::kLaunchNow) break;
-        }
-        if (!builder.empty() && (chunk.epoch != builder.epoch() || !builder.fits(chunk))) {
-          pending = std::move(chunk);  // starts the next batch
+  check(cudaSetDevice(device_), "cudaSetDevice");
+  BatchBuilder builder(config_, tables_.keepProbability);
+  std::optional<Chunk> pending;
+  int current = 0;
+  bool end = false;
+  while (!end && !queue_.cancelled()) {
+    Slot& slot = slots_[current];
+    retire(slot);
+    builder.reset(slot.hostTokens.data(), slot.hostTokens.size(), slot.hostSlices.data(), slot.hostSlices.size());
+    for (;;) {
+      Chunk chunk;
+      if (pending) {
+        chunk = std::move(*pending);
+        pending.reset();
+      } else {
+        const Take take = takeChunk(chunk, builder.empty(), slots_[current ^ 1]);
+        if (take == Take::kEnd) {
+          end = true;
           break;
         }
-        if (!builder.fits(chunk)) {
-          // A chunk larger than a batch (one very long sentence): grow this slot to hold it.
-          const size_t tokens = BatchBuilder::tokensNeeded(chunk.tokens.size());
-          slot.allocate(tokens, BatchBuilder::slicesNeeded(tokens, chunk.sentenceEnds.size()));
-          builder.reset(slot.hostTokens.data(), slot.hostTokens.size(), slot.hostSlices.data(), slot.hostSlices.size());
-        }
-        builder.add(chunk, wordsLaunched_);
-        latestEpoch_.store(std::max(latestEpoch_.load(), chunk.epoch));
-        if (builder.rawWords() >= batchWords_) break;
+        if (take == Take::kLaunchNow) break;
       }
-      if (queue_.cancelled()) break;
-      if (!builder.empty()) {
-        launch(slot, builder);
-        current ^= 1;
+      if (!builder.empty() && (chunk.epoch != builder.epoch() || !builder.fits(chunk))) {
+        pending = std::move(chunk);  // starts the next batch
+        break;
       }
+      if (!builder.fits(chunk)) {
+        // A chunk larger than a batch (one very long sentence): grow this slot to hold it.
+        const size_t tokens = BatchBuilder::tokensNeeded(chunk.tokens.size());
+        slot.allocate(tokens, BatchBuilder::slicesNeeded(tokens, chunk.sentenceEnds.size()));
+        builder.reset(slot.hostTokens.data(), slot.hostTokens.size(), slot.hostSlices.data(), slot.hostSlices.size());
+      }
+      builder.add(chunk, wordsLaunched_);
+      noteEpoch(chunk.epoch);
+      if (builder.rawWords() >= batchWords_) break;
     }
-    for (Slot& slot : slots_) retire(slot);
-    if (!queue_.cancelled()) download();
-  } catch (const std::exception& e) {
-    fail(std::string("training on the GPU failed: ") + e.what());
-  }
-  {
-    std::lock_guard<std::mutex> lock(supervisorMutex_);
-    driverRunning_ = false;
-  }
-  supervisorWake_.notify_all();
-}
-
-void CudaTrainer::supervisorMain() {
-  std::unique_lock<std::mutex> lock(supervisorMutex_);
-  while (driverRunning_.load()) {
-    supervisorWake_.wait_for(lock, std::chrono::milliseconds(config_.progressIntervalMs),
-                             [&] { return !driverRunning_.load(); });
-    if (onProgress_ && driverRunning_.load() && !queue_.cancelled()) {
-      lock.unlock();
-      onProgress_(progressSinceLastReport());
-      lock.lock();
+    if (queue_.cancelled()) break;
+    if (!builder.empty()) {
+      launch(slot, builder);
+      current ^= 1;
     }
   }
-  lock.unlock();
-  if (onProgress_ && !queue_.cancelled()) onProgress_(progressSinceLastReport());
-  state_ = TrainerState::kFinished;
-  if (onDone_) onDone_();
+  for (Slot& slot : slots_) retire(slot);
+  if (!queue_.cancelled()) download();
 }
 
-Progress CudaTrainer::progress() const {
-  Progress p;
-  p.wordsDone = wordsDone_.load();
-  p.wordsTotal = static_cast<int64_t>(config_.epochs) * config_.wordsPerEpoch;
-  p.epoch = latestEpoch_.load();
-  p.alpha = linearAlpha(config_, p.wordsDone);
-  {
-    std::lock_guard<std::mutex> lock(statsMutex_);
-    p.loss = predictionsTotal_ > 0 ? lossTotal_ / static_cast<double>(predictionsTotal_) : 0;
-  }
-  p.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime_).count();
-  p.wordsPerSecond = p.elapsedSeconds > 0 ? static_cast<double>(p.wordsDone) / p.elapsedSeconds : 0;
-  return p;
-}
-
-Progress CudaTrainer::progressSinceLastReport() {
-  Progress p = progress();
+void CudaTrainer::lossTotals(double& loss, int64_t& predictions) const {
   std::lock_guard<std::mutex> lock(statsMutex_);
-  if (predictionsTotal_ > reportedPredictions_) {
-    p.loss = (lossTotal_ - reportedLoss_) / static_cast<double>(predictionsTotal_ - reportedPredictions_);
-    reportedLoss_ = lossTotal_;
-    reportedPredictions_ = predictionsTotal_;
-  }
-  return p;
+  loss = lossTotal_;
+  predictions = predictionsTotal_;
 }
 
 std::vector<EpochStats> CudaTrainer::epochStats() const {
@@ -581,41 +395,6 @@ std::vector<EpochStats> CudaTrainer::epochStats() const {
 
 std::unique_ptr<TrainerBackend> makeCudaTrainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize) {
   return std::make_unique<CudaTrainer>(config, std::move(tables), vocabSize);
-}
-
-CudaStatus probeCudaDevices() {
-  CudaStatus status;
-  status.compiled = true;
-  int count = 0;
-  const cudaError_t e = cudaGetDeviceCount(&count);
-  if (e != cudaSuccess) {
-    cudaGetLastError();  // clears the sticky error for later calls
-    status.error = "cudaGetDeviceCount returned " + errorText(e);
-    return status;
-  }
-  status.deviceCount = count;
-  if (count == 0) status.error = "cudaGetDeviceCount returned 0 devices";
-  for (int i = 0; i < count; ++i) {
-    cudaDeviceProp p;
-    if (cudaGetDeviceProperties(&p, i) != cudaSuccess) {
-      cudaGetLastError();
-      continue;
-    }
-    CudaDeviceInfo info;
-    info.index = i;
-    info.name = p.name;
-    info.memoryBytes = p.totalGlobalMem;
-    info.computeMajor = p.major;
-    info.computeMinor = p.minor;
-    info.multiprocessors = p.multiProcessorCount;
-    int clockKHz = 0, busBits = 0;
-    if (cudaDeviceGetAttribute(&clockKHz, cudaDevAttrMemoryClockRate, i) == cudaSuccess &&
-        cudaDeviceGetAttribute(&busBits, cudaDevAttrGlobalMemoryBusWidth, i) == cudaSuccess)
-      info.memoryBandwidthBytesPerSecond = 2.0 * clockKHz * 1000.0 * busBits / 8.0;
-    cudaGetLastError();
-    status.devices.push_back(info);
-  }
-  return status;
 }
 
 }  // namespace cuda

@@ -1,0 +1,138 @@
+// The lifecycle every trainer backend shares: the bounded chunk queue, the state, the first
+// error a thread hits, the supervisor thread and its progress reports, and start / push /
+// close / cancel / join / releaseWeights. A backend derives from it and supplies its workers
+// (how many threads, what each runs), its weights, and its loss and per-epoch figures; a fix
+// to the lifecycle is made here, once, for every backend.
+#pragma once
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "aligned_buffer.h"
+#include "chunk_queue.h"
+#include "trainer_backend.h"
+#include "trainer_checks.h"
+#include "trainer_types.h"
+
+namespace w2v {
+
+class TrainerRuntime : public TrainerBackend {
+ public:
+  ~TrainerRuntime() override;
+  TrainerRuntime(const TrainerRuntime&) = delete;
+  TrainerRuntime& operator=(const TrainerRuntime&) = delete;
+
+  /// Starts the workers and the supervisor. `onProgress` is called from the supervisor every
+  /// progressIntervalMs; `onSpace` from a worker when a queue slot frees while a producer was
+  /// refused; `onDone` once from the supervisor after every worker has stopped (then join()
+  /// returns at once).
+  void start(ProgressCallback onProgress = nullptr, Notify onSpace = nullptr, Notify onDone = nullptr) override;
+  /// Queues a chunk unless the queue is full (returns false; try again after onSpace).
+  /// Token ids are checked. Throws std::invalid_argument on a bad chunk, std::logic_error
+  /// after close().
+  bool tryPush(Chunk&& chunk) override;
+  /// Blocking push, for C++ callers.
+  void push(Chunk&& chunk);
+  /// No more chunks: workers finish the queue and stop.
+  void close() override;
+  /// Stops the workers as soon as possible; queued chunks are dropped.
+  void cancel() override;
+  /// Waits for every thread. Rethrows the first error a worker hit.
+  void join() override;
+
+  bool cancelled() const override { return queue_.cancelled(); }
+  /// First error raised on a worker thread, empty if none.
+  std::string error() const;
+  TrainerState state() const { return state_.load(); }
+  int32_t vocabSize() const { return vocabSize_; }
+  int32_t dim() const { return config_.dim; }
+  const TrainerConfig& config() const { return config_; }
+
+  Progress progress() const override;
+  AlignedFloats& inputVectors() override { return syn0_; }
+  AlignedFloats& outputVectors() override { return syn1neg_; }
+  AlignedFloats& hsVectors() override { return syn1_; }
+  size_t weightBytes() const override { return (syn0_.size() + syn1neg_.size() + syn1_.size()) * sizeof(float); }
+  void releaseWeights() override;
+
+ protected:
+  /// Checks the configuration and tables (std::invalid_argument naming the bad value) and
+  /// builds the samplers. The queue holds config.queueCapacity chunks, or
+  /// `defaultQueueCapacity` when that is 0. A worker's error is reported as
+  /// "<failurePrefix>: <what>".
+  TrainerRuntime(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize, size_t defaultQueueCapacity,
+                 std::string failurePrefix);
+
+  /// Cancels and joins every thread, swallowing the error (it stays in error()). The threads
+  /// call the backend's overrides, so a backend's destructor calls this first.
+  void stopThreads() noexcept;
+
+  /// Threads start() runs, each runWorker(index) for index in [0, workerCount()).
+  virtual int32_t workerCount() const = 0;
+  /// Called by start() before any thread exists: per-worker state.
+  virtual void prepareWorkers() {}
+  /// Trains until queue_ says the end; an exception becomes the training's error.
+  virtual void runWorker(int32_t index) = 0;
+  /// Refuses a chunk this backend cannot train (std::invalid_argument), after the shared checks.
+  virtual void checkBackendChunk(const Chunk&) const {}
+  /// Loss summed over the predictions made so far, and their count.
+  virtual void lossTotals(double& loss, int64_t& predictions) const = 0;
+  /// Frees what the backend holds besides the host weights (device copies).
+  virtual void releaseBackendWeights() {}
+
+  /// Allocates syn0_ with the original's random initialisation.
+  void allocateInputVectors();
+  /// The learning rate after the words done so far.
+  double currentAlpha() const { return linearAlpha(config_, wordsDone_.load(std::memory_order_relaxed)); }
+  /// A worker took a chunk of `epoch`: progress reports the latest.
+  void noteEpoch(int32_t epoch) {
+    latestEpoch_.store(std::max(latestEpoch_.load(std::memory_order_relaxed), epoch), std::memory_order_relaxed);
+  }
+
+  const TrainerConfig config_;
+  const TrainerTables tables_;
+  const int32_t vocabSize_;
+  TrainerSamplers samplers_;
+  ChunkQueue queue_;
+  /// Tokens trained (before subsampling), all epochs.
+  std::atomic<int64_t> wordsDone_{0};
+  // The weights on the host: input vectors, negative-sampling output vectors (empty when
+  // negative == 0), hierarchical-softmax inner nodes (empty unless hs).
+  AlignedFloats syn0_;
+  AlignedFloats syn1neg_;
+  AlignedFloats syn1_;
+
+ private:
+  void workerMain(int32_t index);
+  void supervisorMain();
+  Progress progressSinceLastReport();
+  void fail(const std::string& message);
+
+  const std::string failurePrefix_;
+  std::atomic<bool> failed_{false};
+  mutable std::mutex errorMutex_;
+  std::string error_;
+
+  std::atomic<int32_t> latestEpoch_{0};
+  std::atomic<int32_t> workersRunning_{0};
+  std::vector<std::thread> workers_;
+  std::thread supervisor_;
+  std::mutex supervisorMutex_;
+  std::condition_variable supervisorWake_;
+  ProgressCallback onProgress_;
+  Notify onDone_;
+  std::chrono::steady_clock::time_point startTime_;
+  std::atomic<TrainerState> state_{TrainerState::kCreated};
+  // Supervisor-only: loss totals at the previous progress report.
+  double reportedLoss_ = 0;
+  int64_t reportedPredictions_ = 0;
+};
+
+}  // namespace w2v

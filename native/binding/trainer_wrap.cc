@@ -50,7 +50,8 @@ w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   return c;
 }
 
-w2v::TrainerTables ReadTables(const Napi::Object& o, size_t vocabSize) {
+// Sizes are checked by the core, against the vocabulary size.
+w2v::TrainerTables ReadTables(const Napi::Object& o) {
   w2v::TrainerTables t;
   auto keep = typedArray<float>(o.Get("keepProbability"), "keepProbability", napi_float32_array, "Float32Array");
   t.keepProbability.assign(keep.Data(), keep.Data() + keep.ElementLength());
@@ -73,7 +74,6 @@ w2v::TrainerTables ReadTables(const Napi::Object& o, size_t vocabSize) {
     auto g = typedArray<int32_t>(groups, "groupOf", napi_int32_array, "Int32Array");
     t.groupOf.assign(g.Data(), g.Data() + g.ElementLength());
   }
-  (void)vocabSize;  // sizes are checked by the core against the vocabulary size
   return t;
 }
 
@@ -116,7 +116,7 @@ TrainerWrap::TrainerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Trai
                         describe(info[2]));
   const w2v::TrainerDevice device = ReadDevice(info[0].As<Napi::Object>());
   w2v::TrainerConfig config = ReadConfig(info[0].As<Napi::Object>());
-  w2v::TrainerTables tables = ReadTables(info[1].As<Napi::Object>(), static_cast<size_t>(vocab));
+  w2v::TrainerTables tables = ReadTables(info[1].As<Napi::Object>());
   try {
     trainer_ = w2v::makeTrainer(device, config, std::move(tables), static_cast<int32_t>(vocab));
   } catch (const std::bad_alloc&) {
@@ -301,7 +301,8 @@ Napi::Value TrainerWrap::TakeVectors(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("input", ExternalFloats(env, trainer_->inputVectors()));
   if (!trainer_->outputVectors().empty()) result.Set("output", ExternalFloats(env, trainer_->outputVectors()));
-  if (!trainer_->hsVectors().empty()) result.Set("hsOutput", ExternalFloats(env, trainer_->hsVectors()));
+  // What is left (hierarchical softmax's inner nodes) nobody reads: free it now.
+  trainer_->releaseWeights();
   return result;
 }
 

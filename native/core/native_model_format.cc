@@ -54,125 +54,143 @@ struct SectionSpec {
 
 }  // namespace
 
-NativeModelParse parseNativeModelHeader(const unsigned char* data, size_t size) {
-  NativeModelParse out;
-  NativeModelHeader& h = out.header;
-  auto fail = [&](std::string message) -> NativeModelParse& {
-    out.error = std::move(message);
-    return out;
-  };
-  if (size == 0 || data == nullptr) return fail("native model file is empty");
+namespace {
+
+// Each step of parseNativeModelHeader returns the error, or an empty string.
+
+/// The magic, version, flags, word count and dim, checked; then the file size and the
+/// sections' offsets and lengths, as they are.
+std::string readHeaderFields(const unsigned char* data, size_t size, NativeModelHeader& h) {
+  if (size == 0 || data == nullptr) return "native model file is empty";
   if (size < sizeof kNativeModelMagic || std::memcmp(data, kNativeModelMagic, sizeof kNativeModelMagic) != 0) {
     const size_t n = std::min(size, sizeof kNativeModelMagic);
-    return fail("native model magic bytes at byte offset 0 are " + hexBytes(data, n) + ", expected " +
-                hexBytes(kNativeModelMagic, sizeof kNativeModelMagic));
+    return "native model magic bytes at byte offset 0 are " + hexBytes(data, n) + ", expected " +
+           hexBytes(kNativeModelMagic, sizeof kNativeModelMagic);
   }
   if (size < kNativeModelHeaderBytes) {
-    return fail("native model header is truncated: the file has " + num(size) + " bytes, the header needs " +
-                num(kNativeModelHeaderBytes));
+    return "native model header is truncated: the file has " + num(size) + " bytes, the header needs " +
+           num(kNativeModelHeaderBytes);
   }
   h.version = readU32(data + 8);
   if (h.version != kNativeModelVersion) {
-    return fail("native model version " + num(h.version) + " at byte offset 8 is not supported (this reader knows version " +
-                num(kNativeModelVersion) + ")");
+    return "native model version " + num(h.version) + " at byte offset 8 is not supported (this reader knows version " +
+           num(kNativeModelVersion) + ")";
   }
   h.flags = readU32(data + 12);
   const uint32_t known = kNativeModelHasOutputVectors | kNativeModelHasCounts;
   if ((h.flags & ~known) != 0) {
-    return fail("native model flags " + hex32(h.flags) + " at byte offset 12 have unknown bits " +
-                hex32(h.flags & ~known));
+    return "native model flags " + hex32(h.flags) + " at byte offset 12 have unknown bits " + hex32(h.flags & ~known);
   }
   h.words = readU64(data + 16);
   if (h.words > kNativeModelMaxWords) {
-    return fail("native model word count " + num(h.words) + " at byte offset 16 exceeds the maximum of " +
-                num(kNativeModelMaxWords));
+    return "native model word count " + num(h.words) + " at byte offset 16 exceeds the maximum of " +
+           num(kNativeModelMaxWords);
   }
   h.dim = readU32(data + 24);
   if (h.dim < 1 || h.dim > kNativeModelMaxDim) {
-    return fail("native model dimension " + num(h.dim) + " at byte offset 24 must be from 1 to " +
-                num(kNativeModelMaxDim));
+    return "native model dimension " + num(h.dim) + " at byte offset 24 must be from 1 to " + num(kNativeModelMaxDim);
   }
   h.fileSize = readU64(data + 32);
   h.inputVectors = {readU64(data + 40), readU64(data + 48)};
   h.outputVectors = {readU64(data + 56), readU64(data + 64)};
   h.counts = {readU64(data + 72), readU64(data + 80)};
   h.vocabulary = {readU64(data + 88), readU64(data + 96)};
+  return "";
+}
 
-  // words <= 2^31 - 1 and dim <= 100000: the products below fit in 64 bits.
-  const uint64_t vectorBytes = h.words * h.dim * sizeof(float);
-  SectionSpec specs[] = {
-      {"input vectors", &h.inputVectors, 40, true, vectorBytes, kNativeModelVectorAlignment},
-      {"output vectors", &h.outputVectors, 56, (h.flags & kNativeModelHasOutputVectors) != 0, vectorBytes,
-       kNativeModelVectorAlignment},
-      {"counts", &h.counts, 72, (h.flags & kNativeModelHasCounts) != 0, h.words * sizeof(double), sizeof(double)},
-      {"vocabulary", &h.vocabulary, 88, true, 0, 1},
-  };
-
-  if (h.fileSize != size) {
-    if (size < h.fileSize) {
-      std::string cut;
-      for (const auto& s : specs) {
-        const NativeModelSection& sec = *s.section;
-        if (!s.present || sec.length == 0) continue;
-        if (sec.offset < size && sec.length > size - sec.offset) {
-          cut = "; the " + std::string(s.name) + " section (" + range(sec.offset, sec.length) + ") is cut short";
-          break;
-        }
-        if (sec.offset >= size && cut.empty()) {
-          cut = "; the " + std::string(s.name) + " section (" + range(sec.offset, sec.length) + ") is missing";
-        }
+/// The declared file size against the real one; when the file is short, which section it cuts.
+std::string fileSizeError(const NativeModelHeader& h, const SectionSpec (&specs)[4], size_t size) {
+  if (h.fileSize == size) return "";
+  if (size < h.fileSize) {
+    std::string cut;
+    for (const auto& s : specs) {
+      const NativeModelSection& sec = *s.section;
+      if (!s.present || sec.length == 0) continue;
+      if (sec.offset < size && sec.length > size - sec.offset) {
+        cut = "; the " + std::string(s.name) + " section (" + range(sec.offset, sec.length) + ") is cut short";
+        break;
       }
-      return fail("native model file is truncated: it has " + num(size) + " bytes, the header declares " +
-                  num(h.fileSize) + " (file size at byte offset 32)" + cut);
+      if (sec.offset >= size && cut.empty()) {
+        cut = "; the " + std::string(s.name) + " section (" + range(sec.offset, sec.length) + ") is missing";
+      }
     }
-    return fail("native model file has " + num(size) + " bytes, but the header declares " + num(h.fileSize) +
-                " (file size at byte offset 32): " + num(size - h.fileSize) + " bytes of trailing data");
+    return "native model file is truncated: it has " + num(size) + " bytes, the header declares " + num(h.fileSize) +
+           " (file size at byte offset 32)" + cut;
   }
+  return "native model file has " + num(size) + " bytes, but the header declares " + num(h.fileSize) +
+         " (file size at byte offset 32): " + num(size - h.fileSize) + " bytes of trailing data";
+}
 
-  for (const auto& s : specs) {
-    const NativeModelSection& sec = *s.section;
-    const std::string where = std::string("native model ") + s.name + " section (offset at byte offset " +
-                              num(s.fieldOffset) + ", length at byte offset " + num(s.fieldOffset + 8) + ")";
-    if (!s.present) {
-      if (sec.offset != 0 || sec.length != 0) {
-        return fail(where + " must be 0 and 0 when its flag is clear, got offset " + num(sec.offset) + " and length " +
-                    num(sec.length));
-      }
-      continue;
+/// One section's presence, length, offset, alignment and bounds.
+std::string sectionError(const SectionSpec& s, const NativeModelHeader& h, size_t size) {
+  const NativeModelSection& sec = *s.section;
+  const std::string where = std::string("native model ") + s.name + " section (offset at byte offset " +
+                            num(s.fieldOffset) + ", length at byte offset " + num(s.fieldOffset + 8) + ")";
+  if (!s.present) {
+    if (sec.offset != 0 || sec.length != 0) {
+      return where + " must be 0 and 0 when its flag is clear, got offset " + num(sec.offset) + " and length " +
+             num(sec.length);
     }
-    if (s.section == &h.vocabulary) {
-      // Each word takes at least one byte and its '\n'.
-      if (sec.length < 2 * h.words) {
-        return fail(where + " has length " + num(sec.length) + ", too short for " + num(h.words) +
-                    " words (at least 2 bytes each)");
-      }
-    } else if (sec.length != s.expectedLength) {
-      return fail(where + " has length " + num(sec.length) + ", expected " + num(s.expectedLength) + " for " +
-                  num(h.words) + " words of dimension " + num(h.dim));
-    }
-    if (sec.offset < kNativeModelHeaderBytes) {
-      return fail(where + " starts at " + num(sec.offset) + ", inside the " + num(kNativeModelHeaderBytes) +
-                  "-byte header");
-    }
-    if (sec.offset % s.alignment != 0) {
-      return fail(where + " starts at " + num(sec.offset) + ", which is not a multiple of " + num(s.alignment));
-    }
-    if (sec.offset > size || sec.length > size - sec.offset) {
-      return fail(where + " (" + range(sec.offset, sec.length) + ") extends past the end of the file (" + num(size) +
-                  " bytes)");
-    }
+    return "";
   }
+  if (s.section == &h.vocabulary) {
+    // Each word takes at least one byte and its '\n'.
+    if (sec.length < 2 * h.words) {
+      return where + " has length " + num(sec.length) + ", too short for " + num(h.words) +
+             " words (at least 2 bytes each)";
+    }
+  } else if (sec.length != s.expectedLength) {
+    return where + " has length " + num(sec.length) + ", expected " + num(s.expectedLength) + " for " + num(h.words) +
+           " words of dimension " + num(h.dim);
+  }
+  if (sec.offset < kNativeModelHeaderBytes) {
+    return where + " starts at " + num(sec.offset) + ", inside the " + num(kNativeModelHeaderBytes) + "-byte header";
+  }
+  if (sec.offset % s.alignment != 0) {
+    return where + " starts at " + num(sec.offset) + ", which is not a multiple of " + num(s.alignment);
+  }
+  if (sec.offset > size || sec.length > size - sec.offset) {
+    return where + " (" + range(sec.offset, sec.length) + ") extends past the end of the file (" + num(size) +
+           " bytes)";
+  }
+  return "";
+}
+
+/// The first two present sections that overlap.
+std::string overlapError(const SectionSpec (&specs)[4]) {
   for (size_t i = 0; i < 4; ++i) {
     for (size_t j = i + 1; j < 4; ++j) {
       const NativeModelSection& a = *specs[i].section;
       const NativeModelSection& b = *specs[j].section;
       if (!specs[i].present || !specs[j].present || a.length == 0 || b.length == 0) continue;
       if (a.offset < b.offset + b.length && b.offset < a.offset + a.length) {
-        return fail(std::string("native model sections ") + specs[i].name + " (" + range(a.offset, a.length) + ") and " +
-                    specs[j].name + " (" + range(b.offset, b.length) + ") overlap");
+        return std::string("native model sections ") + specs[i].name + " (" + range(a.offset, a.length) + ") and " +
+               specs[j].name + " (" + range(b.offset, b.length) + ") overlap";
       }
     }
   }
+  return "";
+}
+
+}  // namespace
+
+NativeModelParse parseNativeModelHeader(const unsigned char* data, size_t size) {
+  NativeModelParse out;
+  NativeModelHeader& h = out.header;
+  out.error = readHeaderFields(data, size, h);
+  if (!out.error.empty()) return out;
+  // words <= 2^31 - 1 and dim <= kMaxModelDim: the products below fit in 64 bits.
+  const uint64_t vectorBytes = h.words * h.dim * sizeof(float);
+  const SectionSpec specs[4] = {
+      {"input vectors", &h.inputVectors, 40, true, vectorBytes, kNativeModelVectorAlignment},
+      {"output vectors", &h.outputVectors, 56, (h.flags & kNativeModelHasOutputVectors) != 0, vectorBytes,
+       kNativeModelVectorAlignment},
+      {"counts", &h.counts, 72, (h.flags & kNativeModelHasCounts) != 0, h.words * sizeof(double), sizeof(double)},
+      {"vocabulary", &h.vocabulary, 88, true, 0, 1},
+  };
+  out.error = fileSizeError(h, specs, size);
+  for (size_t i = 0; i < 4 && out.error.empty(); ++i) out.error = sectionError(specs[i], h, size);
+  if (out.error.empty()) out.error = overlapError(specs);
   return out;
 }
 

@@ -56,7 +56,7 @@ export interface CorpusSource {
 }
 
 // Small enough that tokenizing one buffer takes a few milliseconds, so the event loop gets
-// a turn between buffers (see train.ts: the caller yields when a turn is due).
+// a turn between buffers (see training/train.ts: the caller yields when a turn is due).
 const READ_CHUNK = 1 << 16;
 const LINES_PER_BATCH = 64;
 const TOKENIZE_SLICE = 1 << 13;

@@ -159,7 +159,7 @@ function packKeys(keys: readonly string[]): { bytes: Buffer; offsets: Float64Arr
   return { bytes: Buffer.from(keys.join(''), 'latin1'), offsets };
 }
 
-/** Something that takes vocabulary ids and sentence ends (train.ts's ChunkEncoder). */
+/** Something that takes vocabulary ids and sentence ends (training/chunks.ts's ChunkEncoder). */
 export interface IdTarget {
   add(id: number): void;
   endSentence(): void;

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { cudaDevices, resolveDevice } from '../../lib/native/cuda';
 import { resolveTrainOptions } from '../../lib/training/options';
 
-// Hoisted above the imports by vitest: lib/cuda and lib/options see this addon.
+// Hoisted above the imports by vitest: lib/native/cuda.ts and lib/training/options.ts see this addon.
 
 vi.mock('../../lib/native/addon', () => {
   // The bounds of native/core/limits.h (and the CUDA trainer's dim), as the real addon exports them.

@@ -47,19 +47,29 @@ inline std::string formatBound(double d) {
   return buf;
 }
 
-inline double numberProp(const Napi::Object& o, const char* name, double lo, double hi) {
+inline double numberValue(const Napi::Object& o, const char* name) {
   Napi::Value v = o.Get(name);
   if (!v.IsNumber()) throwType(o.Env(), std::string(name) + " must be a number, got " + describe(v));
-  const double d = v.As<Napi::Number>().DoubleValue();
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+/// A number property in [lo, hi]; the message is the TS layer's (lib/util/validate.ts):
+/// `NAME must be a number in [LO, HI], got VALUE`.
+inline double numberProp(const Napi::Object& o, const char* name, double lo, double hi) {
+  const double d = numberValue(o, name);
   if (!(d >= lo && d <= hi))
-    throwRange(o.Env(), std::string(name) + " must be in [" + formatBound(lo) + ", " + formatBound(hi) + "], got " +
-                            describe(v));
+    throwRange(o.Env(), std::string(name) + " must be a number in [" + formatBound(lo) + ", " + formatBound(hi) +
+                            "], got " + describe(o.Get(name)));
   return d;
 }
 
+/// An integer property in [lo, hi]; the message is the TS layer's and the core's:
+/// `NAME must be an integer in [LO, HI], got VALUE`.
 inline int64_t integerProp(const Napi::Object& o, const char* name, double lo, double hi) {
-  const double d = numberProp(o, name, lo, hi);
-  if (d != std::floor(d)) throwRange(o.Env(), std::string(name) + " must be an integer, got " + describe(o.Get(name)));
+  const double d = numberValue(o, name);
+  if (!(d >= lo && d <= hi) || d != std::floor(d))
+    throwRange(o.Env(), std::string(name) + " must be an integer in [" + formatBound(lo) + ", " + formatBound(hi) +
+                            "], got " + describe(o.Get(name)));
   return static_cast<int64_t>(d);
 }
 

@@ -106,6 +106,24 @@ class BlockBuffers {
 }
 
 /**
+ * Rows [start, end) of each block: rows are added while the block's bytes (each row's key plus
+ * `rowBytes`) stay under `limit`, and a block holds at least one row.
+ */
+function* rowBlocks(keys: readonly string[], rowBytes: number, limit: number): Generator<{ start: number; end: number; size: number }> {
+  const n = keys.length;
+  for (let start = 0; start < n; ) {
+    let size = 0;
+    let end = start;
+    while (end < n && (end === start || size < limit)) {
+      size += String(keys[end]).length + rowBytes;
+      end++;
+    }
+    yield { start, end, size };
+    start = end;
+  }
+}
+
+/**
  * Yields the encoded file in blocks of about {@link BLOCK_BYTES}: header first, then rows.
  * With `reuse`, each block is valid only until the next is asked for.
  */
@@ -113,22 +131,14 @@ function* encodeBlocks(table: VectorTable, format: Word2VecFormat, reuse = false
   checkTable(table, format);
   const { keys, dim, vectors } = table;
   yield Buffer.from(`${keys.length} ${dim}\n`, 'latin1');
-  const n = keys.length;
   const buffers = new BlockBuffers(reuse);
   if (format === 'word2vec-binary') {
     const rowBytes = dim * 4;
     const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
-    let r = 0;
-    while (r < n) {
-      let size = 0;
-      let end = r;
-      while (end < n && (end === r || size < BLOCK_BYTES)) {
-        size += String(keys[end]).length + rowBytes + 2;
-        end++;
-      }
+    for (const { start, end, size } of rowBlocks(keys, rowBytes + 2, BLOCK_BYTES)) {
       const buf = buffers.get(size);
       let off = 0;
-      for (; r < end; r++) {
+      for (let r = start; r < end; r++) {
         const key = checkRow(table, r);
         off += buf.write(key, off, 'latin1');
         buf[off++] = SPACE;
@@ -165,19 +175,11 @@ const LF_VALUES: TextValueFormat = { maxBytes: MAX_LF_BYTES, write: writeLf };
  */
 function* encodeTextRows(table: VectorTable, values: TextValueFormat, buffers: BlockBuffers): Generator<Buffer> {
   const { keys, dim, vectors } = table;
-  const n = keys.length;
   const rowMax = dim * (values.maxBytes + 1) + 2;
-  let r = 0;
-  while (r < n) {
-    let size = 0;
-    let end = r;
-    while (end < n && (end === r || size < 4 * BLOCK_BYTES)) {
-      size += String(keys[end]).length + rowMax;
-      end++;
-    }
+  for (const { start, end, size } of rowBlocks(keys, rowMax, 4 * BLOCK_BYTES)) {
     const buf = buffers.get(size);
     let off = 0;
-    for (; r < end; r++) {
+    for (let r = start; r < end; r++) {
       const key = checkRow(table, r);
       off += buf.write(key, off, 'latin1');
       buf[off++] = SPACE;

@@ -1,5 +1,6 @@
 #include "trainer_wrap.h"
 
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -34,8 +35,10 @@ w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   c.negative = static_cast<int32_t>(integerProp(o, "negative", 0, w2v::kMaxNegative));
   c.cbow = boolProp(o, "cbow");
   c.hs = boolProp(o, "hs");
-  c.alpha = numberProp(o, "alpha", 0, w2v::kMaxAlpha);
-  c.minAlpha = numberProp(o, "minAlpha", 0, w2v::kMaxAlpha);
+  // alpha > 0: from the smallest positive double, the TS layer's Number.MIN_VALUE; minAlpha
+  // up to alpha. The bounds and messages of lib/training/options.ts.
+  c.alpha = numberProp(o, "alpha", std::numeric_limits<double>::denorm_min(), w2v::kMaxAlpha);
+  c.minAlpha = numberProp(o, "minAlpha", 0, c.alpha);
   c.epochs = static_cast<int32_t>(integerProp(o, "epochs", 1, w2v::kMaxEpochs));
   c.threads = static_cast<int32_t>(integerProp(o, "threads", 1, w2v::kMaxThreads));
   c.seed = static_cast<uint64_t>(integerProp(o, "seed", 0, kMaxSafeInteger));

@@ -63,6 +63,17 @@ describe('the option table', () => {
     expect(nativeRefusal({ [field]: value })).toBe(ts);
   });
 
+  it.each([
+    ['alpha', { alpha: 0 }],
+    ['alpha', { alpha: 10.5 }],
+    ['minAlpha', { minAlpha: 0.05 }],
+    ['minAlpha', { minAlpha: -0.001 }],
+  ] as const)('refuses %s out of range (%o) with the same message in TS and in the native trainer', (name, change) => {
+    const ts = tsRefusal(name, change[name as keyof typeof change]);
+    expect(ts).toMatch(new RegExp(`^${name} must be a number in \\[`));
+    expect(nativeRefusal({ ...change, ...(name === 'minAlpha' ? { alpha: 0.025 } : {}) })).toBe(ts);
+  });
+
   it('gives every flag of the original a parser of its text', () => {
     const flags = TRAIN_OPTIONS.filter((o) => o.flag).map((o) => o.flag!);
     expect(flags.map((f) => f.flag).sort()).toEqual(

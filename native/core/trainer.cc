@@ -23,6 +23,9 @@ struct Trainer::ThreadState {
   int64_t predictions = 0;
   std::atomic<double> publishedLoss{0};
   std::atomic<int64_t> publishedPredictions{0};
+  /// What the kernel is handed, filled once (weights, objective, tables, this thread's random
+  /// state and scratch); each sentence sets only its words, learning rate and global context.
+  simd::SentenceJob job{};
 };
 
 Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
@@ -57,7 +60,37 @@ void Trainer::prepareWorkers() {
     states_.push_back(
         std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim) + scores, config_.epochs));
     states_.back()->alpha = config_.alpha;
+    prepareJob(*states_.back());
   }
+}
+
+void Trainer::prepareJob(ThreadState& state) {
+  simd::SentenceJob& job = state.job;
+  job.syn0 = syn0_.data();
+  job.syn1neg = syn1neg_.data();
+  job.syn1 = syn1_.data();
+  job.negativeTable = config_.negative > 0 ? samplers_.negative.entries() : nullptr;
+  job.vocabSize = static_cast<uint32_t>(vocabSize_);
+  job.sigmoid = sigmoid_.sigmoidData();
+  job.logSigmoid = sigmoid_.logSigmoidData();
+  job.dim = config_.dim;
+  job.window = config_.window;
+  job.negative = config_.negative;
+  job.cbow = config_.cbow;
+  job.hs = config_.hs;
+  job.sharedNegatives = config_.sharedNegatives;
+  job.codes = tables_.huffmanCodes.data();
+  job.points = tables_.huffmanPoints.data();
+  job.offsets = tables_.huffmanOffsets.data();
+  job.wholeSentence = config_.wholeSentenceWindow;
+  job.groupNegative = config_.groupNegative;
+  job.groupOf = config_.groupNegative > 0 ? tables_.groupOf.data() : nullptr;
+  job.groupMembers = samplers_.group.members();
+  job.groupOffsets = samplers_.group.offsets();
+  job.groupEntries = samplers_.group.entries();
+  job.rng = &state.rng.state();
+  job.scratch = state.scratch.data();
+  job.cancelled = queue_.cancelledFlag();
 }
 
 void Trainer::runWorker(int32_t index) {
@@ -125,38 +158,13 @@ void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
 }
 
 void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state) {
-  simd::SentenceJob job;
+  simd::SentenceJob& job = state.job;
   job.sentence = sentence;
   job.length = length;
-  job.syn0 = syn0_.data();
-  job.syn1neg = syn1neg_.data();
-  job.syn1 = syn1_.data();
-  job.dim = config_.dim;
-  job.window = config_.window;
-  job.negative = config_.negative;
-  job.cbow = config_.cbow;
-  job.hs = config_.hs;
-  job.sharedNegatives = config_.sharedNegatives;
   job.alpha = static_cast<float>(state.alpha);
-  job.negativeTable = config_.negative > 0 ? samplers_.negative.entries() : nullptr;
-  job.vocabSize = static_cast<uint32_t>(vocabSize_);
-  job.sigmoid = sigmoid_.sigmoidData();
-  job.logSigmoid = sigmoid_.logSigmoidData();
-  job.codes = tables_.huffmanCodes.data();
-  job.points = tables_.huffmanPoints.data();
-  job.offsets = tables_.huffmanOffsets.data();
-  job.wholeSentence = config_.wholeSentenceWindow;
-  job.groupNegative = config_.groupNegative;
-  job.groupOf = config_.groupNegative > 0 ? tables_.groupOf.data() : nullptr;
-  job.groupMembers = samplers_.group.members();
-  job.groupOffsets = samplers_.group.offsets();
-  job.groupEntries = samplers_.group.entries();
   job.globalContext = globalContext;
-  job.rng = &state.rng.state();
-  job.scratch = state.scratch.data();
   job.loss = 0;
   job.predictions = 0;
-  job.cancelled = queue_.cancelledFlag();
   kernel_(job);
   state.loss += job.loss;
   state.predictions += job.predictions;

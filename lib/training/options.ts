@@ -71,30 +71,11 @@ export interface TrainOptions {
   cacheTokens?: number;
 }
 
-/** Options after defaults and validation. */
-export interface ResolvedTrainOptions {
-  model: 'skipgram' | 'cbow';
-  dim: number;
-  window: number;
-  negative: number;
-  hs: boolean;
-  sample: number;
-  minCount: number;
-  maxVocab: number;
-  epochs: number;
-  alpha: number;
-  minAlpha: number;
-  nsExponent: number;
-  threads: number;
-  seed: number;
+/** Options after defaults and validation: every option set, the device resolved. */
+export type ResolvedTrainOptions = Required<Omit<TrainOptions, 'device'>> & {
   /** Where training runs, 'auto' resolved. */
   device: 'cpu' | 'cuda';
-  maxSentenceLength: number;
-  sentenceToken: boolean;
-  progressInterval: number;
-  sharedNegatives: boolean;
-  cacheTokens: number;
-}
+};
 
 /** Options resolved so far, in table order: a default or a bound may depend on them. */
 type Resolving = Partial<ResolvedTrainOptions>;

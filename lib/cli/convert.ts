@@ -20,7 +20,7 @@ export type ConvertFormat = ModelFormat | 'projector';
 const CONVERT_FORMATS: readonly ConvertFormat[] = [...MODEL_FORMATS, 'projector'];
 
 // The model formats and their extensions come from the format registry.
-const EXTENSIONS = MODEL_FORMATS.map((f) => MODEL_FORMAT_EXTENSIONS[f]);
+const EXTENSIONS = MODEL_FORMATS.flatMap((f) => MODEL_FORMAT_EXTENSIONS[f] ?? []);
 const orList = (items: readonly string[]): string => `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 
 const CONVERT_FLAGS: FlagSpec[] = [

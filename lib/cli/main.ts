@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   plot: { run: (a) => plotCommand(a), help: 'MODEL: the top words in 2D (PCA or UMAP) as SVG or HTML' },
   convert: {
     run: convertCommand,
-    help: `INPUT OUTPUT: a model to another format (${MODEL_FORMATS.map((f) => MODEL_FORMAT_EXTENSIONS[f]).join(' ')}) or a Projector directory`,
+    help: `INPUT OUTPUT: a model to another format (${MODEL_FORMATS.flatMap((f) => MODEL_FORMAT_EXTENSIONS[f] ?? []).join(' ')}) or a Projector directory`,
   },
 };
 

@@ -19,6 +19,12 @@ export interface ModelTable {
   counts?: Float64Array | undefined;
 }
 
+/** Options of {@link ModelFormatModule.write}. */
+export interface FormatWriteOptions {
+  /** A framework's embedding layer (tfjs): whether it trains further; default false (frozen). */
+  trainable?: boolean;
+}
+
 /** Options of {@link ModelFormatModule.read}. */
 export interface FormatReadOptions {
   /** Read only the first `limit` words. */
@@ -27,8 +33,15 @@ export interface FormatReadOptions {
 
 export interface ModelFormatModule<Name extends string = string> {
   readonly name: Name;
-  /** The file-name extension (lower case, with its dot) that names this format to the CLI. */
-  readonly extension: string;
+  /**
+   * The file-name extension (lower case, with its dot) that names this format to the CLI;
+   * undefined for a format named only by `-format` (one that writes a directory).
+   */
+  readonly extension?: string;
+  /** What `path` names: a file (default) or a directory the format fills. */
+  readonly output?: 'file' | 'directory';
+  /** Options of {@link write} this format takes besides none (e.g. 'trainable'). */
+  readonly writeOptions?: readonly (keyof FormatWriteOptions)[];
   /** What it is, in a few words, for help texts. */
   readonly help: string;
   /**
@@ -42,7 +55,11 @@ export interface ModelFormatModule<Name extends string = string> {
    * the bytes are no model format at all.
    */
   readonly sniff?: (head: Buffer) => boolean;
-  read(path: string, options: FormatReadOptions): Promise<ModelTable>;
-  /** Writes atomically (a temporary file, fsynced, renamed over `path`). */
-  write(path: string, table: ModelTable): Promise<void>;
+  /** Reads a file of this format; undefined for a format that is only written (an export). */
+  read?(path: string, options: FormatReadOptions): Promise<ModelTable>;
+  /**
+   * Writes atomically: a temporary file (or directory), fsynced, renamed over `path`, so a
+   * failed write leaves no half-written file under the target name.
+   */
+  write(path: string, table: ModelTable, options: FormatWriteOptions): Promise<void>;
 }

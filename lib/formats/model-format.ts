@@ -10,7 +10,7 @@
 import { open } from 'node:fs/promises';
 
 import { choiceOption } from '../util/validate';
-import type { ModelFormatModule, ModelTable } from './format-module';
+import type { FormatWriteOptions, ModelFormatModule, ModelTable } from './format-module';
 import { nativeFormat } from './native-model';
 import { vecFormat } from './vec';
 import { readWord2Vec, word2vecBinaryFormat, word2vecTextFormat } from './word2vec';
@@ -36,10 +36,13 @@ const MODULES: readonly ModelFormatModule<ModelFormat>[] = FORMAT_MODULES;
 /** Every {@link ModelFormat}. */
 export const MODEL_FORMATS: readonly ModelFormat[] = FORMAT_MODULES.map((f) => f.name);
 
-/** The extension {@link modelFormatOfPath} maps to each format. */
-export const MODEL_FORMAT_EXTENSIONS = Object.fromEntries(FORMAT_MODULES.map((f) => [f.name, f.extension])) as Readonly<
-  Record<ModelFormat, string>
->;
+/** The extension {@link modelFormatOfPath} maps to each format that has one. */
+export const MODEL_FORMAT_EXTENSIONS = Object.fromEntries(
+  MODULES.filter((f) => f.extension !== undefined).map((f) => [f.name, f.extension!]),
+) as Readonly<Partial<Record<ModelFormat, string>>>;
+
+/** The formats loadModel reads (the others are exports). */
+export const READABLE_MODEL_FORMATS: readonly ModelFormat[] = MODULES.filter((f) => f.read !== undefined).map((f) => f.name);
 
 /** Bytes of a file looked at to detect its format: a header and a first row of any dim. */
 const HEAD_BYTES = 4 << 20;
@@ -61,12 +64,12 @@ export function modelFormatModule(format: ModelFormat): ModelFormatModule<ModelF
 export function modelFormatOfPath(path: string): ModelFormat | undefined {
   const m = /\.[^./\\]+$/.exec(path);
   const extension = m?.[0].toLowerCase();
-  return FORMAT_MODULES.find((f) => f.extension === extension)?.name;
+  return extension === undefined ? undefined : MODULES.find((f) => f.extension === extension)?.name;
 }
 
 /** The formats and their extensions, one line each, for help texts. */
 export function modelFormatHelp(indent = '  '): string {
-  return FORMAT_MODULES.map((f) => `${indent}${f.name.padEnd(16)} ${f.extension.padEnd(6)} ${f.help}`).join('\n');
+  return MODULES.map((f) => `${indent}${f.name.padEnd(16)} ${(f.extension ?? '(dir)').padEnd(8)} ${f.help}`).join('\n');
 }
 
 /** The format whose magic number `head` starts with (or, shorter than it, a prefix of); else undefined. */
@@ -130,10 +133,21 @@ export async function readModelTable(path: string, format: ModelFormat | undefin
   const chosen = format ?? formatOfMagic(await readHead(path, MAGIC_BYTES));
   // A file no magic number claims: word2vec's reader tells `-binary 1` from text as it reads
   // (a .vec file reads as text), with its own messages for a file that is neither.
-  return chosen ? modelFormatModule(chosen).read(path, options) : readWord2Vec(path, options);
+  if (!chosen) return readWord2Vec(path, options);
+  const module = modelFormatModule(chosen);
+  if (!module.read) {
+    throw new Error(`format ${JSON.stringify(chosen)} is an export: loadModel reads ${READABLE_MODEL_FORMATS.map((f) => JSON.stringify(f)).join(', ')}`);
+  }
+  return module.read(path, options);
 }
 
-/** Writes `table` in `format`, atomically. */
-export async function writeModelTable(path: string, format: ModelFormat, table: ModelTable): Promise<void> {
-  await modelFormatModule(format).write(path, table);
+/** Writes `table` in `format`, atomically; `options` are checked against what the format takes. */
+export async function writeModelTable(path: string, format: ModelFormat, table: ModelTable, options: FormatWriteOptions = {}): Promise<void> {
+  const module = modelFormatModule(format);
+  for (const name of Object.keys(options) as (keyof FormatWriteOptions)[]) {
+    if (options[name] !== undefined && !module.writeOptions?.includes(name)) {
+      throw new TypeError(`option ${JSON.stringify(name)} does not apply to format ${JSON.stringify(format)}`);
+    }
+  }
+  await module.write(path, table, options);
 }

@@ -6,6 +6,7 @@
 
 import { keyOf } from '../util/bytes';
 import { describeValue } from '../util/errors';
+import type { ModelTable } from '../formats/format-module';
 import { checkModelFormat, writeModelTable, type ModelFormat } from '../formats/model-format';
 import { wordClasses, type WordClassesOptions } from './clustering';
 import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type WordPairEvaluation } from './evaluation';
@@ -15,7 +16,7 @@ import {
   type AnalogyOptions, type MostSimilarOptions, type NearestOptions, type NearestResult, type ScoredWord,
 } from './queries';
 import { native, nativeLimits } from '../native/addon';
-import { checkOptions, integerOption } from '../util/validate';
+import { booleanOption, checkOptions, choiceOption, integerOption } from '../util/validate';
 import { wordOf } from '../util/bytes';
 
 /** One epoch's training totals. */
@@ -54,9 +55,16 @@ export interface TrainingStats {
 export interface SaveOptions {
   /**
    * 'word2vec-binary' (default), 'word2vec-text', 'vec' (fastText's text format) or 'native'
-   * (memory-mappable by {@link loadModel}; the only one that keeps output vectors and counts).
+   * (memory-mappable by {@link loadModel}; the only one that keeps output vectors and counts),
+   * or an export for other frameworks (see MODEL_FORMATS in formats/model-format.ts).
    */
   format?: ModelFormat;
+  /** Which vectors to write: 'input' (default, the word vectors) or 'output' (negative sampling's). */
+  vectors?: 'input' | 'output';
+  /** Write only the first `limit` words (the most frequent). */
+  limit?: number;
+  /** 'tfjs': whether the exported Embedding layer trains further; default false (frozen). */
+  trainable?: boolean;
 }
 
 /** What a model is built from. */
@@ -399,11 +407,32 @@ export class Word2Vec {
     checkOptions(options, SAVE_OPTIONS);
     const format = options.format ?? 'word2vec-binary';
     checkModelFormat(format);
-    const table = { keys: this.keyList, dim: this.dim, vectors: this.vectorArray, outputVectors: this.outputArray, counts: this.countArray };
+    const table = this.tableToSave(options);
+    const writeOptions = options.trainable === undefined ? {} : { trainable: booleanOption('trainable', options.trainable) };
     // Tracked: the file system writes straight from the vectors' memory, on its own threads.
     // Disposing meanwhile lets the save finish: the file it writes is whole either way.
-    await this.track(() => writeModelTable(path, format, table), true);
+    await this.track(() => writeModelTable(path, format, table, writeOptions), true);
+  }
+
+  /** The rows `save` writes: input or output vectors, the first `limit` of them. */
+  private tableToSave(options: SaveOptions): ModelTable {
+    const which = choiceOption('vectors', options.vectors ?? 'input', ['input', 'output']);
+    const rows = options.limit === undefined ? this.size : integerOption('limit', options.limit, 1, this.size);
+    if (which === 'output' && !this.outputArray) {
+      throw new Error('vectors "output": this model has no output vectors (trained without negative sampling, or loaded from a format that does not keep them)');
+    }
+    const values = rows * this.dim;
+    const vectors = which === 'output' ? this.outputArray! : this.vectorArray;
+    const whole = rows === this.size;
+    return {
+      keys: whole ? this.keyList : this.keyList.slice(0, rows),
+      dim: this.dim,
+      vectors: whole ? vectors : vectors.subarray(0, values),
+      // The native format keeps both matrices: only when the input vectors are the ones written.
+      outputVectors: which === 'input' && this.outputArray ? (whole ? this.outputArray : this.outputArray.subarray(0, values)) : undefined,
+      counts: this.countArray && !whole ? this.countArray.subarray(0, rows) : this.countArray,
+    };
   }
 }
 
-const SAVE_OPTIONS = ['format'];
+const SAVE_OPTIONS = ['format', 'vectors', 'limit', 'trainable'];

@@ -1,15 +1,17 @@
 /**
  * Writing a file so that readers see either the old file or the whole new one: the data goes
  * to a temporary file in the same directory, which is fsynced and renamed over the target,
- * and the directory is fsynced so that the rename itself survives a crash.
+ * and the directory is fsynced so that the rename itself survives a crash. Also a set of
+ * files that belong together, and a whole directory (the exports that write one).
  *
  * @module
  */
 
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { dirname, join } from 'node:path';
 
 /** Largest slice handed to one write call (Node refuses single writes of 2 GiB or more). */
 const MAX_WRITE_BYTES = 1 << 30;
@@ -39,6 +41,35 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** What a file is made of: blocks written in order (see {@link writeFileAtomically}). */
+export type FileBlocks = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** A temporary name beside `path`: `${path}.<kind>-<pid>-<random>`. */
+const besideName = (path: string, kind: string): string => `${path}.${kind}-${process.pid}-${randomBytes(6).toString('hex')}`;
+
+/** Writes `blocks` to the new file `path` ('wx') and fsyncs it; on error the file is removed. */
+async function writeNewFile(path: string, blocks: FileBlocks): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, 'wx');
+    for await (const block of blocks) {
+      let off = 0;
+      while (off < block.length) {
+        const { bytesWritten } = await fh.write(block, off, Math.min(block.length - off, MAX_WRITE_BYTES));
+        off += bytesWritten;
+      }
+    }
+    await fh.sync();
+    const closing = fh;
+    fh = undefined;
+    await closing.close();
+  } catch (e) {
+    if (fh) await fh.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw e;
+  }
+}
+
 /**
  * Writes the concatenation of `blocks` to `path` atomically: to
  * `${path}.tmp-<pid>-<random>` first, fsynced, then renamed over `path`, then the directory
@@ -52,32 +83,124 @@ async function syncDirectory(dir: string): Promise<void> {
  *   temporary file (`cannot write "PATH": ENOENT: no such file or directory`; code, errno and
  *   syscall as the file system gave them).
  */
-export async function writeFileAtomically(
-  path: string,
-  blocks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
-): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fh: FileHandle | undefined;
+export async function writeFileAtomically(path: string, blocks: FileBlocks): Promise<void> {
+  await writeFilesAtomically([{ path, blocks }]);
+}
+
+/**
+ * Writes several files that belong together (a matrix and its vocabulary): each to its own
+ * temporary file first (as {@link writeFileAtomically}), and only when all are written and
+ * fsynced are they renamed over their targets, in the order given, then their directories
+ * fsynced. A failed write leaves every target as it was and no temporary file. Before the
+ * renames each target is checked not to be a directory, so the one failure left between the
+ * renames (the file system failing a rename in a directory it just wrote) is not the common
+ * one; a process killed between two renames may leave the first files new and the others old.
+ *
+ * @throws as {@link writeFileAtomically}, the message naming the target that failed.
+ */
+export async function writeFilesAtomically(files: readonly { path: string; blocks: FileBlocks }[]): Promise<void> {
+  const temporaries: string[] = [];
+  let current = files[0]?.path ?? '';
   try {
-    fh = await open(tmp, 'wx');
-    for await (const block of blocks) {
-      let off = 0;
-      while (off < block.length) {
-        const { bytesWritten } = await fh.write(block, off, Math.min(block.length - off, MAX_WRITE_BYTES));
-        off += bytesWritten;
-      }
+    for (const { path, blocks } of files) {
+      current = path;
+      const tmp = besideName(path, 'tmp');
+      temporaries.push(tmp);
+      await writeNewFile(tmp, blocks);
     }
-    await fh.sync();
-    const closing = fh;
-    fh = undefined;
-    await closing.close();
-    await rename(tmp, path);
+    for (const { path } of files) {
+      current = path;
+      await directoryInTheWay(path);
+    }
+    for (let i = 0; i < files.length; i++) {
+      current = files[i]!.path;
+      await rename(temporaries[i]!, current);
+      temporaries[i] = '';
+    }
   } catch (e) {
-    if (fh) await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    for (const tmp of temporaries) if (tmp) await unlink(tmp).catch(() => undefined);
+    throw namingTarget(e, current);
+  }
+  for (const dir of new Set(files.map((f) => dirname(f.path)))) await syncDirectory(dir);
+}
+
+/** Throws the EISDIR a rename over the directory `path` would (rename's own error). */
+async function directoryInTheWay(path: string): Promise<void> {
+  const found = await lstat(path).catch(() => undefined);
+  if (found?.isDirectory()) {
+    const err: NodeJS.ErrnoException = new Error(`EISDIR: illegal operation on a directory, rename '${path}'`);
+    Object.assign(err, { code: 'EISDIR', errno: -osConstants.errno.EISDIR, syscall: 'rename', path });
+    throw err;
+  }
+}
+
+/** A file of a directory {@link writeDirectoryAtomically} writes: its name in it and its content. */
+export interface DirectoryFile {
+  name: string;
+  blocks: FileBlocks;
+}
+
+/**
+ * Writes a directory of files so that readers see either the old directory or the whole new
+ * one: the files go to a temporary sibling directory (`${path}.tmp-<pid>-<random>`), each
+ * fsynced, the directory fsynced, then renamed to `path`. An existing directory at `path` is
+ * replaced, but only one that is empty or holds `marker` (a previous export: a directory of
+ * the user's own is never deleted): it is renamed aside, the new one renamed in, and the old
+ * one removed, so `path` is missing for the moment between the two renames, never half
+ * written. A failed write removes the temporary directory and leaves `path` as it was.
+ *
+ * @throws Error `cannot write "PATH": ...` naming `path` (the file system's code kept) for a
+ *   parent that is missing or not a directory, a file in the way, a directory that is not a
+ *   previous export; or the blocks' own error.
+ */
+export async function writeDirectoryAtomically(path: string, files: readonly DirectoryFile[], marker: string): Promise<void> {
+  const tmp = besideName(path, 'tmp');
+  let made = false;
+  try {
+    const existing = await existingExport(path, marker);
+    await mkdir(tmp);
+    made = true;
+    for (const { name, blocks } of files) await writeNewFile(join(tmp, name), blocks);
+    await syncDirectory(tmp);
+    if (existing) {
+      const old = besideName(path, 'old');
+      await rename(path, old);
+      try {
+        await rename(tmp, path);
+      } catch (e) {
+        await rename(old, path).catch(() => undefined);
+        throw e;
+      }
+      made = false;
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, path);
+      made = false;
+    }
+  } catch (e) {
+    if (made) await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw namingTarget(e, path);
   }
   await syncDirectory(dirname(path));
+}
+
+/**
+ * Whether `path` is a directory to replace (empty or holding `marker`); false when nothing
+ * is there.
+ * @throws Error for a file, or a directory of something else, in the way.
+ */
+async function existingExport(path: string, marker: string): Promise<boolean> {
+  const found = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (!found) return false;
+  if (!found.isDirectory()) throw new Error(`cannot write ${JSON.stringify(path)}: a file is in the way (this export is a directory)`);
+  const names = await readdir(path);
+  if (names.length > 0 && !names.includes(marker)) {
+    throw new Error(`cannot write ${JSON.stringify(path)}: the directory holds files but no ${marker}, so it is no previous export to replace`);
+  }
+  return true;
 }
 
 /**

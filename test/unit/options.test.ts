@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveTrainOptions, type TrainOptions } from '../../lib/training/options';
 import { ItemEmbeddings, loadModel, train, trainItems, Word2Vec } from '../../lib/index';
 import { native } from '../../lib/native/addon';
+import { MODEL_FORMATS } from '../../lib/formats/model-format';
+import { quotedList } from '../../lib/util/validate';
 
 const NO_CUDA = 'device "cuda" is not available: this build of word2vec-native has no CUDA support; build it with npm run build:cuda';
 
@@ -256,7 +258,7 @@ describe('loadModel and save options: exact messages', () => {
     await expectThrows(() => loadModel('m.bin', null as never), TypeError, 'options must be an object, got null');
     await expectThrows(() => loadModel('m.bin', { limt: 5 } as never), TypeError, 'unknown option "limt"');
     await expectThrows(() => loadModel('m.bin', { format: 'bin' } as never), TypeError,
-      'format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "bin"');
+      `format must be ${quotedList(MODEL_FORMATS)}, got "bin"`);
     await expectThrows(() => loadModel('m.bin', { limit: 0 }), RangeError, 'limit must be an integer in [1, 2147483647], got 0');
     await expectThrows(() => loadModel('m.bin', { limit: NaN }), RangeError, 'limit must be an integer in [1, 2147483647], got NaN');
     await expectThrows(() => loadModel('m.bin', { limit: '5' } as never), RangeError, 'limit must be an integer in [1, 2147483647], got "5"');
@@ -267,7 +269,7 @@ describe('loadModel and save options: exact messages', () => {
     await expectThrows(() => model.save('m.bin', null as never), TypeError, 'options must be an object, got null');
     await expectThrows(() => model.save('m.bin', { fromat: 'vec' } as never), TypeError, 'unknown option "fromat"');
     await expectThrows(() => model.save('m.bin', { format: 'binary' } as never), TypeError,
-      'format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "binary"');
+      `format must be ${quotedList(MODEL_FORMATS)}, got "binary"`);
   });
 });
 

@@ -9,6 +9,7 @@
         "native/core/kmeans.cc",
         "native/core/mapped_file.cc",
         "native/core/native_model_format.cc",
+        "native/core/pooling.cc",
         "native/core/query.cc",
         "native/core/trainer.cc",
         "native/core/trainer_checks.cc",
@@ -24,6 +25,7 @@
         "native/binding/limits_object.cc",
         "native/binding/map_file.cc",
         "native/binding/native_model_functions.cc",
+        "native/binding/pooling_functions.cc",
         "native/binding/query_functions.cc",
         "native/binding/token_scanner_wrap.cc",
         "native/binding/trainer_wrap.cc"

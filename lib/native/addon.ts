@@ -166,6 +166,20 @@ export interface NativeModelLayout {
   vocabulary: NativeModelSection;
 }
 
+/** Options of {@link NativeAddon.embedSequencesAsync}. */
+export interface NativeEmbedOptions {
+  pooling: 'mean' | 'sum' | 'max';
+  /** One finite weight >= 0 per id; absent: every token weighs 1. */
+  weights?: Float64Array | null;
+  /** Remove the pooled rows' first singular vector, and return it. */
+  computeComponent?: boolean;
+  /** Or remove this one (dim values). */
+  component?: Float32Array | null;
+  /** Unit-length rows at the end (rows of zeros stay zero). */
+  normalize?: boolean;
+  threads: number;
+}
+
 /** The addon's exports. */
 export interface NativeAddon {
   Trainer: new (
@@ -217,6 +231,13 @@ export interface NativeAddon {
   /** The original word2vec's k-means word classes, on a worker thread. */
   kmeansClasses(vectors: Float32Array, dim: number, classes: number, iterations: number, threads: number): Promise<Int32Array>;
   /**
+   * Pools token sequences (sequence s is ids[offsets[s], offsets[s + 1])) into one row each,
+   * sequences x dim, on worker threads (native/core/pooling.h); then removes a component
+   * (computed, or given) and normalises, as asked. Rejects with a RangeError naming a bad id,
+   * offset or weight.
+   */
+  embedSequencesAsync(matrix: Float32Array, dim: number, ids: Int32Array, offsets: Int32Array, options: NativeEmbedOptions): Promise<{ vectors: Float32Array; component: Float32Array | null }>;
+  /**
    * The whole file as an ArrayBuffer over a private (copy-on-write) memory mapping, unmapped
    * when the buffer is collected. Absent where the platform has no mmap. Throws an Error naming
    * the path and the system's reason, with `syscall` ('open', 'fstat', 'mmap' or 'none') and
@@ -260,6 +281,9 @@ export interface NativeLimits {
   maxModelDim: number;
   maxKMeansIterations: number;
   maxKMeansThreads: number;
+  maxPoolingThreads: number;
+  /** Values (sequences x dim) of one embed result. */
+  maxPooledValues: number;
   maxCudaDim: number;
 }
 

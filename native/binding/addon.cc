@@ -9,6 +9,7 @@
 #include "limits_object.h"
 #include "map_file.h"
 #include "native_model_functions.h"
+#include "pooling_functions.h"
 #include "query_functions.h"
 #include "token_scanner_wrap.h"
 #include "trainer_wrap.h"
@@ -34,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("inverseRowNormsAsync", Napi::Function::New<InverseRowNormsAsync>(env, "inverseRowNormsAsync"));
   exports.Set("detachBuffer", Napi::Function::New<DetachBuffer>(env, "detachBuffer"));
   exports.Set("kmeansClasses", Napi::Function::New<KMeansClasses>(env, "kmeansClasses"));
+  exports.Set("embedSequencesAsync", Napi::Function::New<EmbedSequencesAsync>(env, "embedSequencesAsync"));
   if (w2v::canMapFiles()) exports.Set("mapFile", Napi::Function::New<MapFile>(env, "mapFile"));
   exports.Set("parseNativeModel", Napi::Function::New<ParseNativeModel>(env, "parseNativeModel"));
   exports.Set("externalMemory", Napi::Function::New<ExternalMemory>(env, "externalMemory"));

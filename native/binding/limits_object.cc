@@ -23,6 +23,8 @@ Napi::Object LimitsObject(Napi::Env env) {
   o.Set("maxModelDim", w2v::kMaxModelDim);
   o.Set("maxKMeansIterations", w2v::kMaxKMeansIterations);
   o.Set("maxKMeansThreads", w2v::kMaxKMeansThreads);
+  o.Set("maxPoolingThreads", w2v::kMaxPoolingThreads);
+  o.Set("maxPooledValues", static_cast<double>(w2v::kMaxPooledValues));
   o.Set("maxCudaDim", w2v::maxDim(w2v::TrainerDevice::kCuda));
   o.Freeze();
   return o;

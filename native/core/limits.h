@@ -29,5 +29,9 @@ constexpr int32_t kMaxVocabSize = INT32_MAX;
 constexpr int32_t kMaxModelDim = 100000;
 constexpr int32_t kMaxKMeansIterations = 1000;
 constexpr int32_t kMaxKMeansThreads = 256;
+/// Threads of one pooling (embed) call.
+constexpr int32_t kMaxPoolingThreads = 256;
+/// Values (sequences x dim) of one pooling result: 8 GiB of floats; larger inputs go in batches.
+constexpr int64_t kMaxPooledValues = INT32_MAX;
 
 }  // namespace w2v

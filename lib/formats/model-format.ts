@@ -13,6 +13,7 @@ import { choiceOption } from '../util/validate';
 import { arrowFormat } from './arrow';
 import type { FormatWriteOptions, ModelFormatModule, ModelTable } from './format-module';
 import { nativeFormat } from './native-model';
+import { npyFormat } from './npy';
 import { parquetFormat } from './parquet';
 import { vecFormat } from './vec';
 import { readWord2Vec, word2vecBinaryFormat, word2vecTextFormat } from './word2vec';
@@ -21,7 +22,15 @@ import { readWord2Vec, word2vecBinaryFormat, word2vecTextFormat } from './word2v
  * Every format, in the order help texts list them and content without a magic number is
  * sniffed (word2vec text before .vec: the latter takes any text the former does not).
  */
-const FORMAT_MODULES = [word2vecBinaryFormat, word2vecTextFormat, vecFormat, nativeFormat, arrowFormat, parquetFormat] as const;
+const FORMAT_MODULES = [
+  word2vecBinaryFormat,
+  word2vecTextFormat,
+  vecFormat,
+  nativeFormat,
+  npyFormat,
+  arrowFormat,
+  parquetFormat,
+] as const;
 
 /**
  * A model file format:
@@ -30,6 +39,7 @@ const FORMAT_MODULES = [word2vecBinaryFormat, word2vecTextFormat, vecFormat, nat
  * - `'word2vec-text'`: its `-binary 0` (values as C's `%lf`);
  * - `'vec'`: fastText's `.vec` (the same text layout, values as `%.5g`);
  * - `'native'`: this package's memory-mappable format (see formats/native-model.ts);
+ * - `'npy'`: NumPy's .npy matrix with X.vocab.tsv beside it (formats/npy.ts);
  * - `'arrow'`: an Arrow IPC file, the table id, word, count, vector (formats/arrow.ts);
  * - `'parquet'`: the same table as Parquet, export only (formats/parquet.ts).
  */

@@ -5,6 +5,7 @@ import { join, sep } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 import { main } from '../../lib/cli/main';
+import { MODEL_FORMAT_EXTENSIONS, MODEL_FORMATS } from '../../lib/formats/model-format';
 import { detectModelFormat, loadModel } from '../../lib/index';
 
 const fixtures = join(__dirname, '../fixtures/original-c');
@@ -81,12 +82,16 @@ describe('w2v convert', () => {
   it('bad command lines: exit code 2 and a message naming the problem', async () => {
     const noExt = await w2v('convert', TINY_BIN, join(work, 'model'));
     expect(noExt.code).toBe(2);
+    // The lists are the registry's (formats are added there); they start with the original's.
+    const extensions = MODEL_FORMATS.flatMap((f) => MODEL_FORMAT_EXTENSIONS[f] ?? []);
+    expect(extensions.slice(0, 4)).toEqual(['.bin', '.txt', '.vec', '.w2vn']);
     expect(noExt.stderr).toBe(
-      `w2v convert: cannot tell the output format from ${JSON.stringify(join(work, 'model'))}: name it .bin, .txt, .vec or .w2vn, ` +
-        'or pass -format word2vec-binary|word2vec-text|vec|native|projector\n',
+      `w2v convert: cannot tell the output format from ${JSON.stringify(join(work, 'model'))}: ` +
+        `name it ${extensions.slice(0, -1).join(', ')} or ${extensions[extensions.length - 1]}, ` +
+        `or pass -format ${[...MODEL_FORMATS, 'projector'].join('|')}\n`,
     );
-    expect((await w2v('convert', TINY_BIN, join(work, 'x.bin'), '-format', 'npy')).stderr).toBe(
-      'w2v convert: -format must be one of word2vec-binary, word2vec-text, vec, native, projector, got "npy"\n',
+    expect((await w2v('convert', TINY_BIN, join(work, 'x.bin'), '-format', 'xyz')).stderr).toBe(
+      `w2v convert: -format must be one of ${[...MODEL_FORMATS, 'projector'].join(', ')}, got "xyz"\n`,
     );
     expect((await w2v('convert', TINY_BIN)).stderr).toBe(`w2v convert: expected INPUT and OUTPUT, got 1 file argument(s): ${JSON.stringify([TINY_BIN])}\n`);
     expect((await w2v('convert', TINY_BIN, join(work, 'x.bin'), '-limit', '0')).stderr).toBe('w2v convert: -limit must be a positive integer, got 0\n');

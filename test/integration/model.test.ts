@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_FORMATS } from '../../lib/formats/model-format';
 import { loadModel, train, Word2Vec } from '../../lib/index';
+import { quotedList } from '../../lib/util/validate';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-model-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -115,12 +117,14 @@ describe('save / load round trip', () => {
     const m = model({ a: [1, 2] });
     await expect(m.save(42 as never)).rejects.toThrow(new TypeError('path must be a non-empty string, got 42'));
     await expect(m.save('')).rejects.toThrow(new TypeError('path must be a non-empty string, got ""'));
-    await expect(m.save(join(work, 'x'), { format: 'npy' as never })).rejects.toThrow(
-      new TypeError('format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "npy"'),
+    // The list is the registry's (formats are added there); it starts with the original's.
+    expect(quotedList(MODEL_FORMATS)).toMatch(/^"word2vec-binary", "word2vec-text", "vec", "native", /);
+    await expect(m.save(join(work, 'x'), { format: 'xyz' as never })).rejects.toThrow(
+      new TypeError(`format must be ${quotedList(MODEL_FORMATS)}, got "xyz"`),
     );
     await expect(loadModel('')).rejects.toThrow(new TypeError('path must be a non-empty string, got ""'));
-    await expect(loadModel(join(work, 'x'), { format: 'npy' as never })).rejects.toThrow(
-      new TypeError('format must be "word2vec-binary", "word2vec-text", "vec" or "native", got "npy"'),
+    await expect(loadModel(join(work, 'x'), { format: 'xyz' as never })).rejects.toThrow(
+      new TypeError(`format must be ${quotedList(MODEL_FORMATS)}, got "xyz"`),
     );
     await expect(loadModel(join(work, 'model.bin'), { limit: 0 })).rejects.toThrow(
       new RangeError('limit must be an integer in [1, 2147483647], got 0'),

@@ -35,14 +35,17 @@ function vectorsOf(n: number, dim: number, seed = 1): Float32Array {
 const table = (n: number, dim: number) => ({ keys: keysOf(n), dim, vectors: vectorsOf(n, dim) });
 const bytesOf = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
+/** The formats of one self-contained file (the exports .npy and .onnx keep a vocabulary beside theirs). */
+type SingleFileFormat = 'word2vec-binary' | 'word2vec-text' | 'vec' | 'native';
+
 /** Good files of each format: 3 words of dim 4. */
-const GOOD: Record<ModelFormat, Buffer> = {
+const GOOD: Record<SingleFileFormat, Buffer> = {
   'word2vec-binary': encodeWord2Vec(table(3, 4), 'word2vec-binary'),
   'word2vec-text': encodeWord2Vec(table(3, 4), 'word2vec-text'),
   vec: encodeVec(table(3, 4)),
   native: encodeNativeModel(table(3, 4)),
 };
-const FORMATS = Object.keys(GOOD) as ModelFormat[];
+const FORMATS = Object.keys(GOOD) as SingleFileFormat[];
 
 /** loadModel's rejection for these bytes (format detected, or given). */
 async function loadError(bytes: Buffer | string, format?: ModelFormat): Promise<{ path: string; error: Error }> {

@@ -20,9 +20,11 @@ const work = mkdtempSync(join(tmpdir(), 'w2v-property-load-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 let fileCount = 0;
 
-const FORMATS: readonly ModelFormat[] = ['word2vec-binary', 'word2vec-text', 'vec', 'native'];
+/** The formats of one self-contained file (the exports .npy and .onnx keep a vocabulary beside theirs). */
+type SingleFileFormat = 'word2vec-binary' | 'word2vec-text' | 'vec' | 'native';
+const FORMATS: readonly SingleFileFormat[] = ['word2vec-binary', 'word2vec-text', 'vec', 'native'];
 
-function encode(table: VectorTable, format: ModelFormat, extras: { output: boolean; counts: boolean }): Buffer {
+function encode(table: VectorTable, format: SingleFileFormat, extras: { output: boolean; counts: boolean }): Buffer {
   switch (format) {
     case 'word2vec-binary':
     case 'word2vec-text':

@@ -54,7 +54,9 @@ describe('modelFormatOfPath', () => {
     ['wiki.en.vec', 'vec'],
     ['m.w2vn', 'native'],
     ['m', undefined],
-    ['m.npy', undefined],
+    ['m.npy', 'npy'],
+    ['m.tfjs', undefined],
+    ['m.xyz', undefined],
     ['dir.bin/m', undefined],
   ])('%s -> %s', (path, want) => {
     expect(modelFormatOfPath(path)).toBe(want);

@@ -14,7 +14,9 @@ import { arrowFormat } from './arrow';
 import type { FormatWriteOptions, ModelFormatModule, ModelTable } from './format-module';
 import { nativeFormat } from './native-model';
 import { npyFormat } from './npy';
+import { onnxFormat } from './onnx';
 import { parquetFormat } from './parquet';
+import { tfjsFormat } from './tfjs';
 import { vecFormat } from './vec';
 import { readWord2Vec, word2vecBinaryFormat, word2vecTextFormat } from './word2vec';
 
@@ -28,6 +30,8 @@ const FORMAT_MODULES = [
   vecFormat,
   nativeFormat,
   npyFormat,
+  tfjsFormat,
+  onnxFormat,
   arrowFormat,
   parquetFormat,
 ] as const;
@@ -40,6 +44,8 @@ const FORMAT_MODULES = [
  * - `'vec'`: fastText's `.vec` (the same text layout, values as `%.5g`);
  * - `'native'`: this package's memory-mappable format (see formats/native-model.ts);
  * - `'npy'`: NumPy's .npy matrix with X.vocab.tsv beside it (formats/npy.ts);
+ * - `'tfjs'`: a TensorFlow.js layers model directory, one Embedding layer (formats/tfjs.ts);
+ * - `'onnx'`: an ONNX lookup model, ids to vectors, with X.vocab.tsv beside it (formats/onnx.ts);
  * - `'arrow'`: an Arrow IPC file, the table id, word, count, vector (formats/arrow.ts);
  * - `'parquet'`: the same table as Parquet, export only (formats/parquet.ts).
  */

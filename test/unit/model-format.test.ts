@@ -55,6 +55,7 @@ describe('modelFormatOfPath', () => {
     ['m.w2vn', 'native'],
     ['m', undefined],
     ['m.npy', 'npy'],
+    ['m.ONNX', 'onnx'],
     ['m.tfjs', undefined],
     ['m.xyz', undefined],
     ['dir.bin/m', undefined],

@@ -1,6 +1,7 @@
 /**
- * `w2v convert INPUT OUTPUT [-format F] [-input-format F] [-limit N]`: a model from one
- * format to another, or to a TensorFlow Embedding Projector directory.
+ * `w2v convert INPUT OUTPUT [-format F] [-input-format F] [-limit N] [-vectors input|output]
+ * [-trainable 0|1]`: a model from one format to another (the exports .npy, .onnx and a tfjs
+ * directory included), or to a TensorFlow Embedding Projector directory.
  * @packageDocumentation
  */
 import { stat } from 'node:fs/promises';
@@ -9,7 +10,8 @@ import { sep } from 'node:path';
 import { parseFlags, usage, UsageError, type FlagSpec } from './flags';
 import { checkOutputPath } from './paths';
 import {
-  detectModelFormat, MODEL_FORMAT_EXTENSIONS, MODEL_FORMATS, modelFormatHelp, modelFormatOfPath, type ModelFormat,
+  detectModelFormat, MODEL_FORMAT_EXTENSIONS, MODEL_FORMATS, modelFormatHelp, modelFormatModule, modelFormatOfPath, READABLE_MODEL_FORMATS,
+  type ModelFormat,
 } from '../formats/model-format';
 import { exportProjector } from '../formats/projector';
 import { loadModel } from '../model/load';
@@ -30,9 +32,34 @@ const CONVERT_FLAGS: FlagSpec[] = [
     defaultValue: `from OUTPUT: ${EXTENSIONS.join(', ')}, or projector for a directory`,
     help: `Output format: ${orList(CONVERT_FORMATS)}`,
   },
-  { flag: '-input-format', kind: 'string', defaultValue: 'detected from the content', help: `Input format: ${orList(MODEL_FORMATS)}` },
+  { flag: '-input-format', kind: 'string', defaultValue: 'detected from the content', help: `Input format: ${orList(READABLE_MODEL_FORMATS)}` },
   { flag: '-limit', kind: 'int', defaultValue: 'all', help: 'Convert only the first <int> words (the most frequent)' },
+  {
+    flag: '-vectors',
+    kind: 'string',
+    arg: '<input|output>',
+    defaultValue: 'input',
+    help: "Which vectors to write: input (the word vectors) or output (negative sampling's, kept by native models)",
+  },
+  { flag: '-trainable', kind: 'bool01', arg: '<0|1>', defaultValue: '0 (frozen)', help: 'tfjs only: whether the exported Embedding layer trains further' },
 ];
+
+const VECTORS = ['input', 'output'] as const;
+/** The formats that take -trainable (tfjs). */
+const TRAINABLE_FORMATS = MODEL_FORMATS.filter((f) => modelFormatModule(f).writeOptions?.includes('trainable'));
+
+/** -vectors and -trainable, checked against the output format. */
+function writeFlags(values: Map<string, string>, format: ConvertFormat): { vectors: 'input' | 'output'; trainable?: boolean } {
+  const vectors = values.get('-vectors') ?? 'input';
+  checkFormat('-vectors', vectors, VECTORS);
+  if (format === 'projector' && vectors !== 'input') throw new UsageError(`-vectors ${vectors} does not apply to -format projector (it shows the input vectors)`);
+  const trainable = values.get('-trainable');
+  if (trainable === undefined) return { vectors: vectors as 'input' | 'output' };
+  if (!(TRAINABLE_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`-trainable applies to -format ${TRAINABLE_FORMATS.join('|')} only, got format ${JSON.stringify(format)}`);
+  }
+  return { vectors: vectors as 'input' | 'output', trainable: trainable === '1' };
+}
 
 function checkFormat(flag: string, value: string, allowed: readonly string[]): void {
   if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
@@ -59,9 +86,11 @@ async function outputFormat(output: string, given: string | undefined): Promise<
 export async function convertCommand(args: string[]): Promise<void> {
   const title =
     'Convert a model between formats (word2vec-native)\n\n' +
-    'Usage: w2v convert INPUT OUTPUT [-format F] [-input-format F] [-limit N]\n' +
-    '  OUTPUT is a directory for -format projector (vectors.tsv + metadata.tsv for projector.tensorflow.org)\n\n' +
-    `Formats:\n${modelFormatHelp()}\n  ${'projector'.padEnd(16)} ${'(dir)'.padEnd(6)} TensorFlow Embedding Projector TSV files`;
+    'Usage: w2v convert INPUT OUTPUT [-format F] [-input-format F] [-limit N] [-vectors input|output] [-trainable 0|1]\n' +
+    '  OUTPUT is a directory for -format projector (vectors.tsv + metadata.tsv for projector.tensorflow.org)\n' +
+    '  and for -format tfjs (model.json, weight shards, vocab.tsv; an earlier export there is replaced);\n' +
+    '  .npy and .onnx get their vocabulary beside them (X.vocab.tsv)\n\n' +
+    `Formats:\n${modelFormatHelp()}\n  ${'projector'.padEnd(16)} ${'(dir)'.padEnd(8)} TensorFlow Embedding Projector TSV files`;
   if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
     process.stdout.write(usage(CONVERT_FLAGS, title) + '\n');
     return;
@@ -84,20 +113,23 @@ export async function convertCommand(args: string[]): Promise<void> {
   const [input, output] = positional as [string, string];
   const format = await outputFormat(output, values.get('-format'));
   const inputFormatFlag = values.get('-input-format');
-  if (inputFormatFlag !== undefined) checkFormat('-input-format', inputFormatFlag, MODEL_FORMATS);
+  if (inputFormatFlag !== undefined) checkFormat('-input-format', inputFormatFlag, READABLE_MODEL_FORMATS);
   let limit: number | undefined;
   if (values.has('-limit')) {
     limit = Number(values.get('-limit'));
     if (limit < 1) throw new UsageError(`-limit must be a positive integer, got ${values.get('-limit')}`);
   }
-  await checkOutputPath('OUTPUT', output, format === 'projector' ? 'directory' : 'replace');
+  const saveOptions = writeFlags(values, format);
+  const outputKind = format === 'projector' ? 'directory' : modelFormatModule(format).output === 'directory' ? 'replace-directory' : 'replace';
+  await checkOutputPath('OUTPUT', output, outputKind);
   const inputFormat = (inputFormatFlag as ModelFormat | undefined) ?? (await detectModelFormat(input));
   const model = await loadModel(input, { format: inputFormat, ...(limit !== undefined ? { limit } : {}) });
   if (format === 'projector') {
     const files = await exportProjector(model, output);
     process.stdout.write(`${files.rows} words of dimension ${model.dim} (${inputFormat}) -> ${files.vectors}, ${files.metadata}\n`);
   } else {
-    await model.save(output, { format });
-    process.stdout.write(`${model.size} words of dimension ${model.dim} (${inputFormat}) -> ${output} (${format})\n`);
+    await model.save(output, { format, ...saveOptions });
+    const which = saveOptions.vectors === 'output' ? ', output vectors' : '';
+    process.stdout.write(`${model.size} words of dimension ${model.dim} (${inputFormat}) -> ${output} (${format}${which})\n`);
   }
 }

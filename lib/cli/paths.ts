@@ -17,9 +17,11 @@ import { UsageError } from './flags';
  *   directory must be writable, and the path must not be a directory;
  * - 'write': opened and written in place (fs.writeFile, a write stream): an existing file
  *   must be writable (a device such as /dev/stdout too), else its directory must be;
- * - 'directory': a directory made when missing and written into (a Projector export).
+ * - 'directory': a directory made when missing and written into (a Projector export);
+ * - 'replace-directory': a directory built beside it and renamed over it (the tfjs export):
+ *   its parent must be a writable directory, and the path must not be a file.
  */
-export type OutputKind = 'replace' | 'write' | 'directory';
+export type OutputKind = 'replace' | 'write' | 'directory' | 'replace-directory';
 
 /**
  * stat(), undefined where nothing is there (ENOENT, or a parent that is a file: ENOTDIR);
@@ -64,7 +66,11 @@ export async function checkOutputPath(what: string, path: string, kind: OutputKi
     await checkDirectory(named, parent, found);
     return;
   }
-  if (target?.isDirectory()) throw new UsageError(`${named} is a directory`);
+  if (kind === 'replace-directory') {
+    if (target && !target.isDirectory()) throw new UsageError(`${named} is not a directory`);
+  } else if (target?.isDirectory()) {
+    throw new UsageError(`${named} is a directory`);
+  }
   if (target && kind === 'write') {
     if (!(await writable(path, constants.W_OK))) throw new UsageError(`${named} is not writable`);
     return;

@@ -299,6 +299,8 @@ for (const variant of VARIANTS) {
   results.push({ ...variant, curves, meanCurve, stepsTo, final: { perSeed: finals, mean: mean(finals) } });
 }
 const seconds = (performance.now() - started) / 1000;
+// Wall time moves with whatever else runs on a shared machine; the process's CPU time less so.
+const cpuSeconds = (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
 
 const meta = resultMeta(command);
 const f = (x, d = 3) => x.toFixed(d);
@@ -314,14 +316,14 @@ const md = [
   `| --- | ${TARGETS.map(() => '---:').join(' | ')} | ---: |`,
   ...results.map((r) => `| ${r.label} | ${TARGETS.map((a) => stepsCell(r.stepsTo[a])).join(' | ')} | ${f(r.final.mean)} (${r.final.perSeed.map((v) => f(v)).join(', ')}) |`),
   '',
-  `Targets fixed before the first run; a step count is the first scoring at or above the target (resolution ${EVERY} steps). Whole run ${f(seconds, 0)} s.`,
+  `Targets fixed before the first run; a step count is the first scoring at or above the target (resolution ${EVERY} steps). Whole run ${f(seconds, 0)} s wall, ${f(cpuSeconds, 0)} s CPU.`,
   '',
   provenance(meta),
 ].join('\n') + '\n';
 const json = JSON.stringify({
   meta,
   config: { MARKETS, ITEMS_PER_MARKET, MIN_LENGTH, MAX_LENGTH, IN_MARKET, PRETRAIN_SESSIONS, TRAIN_SESSIONS, VALIDATION_SESSIONS, DIM, HIDDEN, BATCH, LEARNING_RATE, TARGETS, STEPS, EVERY, SEEDS, ITEM_OPTIONS, dataSeed: 2016, tfjs: tf.version.tfjs },
-  seconds, pretrainSeconds, unseen, sameMarket,
+  seconds, cpuSeconds, pretrainSeconds, unseen, sameMarket,
   results: results.map(({ colour, ...r }) => r),
 }, null, 2) + '\n';
 console.log(md);

@@ -72,6 +72,8 @@ const STEPS = {
   'compare-1ep-dim300': () => capture(...run(['--epochs', '1', '--dim', '300', '--configs', 'sg-neg,cbow-neg', '--programs', 'original,ours', '--no-queries', '--name', 'compare-1ep-dim300'])),
   memory: () => printed('memory', 'node bench/memory.mjs --times 10', ['node', 'bench/memory.mjs', '--times', '10']),
   formats: () => printed('formats', 'node bench/formats.mjs', ['node', 'bench/formats.mjs']),
+  // Saves its own result (with its chart), as run.mjs does.
+  'embedding-layer': () => capture('node', ['bench/embedding-layer.mjs']),
   // One figure a line: a list in markdown.
   reliability: () => printed('reliability', 'node bench/reliability.mjs', ['node', 'bench/reliability.mjs'], {
     pick: (out) => out.trim().split('\n').map((line) => `- ${line}`).join('\n'),

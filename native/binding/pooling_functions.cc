@@ -15,20 +15,44 @@ namespace w2v_binding {
 
 namespace {
 
-// One embed call, checked and copied (all but the matrix) on the JS thread: the worker reads
-// only this.
+/// A JS typed array's elements, for the worker to copy.
+template <typename T>
+struct Elements {
+  const T* data = nullptr;
+  size_t length = 0;
+  void from(const Napi::TypedArrayOf<T>& array) {
+    data = array.Data();
+    length = array.ElementLength();
+  }
+};
+
+// One embed call, checked on the JS thread. The ids, offsets and weights are copied by the
+// worker (copying megabytes into fresh pages stalled the event loop for tens of ms) and then
+// checked value by value by the core, so that what JS writes into those arrays meanwhile
+// cannot take a read out of bounds; the worker's references keep them alive.
 struct EmbedRequest {
   const float* matrix = nullptr;
   int64_t rows = 0;
   int32_t dim = 0;
+  Elements<int32_t> idsIn;
+  Elements<int32_t> offsetsIn;
+  Elements<double> weightsIn;  // length 0: every token weighs 1
+  Napi::Value weightsArray;     // the array weightsIn views (a getter may not answer twice alike)
   std::vector<int32_t> ids;
   std::vector<int32_t> offsets;
-  std::vector<double> weights;  // empty: every token weighs 1
+  std::vector<double> weights;
   std::vector<float> component;  // empty: none given
   w2v::EmbedSteps steps;
   int32_t threads = 1;
 
-  int64_t sequences() const { return static_cast<int64_t>(offsets.size()) - 1; }
+  /// On the worker: the copies the core reads.
+  void copyInputs() {
+    ids.assign(idsIn.data, idsIn.data + idsIn.length);
+    offsets.assign(offsetsIn.data, offsetsIn.data + offsetsIn.length);
+    if (weightsIn.data != nullptr) weights.assign(weightsIn.data, weightsIn.data + weightsIn.length);
+  }
+
+  int64_t sequences() const { return static_cast<int64_t>(offsetsIn.length) - 1; }
   w2v::TokenSequences view() const {
     w2v::TokenSequences in;
     in.matrix = matrix;
@@ -58,11 +82,6 @@ bool OptionalBool(const Napi::Object& options, const char* name) {
   return isAbsent(options.Get(name)) ? false : boolProp(options, name);
 }
 
-template <typename T>
-void CopyInto(std::vector<T>& into, const Napi::TypedArrayOf<T>& from) {
-  into.assign(from.Data(), from.Data() + from.ElementLength());
-}
-
 // Arguments: (matrix: Float32Array, dim, ids: Int32Array, offsets: Int32Array, options:
 //             { pooling, weights?: Float64Array, component?: Float32Array, computeComponent?,
 //               normalize?, threads })
@@ -71,19 +90,22 @@ void ParseOptions(const Napi::Value& value, EmbedRequest& r) {
   if (!value.IsObject() || value.IsArray()) throwType(env, "options must be an object, got " + describe(value));
   const Napi::Object options = value.As<Napi::Object>();
   r.steps.pooling = PoolingOption(options);
-  if (!isAbsent(options.Get("weights"))) {
-    auto weights = typedArray<double>(options.Get("weights"), "weights", napi_float64_array, "Float64Array");
-    if (weights.ElementLength() != r.ids.size())
-      throwRange(env, "weights must have one entry per id (" + std::to_string(r.ids.size()) + "), got " +
+  const Napi::Value weightsOption = options.Get("weights");
+  if (!isAbsent(weightsOption)) {
+    auto weights = typedArray<double>(weightsOption, "weights", napi_float64_array, "Float64Array");
+    if (weights.ElementLength() != r.idsIn.length)
+      throwRange(env, "weights must have one entry per id (" + std::to_string(r.idsIn.length) + "), got " +
                           std::to_string(weights.ElementLength()));
-    CopyInto(r.weights, weights);
+    r.weightsIn.from(weights);
+    r.weightsArray = weights;
   }
-  if (!isAbsent(options.Get("component"))) {
-    auto component = typedArray<float>(options.Get("component"), "component", napi_float32_array, "Float32Array");
+  const Napi::Value componentOption = options.Get("component");
+  if (!isAbsent(componentOption)) {
+    auto component = typedArray<float>(componentOption, "component", napi_float32_array, "Float32Array");
     if (component.ElementLength() != static_cast<size_t>(r.dim))
       throwRange(env, "component must have dim (" + std::to_string(r.dim) + ") values, got " +
                           std::to_string(component.ElementLength()));
-    CopyInto(r.component, component);
+    r.component.assign(component.Data(), component.Data() + component.ElementLength());
     for (size_t j = 0; j < r.component.size(); ++j)
       if (!std::isfinite(r.component[j]))
         throwRange(env, "component[" + std::to_string(j) + "] must be finite, got " + jsNumber(r.component[j]));
@@ -112,12 +134,8 @@ EmbedRequest ParseEmbed(const Napi::CallbackInfo& info) {
   if (sequences * r.dim > static_cast<double>(w2v::kMaxPooledValues))
     throwRange(env, "sequences x dim must be at most " + std::to_string(w2v::kMaxPooledValues) + ", got " +
                         jsNumber(sequences) + " x " + std::to_string(r.dim) + " (embed fewer sequences at a time)");
-  try {
-    CopyInto(r.ids, ids);
-    CopyInto(r.offsets, offsets);
-  } catch (const std::bad_alloc&) {
-    throwRange(env, "not enough memory to copy " + std::to_string(ids.ElementLength()) + " ids");
-  }
+  r.idsIn.from(ids);
+  r.offsetsIn.from(offsets);
   ParseOptions(info[4], r);
   return r;
 }
@@ -125,22 +143,31 @@ EmbedRequest ParseEmbed(const Napi::CallbackInfo& info) {
 // The pooling on a libuv worker thread, into a native buffer handed to JS without a copy.
 class EmbedSequencesWorker : public Napi::AsyncWorker {
  public:
-  EmbedSequencesWorker(Napi::Env env, EmbedRequest request, Napi::Object matrix)
+  EmbedSequencesWorker(Napi::Env env, EmbedRequest request, const Napi::CallbackInfo& info)
       : Napi::AsyncWorker(env, "word2vec-native embed"), deferred_(Napi::Promise::Deferred::New(env)),
-        request_(std::move(request)), matrixRef_(Napi::Persistent(matrix)) {}
+        request_(std::move(request)) {
+    // The arrays read on the worker: the matrix, ids, offsets and weights.
+    Napi::Object inputs = Napi::Object::New(env);
+    inputs.Set("matrix", info[0]);
+    inputs.Set("ids", info[2]);
+    inputs.Set("offsets", info[3]);
+    if (!request_.weightsArray.IsEmpty()) inputs.Set("weights", request_.weightsArray);
+    inputsRef_ = Napi::Persistent(inputs);
+  }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     const size_t values = static_cast<size_t>(request_.sequences()) * static_cast<size_t>(request_.dim);
     try {
+      request_.copyInputs();
       out_ = w2v::AlignedFloats(values);
       if (request_.steps.computeComponent) component_.assign(static_cast<size_t>(request_.dim), 0.0f);
       if (!request_.component.empty()) request_.steps.givenComponent = request_.component.data();
       w2v::embedSequences(request_.view(), request_.steps, request_.threads, out_.data(),
                           component_.empty() ? nullptr : component_.data());
     } catch (const std::bad_alloc&) {
-      SetError("not enough memory for " + std::to_string(values) + " values");
+      SetError("not enough memory for " + std::to_string(values) + " values and the ids");
     } catch (const std::exception& e) {
       SetError(e.what());
     } catch (...) {
@@ -149,7 +176,7 @@ class EmbedSequencesWorker : public Napi::AsyncWorker {
   }
   void OnOK() override {
     Napi::Env env = Env();
-    matrixRef_.Reset();
+    inputsRef_.Reset();
     Napi::Object result = Napi::Object::New(env);
     result.Set("vectors", out_.empty() ? Napi::Float32Array::New(env, 0) : ExternalFloats(env, out_));
     if (component_.empty()) {
@@ -162,14 +189,14 @@ class EmbedSequencesWorker : public Napi::AsyncWorker {
     deferred_.Resolve(result);
   }
   void OnError(const Napi::Error& e) override {
-    matrixRef_.Reset();
+    inputsRef_.Reset();
     deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value());
   }
 
  private:
   Napi::Promise::Deferred deferred_;
   EmbedRequest request_;
-  Napi::ObjectReference matrixRef_;
+  Napi::ObjectReference inputsRef_;
   w2v::AlignedFloats out_;
   std::vector<float> component_;
 };
@@ -178,7 +205,7 @@ class EmbedSequencesWorker : public Napi::AsyncWorker {
 
 Napi::Value EmbedSequencesAsync(const Napi::CallbackInfo& info) {
   EmbedRequest request = ParseEmbed(info);
-  auto* worker = new EmbedSequencesWorker(info.Env(), std::move(request), info[0].As<Napi::Object>());
+  auto* worker = new EmbedSequencesWorker(info.Env(), std::move(request), info);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -15,6 +15,7 @@ export type { EpochSummary, SaveOptions, TrainingStats, Word2VecInit } from './m
 export type { AnalogyOptions, Metric, MostSimilarOptions, NearestOptions, NearestResult, ScoredWord } from './model/queries';
 export type { AnalogyEvaluation, WordPairEvaluation } from './model/evaluation';
 export type { WordClassesOptions } from './model/clustering';
+export type { EmbedOptions, EmbedResult, Pooling, TokenWeights } from './model/embedding';
 export type { TrainOptions } from './training/options';
 export { cudaDevices } from './native/cuda';
 export type { CudaDevice } from './native/cuda';

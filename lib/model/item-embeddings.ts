@@ -6,8 +6,9 @@
 import { native } from '../native/addon';
 import { describeValue } from '../util/errors';
 import { checkOptions, integerOption, numberOption } from '../util/validate';
+import { embedTokens, type EmbedOptions, type EmbedResult, type TokenLookup } from './embedding';
 import type { Metric } from './model-access';
-import { MODEL_DISPOSED, Word2Vec } from './model';
+import { MODEL_DISPOSED, modelAccess, Word2Vec } from './model';
 import { metricOption } from './queries';
 
 /** An item: a string or an integer id. `1` and `"1"` are different items. */
@@ -189,6 +190,21 @@ export class ItemEmbeddings {
     if (total === 0) throw new Error(`coldStart needs at least one known neighbour with a positive weight (${neighbours.length} given)`);
     for (let d = 0; d < this.dim; d++) out[d]! /= total;
     return out;
+  }
+
+  /**
+   * Features of sessions or baskets (arrays of items) for other models, as {@link
+   * Word2Vec.embed} makes them of sentences: each pooled into one vector (mean, sum, max or
+   * SIF) on native threads. `weights` are keyed by item. Unknown items are skipped; a session
+   * without a known item gives a row of zeros and is listed in `empty`.
+   */
+  embed(sessions: readonly (readonly Item[])[], options: EmbedOptions<Item> = {}): Promise<EmbedResult> {
+    const lookup: TokenLookup<Item> = {
+      expected: 'an item (a string or a number)',
+      isToken: (token): token is Item => typeof token === 'string' || typeof token === 'number',
+      idOf: (item) => this.idOf(item),
+    };
+    return embedTokens(modelAccess(this.model), sessions, options, lookup);
   }
 
   private requireId(item: unknown): number {

@@ -20,6 +20,8 @@ export interface ModelAccess {
   words(): readonly string[];
   /** The input vectors, size x dim (the caller has checked the model is live). */
   vectors(): Float32Array;
+  /** Corpus counts by id, when the model has them. */
+  counts(): Float64Array | undefined;
   idOf(word: string): number | undefined;
   /** The id of a known word; a TypeError for a non-string, an Error for an unknown word. */
   requireId(word: unknown): number;

@@ -9,6 +9,7 @@ import { describeValue } from '../util/errors';
 import type { ModelTable } from '../formats/format-module';
 import { checkModelFormat, writeModelTable, type ModelFormat } from '../formats/model-format';
 import { wordClasses, type WordClassesOptions } from './clustering';
+import { embed, type EmbedOptions, type EmbedResult } from './embedding';
 import { evaluateAnalogies, evaluateWordPairs, type AnalogyEvaluation, type WordPairEvaluation } from './evaluation';
 import type { Metric, ModelAccess } from './model-access';
 import {
@@ -93,6 +94,16 @@ function disposedError(): Error {
   return new Error(MODEL_DISPOSED);
 }
 
+/** Each model's {@link ModelAccess}, for the modules over a model given as a Word2Vec (item-embeddings.ts). */
+const accessByModel = new WeakMap<Word2Vec, ModelAccess>();
+
+/** The {@link ModelAccess} of `model`: its rows, vocabulary and lifetime guard. */
+export function modelAccess(model: Word2Vec): ModelAccess {
+  const access = accessByModel.get(model);
+  if (!access) throw new TypeError(`model must be a Word2Vec, got ${describeValue(model)}`);
+  return access;
+}
+
 /**
  * Word vectors with their vocabulary.
  *
@@ -140,6 +151,7 @@ export class Word2Vec {
     this.trainingStats = init.trainingStats;
     this.ownsBuffers = init.ownsBuffers === true;
     this.access = this.accessFor(this.dim);
+    accessByModel.set(this, this.access);
   }
 
   /** size*dim input vectors (the word vectors), row-major. */
@@ -322,6 +334,7 @@ export class Word2Vec {
       size: () => this.size,
       words: () => this.words,
       vectors: () => this.vectorArray,
+      counts: () => this.countArray,
       idOf: (word) => this.idOf(word),
       requireId: (word) => this.requireId(word),
       unitRow: (id) => this.unitRow(id),
@@ -393,6 +406,18 @@ export class Word2Vec {
    */
   wordClasses(classes: number, options: WordClassesOptions = {}): Promise<Int32Array> {
     return wordClasses(this.access, classes, options);
+  }
+
+  /**
+   * Features for other models: each sequence of words (a sentence, a session, a basket)
+   * pooled into one vector of the input vectors, on native threads, off the event loop: mean
+   * (default), sum, max or SIF (`pooling: 'sif'`: smooth inverse frequency weights, then the
+   * batch's first principal component removed; the result's `component` given back as an
+   * option embeds new inputs the same way). Unknown words are skipped; a sequence without a
+   * known word gives a row of zeros and is listed in `empty`.
+   */
+  embed(sequences: readonly (readonly string[])[], options: EmbedOptions = {}): Promise<EmbedResult> {
+    return embed(this.access, sequences, options);
   }
 
   /**

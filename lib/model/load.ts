@@ -10,8 +10,9 @@ import { checkOptions, integerOption } from '../util/validate';
 /** Options of {@link loadModel}. */
 export interface LoadOptions {
   /**
-   * 'word2vec-binary', 'word2vec-text', 'vec' or 'native'; detected from the content when
-   * omitted (the file name plays no part).
+   * One of READABLE_MODEL_FORMATS ('word2vec-binary', 'word2vec-text', 'vec', 'native', 'npy',
+   * 'arrow'); detected from the content when omitted (the file name plays no part). The
+   * exports ('tfjs', 'onnx', 'parquet') are refused by name.
    */
   format?: ModelFormat;
   /** Read only the first N words (the most frequent, in files the original writes). */

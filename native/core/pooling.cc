@@ -289,33 +289,38 @@ std::vector<float> firstSingularVector(const float* rows, int64_t n, int32_t dim
   return result;
 }
 
-void removeComponent(float* rows, int64_t n, int32_t dim, const float* u, int32_t threads) {
+namespace {
+
+/// Runs `work(row)` on each of the n rows (dim floats each), in blocks over the threads.
+template <typename RowWork>
+void forEachRow(float* rows, int64_t n, int32_t dim, int32_t threads, const RowWork& work) {
   const size_t d = static_cast<size_t>(dim);
   const int64_t blocks = (n + kRowBlock - 1) / kRowBlock;
   forEachBlock(blocks, threadCount(threads, blocks, n * dim), 0, [&](int64_t b, double*) {
     const int64_t to = std::min(n, (b + 1) * kRowBlock);
-    for (int64_t r = b * kRowBlock; r < to; ++r) {
-      float* x = rows + static_cast<size_t>(r) * d;
-      double proj = 0;
-      for (size_t j = 0; j < d; ++j) proj += static_cast<double>(x[j]) * u[j];
-      for (size_t j = 0; j < d; ++j) x[j] = static_cast<float>(x[j] - proj * u[j]);
-    }
+    for (int64_t r = b * kRowBlock; r < to; ++r) work(rows + static_cast<size_t>(r) * d);
+  });
+}
+
+}  // namespace
+
+void removeComponent(float* rows, int64_t n, int32_t dim, const float* u, int32_t threads) {
+  const size_t d = static_cast<size_t>(dim);
+  forEachRow(rows, n, dim, threads, [&](float* x) {
+    double proj = 0;
+    for (size_t j = 0; j < d; ++j) proj += static_cast<double>(x[j]) * u[j];
+    for (size_t j = 0; j < d; ++j) x[j] = static_cast<float>(x[j] - proj * u[j]);
   });
 }
 
 void normalizeRowsInPlace(float* rows, int64_t n, int32_t dim, int32_t threads) {
   const size_t d = static_cast<size_t>(dim);
-  const int64_t blocks = (n + kRowBlock - 1) / kRowBlock;
-  forEachBlock(blocks, threadCount(threads, blocks, n * dim), 0, [&](int64_t b, double*) {
-    const int64_t to = std::min(n, (b + 1) * kRowBlock);
-    for (int64_t r = b * kRowBlock; r < to; ++r) {
-      float* x = rows + static_cast<size_t>(r) * d;
-      double n2 = 0;
-      for (size_t j = 0; j < d; ++j) n2 += static_cast<double>(x[j]) * x[j];
-      if (!(n2 > 0)) continue;
-      const double inv = 1.0 / std::sqrt(n2);
-      for (size_t j = 0; j < d; ++j) x[j] = static_cast<float>(x[j] * inv);
-    }
+  forEachRow(rows, n, dim, threads, [&](float* x) {
+    double n2 = 0;
+    for (size_t j = 0; j < d; ++j) n2 += static_cast<double>(x[j]) * x[j];
+    if (!(n2 > 0)) return;
+    const double inv = 1.0 / std::sqrt(n2);
+    for (size_t j = 0; j < d; ++j) x[j] = static_cast<float>(x[j] * inv);
   });
 }
 

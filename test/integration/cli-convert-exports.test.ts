@@ -8,30 +8,17 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
-import { main } from '../../lib/cli/main';
 import { READABLE_MODEL_FORMATS } from '../../lib/formats/model-format';
 import { loadModel, Word2Vec } from '../../lib/index';
+import { runCliInProcess } from '../helpers';
 
 const TINY_BIN = join(__dirname, '../fixtures/original-c/tiny.bin');
 const work = mkdtempSync(join(tmpdir(), 'w2v-convert-exports-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs `w2v ...args`; returns the exit code and what it printed. */
-async function w2v(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const w2v = runCliInProcess;
 
 const layerConfig = (dir: string): { trainable: boolean; input_dim: number; output_dim: number } =>
   (JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { modelTopology: { config: { layers: [{ config: { trainable: boolean; input_dim: number; output_dim: number } }] } } })

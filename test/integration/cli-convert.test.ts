@@ -2,31 +2,18 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
-import { main } from '../../lib/cli/main';
 import { MODEL_FORMAT_EXTENSIONS, MODEL_FORMATS } from '../../lib/formats/model-format';
 import { detectModelFormat, loadModel } from '../../lib/index';
+import { runCliInProcess } from '../helpers';
 
 const fixtures = join(__dirname, '../fixtures/original-c');
 const TINY_BIN = join(fixtures, 'tiny.bin');
 const work = mkdtempSync(join(tmpdir(), 'w2v-convert-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs `w2v ...args`; returns the exit code and what it printed. */
-async function w2v(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const w2v = runCliInProcess;
 
 describe('w2v convert', () => {
   it('to each format, guessed from the extension; a .bin of the original comes back byte for byte', async () => {

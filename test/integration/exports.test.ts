@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onnxExternalDataPath, onnxVocabularyPath, writeOnnx } from '../../lib/formats/onnx';
 import { npyVocabularyPath } from '../../lib/formats/npy';
 import { defaultCorpusPath, loadModel, train, Word2Vec } from '../../lib/index';
-import { runProcess } from '../helpers';
+import { rejection, runProcess } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-exports-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -54,14 +54,6 @@ async function python(ctx: { skip: (note: string) => never }, script: string, ..
   return r;
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: Error) => e,
-  );
-}
 
 /** Loads a tfjs export directory with TensorFlow.js: model.json and the shards its manifest names. */
 async function loadTfjs(dir: string): Promise<tf.LayersModel> {

@@ -18,7 +18,7 @@ import { arrowFormat } from '../../lib/formats/arrow';
 import { modelFormatOfPath, MODEL_FORMATS, READABLE_MODEL_FORMATS } from '../../lib/formats/model-format';
 import { parquetFormat } from '../../lib/formats/parquet';
 import { detectModelFormat, loadModel, Word2Vec } from '../../lib/index';
-import { itNeeds, rng, runProcess } from '../helpers';
+import { itNeeds, rejection, rng, runProcess } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-table-exports-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -68,14 +68,6 @@ function expectExactFloat32(got: ArrayLike<number>, want: Float32Array): void {
   expectSameFloats(Float32Array.from(doubles), want);
 }
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e as Error,
-  );
-}
 
 /** What hyparquet reads back: the columns, in row order. */
 async function readParquet(path: string): Promise<{ ids: number[]; words: string[]; counts: (number | null)[]; vectors: number[] }> {

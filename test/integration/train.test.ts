@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { train, Vocabulary, type Progress, type TrainOptions, type Word2Vec } from '../../lib/index';
-import { rng } from '../helpers';
+import { rejection, rng } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-train-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -52,14 +52,6 @@ const bytesOf = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset,
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
 
 describe('planted structure is learned', () => {
   it.each([

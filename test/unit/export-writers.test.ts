@@ -12,18 +12,11 @@ import { writeDirectoryAtomically, writeFilesAtomically } from '../../lib/format
 import { float32LittleEndianBlocks } from '../../lib/formats/little-endian';
 import { ProtoMessage, varint } from '../../lib/formats/protobuf-writer';
 import { TFJS_SHARD_BYTES, tfjsModelJson, tfjsShardNames } from '../../lib/formats/tfjs';
+import { rejection } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-export-writers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: Error) => e,
-  );
-}
 
 const leftovers = (dir: string): string[] => readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'));
 

@@ -10,18 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectModelFormatOfBytes, modelFormatOfPath } from '../../lib/formats/model-format';
 import { npyHeader, npyVocabularyPath, parseNpyHeader, readNpy, startsLikeNpy, writeNpy } from '../../lib/formats/npy';
 import { encodeVocabulary, readVocabulary, vocabularyPathBeside } from '../../lib/formats/vocabulary-file';
+import { rejection } from '../helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'w2v-npy-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: Error) => e,
-  );
-}
 
 /** A header dict padded as the writer pads it (NumPy's own layout), for hand-made files. */
 function npyWithDict(dict: string, data: Uint8Array = new Uint8Array(0), version = 1): Buffer {

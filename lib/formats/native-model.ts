@@ -43,6 +43,7 @@ import { constants as osConstants } from 'node:os';
 import { native, nativeLimits, type NativeModelLayout } from '../native/addon';
 import { writeFileAtomically } from './atomic-write';
 import type { ModelFormatModule } from './format-module';
+import { HOST_IS_LITTLE_ENDIAN, littleEndianBlocks } from './little-endian';
 
 /** The 8 bytes every native model file starts with. */
 export const NATIVE_MODEL_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x89, 0x57, 0x32, 0x56, 0x4e, 0x0d, 0x0a, 0x1a);
@@ -55,7 +56,6 @@ const VECTOR_ALIGNMENT = 64;
 const MAX_WORDS = 2 ** 31 - 1;
 /** Bytes of a matrix handed to one write. */
 const WRITE_SLICE = 1 << 26;
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Bytes a word must not contain; the other bytes (any of 0x01..0xff) are allowed. */
 const BAD_KEY_RE = /[\0\t\n\r ]|[^\0-\xff]/;
 
@@ -119,20 +119,6 @@ function checkTable(table: NativeModelTable): void {
   }
 }
 
-/** The little-endian bytes of a typed array, in slices of at most {@link WRITE_SLICE}. */
-function* bytesOf(values: Float32Array | Float64Array): Generator<Uint8Array> {
-  const width = values.BYTES_PER_ELEMENT;
-  for (let start = 0; start < values.length; start += WRITE_SLICE / width) {
-    const part = values.subarray(start, Math.min(values.length, start + WRITE_SLICE / width));
-    if (LITTLE_ENDIAN) {
-      yield new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
-    } else {
-      const out = Buffer.allocUnsafe(part.byteLength);
-      part.forEach((v, i) => (width === 4 ? out.writeFloatLE(v, i * 4) : out.writeDoubleLE(v, i * 8)));
-      yield out;
-    }
-  }
-}
 
 /**
  * The file as blocks: header, input vectors, output vectors, counts, vocabulary, each section
@@ -175,14 +161,14 @@ export function* encodeNativeModelBlocks(table: NativeModelTable): Generator<Uin
   section(88, vocabularyAt, vocabulary.length);
 
   yield header;
-  yield* bytesOf(vectors);
+  yield* littleEndianBlocks(vectors, WRITE_SLICE);
   if (outputVectors) {
     if (outputPad > 0) yield new Uint8Array(outputPad);
-    yield* bytesOf(outputVectors);
+    yield* littleEndianBlocks(outputVectors, WRITE_SLICE);
   }
   if (counts) {
     if (countsPad > 0) yield new Uint8Array(countsPad);
-    yield* bytesOf(counts);
+    yield* littleEndianBlocks(counts, WRITE_SLICE);
   }
   yield vocabulary;
 }
@@ -213,7 +199,7 @@ function view<T extends Float32Array | Float64Array>(
   count: number,
 ): T {
   const at = bytes.byteOffset + offset;
-  if (LITTLE_ENDIAN && at % width === 0) return new make(bytes.buffer, at, count);
+  if (HOST_IS_LITTLE_ENDIAN && at % width === 0) return new make(bytes.buffer, at, count);
   const out = new make(new ArrayBuffer(count * width), 0, count);
   const data = new DataView(bytes.buffer, at, count * width);
   for (let i = 0; i < count; i++) out[i] = width === 4 ? data.getFloat32(i * 4, true) : data.getFloat64(i * 8, true);
@@ -289,7 +275,7 @@ async function readWhole(path: string): Promise<Uint8Array> {
 
 /** Whether this process maps native model files (false: it reads them into memory). */
 export function canMapNativeModels(): boolean {
-  return LITTLE_ENDIAN && native().mapFile !== undefined;
+  return HOST_IS_LITTLE_ENDIAN && native().mapFile !== undefined;
 }
 
 /**
@@ -307,7 +293,7 @@ export function canMapNativeModels(): boolean {
  */
 export async function readNativeModel(path: string, options: Omit<NativeModelReadOptions, 'source'> = {}): Promise<NativeModelTable> {
   let bytes: Uint8Array | undefined;
-  const map = LITTLE_ENDIAN ? native().mapFile : undefined;
+  const map = HOST_IS_LITTLE_ENDIAN ? native().mapFile : undefined;
   if (map) {
     try {
       bytes = new Uint8Array(map(path));

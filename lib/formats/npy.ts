@@ -19,7 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
 
 import { writeFilesAtomically } from './atomic-write';
 import type { ModelFormatModule, ModelTable } from './format-module';
-import { float32FromLittleEndian, float32LittleEndianBlocks } from './little-endian';
+import { float32FromLittleEndian, littleEndianBlocks } from './little-endian';
 import { encodeVocabulary, readVocabulary, vocabularyPathBeside } from './vocabulary-file';
 
 /** The 6 bytes every .npy file starts with. */
@@ -69,7 +69,7 @@ export async function writeNpy(path: string, table: ModelTable): Promise<void> {
   checkTable(table);
   const vocabulary = encodeVocabulary(table.keys, table.counts);
   await writeFilesAtomically([
-    { path, blocks: [npyHeader(table.keys.length, table.dim), ...float32LittleEndianBlocks(table.vectors)] },
+    { path, blocks: [npyHeader(table.keys.length, table.dim), ...littleEndianBlocks(table.vectors)] },
     { path: npyVocabularyPath(path), blocks: [vocabulary] },
   ]);
 }

@@ -24,7 +24,7 @@ import { basename } from 'node:path';
 
 import { writeFilesAtomically, type FileBlocks } from './atomic-write';
 import type { ModelFormatModule, ModelTable } from './format-module';
-import { float32LittleEndianBlocks } from './little-endian';
+import { littleEndianBlocks } from './little-endian';
 import { ProtoMessage } from './protobuf-writer';
 import { encodeVocabulary, vocabularyPathBeside } from './vocabulary-file';
 
@@ -118,7 +118,7 @@ export async function writeOnnx(path: string, table: ModelTable, options: OnnxWr
   const inlineLimit = options.inlineLimit ?? ONNX_INLINE_LIMIT;
   const vocabularyPath = onnxVocabularyPath(path);
   const vocabulary = encodeVocabulary(keys, table.counts);
-  const matrix = [...float32LittleEndianBlocks(vectors)];
+  const matrix = [...littleEndianBlocks(vectors)];
   const dataPath = vectors.byteLength > inlineLimit ? onnxExternalDataPath(path) : undefined;
   const external = dataPath === undefined ? undefined : basename(dataPath);
   const model = onnxModel(keys.length, dim, external === undefined ? matrix : [], basename(vocabularyPath), external);

@@ -24,7 +24,7 @@
 
 import { writeDirectoryAtomically, type DirectoryFile } from './atomic-write';
 import type { FormatWriteOptions, ModelFormatModule, ModelTable } from './format-module';
-import { float32LittleEndianBlocks } from './little-endian';
+import { littleEndianBlocks } from './little-endian';
 import { encodeVocabulary, VOCABULARY_FILE_NAME } from './vocabulary-file';
 
 /** The model's file in the directory (its presence marks an export that may be replaced). */
@@ -101,7 +101,7 @@ export async function writeTfjs(path: string, table: ModelTable, options: Format
   }
   const vocabulary = encodeVocabulary(keys, table.counts);
   const shards = tfjsShardNames(vectors.byteLength);
-  const blocks = [...float32LittleEndianBlocks(vectors, TFJS_SHARD_BYTES)];
+  const blocks = [...littleEndianBlocks(vectors, TFJS_SHARD_BYTES)];
   const files: DirectoryFile[] = [
     { name: TFJS_MODEL_FILE, blocks: [Buffer.from(JSON.stringify(tfjsModelJson(keys.length, dim, options.trainable ?? false)) + '\n')] },
     ...shards.map((name, k) => ({ name, blocks: blocks[k] ? [blocks[k]] : [] })),

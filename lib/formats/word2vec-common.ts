@@ -42,7 +42,7 @@ export const CR = 0x0d;
 export const SPACE = 0x20;
 export const TAB = 0x09;
 
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export { HOST_IS_LITTLE_ENDIAN as LITTLE_ENDIAN } from './little-endian';
 
 /** A strictly decimal number, as C's `%lf`/`%f`/`%g` or Python's `repr` write it. */
 export const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

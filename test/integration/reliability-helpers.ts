@@ -108,12 +108,5 @@ export async function threadsBackTo(baseline: number, timeoutMs = 2000): Promise
   return n;
 }
 
-/** The error a promise rejects with; fails when it resolves. */
-export async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but the promise resolved');
-}
+/** The error a promise rejects with (test/helpers.ts), for the reliability suites' imports. */
+export { rejection } from '../helpers';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { writeDirectoryAtomically, writeFilesAtomically } from '../../lib/formats/atomic-write';
-import { float32LittleEndianBlocks } from '../../lib/formats/little-endian';
+import { littleEndianBlocks } from '../../lib/formats/little-endian';
 import { ProtoMessage, varint } from '../../lib/formats/protobuf-writer';
 import { TFJS_SHARD_BYTES, tfjsModelJson, tfjsShardNames } from '../../lib/formats/tfjs';
 import { rejection } from '../helpers';
@@ -61,13 +61,13 @@ describe('protobuf encoder', () => {
   });
 });
 
-describe('float32LittleEndianBlocks', () => {
+describe('littleEndianBlocks', () => {
   it('views of the array in blocks of the size asked, the last shorter', () => {
     const v = Float32Array.from({ length: 10 }, (_, i) => i + 0.5);
-    const blocks = [...float32LittleEndianBlocks(v, 16)];
+    const blocks = [...littleEndianBlocks(v, 16)];
     expect(blocks.map((b) => b.length)).toEqual([16, 16, 8]);
     expect(Buffer.concat(blocks).equals(Buffer.from(v.buffer))).toBe(true);
-    expect([...float32LittleEndianBlocks(new Float32Array(0))]).toEqual([]);
+    expect([...littleEndianBlocks(new Float32Array(0))]).toEqual([]);
   });
 });
 

@@ -1,0 +1,106 @@
+// An approximate nearest-neighbour index (HNSW) over rows of a model: the graph and its
+// search are the USearch library's (header-only, built into this addon); this class decides
+// how rows are stored (unit rows for cosine, f32 / f16 / i8), scores with our run-time
+// dispatched distances, filters inside the search, runs on a bounded pool of search contexts
+// so that any number of callers may search and add at once, and reads and writes the index
+// file (index_file.h). It knows nothing of Node.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "distance.h"
+#include "index_file.h"
+
+namespace w2v {
+namespace ann {
+
+enum class Metric : uint8_t { kCosine = 1, kDot = 2 };
+
+struct IndexSettings {
+  int32_t dim = 0;
+  Metric metric = Metric::kCosine;
+  Quantization quantization = Quantization::kF32;
+  /// Links per node (HNSW's M).
+  int32_t connectivity = 16;
+  /// Candidates kept while inserting (efConstruction) and while searching (ef).
+  int32_t expansionAdd = 128;
+  int32_t expansionSearch = 64;
+};
+
+constexpr int32_t kMinConnectivity = 2;
+constexpr int32_t kMaxConnectivity = 256;
+constexpr int32_t kMaxExpansion = 1 << 20;
+/// Ids are int32 row ids, as everywhere else.
+constexpr int64_t kMaxId = INT32_MAX;
+
+/// What a search may return: ids outside `exclude` (sorted ascending) and, when `allow` is
+/// set, inside the set whose bit i (word i / 64, bit i % 64) is on; `allowCount` of them.
+struct SearchFilter {
+  const int32_t* exclude = nullptr;
+  size_t excludeCount = 0;
+  const uint64_t* allow = nullptr;
+  uint64_t allowBits = 0;
+  uint64_t allowCount = 0;
+
+  bool restricts() const { return excludeCount > 0 || allow != nullptr; }
+  bool admits(uint64_t id) const;
+};
+
+/// Called on the adding thread with rows done so far and the total.
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+class AnnIndex {
+ public:
+  /// An empty index. @throws std::invalid_argument for settings out of range.
+  explicit AnnIndex(const IndexSettings& settings);
+  ~AnnIndex();
+  AnnIndex(const AnnIndex&) = delete;
+  AnnIndex& operator=(const AnnIndex&) = delete;
+
+  /// Reads (or, with `view`, maps) an index file; `header` receives its header.
+  /// @throws std::runtime_error naming what is wrong with the file.
+  static std::unique_ptr<AnnIndex> open(const std::string& path, bool view, int threads, IndexFileHeader* header);
+
+  /// Adds `count` rows (count x dim floats) under `ids` on `threads` threads; an id already in
+  /// the index gets the new row. Returns false when `cancelled` stopped it (rows added so far
+  /// stay). @throws std::invalid_argument for a non-finite value or an id out of range
+  /// (nothing is added), std::runtime_error for a view or the library's failure.
+  bool add(const int32_t* ids, const float* rows, size_t count, int threads, const ProgressFn& progress,
+           const std::atomic<bool>* cancelled);
+  /// Removes ids; unknown ids are skipped. Returns how many were removed.
+  size_t remove(const int32_t* ids, size_t count);
+  bool contains(int32_t id) const;
+
+  /// k nearest rows of each query (count x dim floats), best first, into ids and scores
+  /// (count x k; -1 and NaN past the last match). Scores are inner products (cosine: of unit
+  /// vectors) as stored: approximate for f16 and i8. Returns true when every result is exact
+  /// (a filter so narrow that scanning its ids beats the graph).
+  bool search(const float* queries, size_t count, int32_t k, const SearchFilter& filter, int threads, int32_t* ids,
+              float* scores) const;
+
+  /// Writes the index file to `path` (created or truncated; the caller renames it into
+  /// place): header fields other than layout and hashes come from `header`.
+  void save(const std::string& path, IndexFileHeader header, const uint8_t* extra, size_t extraLength) const;
+
+  size_t size() const;
+  size_t memoryBytes() const;
+  const IndexSettings& settings() const { return settings_; }
+  void setExpansionSearch(int32_t expansion);
+  /// Stored i8 value per unit of the rows (0 unless i8).
+  float i8Scale() const;
+  bool isView() const;
+  /// The distance set in use ("avx2+fma+f16c" or "scalar").
+  static const char* kernelName();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  IndexSettings settings_;
+};
+
+}  // namespace ann
+}  // namespace w2v

@@ -1,0 +1,73 @@
+// What ann_index.cc, ann_index_search.cc and ann_index_io.cc share: the library's index
+// type and AnnIndex's private state. Only those files include the library.
+#pragma once
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <usearch/index_dense.hpp>
+
+#include "../core/mapped_file.h"
+#include "ann_index.h"
+
+namespace w2v {
+namespace ann {
+
+namespace us = unum::usearch;
+using Dense = us::index_dense_gt<uint64_t, uint32_t>;
+
+/// Search and insert contexts (the library's per-thread scratch): callers beyond this wait.
+constexpr size_t kContexts = 64;
+
+us::metric_punned_t ourMetric(const IndexSettings& s);
+size_t bytesPerValue(Quantization q);
+
+/// A row as the index stores it, or a query as the index compares it: unit length for cosine,
+/// then f32, f16 or i8. For i8, `scale` is the index's (stored rows) or 0 (a query: its own,
+/// 127 / its largest magnitude). Returns the scale applied (1 for f32 and f16).
+float encodeRow(const float* row, const IndexSettings& s, float scale, float* unit, uint8_t* out);
+
+struct AnnIndex::Impl {
+  Dense index;
+  mutable std::shared_mutex lock;  // shared: search, add; exclusive: growth, remove, settings
+  std::unique_ptr<MappedFile> mapped;  // the file a view reads
+  float i8Scale = 0;
+  mutable std::mutex poolMutex;
+  mutable std::condition_variable poolFree;
+  mutable std::vector<size_t> freeContexts;
+
+  Impl() {
+    for (size_t i = kContexts; i-- > 0;) freeContexts.push_back(i);
+  }
+
+  // A search / insert context for the calling thread, returned when the lease ends.
+  struct Lease {
+    const Impl& impl;
+    size_t id;
+    explicit Lease(const Impl& i) : impl(i) {
+      std::unique_lock<std::mutex> g(impl.poolMutex);
+      impl.poolFree.wait(g, [&] { return !impl.freeContexts.empty(); });
+      id = impl.freeContexts.back();
+      impl.freeContexts.pop_back();
+    }
+    ~Lease() {
+      {
+        std::lock_guard<std::mutex> g(impl.poolMutex);
+        impl.freeContexts.push_back(id);
+      }
+      impl.poolFree.notify_one();
+    }
+  };
+
+  void reserve(size_t members) {
+    if (!index.try_reserve(us::index_limits_t(members, kContexts)))
+      throw std::runtime_error("cannot reserve memory for an index of " + std::to_string(members) + " rows");
+  }
+};
+
+}  // namespace ann
+}  // namespace w2v

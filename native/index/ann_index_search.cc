@@ -1,0 +1,140 @@
+// AnnIndex::search: the graph search of the library, or, for a filter admitting few ids, an
+// exact scan of those ids; queries split over threads, each with a leased search context.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "ann_index_impl.h"
+
+namespace w2v {
+namespace ann {
+namespace {
+
+/// A filter admitting at most this share of the rows is answered by scanning its ids: the
+/// graph's filtered search then visits many rejected nodes for each result it keeps.
+constexpr double kExactScanShare = 0.05;
+
+// One query's search: the library's graph search, or an exact scan of the allowed ids.
+struct QuerySearch {
+  const Dense& index;
+  const IndexSettings& settings;
+  const SearchFilter& filter;
+  float i8Scale;
+  int32_t k;
+  size_t context;
+  std::vector<float> unit;
+  std::vector<uint8_t> query;
+  std::vector<uint8_t> row;
+  std::vector<uint64_t> keys;
+  std::vector<float> distances;
+  std::vector<std::pair<float, uint64_t>> heap;
+
+  QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, float scale, int32_t kk, size_t ctx)
+      : index(i), settings(s), filter(f), i8Scale(scale), k(kk), context(ctx), unit(static_cast<size_t>(s.dim)),
+        query(static_cast<size_t>(s.dim) * 4), row(static_cast<size_t>(s.dim) * 4), keys(static_cast<size_t>(kk)),
+        distances(static_cast<size_t>(kk)) {}
+
+  template <typename T>
+  size_t graphTyped(const T* typed) {
+    auto admit = [this](uint64_t key) { return filter.admits(key); };
+    auto r = filter.restricts() ? index.filtered_search(typed, static_cast<size_t>(k), admit, context)
+                                : index.search(typed, static_cast<size_t>(k), context);
+    if (!r) throw std::runtime_error(std::string("search failed: ") + r.error.what());
+    return r.dump_to(keys.data(), distances.data());
+  }
+
+  size_t graph(const uint8_t* q) {
+    switch (settings.quantization) {
+      case Quantization::kF32: return graphTyped(reinterpret_cast<const float*>(q));
+      case Quantization::kF16: return graphTyped(reinterpret_cast<const us::f16_t*>(q));
+      default: return graphTyped(reinterpret_cast<const us::i8_t*>(q));
+    }
+  }
+
+  // Every allowed id, scored exactly against the stored rows (best k kept in a max-heap).
+  size_t scan(const uint8_t* q) {
+    const DistanceFn fn = distanceKernels().of(settings.quantization);
+    heap.clear();
+    const size_t words = static_cast<size_t>((filter.allowBits + 63) / 64);
+    for (size_t w = 0; w < words; ++w) {
+      for (uint64_t bits = filter.allow[w]; bits != 0; bits &= bits - 1) {
+        const uint64_t id = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+        if (!filter.admits(id)) continue;
+        size_t found = 0;
+        switch (settings.quantization) {
+          case Quantization::kF32: found = index.get(id, reinterpret_cast<float*>(row.data())); break;
+          case Quantization::kF16: found = index.get(id, reinterpret_cast<us::f16_t*>(row.data())); break;
+          default: found = index.get(id, reinterpret_cast<us::i8_t*>(row.data())); break;
+        }
+        if (found == 0) continue;
+        const float d = fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), static_cast<size_t>(settings.dim));
+        if (heap.size() < static_cast<size_t>(k)) {
+          heap.emplace_back(d, id);
+          std::push_heap(heap.begin(), heap.end());
+        } else if (d < heap.front().first) {
+          std::pop_heap(heap.begin(), heap.end());
+          heap.back() = {d, id};
+          std::push_heap(heap.begin(), heap.end());
+        }
+      }
+    }
+    std::sort_heap(heap.begin(), heap.end());
+    for (size_t i = 0; i < heap.size(); ++i) {
+      keys[i] = heap[i].second;
+      distances[i] = heap[i].first;
+    }
+    return heap.size();
+  }
+
+  void run(const float* input, bool exact, int32_t* outIds, float* outScores) {
+    const float queryScale = encodeRow(input, settings, 0, unit.data(), query.data());
+    const size_t found = exact ? scan(query.data()) : graph(query.data());
+    const float toScore = settings.quantization == Quantization::kI8 ? -1.0f / (i8Scale * queryScale) : -1.0f;
+    for (size_t i = 0; i < static_cast<size_t>(k); ++i) {
+      outIds[i] = i < found ? static_cast<int32_t>(keys[i]) : -1;
+      outScores[i] = i < found ? distances[i] * toScore : std::numeric_limits<float>::quiet_NaN();
+    }
+  }
+};
+
+}  // namespace
+
+bool AnnIndex::search(const float* queries, size_t count, int32_t k, const SearchFilter& filter, int threads, int32_t* ids,
+                      float* scores) const {
+  if (k < 1) throw std::invalid_argument("k must be at least 1, got " + std::to_string(k));
+  const Impl& impl = *impl_;
+  std::shared_lock<std::shared_mutex> g(impl.lock);
+  const double rows = static_cast<double>(impl.index.size());
+  const bool exact = filter.allow != nullptr && static_cast<double>(filter.allowCount) <= std::max<double>(k, kExactScanShare * rows);
+  const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), std::min(count, kContexts)));
+  const size_t dim = static_cast<size_t>(settings_.dim);
+  std::atomic<size_t> next{0};
+  std::mutex errorMutex;
+  std::string error;
+  auto work = [&]() {
+    try {
+      Impl::Lease lease(impl);
+      QuerySearch one(impl.index, settings_, filter, impl.i8Scale, k, lease.id);
+      for (size_t q; (q = next.fetch_add(1)) < count;)
+        one.run(queries + q * dim, exact, ids + q * static_cast<size_t>(k), scores + q * static_cast<size_t>(k));
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> l(errorMutex);
+      if (error.empty()) error = e.what();
+      next.store(count);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (!error.empty()) throw std::runtime_error(error);
+  return exact;
+}
+
+}  // namespace ann
+}  // namespace w2v

@@ -18,9 +18,15 @@
         "native/core/simd/dispatch.cc",
         "native/core/simd/scalar.cc",
         "native/core/simd/scalar_query.cc",
+        "native/index/ann_index.cc",
+        "native/index/ann_index_io.cc",
+        "native/index/ann_index_search.cc",
+        "native/index/distance.cc",
+        "native/index/index_file.cc",
         "native/backends/trainer_factory.cc",
         "native/binding/addon.cc",
         "native/binding/cuda_functions.cc",
+        "native/binding/index_wrap.cc",
         "native/binding/kmeans_worker.cc",
         "native/binding/limits_object.cc",
         "native/binding/map_file.cc",
@@ -30,7 +36,10 @@
         "native/binding/token_scanner_wrap.cc",
         "native/binding/trainer_wrap.cc"
       ],
-      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!(node -p \"require('path').resolve(require.resolve('usearch'), '../../../../include')\")"
+      ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
       "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
@@ -50,10 +59,10 @@
     {
       "target_name": "w2v_simd_avx2",
       "type": "static_library",
-      "sources": ["native/core/simd/avx2.cc", "native/core/simd/avx2_query.cc"],
+      "sources": ["native/core/simd/avx2.cc", "native/core/simd/avx2_query.cc", "native/index/distance_avx2.cc"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx2", "-mfma"],
-      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx2", "-mfma"] },
+      "cflags_cc": ["-std=c++17", "-O3", "-fPIC", "-mavx2", "-mfma", "-mf16c"],
+      "xcode_settings": { "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-mavx2", "-mfma", "-mf16c"] },
       "msvs_settings": { "VCCLCompilerTool": { "AdditionalOptions": ["/std:c++17", "/arch:AVX2"] } }
     },
     {

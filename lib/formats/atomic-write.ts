@@ -124,6 +124,26 @@ export async function writeFilesAtomically(files: readonly { path: string; block
   for (const dir of new Set(files.map((f) => dirname(f.path)))) await syncDirectory(dir);
 }
 
+/**
+ * As {@link writeFileAtomically}, for a file another writer (native code) produces: `write`
+ * gets the temporary path to create, fsync and close; this renames it over `path` and fsyncs
+ * the directory. On any error the temporary file is removed, and a message naming the
+ * temporary file names `path` instead.
+ */
+export async function writeFileAtomicallyWith(path: string, write: (temporary: string) => Promise<void>): Promise<void> {
+  const tmp = besideName(path, 'tmp');
+  try {
+    await write(tmp);
+    await directoryInTheWay(path);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    if (e instanceof Error && !('syscall' in e) && e.message.includes(tmp)) e.message = e.message.split(tmp).join(path);
+    throw namingTarget(e, path);
+  }
+  await syncDirectory(dirname(path));
+}
+
 /** Throws the EISDIR a rename over the directory `path` would (rename's own error). */
 async function directoryInTheWay(path: string): Promise<void> {
   const found = await lstat(path).catch(() => undefined);

@@ -9,15 +9,26 @@ import { checkOptions, integerOption, numberOption } from '../util/validate';
 import { embedTokens, type EmbedOptions, type EmbedResult, type TokenLookup } from './embedding';
 import type { Metric } from './model-access';
 import { MODEL_DISPOSED, modelAccess, Word2Vec } from './model';
-import { metricOption } from './queries';
+import { checkIndexServes, metricOption } from './queries';
+import { resolveIndexOptions, type GroupKey, type IndexOptions, type IndexRunOptions } from '../recall/index-options';
+import { buildVectorIndex, type VectorIndex } from '../recall/vector-index';
 
 /** An item: a string or an integer id. `1` and `"1"` are different items. */
 export type Item = string | number;
 
 /** An item and its score. */
 export interface ScoredItem {
+  /** The item; for an id added to an index beyond the vocabulary (index.add), that numeric id. */
   item: Item;
   score: number;
+  /** Set (true) when the result came from an approximate index search; absent for exact results. */
+  approximate?: boolean;
+}
+
+/** Options of {@link ItemEmbeddings.buildIndex}: as {@link IndexOptions}, groups keyed by item. */
+export interface ItemIndexOptions extends Omit<IndexOptions, 'groups'> {
+  /** The group of each item (its market, category...), for filters `{ group }`. */
+  groups?: (item: Item) => GroupKey | undefined;
 }
 
 /** Options of {@link ItemEmbeddings.recommend}. */
@@ -35,6 +46,11 @@ export interface RecommendOptions {
   recencyHalfLife?: number;
   /** Score candidates by their input vectors (default) or their output (softmax weight) vectors. */
   candidates?: 'input' | 'output';
+  /**
+   * Search this index (from `items.buildIndex()` or loadIndex) instead of scanning every item:
+   * candidates are the vectors it was built from, scored by its metric.
+   */
+  index?: VectorIndex;
 }
 
 /** Item vectors with their vocabulary and the recall-layer queries. */
@@ -122,14 +138,28 @@ export class ItemEmbeddings {
     }
   }
 
+  /**
+   * An approximate nearest-neighbour index over the items' input vectors (cosine) or output
+   * vectors (`vectors: 'output'`, inner product by default), for `similar` and `recommend`'s
+   * `index`, or for searching directly (ids are the items' ids, see {@link idOf}).
+   */
+  buildIndex(options: ItemIndexOptions = {}, run: IndexRunOptions = {}): Promise<VectorIndex> {
+    const groupOf = options.groups;
+    if (groupOf !== undefined && typeof groupOf !== 'function') throw new TypeError(`groups must be a function of the item, got ${describeValue(groupOf)}`);
+    const o = resolveIndexOptions({ ...options, groups: groupOf && ((id: number) => groupOf(this.items[id]!)) });
+    const rows = o.vectors === 'input' ? this.model.vectors : this.model.outputVectors;
+    if (!rows) throw new Error('this model has no output vectors (it was not trained with negative sampling, or was loaded from a file without them)');
+    return buildVectorIndex(rows, this.dim, { vectors: o.vectors, modelRows: this.size }, o, run);
+  }
+
   /** Items nearest to an item, by cosine (default) or raw inner product. */
-  similar(item: Item, options: { topK?: number; metric?: Metric; exclude?: readonly Item[] } = {}): ScoredItem[] {
-    checkOptions(options, ['topK', 'metric', 'exclude']);
+  similar(item: Item, options: { topK?: number; metric?: Metric; exclude?: readonly Item[]; index?: VectorIndex } = {}): ScoredItem[] {
+    checkOptions(options, ['topK', 'metric', 'exclude', 'index']);
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
-    const metric = metricOption(options.metric);
+    const metric = options.index ? options.index.metric : metricOption(options.metric);
     const id = this.requireId(item);
     return this.rank(this.model.vectors.slice(id * this.dim, (id + 1) * this.dim), [id, ...this.knownIds(options.exclude, 'exclude')], {
-      topK, metric, candidates: 'input',
+      topK, metric, candidates: 'input', index: options.index, askedMetric: options.metric,
     });
   }
 
@@ -141,10 +171,11 @@ export class ItemEmbeddings {
    */
   recommend(history: readonly Item[], options: RecommendOptions = {}): ScoredItem[] {
     if (!Array.isArray(history)) throw new TypeError(`history must be an array of items, got ${describeValue(history)}`);
-    checkOptions(options, ['topK', 'exclude', 'metric', 'recencyHalfLife', 'candidates']);
+    checkOptions(options, ['topK', 'exclude', 'metric', 'recencyHalfLife', 'candidates', 'index']);
     const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
-    const metric = metricOption(options.metric);
-    const candidates = options.candidates ?? 'input';
+    const index = options.index;
+    const metric = index ? index.metric : metricOption(options.metric);
+    const candidates = options.candidates ?? (index?.source.vectors === 'output' ? 'output' : 'input');
     if (candidates !== 'input' && candidates !== 'output') {
       throw new TypeError(`candidates must be "input" or "output", got ${describeValue(candidates)}`);
     }
@@ -163,7 +194,7 @@ export class ItemEmbeddings {
     });
     if (seen.length === 0) throw new Error(`history has no known item (${history.length} items given)`);
     for (let d = 0; d < this.dim; d++) user[d]! /= total;
-    return this.rank(user, [...seen, ...this.knownIds(options.exclude, 'exclude')], { topK, metric, candidates });
+    return this.rank(user, [...seen, ...this.knownIds(options.exclude, 'exclude')], { topK, metric, candidates, index, askedMetric: options.metric });
   }
 
   /**
@@ -224,7 +255,11 @@ export class ItemEmbeddings {
     return ids;
   }
 
-  private rank(query: Float32Array, exclude: number[], o: { topK: number; metric: Metric; candidates: 'input' | 'output' }): ScoredItem[] {
+  private rank(
+    query: Float32Array, exclude: number[],
+    o: { topK: number; metric: Metric; candidates: 'input' | 'output'; index?: VectorIndex | undefined; askedMetric?: unknown },
+  ): ScoredItem[] {
+    if (o.index !== undefined) return this.rankByIndex(query, exclude, o.index, o.topK, o.candidates, o.askedMetric);
     let matrix: Float32Array;
     if (o.candidates === 'output') {
       const out = this.model.outputVectors;
@@ -241,6 +276,20 @@ export class ItemEmbeddings {
       scale = n > 0 ? 1 / Math.sqrt(n) : 0;
     }
     return Array.from(ids, (id, i) => ({ item: this.items[id]!, score: scores[i]! * scale }));
+  }
+
+  private rankByIndex(query: Float32Array, exclude: number[], index: VectorIndex, topK: number, candidates: 'input' | 'output', askedMetric: unknown): ScoredItem[] {
+    const rows = candidates === 'input' ? this.model.vectors : this.model.outputVectors;
+    checkIndexServes(index, rows, candidates, askedMetric);
+    const k = Math.min(topK, index.size);
+    if (k === 0) return [];
+    const { ids, scores, exact } = index.searchOne(query, k, { exclude });
+    const out: ScoredItem[] = [];
+    ids.forEach((id, i) => {
+      if (id < 0) return;
+      out.push({ item: id < this.items.length ? this.items[id]! : id, score: scores[i]!, ...(exact ? {} : { approximate: true }) });
+    });
+    return out;
   }
 }
 

@@ -17,6 +17,8 @@ import {
   type AnalogyOptions, type MostSimilarOptions, type NearestOptions, type NearestResult, type ScoredWord,
 } from './queries';
 import { native, nativeLimits } from '../native/addon';
+import { resolveIndexOptions, type IndexOptions, type IndexRunOptions } from '../recall/index-options';
+import { buildVectorIndex, type VectorIndex } from '../recall/vector-index';
 import { booleanOption, checkOptions, choiceOption, integerOption } from '../util/validate';
 import { wordOf } from '../util/bytes';
 
@@ -357,6 +359,20 @@ export class Word2Vec {
    */
   mostSimilar(query: string | string[] | Float32Array, options: MostSimilarOptions = {}): ScoredWord[] {
     return mostSimilar(this.access, query, options);
+  }
+
+  /**
+   * An approximate nearest-neighbour index (HNSW) over the input vectors (cosine) or the output
+   * vectors (`vectors: 'output'`, inner product by default), built on native threads with
+   * progress and AbortSignal. Pass it to mostSimilar's `index`, or search it directly.
+   */
+  buildIndex(options: IndexOptions = {}, run: IndexRunOptions = {}): Promise<VectorIndex> {
+    this.checkLive();
+    const o = resolveIndexOptions(options);
+    const rows = o.vectors === 'input' ? this.vectors : this.outputVectors;
+    if (!rows) throw new Error('this model has no output vectors (it was not trained with negative sampling, or was loaded from a file without them)');
+    if (this.size === 0) throw new Error('the model has no rows to index');
+    return this.track(() => buildVectorIndex(rows, this.dim, { vectors: o.vectors, modelRows: this.size }, o, run));
   }
 
   /**

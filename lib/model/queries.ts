@@ -9,6 +9,7 @@ import { native } from '../native/addon';
 import { checkOptions, choiceOption, integerOption } from '../util/validate';
 import { describeValue } from '../util/errors';
 import type { Metric, ModelAccess } from './model-access';
+import type { VectorIndex } from '../recall/vector-index';
 
 export type { Metric } from './model-access';
 
@@ -16,6 +17,8 @@ export type { Metric } from './model-access';
 export interface ScoredWord {
   word: string;
   score: number;
+  /** Set (true) when the result came from an approximate index search; absent for exact results. */
+  approximate?: boolean;
 }
 
 /** Options of {@link Word2Vec.mostSimilar}. */
@@ -24,8 +27,13 @@ export interface MostSimilarOptions {
   topK?: number;
   /** Words whose vectors are subtracted from the query. */
   negative?: string[];
-  /** Default 'cosine'. */
+  /** Default 'cosine'; with `index`, the index's metric. */
   metric?: Metric;
+  /**
+   * Search this index (built by `model.buildIndex()` over the input vectors, or loaded for
+   * this model) instead of scanning every row: approximate, and much faster on large models.
+   */
+  index?: VectorIndex;
 }
 
 /** Options of {@link Word2Vec.analogy}. */
@@ -56,7 +64,7 @@ export interface NearestResult {
   queries: number;
 }
 
-const MOST_SIMILAR_OPTIONS = ['topK', 'negative', 'metric'];
+const MOST_SIMILAR_OPTIONS = ['topK', 'negative', 'metric', 'index'];
 const ANALOGY_OPTIONS = ['topK', 'method'];
 const NEAREST_OPTIONS = ['metric', 'exclude', 'threads'];
 
@@ -130,7 +138,9 @@ export function mostSimilar(m: ModelAccess, query: string | string[] | Float32Ar
   m.checkLive();
   checkOptions(options, MOST_SIMILAR_OPTIONS);
   const topK = integerOption('topK', options.topK ?? 10, 0, 2 ** 31 - 1);
-  const metric = metricOption(options.metric);
+  const index = options.index;
+  if (index !== undefined) checkIndexServes(index, m.vectors(), 'input', options.metric);
+  const metric = index ? index.metric : metricOption(options.metric);
   const negative = options.negative ?? [];
   if (!Array.isArray(negative)) throw new TypeError(`negative must be an array of words, got ${describeValue(negative)}`);
   const q = new Float32Array(m.dim);
@@ -146,7 +156,33 @@ export function mostSimilar(m: ModelAccess, query: string | string[] | Float32Ar
       for (let i = 0; i < m.dim; i++) q[i]! += sign * row[i]!;
     }
   }
+  if (index) return searchIndex(m, index, q, topK, exclude);
   return rankRows(m, q, topK, exclude, metric);
+}
+
+/** Checks that `index` was built from (or loaded for) exactly `rows`, with the metric asked for. */
+export function checkIndexServes(index: VectorIndex, rows: Float32Array | undefined, kind: 'input' | 'output', metric: unknown): void {
+  if (index === null || typeof index !== 'object' || typeof (index as { servesRows?: unknown }).servesRows !== 'function') {
+    throw new TypeError(`index must be a VectorIndex (from buildIndex or loadIndex), got ${describeValue(index)}`);
+  }
+  if (!index.servesRows(rows)) {
+    throw new Error(`this index was not built from (or loaded for) this model's ${kind} vectors: build it with buildIndex({ vectors: '${kind}' }) or load it with loadIndex(path, model)`);
+  }
+  if (metric !== undefined && metric !== index.metric) {
+    throw new Error(`metric ${describeValue(metric)} differs from the index's metric ${JSON.stringify(index.metric)}`);
+  }
+}
+
+function searchIndex(m: ModelAccess, index: VectorIndex, q: Float32Array, topK: number, exclude: number[]): ScoredWord[] {
+  const k = Math.min(topK, index.size);
+  if (k === 0) return [];
+  const { ids, scores, exact } = index.searchOne(q, k, { exclude });
+  const words = m.words();
+  const out: ScoredWord[] = [];
+  ids.forEach((id, i) => {
+    if (id >= 0 && id < words.length) out.push({ word: words[id]!, score: scores[i]!, ...(exact ? {} : { approximate: true }) });
+  });
+  return out;
 }
 
 /**

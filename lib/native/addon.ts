@@ -181,6 +181,55 @@ export interface NativeEmbedOptions {
 }
 
 /** The addon's exports. */
+/** How an index stores and compares rows (native/index/ann_index.h). */
+export interface NativeIndexSettings {
+  dim: number;
+  metric: 'cosine' | 'dot';
+  quantization: 'f32' | 'f16' | 'i8';
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+}
+
+/** An index's state, as info() reports it. */
+export interface NativeIndexInfo extends NativeIndexSettings {
+  size: number;
+  memoryBytes: number;
+  view: boolean;
+  /** The distance kernels in use ("avx2+fma+f16c" or "scalar"). */
+  kernel: string;
+}
+
+/** What the index file's header records of the vectors (native/index/index_file.h). */
+export interface NativeIndexHeader {
+  version: number;
+  dim: number;
+  /** 1 input, 2 output, 3 given. */
+  vectors: number;
+  modelRows: number;
+  /** 16 hex digits. */
+  fingerprint: string;
+}
+
+/** The native HNSW index (native/binding/index_wrap.h). Searches and adds run off the JS thread. */
+export interface NativeIndex {
+  /** Adds (or replaces) rows; resolves false when cancel() stopped it. `vectors` is read in place. */
+  add(ids: Int32Array, vectors: Float32Array, threads: number, onProgress: ((done: number, total: number) => void) | null): Promise<boolean>;
+  /** Stops adds in flight at their next row. */
+  cancel(): void;
+  remove(ids: Int32Array): number;
+  contains(id: number): boolean;
+  /** allow: bit i of word i / 64 admits id i. */
+  search(queries: Float32Array, k: number, exclude: Int32Array | null, allow: BigUint64Array | null, threads: number): Promise<{ ids: Int32Array; scores: Float32Array; exact: boolean }>;
+  searchSync(queries: Float32Array, k: number, exclude: Int32Array | null, allow: BigUint64Array | null, threads: number): { ids: Int32Array; scores: Float32Array; exact: boolean };
+  save(path: string, header: { vectors: number; modelRows: number; fingerprint: string }, extra: Uint8Array | null): Promise<void>;
+  info(): NativeIndexInfo;
+  setExpansionSearch(expansion: number): void;
+  setExpansionAdd(expansion: number): void;
+  /** Releases this handle; searches in flight finish first. */
+  dispose(): void;
+}
+
 export interface NativeAddon {
   Trainer: new (
     config: NativeTrainerConfig,
@@ -261,6 +310,12 @@ export interface NativeAddon {
   cudaStatus(): NativeCudaStatus;
   /** The bounds the native trainer checks (native/core/limits.h): the TS layer checks the same. */
   limits: NativeLimits;
+  /** A new, empty nearest-neighbour index. */
+  createIndex(settings: NativeIndexSettings): NativeIndex;
+  /** Reads (or maps, with `view`) an index file, checking its header and hashes. */
+  openIndex(path: string, view: boolean, threads: number): Promise<{ index: NativeIndex; header: NativeIndexHeader; extra: Uint8Array }>;
+  /** The fingerprint an index file records of a model's rows: 16 hex digits. */
+  fingerprintRowsAsync(rows: Float32Array, dim: number, threads: number): Promise<string>;
 }
 
 /** The native trainer's bounds, from native/core/limits.h (and the CUDA trainer's dim). */
@@ -285,6 +340,9 @@ export interface NativeLimits {
   /** Values (sequences x dim) of one embed result. */
   maxPooledValues: number;
   maxCudaDim: number;
+  minIndexConnectivity: number;
+  maxIndexConnectivity: number;
+  maxIndexExpansion: number;
 }
 
 function packageRoot(): string {

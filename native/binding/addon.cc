@@ -5,6 +5,7 @@
 #include "../core/mapped_file.h"
 #include "../core/simd/kernels.h"
 #include "cuda_functions.h"
+#include "index_wrap.h"
 #include "kmeans_worker.h"
 #include "limits_object.h"
 #include "map_file.h"
@@ -42,6 +43,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("simd", Napi::String::New(env, w2v::simd::simdName()));
   exports.Set("cudaStatus", Napi::Function::New<CudaStatus>(env, "cudaStatus"));
   exports.Set("limits", LimitsObject(env));
+  // The Index class's constructor, kept per environment: createIndex and openIndex make them.
+  auto* indexClass = new Napi::FunctionReference();
+  exports.Set("Index", IndexWrap::Define(env, indexClass));
+  env.SetInstanceData<Napi::FunctionReference>(indexClass);
+  exports.Set("createIndex", Napi::Function::New<CreateIndex>(env, "createIndex"));
+  exports.Set("openIndex", Napi::Function::New<OpenIndex>(env, "openIndex"));
+  exports.Set("fingerprintRowsAsync", Napi::Function::New<FingerprintRowsAsync>(env, "fingerprintRowsAsync"));
   return exports;
 }
 

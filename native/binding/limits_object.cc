@@ -2,6 +2,7 @@
 
 #include "../backends/backends.h"
 #include "../core/limits.h"
+#include "../index/ann_index.h"
 
 namespace w2v_binding {
 
@@ -26,6 +27,9 @@ Napi::Object LimitsObject(Napi::Env env) {
   o.Set("maxPoolingThreads", w2v::kMaxPoolingThreads);
   o.Set("maxPooledValues", static_cast<double>(w2v::kMaxPooledValues));
   o.Set("maxCudaDim", w2v::maxDim(w2v::TrainerDevice::kCuda));
+  o.Set("minIndexConnectivity", w2v::ann::kMinConnectivity);
+  o.Set("maxIndexConnectivity", w2v::ann::kMaxConnectivity);
+  o.Set("maxIndexExpansion", w2v::ann::kMaxExpansion);
   o.Freeze();
   return o;
 }

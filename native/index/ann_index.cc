@@ -153,6 +153,14 @@ bool AnnIndex::contains(int32_t id) const {
   return id >= 0 && impl_->index.contains(static_cast<uint64_t>(id));
 }
 
+void AnnIndex::setExpansionAdd(int32_t expansion) {
+  if (expansion < 1 || expansion > kMaxExpansion)
+    throw std::invalid_argument("expansionAdd must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(expansion));
+  std::unique_lock<std::shared_mutex> g(impl_->lock);
+  impl_->index.change_expansion_add(static_cast<size_t>(expansion));
+  settings_.expansionAdd = expansion;
+}
+
 void AnnIndex::setExpansionSearch(int32_t expansion) {
   if (expansion < 1 || expansion > kMaxExpansion)
     throw std::invalid_argument("expansionSearch must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(expansion));

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "distance.h"
 #include "index_file.h"
@@ -61,9 +62,11 @@ class AnnIndex {
   AnnIndex(const AnnIndex&) = delete;
   AnnIndex& operator=(const AnnIndex&) = delete;
 
-  /// Reads (or, with `view`, maps) an index file; `header` receives its header.
-  /// @throws std::runtime_error naming what is wrong with the file.
-  static std::unique_ptr<AnnIndex> open(const std::string& path, bool view, int threads, IndexFileHeader* header);
+  /// Reads (or, with `view`, maps) an index file; `header` receives its header and `extra`
+  /// (when given) a copy of its extra section. @throws std::runtime_error naming what is wrong
+  /// with the file.
+  static std::unique_ptr<AnnIndex> open(const std::string& path, bool view, int threads, IndexFileHeader* header,
+                                        std::vector<uint8_t>* extra = nullptr);
 
   /// Adds `count` rows (count x dim floats) under `ids` on `threads` threads; an id already in
   /// the index gets the new row. Returns false when `cancelled` stopped it (rows added so far
@@ -90,6 +93,7 @@ class AnnIndex {
   size_t memoryBytes() const;
   const IndexSettings& settings() const { return settings_; }
   void setExpansionSearch(int32_t expansion);
+  void setExpansionAdd(int32_t expansion);
   /// Stored i8 value per unit of the rows (0 unless i8).
   float i8Scale() const;
   bool isView() const;

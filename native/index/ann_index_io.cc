@@ -101,7 +101,8 @@ void AnnIndex::save(const std::string& path, IndexFileHeader header, const uint8
   out.finish();
 }
 
-std::unique_ptr<AnnIndex> AnnIndex::open(const std::string& path, bool view, int threads, IndexFileHeader* header) {
+std::unique_ptr<AnnIndex> AnnIndex::open(const std::string& path, bool view, int threads, IndexFileHeader* header,
+                                         std::vector<uint8_t>* extra) {
   auto mapped = std::make_unique<MappedFile>(path);
   const uint8_t* data = mapped->data();
   const size_t size = mapped->size();
@@ -130,6 +131,7 @@ std::unique_ptr<AnnIndex> AnnIndex::open(const std::string& path, bool view, int
   out->settings_.connectivity = static_cast<int32_t>(impl.index.connectivity());
   out->settings_.expansionAdd = static_cast<int32_t>(impl.index.expansion_add());
   out->settings_.expansionSearch = static_cast<int32_t>(impl.index.expansion_search());
+  if (extra != nullptr) extra->assign(data + h.extraOffset, data + h.extraOffset + h.extraLength);
   if (view) impl.mapped = std::move(mapped);
   *header = h;
   return out;

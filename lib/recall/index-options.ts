@@ -1,0 +1,149 @@
+/**
+ * The options of an index and of its searches, checked with the bad-input contract's messages,
+ * and how a filter becomes the native allowed-id bitset.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+
+import { nativeLimits } from '../native/addon';
+import { describeValue } from '../util/errors';
+import { checkOptions, choiceOption, integerOption } from '../util/validate';
+
+/** A group a filter names: the value `groups` gave an id. */
+export type GroupKey = string | number;
+
+/** Options of {@link Word2Vec.buildIndex} and {@link ItemEmbeddings.buildIndex}. */
+export interface IndexOptions {
+  /** Index the input vectors (default) or the output vectors (the softmax weights, YouTube-style). */
+  vectors?: 'input' | 'output';
+  /** 'cosine' (default for input vectors) or 'dot' (raw inner product; default for output vectors). */
+  metric?: 'cosine' | 'dot';
+  /** How rows are stored: 'f32' (default), 'f16' (half the memory) or 'i8' (a quarter; scores approximate). */
+  quantization?: 'f32' | 'f16' | 'i8';
+  /** Links per node (HNSW's M); default 16. More: better recall, more memory, slower build. */
+  connectivity?: number;
+  /** Candidates kept while inserting (efConstruction); default 64. */
+  expansionAdd?: number;
+  /** Candidates kept while searching (ef); default 64. Changeable later: `index.expansionSearch = n`. */
+  expansionSearch?: number;
+  /** Threads that build; default os.availableParallelism(). */
+  threads?: number;
+  /**
+   * A group for each id, for filters `{ group }` (e.g. the item's market or category): an array
+   * indexed by id, or a function of the id (undefined: no group).
+   */
+  groups?: ArrayLike<GroupKey | undefined> | ((id: number) => GroupKey | undefined);
+}
+
+/** What a search may return. */
+export type IndexFilter = ArrayLike<number> | { group: GroupKey } | { groups: readonly GroupKey[] };
+
+/** Options of {@link VectorIndex.search}. */
+export interface IndexSearchOptions {
+  /** Ids never to return (already seen items), applied inside the search. */
+  exclude?: ArrayLike<number>;
+  /**
+   * Only ids in this set (an array of ids), or of this group / these groups (see
+   * {@link IndexOptions.groups}), applied inside the search: results keep their recall.
+   */
+  filter?: IndexFilter;
+  /** Threads the queries are split over; default os.availableParallelism() for several queries, 1 for one. */
+  threads?: number;
+}
+
+/** Run control of a build or an add. */
+export interface IndexRunOptions {
+  signal?: AbortSignal;
+  /** Called with rows done and the total, off the hot path (every 1,024 rows and at the end). */
+  onProgress?: (progress: { done: number; total: number; fraction: number }) => void;
+}
+
+export const DEFAULT_CONNECTIVITY = 16;
+export const DEFAULT_EXPANSION_ADD = 64;
+export const DEFAULT_EXPANSION_SEARCH = 64;
+export const MAX_THREADS = 256;
+
+const INDEX_OPTIONS = ['vectors', 'metric', 'quantization', 'connectivity', 'expansionAdd', 'expansionSearch', 'threads', 'groups'];
+const SEARCH_OPTIONS = ['exclude', 'filter', 'threads'];
+
+/** IndexOptions with defaults, checked. */
+export interface ResolvedIndexOptions {
+  vectors: 'input' | 'output';
+  metric: 'cosine' | 'dot';
+  quantization: 'f32' | 'f16' | 'i8';
+  connectivity: number;
+  expansionAdd: number;
+  expansionSearch: number;
+  threads: number;
+  groups: IndexOptions['groups'];
+}
+
+export function resolveIndexOptions(options: IndexOptions): ResolvedIndexOptions {
+  checkOptions(options, INDEX_OPTIONS);
+  const limits = nativeLimits();
+  const vectors = choiceOption('vectors', options.vectors ?? 'input', ['input', 'output']);
+  const groups = options.groups;
+  if (groups !== undefined && typeof groups !== 'function' && !isArrayLike(groups)) {
+    throw new TypeError(`groups must be an array of groups by id or a function of the id, got ${describeValue(groups)}`);
+  }
+  return {
+    vectors,
+    metric: choiceOption('metric', options.metric ?? (vectors === 'input' ? 'cosine' : 'dot'), ['cosine', 'dot']),
+    quantization: choiceOption('quantization', options.quantization ?? 'f32', ['f32', 'f16', 'i8']),
+    connectivity: integerOption('connectivity', options.connectivity ?? DEFAULT_CONNECTIVITY, limits.minIndexConnectivity, limits.maxIndexConnectivity),
+    expansionAdd: integerOption('expansionAdd', options.expansionAdd ?? DEFAULT_EXPANSION_ADD, 1, limits.maxIndexExpansion),
+    expansionSearch: integerOption('expansionSearch', options.expansionSearch ?? DEFAULT_EXPANSION_SEARCH, 1, limits.maxIndexExpansion),
+    threads: integerOption('threads', options.threads ?? availableParallelism(), 1, MAX_THREADS),
+    groups,
+  };
+}
+
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+/** Checks a list of ids: each an integer in [0, 2^31 - 1]. */
+export function idList(name: string, ids: unknown): Int32Array {
+  if (!isArrayLike(ids)) throw new TypeError(`${name} must be an array of ids, got ${describeValue(ids)}`);
+  const out = new Int32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > 2 ** 31 - 1) {
+      throw new RangeError(`${name}[${i}] must be an id (an integer in [0, 2147483647]), got ${describeValue(id)}`);
+    }
+    out[i] = id;
+  }
+  return out;
+}
+
+/** Checks search options; `queries` is how many queries the call has. */
+export function resolveSearchOptions(options: IndexSearchOptions, queries: number): { exclude: Int32Array | null; filter: IndexFilter | undefined; threads: number } {
+  checkOptions(options, SEARCH_OPTIONS);
+  const threads = integerOption('threads', options.threads ?? (queries > 1 ? availableParallelism() : 1), 1, MAX_THREADS);
+  const exclude = options.exclude === undefined ? null : idList('exclude', options.exclude);
+  const filter = options.filter;
+  if (filter !== undefined && !isArrayLike(filter)) {
+    const keys = filter !== null && typeof filter === 'object' ? Object.keys(filter) : [];
+    const ok = keys.length === 1 && (('group' in filter && isGroupKey(filter.group)) || ('groups' in filter && Array.isArray(filter.groups) && filter.groups.every(isGroupKey)));
+    if (!ok) throw new TypeError(`filter must be an array of ids, { group } or { groups: [...] }, got ${describeValue(filter)}`);
+  }
+  return { exclude, filter, threads };
+}
+
+export function isGroupKey(v: unknown): v is GroupKey {
+  return (typeof v === 'string' && v.length > 0) || (typeof v === 'number' && Number.isSafeInteger(v));
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The bitset (bit i of word i / 64) of the ids. */
+export function bitsetOf(ids: Iterable<number>, maxId: number): BigUint64Array {
+  const words = new BigUint64Array(Math.floor(maxId / 64) + 1);
+  if (LITTLE_ENDIAN) {
+    const halves = new Uint32Array(words.buffer);
+    for (const id of ids) halves[id >>> 5]! |= 1 << (id & 31);
+  } else {
+    for (const id of ids) words[Math.floor(id / 64)]! |= 1n << BigInt(id % 64);
+  }
+  return words;
+}

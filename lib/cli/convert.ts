@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 
-import { parseFlags, usage, UsageError, type FlagSpec } from './flags';
+import { parseFlags, splitArgs, usage, UsageError, type FlagSpec } from './flags';
 import { checkOutputPath } from './paths';
 import {
   detectModelFormat, MODEL_FORMAT_EXTENSIONS, MODEL_FORMATS, modelFormatHelp, modelFormatModule, modelFormatOfPath, READABLE_MODEL_FORMATS,
@@ -95,17 +95,7 @@ export async function convertCommand(args: string[]): Promise<void> {
     process.stdout.write(usage(CONVERT_FLAGS, title) + '\n');
     return;
   }
-  const positional: string[] = [];
-  const flagArgs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a.startsWith('-') && a.length > 1) {
-      flagArgs.push(a);
-      if (i + 1 < args.length) flagArgs.push(args[++i]!);
-    } else {
-      positional.push(a);
-    }
-  }
+  const { positional, flagArgs } = splitArgs(args);
   if (positional.length !== 2) {
     throw new UsageError(`expected INPUT and OUTPUT, got ${positional.length} file argument(s): ${JSON.stringify(positional)}`);
   }

@@ -44,3 +44,19 @@ export function parseFlags(args: string[], flags: FlagSpec[]): Map<string, strin
   }
   return values;
 }
+
+/** Splits a command line into file arguments and `-flag value` pairs (a lone "-" is a file). */
+export function splitArgs(args: string[]): { positional: string[]; flagArgs: string[] } {
+  const positional: string[] = [];
+  const flagArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.startsWith('-') && a.length > 1) {
+      flagArgs.push(a);
+      if (i + 1 < args.length) flagArgs.push(args[++i]!);
+    } else {
+      positional.push(a);
+    }
+  }
+  return { positional, flagArgs };
+}

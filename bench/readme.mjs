@@ -74,6 +74,8 @@ const STEPS = {
   formats: () => printed('formats', 'node bench/formats.mjs', ['node', 'bench/formats.mjs']),
   // Saves its own result (with its chart), as run.mjs does.
   'embedding-layer': () => capture('node', ['bench/embedding-layer.mjs']),
+  // Saves its own result (with its recall / QPS chart); installs hnswlib and FAISS when it can.
+  index: () => capture('node', ['bench/index.mjs']),
   // One figure a line: a list in markdown.
   reliability: () => printed('reliability', 'node bench/reliability.mjs', ['node', 'bench/reliability.mjs'], {
     pick: (out) => out.trim().split('\n').map((line) => `- ${line}`).join('\n'),

@@ -253,7 +253,8 @@ export class VectorIndex {
     }
     if (this.isView) throw new Error('this index is a read-only view of its file: load it without view to add or remove rows');
     const threads = integerOption('threads', options.threads ?? 1, 1, MAX_THREADS);
-    await addRows(this.live(), list, vectors, threads, options);
+    // A copy: the native add reads it on other threads while the caller may reuse its array.
+    await addRows(this.live(), list, vectors.slice(), threads, options);
     if (groups !== undefined) {
       this.groups ??= new GroupTable();
       list.forEach((id, i) => this.groups!.set(id, groups[i]));

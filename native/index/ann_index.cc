@@ -180,9 +180,15 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
     std::unique_lock<std::shared_mutex> g(impl.lock);
     if (settings_.quantization == Quantization::kI8 && impl.i8Scale == 0) impl.i8Scale = chooseI8Scale(rows, count, settings_);
     for (size_t i = 0; i < count; ++i) impl.index.remove(static_cast<uint64_t>(ids[i]));  // replaced rows
-    const size_t needed = impl.index.size() + count;
+    const size_t needed = impl.index.size() + impl.pending.load() + count;
     if (needed > impl.index.capacity()) impl.reserve(std::max(needed, impl.index.capacity() + impl.index.capacity() / 2));
+    impl.pending += count;
   }
+  struct PendingRows {
+    std::atomic<size_t>& pending;
+    size_t count;
+    ~PendingRows() { pending -= count; }
+  } pendingRows{impl.pending, count};
   std::shared_lock<std::shared_mutex> g(impl.lock);
   const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), std::min(count, kContexts)));
   std::atomic<size_t> next{0};

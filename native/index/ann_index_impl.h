@@ -1,6 +1,7 @@
 // What ann_index.cc, ann_index_search.cc and ann_index_io.cc share: the library's index
 // type and AnnIndex's private state. Only those files include the library.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,9 @@ struct AnnIndex::Impl {
   mutable std::shared_mutex lock;  // shared: search, add; exclusive: growth, remove, settings
   std::unique_ptr<MappedFile> mapped;  // the file a view reads
   float i8Scale = 0;
+  // Rows of adds in flight, counted in the capacity the next add reserves (adds reserve under
+  // the exclusive lock, then insert under the shared one, concurrently).
+  std::atomic<size_t> pending{0};
   mutable std::mutex poolMutex;
   mutable std::condition_variable poolFree;
   mutable std::vector<size_t> freeContexts;

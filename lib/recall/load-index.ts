@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 
 import { ItemEmbeddings } from '../model/item-embeddings';
-import { Word2Vec } from '../model/model';
+import { modelAccess, Word2Vec } from '../model/model';
 import { native } from '../native/addon';
 import { describeValue } from '../util/errors';
 import { checkOptions, booleanOption, integerOption } from '../util/validate';
@@ -44,7 +44,9 @@ export async function loadIndex(path: string, model: Word2Vec | ItemEmbeddings, 
       if (header.modelRows !== w2v.size) {
         throw new Error(`index ${JSON.stringify(path)} was built from a model of ${header.modelRows} rows, this model has ${w2v.size}: rebuild it with buildIndex`);
       }
-      const fingerprint = await native().fingerprintRowsAsync(rows, w2v.dim, threads);
+      const source = rows;
+      // Tracked: the model's dispose() waits for the hash to finish reading its rows.
+      const fingerprint = await modelAccess(w2v).track(() => native().fingerprintRowsAsync(source, w2v.dim, threads));
       if (fingerprint !== header.fingerprint) {
         throw new Error(`index ${JSON.stringify(path)} was built from other ${vectors} vectors than this model's (fingerprint ${header.fingerprint}, the model's ${fingerprint}): rebuild it with buildIndex`);
       }

@@ -110,6 +110,7 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
   const Impl& impl = *impl_;
   std::shared_lock<std::shared_mutex> g(impl.lock);
   const double rows = static_cast<double>(impl.index.size());
+  const int32_t wanted = static_cast<int32_t>(std::min<size_t>(static_cast<size_t>(k), std::max<size_t>(impl.index.size(), 1)));
   const bool exact = filter.allow != nullptr && static_cast<double>(filter.allowCount) <= std::max<double>(k, kExactScanShare * rows);
   const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), std::min(count, kContexts)));
   const size_t dim = static_cast<size_t>(settings_.dim);
@@ -119,9 +120,15 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
   auto work = [&]() {
     try {
       Impl::Lease lease(impl);
-      QuerySearch one(impl.index, settings_, filter, impl.i8Scale, k, lease.id);
-      for (size_t q; (q = next.fetch_add(1)) < count;)
-        one.run(queries + q * dim, exact, ids + q * static_cast<size_t>(k), scores + q * static_cast<size_t>(k));
+      // At most every row can be found: buffers (and the library's) sized by that, output padded to k.
+      QuerySearch one(impl.index, settings_, filter, impl.i8Scale, wanted, lease.id);
+      for (size_t q; (q = next.fetch_add(1)) < count;) {
+        int32_t* outIds = ids + q * static_cast<size_t>(k);
+        float* outScores = scores + q * static_cast<size_t>(k);
+        one.run(queries + q * dim, exact, outIds, outScores);
+        std::fill(outIds + wanted, outIds + k, -1);
+        std::fill(outScores + wanted, outScores + k, std::numeric_limits<float>::quiet_NaN());
+      }
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> l(errorMutex);
       if (error.empty()) error = e.what();

@@ -1,0 +1,595 @@
+// The nearest-neighbour index (native/index): its distances against double-precision sums, the
+// half-float conversions exhaustively, and AnnIndex against an exact brute-force top-k in the
+// index's own notion of score (cosine: dot of unit vectors; dot: raw dot) for every storage
+// and metric, with filters, replacement, removal, refusals, cancellation, files and threads.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "ann_index.h"
+#include "check.h"
+#include "distance.h"
+#include "random.h"
+
+using w2v::ann::AnnIndex;
+using w2v::ann::IndexSettings;
+using w2v::ann::Metric;
+using w2v::ann::Quantization;
+using w2v::ann::SearchFilter;
+
+namespace {
+
+/// binary16 decoded from its definition, in double.
+double halfReference(uint16_t h) {
+  const double sign = (h & 0x8000u) ? -1.0 : 1.0;
+  const int exp = (h >> 10) & 0x1f;
+  const int mant = h & 0x3ff;
+  if (exp == 0x1f) return mant != 0 ? std::numeric_limits<double>::quiet_NaN() : sign * std::numeric_limits<double>::infinity();
+  if (exp == 0) return sign * std::ldexp(mant, -24);
+  return sign * std::ldexp(1024 + mant, exp - 25);
+}
+
+bool isHalfNaN(uint16_t h) { return (h & 0x7c00u) == 0x7c00u && (h & 0x3ffu) != 0; }
+
+float gaussian(w2v::Random& r) {
+  const double u1 = (r.next() >> 11) * 0x1.0p-53 + 0x1.0p-54, u2 = (r.next() >> 11) * 0x1.0p-53;
+  return static_cast<float>(std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+}
+
+// One set at one dim: f32 and f16 within the rounding bound of a float sum of n products,
+// (n + 2) * 2^-24 * sum |x_i y_i| (any order of summation, fused or not); i8 exactly. `worst`
+// keeps the largest error as a share of its bound (f32, f16).
+void checkKernelsAtDim(const w2v::ann::DistanceKernels& set, size_t n, w2v::Random& r, double worst[2]) {
+  // One value of slack in front, so that rows start off any alignment.
+  std::vector<float> fx(n + 1), fy(n + 1);
+  std::vector<uint16_t> hx(n + 1), hy(n + 1);
+  std::vector<int8_t> ix(n + 1), iy(n + 1);
+  for (size_t i = 1; i <= n; ++i) {
+    fx[i] = 4 * r.uniform() - 2, fy[i] = 4 * r.uniform() - 2;  // values in [-2, 2)
+    hx[i] = w2v::ann::floatToHalf(4 * r.uniform() - 2), hy[i] = w2v::ann::floatToHalf(4 * r.uniform() - 2);
+    ix[i] = static_cast<int8_t>(r.next() >> 56), iy[i] = static_cast<int8_t>(r.next() >> 56);
+  }
+  double f32 = 0, f32Abs = 0, f16 = 0, f16Abs = 0;
+  int64_t i8 = 0;
+  for (size_t i = 1; i <= n; ++i) {
+    const double p = halfReference(hx[i]) * halfReference(hy[i]);
+    f32 += double{fx[i]} * fy[i], f32Abs += std::fabs(double{fx[i]} * fy[i]), f16 += p, f16Abs += std::fabs(p), i8 += int64_t{ix[i]} * iy[i];
+  }
+  const double gotF32 = -set.f32(reinterpret_cast<size_t>(&fx[1]), reinterpret_cast<size_t>(&fy[1]), n);
+  const double gotF16 = -set.f16(reinterpret_cast<size_t>(&hx[1]), reinterpret_cast<size_t>(&hy[1]), n);
+  const double gotI8 = -set.i8(reinterpret_cast<size_t>(&ix[1]), reinterpret_cast<size_t>(&iy[1]), n);
+  const double bound = (static_cast<double>(n) + 2) * std::ldexp(1.0, -24), tolF32 = bound * f32Abs, tolF16 = bound * f16Abs;
+  worst[0] = std::max(worst[0], std::fabs(gotF32 - f32) / tolF32), worst[1] = std::max(worst[1], std::fabs(gotF16 - f16) / tolF16);
+  CHECK_MSG(std::fabs(gotF32 - f32) <= tolF32, set.name << " f32 dim " << n << ": " << gotF32 << " vs " << f32);
+  CHECK_MSG(std::fabs(gotF16 - f16) <= tolF16, set.name << " f16 dim " << n << ": " << gotF16 << " vs " << f16);
+  CHECK_MSG(gotI8 == static_cast<double>(i8), set.name << " i8 dim " << n << ": " << gotI8 << " vs " << i8);
+}
+
+constexpr int32_t kDim = 32;
+
+/// `count` rows around 40 centres drawn from `seed` (centres N(0, 0.2^2), spread N(0, 0.08^2)
+/// per value); another `draw` gives other rows around the same centres (queries).
+std::vector<float> clusteredRows(size_t count, int32_t dim, uint64_t seed, uint64_t draw = 0) {
+  w2v::Random r(seed), rows(seed + 7919 * draw);
+  std::vector<float> centres(40 * static_cast<size_t>(dim)), out(count * static_cast<size_t>(dim));
+  for (auto& c : centres) c = 0.2f * gaussian(r);
+  for (size_t i = 0; i < count; ++i) {
+    const float* c = &centres[rows.below(40) * static_cast<size_t>(dim)];
+    for (int32_t d = 0; d < dim; ++d) out[i * dim + d] = c[d] + 0.08f * gaussian(rows);
+  }
+  return out;
+}
+
+/// A row or query as the index stores it (encodeRow), back in double: unit length for cosine,
+/// then f32, f16, or i8 at `scale` (0: the vector's own, 127 / its largest magnitude).
+std::vector<double> asStored(const float* v, const IndexSettings& s, float scale) {
+  double n = 0;
+  for (int32_t d = 0; d < s.dim; ++d) n += double{v[d]} * v[d];
+  std::vector<float> unit(v, v + s.dim);
+  const float inv = s.metric == Metric::kDot ? 1.0f : n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.0f;
+  float top = 0;
+  for (float& x : unit) x *= inv, top = std::max(top, std::fabs(x));
+  scale = scale != 0 ? scale : top > 0 ? 127.0f / top : 1.0f;
+  std::vector<double> out;
+  for (float x : unit)
+    out.push_back(s.quantization == Quantization::kF32   ? x
+                  : s.quantization == Quantization::kF16 ? w2v::ann::halfToFloat(w2v::ann::floatToHalf(x))
+                                                         : static_cast<double>(std::lround(std::max(-127.0f, std::min(127.0f, x * scale)))) / scale);
+  return out;
+}
+
+/// The index's notion of score, in double.
+double exactScore(const float* a, const float* b, int32_t dim, Metric metric) {
+  double dot = 0, na = 0, nb = 0;
+  for (int32_t d = 0; d < dim; ++d) dot += double{a[d]} * b[d], na += double{a[d]} * a[d], nb += double{b[d]} * b[d];
+  return metric == Metric::kDot ? dot : dot / std::sqrt(na * nb);
+}
+
+/// What an index holds: ids, their rows (count x dim) and the settings.
+struct Rows {
+  IndexSettings settings;
+  std::vector<int32_t> ids;
+  std::vector<float> rows;
+  const float* row(size_t i) const { return &rows[i * static_cast<size_t>(settings.dim)]; }
+};
+
+/// Exact top k over the rows whose id `admit` accepts, best first.
+template <typename Admit>
+std::vector<int32_t> bruteTopK(const Rows& data, const float* query, int32_t k, Admit admit) {
+  std::vector<std::pair<double, int32_t>> all;
+  for (size_t i = 0; i < data.ids.size(); ++i)
+    if (admit(data.ids[i])) all.emplace_back(-exactScore(query, data.row(i), data.settings.dim, data.settings.metric), data.ids[i]);
+  const auto keep = all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), static_cast<size_t>(k)));
+  std::partial_sort(all.begin(), keep, all.end());
+  std::vector<int32_t> ids;
+  for (auto it = all.begin(); it != keep; ++it) ids.push_back(it->second);
+  return ids;
+}
+
+double overlap(const int32_t* got, const std::vector<int32_t>& want) {
+  size_t hits = 0;
+  for (int32_t id : want) hits += std::count(got, got + want.size(), id) > 0 ? 1 : 0;
+  return want.empty() ? 1.0 : static_cast<double>(hits) / static_cast<double>(want.size());
+}
+
+struct Results {
+  std::vector<int32_t> ids;  // count x k, as search() writes them
+  std::vector<float> scores;
+  bool exact = false;
+  const int32_t* idsOf(size_t q, int32_t k) const { return &ids[q * static_cast<size_t>(k)]; }
+  const float* scoresOf(size_t q, int32_t k) const { return &scores[q * static_cast<size_t>(k)]; }
+};
+
+Results search(const AnnIndex& index, const std::vector<float>& queries, int32_t k, const SearchFilter& filter = {}, int threads = 2) {
+  const size_t count = queries.size() / static_cast<size_t>(index.settings().dim);
+  Results r{std::vector<int32_t>(count * static_cast<size_t>(k), -7), std::vector<float>(count * static_cast<size_t>(k), 7.0f)};
+  r.exact = index.search(queries.data(), count, k, filter, threads, r.ids.data(), r.scores.data());
+  return r;
+}
+
+/// Results of each query: sorted best first, the first `found` real, the rest -1 / NaN.
+bool wellFormed(const Results& r, int32_t k, size_t found) {
+  const size_t count = r.ids.size() / static_cast<size_t>(k);
+  for (size_t q = 0; q < count; ++q)
+    for (size_t i = 0; i < static_cast<size_t>(k); ++i) {
+      const int32_t id = r.idsOf(q, k)[i];
+      const float* scores = r.scoresOf(q, k);
+      const bool ok = i < found ? id >= 0 && std::isfinite(scores[i]) && (i == 0 || scores[i] <= scores[i - 1]) : id == -1 && std::isnan(scores[i]);
+      if (!CHECK_MSG(ok, "query " << q << " rank " << i << ": id " << id << " score " << scores[i] << " (" << found << " found, sorted)"))
+        return false;
+    }
+  return true;
+}
+
+std::unique_ptr<AnnIndex> build(const Rows& data, int threads = 2) {
+  auto index = std::make_unique<AnnIndex>(data.settings);
+  CHECK(index->add(data.ids.data(), data.rows.data(), data.ids.size(), threads, nullptr, nullptr));
+  return index;
+}
+
+Rows makeRows(Quantization q, Metric m, size_t count, uint64_t seed, int32_t dim = kDim) {
+  Rows data;
+  data.settings.dim = dim, data.settings.metric = m, data.settings.quantization = q;
+  data.rows = clusteredRows(count, dim, seed);
+  for (size_t i = 0; i < count; ++i) data.ids.push_back(static_cast<int32_t>(3 * i + 1));  // sparse ids
+  return data;
+}
+
+const char* nameOf(Quantization q) { return q == Quantization::kF32 ? "f32" : q == Quantization::kF16 ? "f16" : "i8"; }
+const char* nameOf(Metric m) { return m == Metric::kCosine ? "cosine" : "dot"; }
+
+/// The row of an id of makeRows.
+size_t rowOf(int32_t id) { return static_cast<size_t>((id - 1) / 3); }
+
+/// Allowed-id bitset over the ids of `data` chosen with probability `share`.
+struct Allowed {
+  std::vector<uint64_t> words;
+  std::set<int32_t> ids;
+  SearchFilter filter() const { return SearchFilter{nullptr, 0, words.data(), words.size() * 64, ids.size()}; }
+};
+
+Allowed allowSome(const Rows& data, double share, uint64_t seed) {
+  w2v::Random r(seed);
+  Allowed a;
+  a.words.assign(static_cast<size_t>(data.ids.back()) / 64 + 1, 0);
+  for (int32_t id : data.ids)
+    if (r.uniform() < share) a.words[static_cast<size_t>(id) / 64] |= uint64_t{1} << (id % 64), a.ids.insert(id);
+  return a;
+}
+
+std::string tempPath(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("w2v_ann_index_test_" + std::to_string(getpid()) + "_" + name)).string();
+}
+
+}  // namespace
+
+TEST(ann_distance_kernels_agree_with_double_sums) {
+  const w2v::ann::DistanceKernels* sets[2] = {&w2v::ann::portableDistanceKernels(), &w2v::ann::distanceKernels()};
+  std::printf("  distance sets: %s, and %s (what this CPU runs; AnnIndex uses %s)\n", sets[0]->name, sets[1]->name, AnnIndex::kernelName());
+  std::vector<size_t> dims = {100, 128, 300};
+  for (size_t n = 1; n <= 70; ++n) dims.push_back(n);
+  for (const auto* set : sets) {
+    w2v::Random r(5);
+    double worst[2] = {0, 0};
+    for (size_t n : dims)
+      for (int trial = 0; trial < 3; ++trial) checkKernelsAtDim(*set, n, r, worst);
+    std::printf("  %s: worst error as a share of its bound: f32 %.3g, f16 %.3g (i8 exact)\n", set->name, worst[0], worst[1]);
+    // The extremes of i8: 300 products of -128 and 127 sum exactly (no 16-bit overflow).
+    const std::vector<int8_t> low(300, -128), high(300, 127);
+    CHECK_EQ(-set->i8(reinterpret_cast<size_t>(low.data()), reinterpret_cast<size_t>(low.data()), 300), 300.0f * 16384);
+    CHECK_EQ(-set->i8(reinterpret_cast<size_t>(low.data()), reinterpret_cast<size_t>(high.data()), 300), -300.0f * 16256);
+  }
+}
+
+TEST(ann_half_floats_round_trip_every_half) {
+  int wrong = 0;
+  for (uint32_t h = 0; h < 65536 && wrong < 5; ++h) {
+    const uint16_t half = static_cast<uint16_t>(h);
+    const float f = w2v::ann::halfToFloat(half);
+    const double want = halfReference(half);
+    const uint16_t back = w2v::ann::floatToHalf(f);
+    const bool negative = (h & 0x8000u) != 0;
+    const bool ok = std::isnan(want) ? std::isnan(f) && std::signbit(f) == negative && isHalfNaN(back) && (back & 0x8000u) == (h & 0x8000u)
+                                     : static_cast<double>(f) == want && std::signbit(f) == negative && back == half;
+    if (!CHECK_MSG(ok, "half 0x" << std::hex << h << " -> " << f << " -> 0x" << back << std::dec)) ++wrong;
+  }
+}
+
+TEST(ann_float_to_half_rounds_to_nearest_even) {
+  int wrong = 0;
+  // Every pair of neighbouring finite halves (the last with 65536, where infinity begins): the
+  // midpoint (exact in float) goes to the even one, a float either side of it to that side.
+  for (uint32_t a = 0; a <= 0x7bff && wrong < 5; ++a) {
+    const double lo = halfReference(static_cast<uint16_t>(a)), hi = a == 0x7bff ? 65536.0 : halfReference(static_cast<uint16_t>(a + 1));
+    const float mid = static_cast<float>((lo + hi) / 2);
+    const float inputs[4] = {static_cast<float>(lo), mid, std::nextafter(mid, 0.0f), std::nextafter(mid, 1e9f)};
+    const uint32_t want[4] = {a, (a & 1u) != 0 ? a + 1 : a, a, a + 1};
+    for (int i = 0; i < 4; ++i)
+      for (float sign : {1.0f, -1.0f}) {
+        const uint32_t got = w2v::ann::floatToHalf(sign * inputs[i]);
+        if (!CHECK_MSG(got == (want[i] | (sign < 0 ? 0x8000u : 0u)), "float " << sign * inputs[i] << " -> 0x" << std::hex << got << std::dec)) ++wrong;
+      }
+  }
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::pair<float, uint16_t> cases[] = {
+      {65504.0f, 0x7bff}, {65520.0f, 0x7c00}, {std::numeric_limits<float>::max(), 0x7c00}, {inf, 0x7c00}, {-inf, 0xfc00},
+      {-65520.0f, 0xfc00}, {0.0f, 0x0000}, {-0.0f, 0x8000}, {1e-40f, 0x0000}, {-1e-40f, 0x8000}, {0x1p-24f, 0x0001},
+      {0x1p-25f, 0x0000}, {0x1.8p-24f, 0x0002}, {0x1p-14f, 0x0400}, {1.0f, 0x3c00}, {1.0f + 0x1p-11f, 0x3c00},
+      {1.0f + 0x1.8p-10f, 0x3c02}, {-2.0f, 0xc000}};
+  for (const auto& c : cases) CHECK_MSG(w2v::ann::floatToHalf(c.first) == c.second, c.first);
+  CHECK(isHalfNaN(w2v::ann::floatToHalf(std::numeric_limits<float>::quiet_NaN())));
+  CHECK(isHalfNaN(w2v::ann::floatToHalf(-std::numeric_limits<float>::quiet_NaN())));
+}
+
+namespace {
+
+const auto kAnyId = [](int32_t) { return true; };
+
+SearchFilter excluding(const std::vector<int32_t>& sortedIds) { return SearchFilter{sortedIds.data(), sortedIds.size()}; }
+
+/// recall@10 against the exact top 10, results sorted, every score the inner product of the
+/// query and the row as stored (for f32: the exact score) within 1e-4.
+void checkRecallAndScores(const AnnIndex& index, const Rows& data, const std::vector<float>& queries, double minRecall) {
+  constexpr int32_t k = 10;
+  const Results r = search(index, queries, k);
+  CHECK(!r.exact && wellFormed(r, k, k));
+  const size_t count = queries.size() / kDim;
+  double recall = 0, worstStored = 0, worstExact = 0;
+  for (size_t q = 0; q < count; ++q) {
+    const float* query = &queries[q * kDim];
+    const std::vector<double> storedQuery = asStored(query, data.settings, 0);
+    recall += overlap(r.idsOf(q, k), bruteTopK(data, query, k, kAnyId));
+    for (int32_t i = 0; i < k; ++i) {
+      const int32_t id = r.idsOf(q, k)[i];
+      if (!CHECK_MSG(id >= 1 && (id - 1) % 3 == 0 && rowOf(id) < data.ids.size(), "id " << id)) return;
+      const std::vector<double> row = asStored(data.row(rowOf(id)), data.settings, index.i8Scale());
+      double stored = 0;
+      for (int32_t d = 0; d < kDim; ++d) stored += storedQuery[d] * row[d];
+      worstStored = std::max(worstStored, std::fabs(r.scoresOf(q, k)[i] - stored));
+      worstExact = std::max(worstExact, std::fabs(r.scoresOf(q, k)[i] - exactScore(query, data.row(rowOf(id)), kDim, data.settings.metric)));
+    }
+  }
+  recall /= static_cast<double>(count);
+  std::printf("  %s %s: recall@10 %.3f (at least %.2f), worst score error %.2g from the stored rows, %.2g from the exact score\n",
+              nameOf(data.settings.quantization), nameOf(data.settings.metric), recall, minRecall, worstStored, worstExact);
+  CHECK(recall >= minRecall && worstStored <= 1e-4 && (data.settings.quantization != Quantization::kF32 || worstExact <= 1e-4));
+}
+
+/// Per query: its exact top 5 and 200 other ids excluded; none comes back, recall holds.
+void checkExclude(const AnnIndex& index, const Rows& data, const std::vector<float>& queries, double minRecall) {
+  w2v::Random rng(17);
+  double recall = 0;
+  for (size_t q = 0; q < 40; ++q) {
+    const std::vector<float> query(&queries[q * kDim], &queries[(q + 1) * kDim]);
+    std::vector<int32_t> exclude = bruteTopK(data, query.data(), 5, kAnyId);
+    for (int i = 0; i < 200; ++i) exclude.push_back(data.ids[rng.below(static_cast<uint32_t>(data.ids.size()))]);
+    std::sort(exclude.begin(), exclude.end());
+    exclude.erase(std::unique(exclude.begin(), exclude.end()), exclude.end());
+    const auto admitted = [&](int32_t id) { return !std::binary_search(exclude.begin(), exclude.end(), id); };
+    const Results r = search(index, query, 10, excluding(exclude), 1);
+    wellFormed(r, 10, 10);
+    for (int32_t id : r.ids) CHECK_MSG(admitted(id), "excluded id " << id << " returned");
+    recall += overlap(r.ids.data(), bruteTopK(data, query.data(), 10, admitted)) / 40;
+  }
+  CHECK_MSG(recall >= minRecall, "recall with exclusions " << recall);
+}
+
+/// A 30% allowed set (the graph, filtered) and a 1% one (an exact scan, equal to brute force).
+void checkAllow(const AnnIndex& index, const Rows& data, const std::vector<float>& queries, double minRecall) {
+  constexpr int32_t k = 10;
+  const size_t count = queries.size() / kDim;
+  const bool f32 = data.settings.quantization == Quantization::kF32;
+  const Allowed wide = allowSome(data, 0.3, 21), narrow = allowSome(data, 0.01, 22);
+  for (const Allowed* allowed : {&wide, &narrow}) {
+    const Results r = search(index, queries, k, allowed->filter());
+    CHECK(r.exact == (allowed == &narrow) && wellFormed(r, k, k));
+    double recall = 0;
+    for (size_t q = 0; q < count; ++q) {
+      const auto in = [&](int32_t id) { return allowed->ids.count(id) == 1; };
+      const std::vector<int32_t> want = bruteTopK(data, &queries[q * kDim], k, in);
+      for (int32_t i = 0; i < k; ++i) CHECK_MSG(in(r.idsOf(q, k)[i]), "id " << r.idsOf(q, k)[i] << " is not allowed");
+      if (r.exact && f32) CHECK_MSG(std::equal(want.begin(), want.end(), r.idsOf(q, k)), "query " << q << ": the exact scan differs from brute force");
+      recall += overlap(r.idsOf(q, k), want) / static_cast<double>(count);
+    }
+    CHECK_MSG(recall >= minRecall, "recall inside the " << allowed->ids.size() << " allowed ids " << recall);
+  }
+  // The scan honours exclusions too.
+  std::vector<int32_t> exclude(narrow.ids.begin(), narrow.ids.end());
+  exclude.resize(exclude.size() / 2);
+  SearchFilter both = narrow.filter();
+  both.exclude = exclude.data(), both.excludeCount = exclude.size();
+  const Results r = search(index, queries, k, both);
+  CHECK(r.exact);
+  for (int32_t id : r.ids) CHECK(id >= 0 && narrow.ids.count(id) == 1 && !std::binary_search(exclude.begin(), exclude.end(), id));
+}
+
+}  // namespace
+
+TEST(ann_index_finds_the_exact_neighbours_for_every_storage_and_metric) {
+  for (Quantization q : {Quantization::kF32, Quantization::kF16, Quantization::kI8})
+    for (Metric m : {Metric::kCosine, Metric::kDot}) {
+      const Rows data = makeRows(q, m, 5000, 11);
+      const auto index = build(data);
+      index->setExpansionSearch(64);
+      CHECK(index->size() == data.ids.size() && (q != Quantization::kI8 ? index->i8Scale() == 0 : index->i8Scale() > 0));
+      const std::vector<float> queries = clusteredRows(200, kDim, 11, 1);
+      const double minRecall = q == Quantization::kI8 ? 0.8 : 0.9;
+      checkRecallAndScores(*index, data, queries, minRecall);
+      checkExclude(*index, data, queries, minRecall);
+      checkAllow(*index, data, queries, minRecall);
+    }
+}
+
+TEST(ann_index_pads_results_past_the_admitted_rows) {
+  for (Quantization q : {Quantization::kF32, Quantization::kF16, Quantization::kI8}) {
+    const Rows data = makeRows(q, Metric::kCosine, 5, 31);  // ids 1, 4, 7, 10, 13
+    const std::vector<float> queries = clusteredRows(3, kDim, 31, 1);
+    wellFormed(search(AnnIndex(data.settings), queries, 8), 8, 0);
+    const auto index = build(data);
+    const std::vector<int32_t> exclude = {4, 10};
+    const uint64_t allowOne = uint64_t{1} << 7;
+    const SearchFilter onlySeven{nullptr, 0, &allowOne, 64, 1};
+    const Results all = search(*index, queries, 8), some = search(*index, queries, 8, excluding(exclude)), one = search(*index, queries, 8, onlySeven);
+    CHECK(wellFormed(all, 8, 5) && wellFormed(some, 8, 3) && wellFormed(one, 8, 1) && one.exact);
+    for (size_t i = 0; i < 3; ++i) {
+      CHECK(std::set<int32_t>(all.idsOf(i, 8), all.idsOf(i, 8) + 5) == std::set<int32_t>(data.ids.begin(), data.ids.end()));
+      CHECK(std::set<int32_t>(some.idsOf(i, 8), some.idsOf(i, 8) + 3) == (std::set<int32_t>{1, 7, 13}));
+      CHECK_EQ(one.idsOf(i, 8)[0], 7);
+    }
+    CHECK_THROWS_AS(search(*index, queries, 0), std::invalid_argument, "k must be at least 1, got 0");
+  }
+}
+
+TEST(ann_index_add_with_an_existing_id_replaces_its_row) {
+  const std::pair<Quantization, Metric> kinds[] = {{Quantization::kF32, Metric::kCosine}, {Quantization::kF16, Metric::kCosine},
+                                                   {Quantization::kI8, Metric::kCosine}, {Quantization::kF32, Metric::kDot}};
+  for (const auto& kind : kinds) {
+    const Rows data = makeRows(kind.first, kind.second, 500, 41);
+    const auto index = build(data);
+    const int32_t id = data.ids[7];
+    const std::vector<float> old(data.row(7), data.row(7) + kDim);
+    std::vector<float> flipped(old);
+    for (float& v : flipped) v *= -3;  // far from every row, for dot as for cosine
+    CHECK(index->add(&id, flipped.data(), 1, 1, nullptr, nullptr));
+    CHECK(index->size() == data.ids.size() && index->contains(id));
+    CHECK_MSG(search(*index, flipped, 10).ids[0] == id, nameOf(kind.first) << " " << nameOf(kind.second) << ": the new row is not found");
+    const Results r = search(*index, old, 10);
+    CHECK(std::find(r.ids.begin(), r.ids.end(), id) == r.ids.end());
+  }
+}
+
+TEST(ann_index_remove_hides_ids_and_counts_them) {
+  for (Quantization q : {Quantization::kF32, Quantization::kF16, Quantization::kI8}) {
+    const Rows data = makeRows(q, Metric::kCosine, 600, 51);
+    const auto index = build(data);
+    std::vector<int32_t> gone;
+    std::vector<float> goneRows;
+    for (size_t i = 0; i < data.ids.size(); i += 6) gone.push_back(data.ids[i]), goneRows.insert(goneRows.end(), data.row(i), data.row(i) + kDim);
+    std::vector<int32_t> request = gone;
+    request.insert(request.end(), {-5, 2, 1000000, gone[0]});  // unknown, never added, a second time
+    CHECK_EQ(index->remove(request.data(), request.size()), gone.size());
+    CHECK(index->size() == data.ids.size() - gone.size() && index->contains(data.ids[1]));
+    for (int32_t id : gone) CHECK(!index->contains(id));
+    const Results r = search(*index, goneRows, 10);
+    wellFormed(r, 10, 10);
+    for (int32_t id : r.ids) CHECK_MSG(!std::binary_search(gone.begin(), gone.end(), id), "removed id " << id << " returned");
+    CHECK_EQ(index->remove(gone.data(), gone.size()), size_t{0});
+    // Added back, they are found again.
+    CHECK(index->add(gone.data(), goneRows.data(), gone.size(), 2, nullptr, nullptr));
+    CHECK(index->size() == data.ids.size() && search(*index, goneRows, 1).ids == gone);
+  }
+}
+
+TEST(ann_index_add_refuses_bad_rows_and_adds_nothing) {
+  const Rows data = makeRows(Quantization::kI8, Metric::kCosine, 4, 61);
+  AnnIndex index(data.settings);
+  CHECK(index.add(data.ids.data(), data.row(0), 1, 1, nullptr, nullptr));  // id 1
+  const float kept = index.i8Scale();
+  const auto refuses = [&](std::vector<int32_t> ids, size_t at, float value, const std::string& message) {
+    std::vector<float> rows = data.rows;
+    rows[at] = value;
+    CHECK_THROWS_AS(index.add(ids.data(), rows.data(), 4, 2, nullptr, nullptr), std::invalid_argument, message);
+  };
+  refuses({1, 12, 13, 14}, 2 * kDim + 5, std::nanf(""), "vector 2 (id 13) value 5 must be finite, got nan");
+  refuses({1, 12, 13, 14}, 3 * kDim, HUGE_VALF, "vector 3 (id 14) value 0 must be finite, got inf");
+  refuses({1, 12, 13, 14}, 3 * kDim, -HUGE_VALF, "vector 3 (id 14) value 0 must be finite, got -inf");
+  refuses({1, -3, 13, 14}, 0, 0.5f, "ids[1] must be an id in [0, 2147483647], got -3");
+  refuses({12, 13, 12, 14}, 0, 0.5f, "id 12 appears more than once in one add");
+  CHECK(index.size() == 1 && index.contains(1) && !index.contains(12) && !index.contains(13) && !index.contains(14) && !index.contains(-3));
+  CHECK_EQ(index.i8Scale(), kept);
+  // id 1 kept its row: the refused adds replaced nothing.
+  const Results r = search(index, std::vector<float>(data.row(0), data.row(0) + kDim), 1);
+  CHECK(r.ids[0] == 1 && r.scores[0] > 0.95f);
+  CHECK_THROWS_AS(index.setExpansionSearch(0), std::invalid_argument, "expansionSearch must be an integer in [1, 1048576], got 0");
+}
+
+TEST(ann_index_add_stops_when_cancelled_and_reports_progress) {
+  const Rows data = makeRows(Quantization::kF32, Metric::kCosine, 5000, 71);
+  const size_t count = data.ids.size();
+  std::atomic<bool> cancelled{true};
+  AnnIndex before(data.settings);
+  CHECK(!before.add(data.ids.data(), data.rows.data(), count, 2, nullptr, &cancelled));
+  CHECK_EQ(before.size(), size_t{0});
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  AnnIndex whole(data.settings);
+  CHECK(whole.add(data.ids.data(), data.rows.data(), count, 2, [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); }, nullptr));
+  CHECK(calls.size() >= 2 && calls.back() == std::make_pair(uint64_t{count}, uint64_t{count}) && whole.size() == count);
+  for (size_t i = 1; i < calls.size(); ++i) CHECK(calls[i].first >= calls[i - 1].first && calls[i].second == count);
+  // Cancelled from the progress callback halfway: the rows added so far stay.
+  cancelled = false;
+  calls.clear();
+  AnnIndex half(data.settings);
+  const auto stopAt2048 = [&](uint64_t done, uint64_t total) {
+    calls.emplace_back(done, total);
+    if (done >= 2048) cancelled = true;
+  };
+  CHECK(!half.add(data.ids.data(), data.rows.data(), count, 1, stopAt2048, &cancelled));
+  CHECK_MSG(half.size() >= 2048 && half.size() < count && calls.back().first == half.size(), "size " << half.size());
+}
+
+namespace {
+
+void checkOpened(const AnnIndex& original, const std::string& path, bool view, const Rows& data, const std::vector<uint8_t>& extra,
+                 const std::vector<float>& queries) {
+  w2v::ann::IndexFileHeader h;
+  std::vector<uint8_t> gotExtra;
+  const auto opened = AnnIndex::open(path, view, 2, &h, &gotExtra);
+  const IndexSettings& s = opened->settings();
+  CHECK(opened->isView() == view && opened->size() == original.size() && opened->i8Scale() == original.i8Scale() && gotExtra == extra);
+  CHECK(s.dim == kDim && s.metric == data.settings.metric && s.quantization == data.settings.quantization);
+  CHECK(h.dim == kDim && h.metric == static_cast<uint8_t>(s.metric) && h.quantization == static_cast<uint8_t>(s.quantization) &&
+        h.vectors == 3 && h.modelRows == 1000 && h.i8Scale == original.i8Scale());
+  CHECK_EQ(h.fingerprint, w2v::ann::fingerprintRows(data.rows.data(), data.ids.size(), kDim, 1));
+  CHECK_EQ(h.fileSize, static_cast<uint64_t>(std::filesystem::file_size(path)));
+  const Results want = search(original, queries, 10), got = search(*opened, queries, 10);
+  CHECK(got.ids == want.ids && got.scores == want.scores);
+  const int32_t fresh = 5000;
+  const std::vector<float> row = clusteredRows(1, kDim, 5);
+  if (view) {
+    CHECK_THROWS_AS(opened->add(&fresh, row.data(), 1, 1, nullptr, nullptr), std::runtime_error, "read-only view of its file");
+    CHECK_THROWS_AS(opened->remove(&data.ids[0], 1), std::runtime_error, "read-only view of its file");
+    CHECK(opened->contains(data.ids[0]) && !opened->contains(fresh));
+  } else {
+    CHECK(opened->add(&fresh, row.data(), 1, 1, nullptr, nullptr) && search(*opened, row, 1).ids[0] == fresh);
+    CHECK_EQ(opened->remove(&data.ids[0], 1), size_t{1});
+  }
+}
+
+}  // namespace
+
+TEST(ann_index_saved_and_opened_searches_the_same) {
+  const std::pair<Quantization, Metric> kinds[] = {{Quantization::kI8, Metric::kCosine}, {Quantization::kF32, Metric::kDot}, {Quantization::kF16, Metric::kCosine}};
+  const std::string path = tempPath("saved.idx");
+  for (const auto& kind : kinds) {
+    const Rows data = makeRows(kind.first, kind.second, 1000, 81);
+    const auto index = build(data);
+    w2v::ann::IndexFileHeader h;
+    h.vectors = 3, h.modelRows = 1000, h.fingerprint = w2v::ann::fingerprintRows(data.rows.data(), data.ids.size(), kDim, 1);
+    const std::string labels = "labels and groups of the rows";
+    const std::vector<uint8_t> extra(labels.begin(), labels.end());
+    index->save(path, h, extra.data(), extra.size());
+    const std::vector<float> queries = clusteredRows(50, kDim, 81, 1);
+    checkOpened(*index, path, false, data, extra, queries);
+    checkOpened(*index, path, true, data, extra, queries);
+    index->save(path, h, nullptr, 0);
+    checkOpened(*index, path, true, data, {}, queries);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(ann_index_searches_while_rows_are_added_and_removed) {
+  const Rows data = makeRows(Quantization::kF32, Metric::kCosine, 2000, 101, 16);
+  const auto index = build(data);
+  const std::vector<float> newRows = clusteredRows(4000, 16, 101, 1), queries = clusteredRows(64, 16, 101, 2);
+  // Ids below `removedBelow` (of the first 1000 rows) were removed before a search began; ids
+  // in [firstNew, reservedEnd) were handed to an add that may have run. A search that meets a
+  // row mid-insertion (linked on an upper level of the graph, not yet on the base level) may
+  // come back with fewer than k results: counted and printed, not failed.
+  constexpr int32_t firstNew = 3 * 2000 + 1;
+  std::atomic<int32_t> reservedEnd{firstNew}, removedBelow{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad{0}, searches{0}, shortResults{0};
+  const auto searcher = [&]() {
+    std::vector<int32_t> ids(4 * 10);
+    std::vector<float> scores(4 * 10);
+    for (size_t round = 0; !stop; ++round) {
+      const int32_t removed = removedBelow.load();
+      index->search(&queries[(round % 16) * 4 * 16], 4, 10, SearchFilter{}, 1, ids.data(), scores.data());
+      const int32_t reserved = reservedEnd.load();
+      for (size_t i = 0; i < ids.size(); ++i) {
+        const int32_t id = ids[i];
+        const bool live = (id >= removed && id < firstNew && (id - 1) % 3 == 0) || (id >= firstNew && id < reserved);
+        if (id == -1 && std::isnan(scores[i])) {  // padding of a short result, to its end
+          if (i % 10 == 0 || ids[i - 1] != -1) ++shortResults;
+        } else if (!live || (i % 10 != 0 && (ids[i - 1] == -1 || !(scores[i] <= scores[i - 1])))) {
+          ++bad;
+        }
+      }
+      ++searches;
+      // glibc's shared_mutex prefers readers: without a pause, back-to-back searches on two
+      // threads hold off the exclusive steps of add and remove for most of the run.
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) threads.emplace_back(searcher);
+  threads.emplace_back([&]() {
+    for (size_t batch = 0; !stop && batch < 500; ++batch) {
+      int32_t ids[8];
+      const int32_t first = reservedEnd.fetch_add(8);
+      for (int i = 0; i < 8; ++i) ids[i] = first + i;
+      index->add(ids, &newRows[batch * 8 * 16], 8, 2, nullptr, nullptr);
+    }
+  });
+  threads.emplace_back([&]() {
+    for (size_t at = 0; !stop && at < 1000; at += 5) {  // the first 1000 rows, five at a time, in order
+      index->remove(&data.ids[at], 5);
+      removedBelow = data.ids[at + 4] + 1;
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  for (auto& t : threads) t.join();
+  const int32_t added = reservedEnd.load() - firstNew, removed = (removedBelow.load() + 2) / 3;
+  std::printf("  %d searches (%d of their queries short of 10 results) while %d rows were added and %d removed\n", searches.load(),
+              shortResults.load(), added, removed);
+  CHECK(bad.load() == 0 && searches.load() > 0 && added > 0 && removed > 0);
+  CHECK_EQ(index->size(), data.ids.size() - static_cast<size_t>(removed) + static_cast<size_t>(added));
+  for (int32_t id = firstNew; id < reservedEnd.load(); ++id) CHECK(index->contains(id));
+  for (int32_t id = 1; id < removedBelow.load(); id += 3) CHECK(!index->contains(id));
+}

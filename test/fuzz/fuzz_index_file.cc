@@ -1,0 +1,161 @@
+// Fuzz target: the index file checks (native/index/index_file.h), the first code an index file
+// from disk reaches (AnnIndex::open). Whatever the bytes, parseIndexHeader and
+// verifyIndexSections must return and read nothing outside them (ASan), and a header that is
+// accepted must keep every promise: known field values, the real file size, sections inside
+// the file, aligned and apart; encoding it again gives the same 128 bytes, and the file less
+// its last byte is refused. A refusal must say what it is about.
+//
+// The first byte picks how the rest is read. Bit 0 clear: as a whole file. Set: with the magic,
+// version and file size patched to valid values and the header hash recomputed, so that
+// mutations reach the field and section checks instead of dying at the hash. Bit 1: once a
+// header is accepted, its section hashes are recomputed too, and then the sections must verify.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "fuzz_input.h"
+#include "index_file.h"
+#include "limits.h"
+
+using w2v::ann::IndexFileHeader;
+using w2v::ann::kIndexHeaderBytes;
+
+namespace {
+
+uint64_t u64At(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
+  return v;
+}
+
+void putU64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// XXH64 (the header hash over bytes [0, 120)), written from the specification: index_file.cc
+// keeps its own private.
+uint64_t xxh64(const uint8_t* p, size_t n, uint64_t seed) {
+  constexpr uint64_t P1 = 11400714785074694791ull, P2 = 14029467366897019727ull, P3 = 1609587929392839161ull,
+                     P4 = 9650029242287828579ull, P5 = 2870177450012600261ull;
+  const auto rotl = [](uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
+  const auto round = [&](uint64_t acc, uint64_t lane) { return rotl(acc + lane * P2, 31) * P1; };
+  size_t i = 0;
+  uint64_t h = seed + P5;
+  if (n >= 32) {
+    uint64_t v[4] = {seed + P1 + P2, seed + P2, seed, seed - P1};
+    for (; i + 32 <= n; i += 32)
+      for (int l = 0; l < 4; ++l) v[l] = round(v[l], u64At(p + i + 8 * l));
+    h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
+    for (int l = 0; l < 4; ++l) h = (h ^ round(0, v[l])) * P1 + P4;
+  }
+  h += n;
+  for (; i + 8 <= n; i += 8) h = rotl(h ^ round(0, u64At(p + i)), 27) * P1 + P4;
+  if (i + 4 <= n) {
+    const uint64_t word = uint64_t{p[i]} | uint64_t{p[i + 1]} << 8 | uint64_t{p[i + 2]} << 16 | uint64_t{p[i + 3]} << 24;
+    h = rotl(h ^ (word * P1), 23) * P2 + P3;
+    i += 4;
+  }
+  for (; i < n; ++i) h = rotl(h ^ (p[i] * P5), 11) * P1;
+  h = (h ^ (h >> 33)) * P2;
+  h = (h ^ (h >> 29)) * P3;
+  return h ^ (h >> 32);
+}
+
+void checkSection(const char* name, uint64_t offset, uint64_t length, size_t size) {
+  FUZZ_ASSERT(offset >= kIndexHeaderBytes, "%s section at %llu, inside the header", name, (unsigned long long)offset);
+  FUZZ_ASSERT(offset % w2v::ann::kIndexSectionAlignment == 0, "%s section misaligned at %llu", name, (unsigned long long)offset);
+  FUZZ_ASSERT(offset <= size && length <= size - offset, "%s section %llu + %llu outside the file of %zu bytes", name,
+              (unsigned long long)offset, (unsigned long long)length, size);
+}
+
+void checkAccepted(const std::vector<uint8_t>& file, const IndexFileHeader& h) {
+  const size_t size = file.size();
+  FUZZ_ASSERT(h.version == w2v::ann::kIndexFileVersion, "accepted version %u", h.version);
+  FUZZ_ASSERT(h.dim >= 1 && h.dim <= static_cast<uint32_t>(w2v::kMaxModelDim), "accepted dim %u", h.dim);
+  FUZZ_ASSERT(h.metric >= 1 && h.metric <= 2, "accepted metric %u", h.metric);
+  FUZZ_ASSERT(h.quantization >= 1 && h.quantization <= 3, "accepted quantization %u", h.quantization);
+  FUZZ_ASSERT(h.vectors >= 1 && h.vectors <= 3, "accepted vector kind %u", h.vectors);
+  if (h.quantization == 3)
+    FUZZ_ASSERT(std::isfinite(h.i8Scale) && h.i8Scale > 0, "accepted i8 scale %g", static_cast<double>(h.i8Scale));
+  else
+    FUZZ_ASSERT(h.i8Scale == 0, "accepted i8 scale %g without i8", static_cast<double>(h.i8Scale));
+  FUZZ_ASSERT(h.modelRows <= static_cast<uint64_t>(w2v::kMaxVocabSize), "accepted %llu model rows", (unsigned long long)h.modelRows);
+  FUZZ_ASSERT(h.fileSize == size, "accepted file size %llu for %zu bytes", (unsigned long long)h.fileSize, size);
+  FUZZ_ASSERT(h.payloadLength > 0, "accepted an empty index section");
+  checkSection("index", h.payloadOffset, h.payloadLength, size);
+  if (h.extraLength == 0) {
+    FUZZ_ASSERT(h.extraOffset == 0 && h.extraHash == 0, "empty extra section at %llu", (unsigned long long)h.extraOffset);
+  } else {
+    checkSection("extra", h.extraOffset, h.extraLength, size);
+    FUZZ_ASSERT(h.extraOffset + h.extraLength <= h.payloadOffset || h.payloadOffset + h.payloadLength <= h.extraOffset,
+                "sections overlap");
+  }
+  // Every accepted header is the one encoding of its fields (unknown bytes zero, hash valid).
+  uint8_t again[kIndexHeaderBytes];
+  w2v::ann::encodeIndexHeader(h, again);
+  FUZZ_ASSERT(std::memcmp(again, file.data(), kIndexHeaderBytes) == 0, "the accepted header encodes to other bytes");
+  IndexFileHeader cut;
+  FUZZ_ASSERT(!w2v::ann::parseIndexHeader(file.data(), size - 1, size - 1, &cut).empty(), "accepted the file less its last byte");
+}
+
+bool sameFields(const IndexFileHeader& a, const IndexFileHeader& b) {
+  return a.version == b.version && a.dim == b.dim && a.metric == b.metric && a.quantization == b.quantization && a.vectors == b.vectors &&
+         a.i8Scale == b.i8Scale && a.modelRows == b.modelRows && a.fingerprint == b.fingerprint && a.payloadOffset == b.payloadOffset &&
+         a.payloadLength == b.payloadLength && a.payloadHash == b.payloadHash && a.extraOffset == b.extraOffset &&
+         a.extraLength == b.extraLength && a.extraHash == b.extraHash && a.fileSize == b.fileSize;
+}
+
+void checkRefused(const std::string& error) {
+  // "index section ..." and "extra section ..." are the section messages (sectionError).
+  const bool named = error.rfind("not an index file", 0) == 0 || error.rfind("index file", 0) == 0 ||
+                     error.rfind("index section ", 0) == 0 || error.rfind("extra section ", 0) == 0;
+  FUZZ_ASSERT(named, "error does not say what it is about: \"%s\"", error.c_str());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const uint8_t mode = size > 0 ? data[0] : 0;
+  // An exact-size heap copy, so that ASan sees any read past the end.
+  std::vector<uint8_t> file(size > 0 ? data + 1 : data, data + size);
+  if ((mode & 1) != 0 && file.size() >= kIndexHeaderBytes) {
+    std::memcpy(file.data(), "W2VINDEX", 8);
+    file[8] = static_cast<uint8_t>(w2v::ann::kIndexFileVersion), file[9] = file[10] = file[11] = 0;
+    putU64(&file[88], file.size());
+    putU64(&file[120], xxh64(file.data(), 120, 0));
+  }
+  const uint8_t* bytes = file.empty() ? nullptr : file.data();
+  IndexFileHeader h;
+  const std::string error = w2v::ann::parseIndexHeader(bytes, file.size(), file.size(), &h);
+  // The header alone (its own exact-size copy) with the file's size apart: the same answer.
+  const std::vector<uint8_t> head(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(std::min(file.size(), kIndexHeaderBytes)));
+  IndexFileHeader fromHead;
+  const std::string headError = w2v::ann::parseIndexHeader(head.empty() ? nullptr : head.data(), head.size(), file.size(), &fromHead);
+  FUZZ_ASSERT(headError == error, "header alone: \"%s\", whole file: \"%s\"", headError.c_str(), error.c_str());
+  if (!error.empty()) {
+    checkRefused(error);
+    fuzz::note("refused: %s", error.c_str());
+    return 0;
+  }
+  FUZZ_ASSERT(sameFields(fromHead, h), "the header alone reads other fields");
+  checkAccepted(file, h);
+  if ((mode & 2) != 0) {
+    h.payloadHash = w2v::ann::hashBytes(bytes + h.payloadOffset, static_cast<size_t>(h.payloadLength), 1);
+    if (h.extraLength > 0) h.extraHash = w2v::ann::hashBytes(bytes + h.extraOffset, static_cast<size_t>(h.extraLength), 1);
+    w2v::ann::encodeIndexHeader(h, file.data());
+    IndexFileHeader rehashed;
+    FUZZ_ASSERT(w2v::ann::parseIndexHeader(bytes, file.size(), file.size(), &rehashed).empty(), "refused after rehashing");
+    FUZZ_ASSERT(w2v::ann::verifyIndexSections(bytes, rehashed, 2).empty(), "sections refused after rehashing");
+  }
+  const std::string sections = w2v::ann::verifyIndexSections(bytes, h, 1 + (mode >> 2) % 4);
+  FUZZ_ASSERT(sections.empty() || sections == "index file is corrupted: its index section does not match its hash" ||
+                  sections == "index file is corrupted: its extra section does not match its hash",
+              "section error \"%s\"", sections.c_str());
+  fuzz::note("accepted: dim %u, metric %u, quantization %u, index %llu bytes, extra %llu bytes; sections: %s", h.dim, h.metric,
+             h.quantization, (unsigned long long)h.payloadLength, (unsigned long long)h.extraLength,
+             sections.empty() ? "verified" : sections.c_str());
+  return 0;
+}

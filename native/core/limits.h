@@ -34,4 +34,17 @@ constexpr int32_t kMaxPoolingThreads = 256;
 /// Values (sequences x dim) of one pooling result: 8 GiB of floats; larger inputs go in batches.
 constexpr int64_t kMaxPooledValues = INT32_MAX;
 
+// Graphs and random walks (graph embeddings): nodes become the trainer's words, so ids are
+// int32 like theirs.
+/// Nodes of one graph (the offsets alone take 8 bytes each).
+constexpr int64_t kMaxGraphNodes = INT32_MAX;
+/// Nodes of one walk: a walk is one sentence of the trainer and lives in a caller's buffer.
+constexpr int32_t kMaxWalkLength = 100000;
+/// Walks started from each node (rounds of a walk plan).
+constexpr int32_t kMaxWalksPerNode = 100000;
+/// node2vec's return (p) and in-out (q) parameters: beyond this range 1/p and 1/q lose the
+/// precision the acceptance test needs.
+constexpr double kMinWalkBias = 1e-6;
+constexpr double kMaxWalkBias = 1e6;
+
 }  // namespace w2v

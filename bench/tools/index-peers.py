@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""Peers of bench/index.mjs: hnswlib and FAISS's IndexHNSWFlat (Debian's python3-hnswlib and
+python3-faiss) on the same vectors, queries and ground truth, with the same threads, M,
+efConstruction and ef sweep.
+
+    /usr/bin/python3 bench/tools/index-peers.py MANIFEST.json
+
+The manifest (written by bench/index.mjs): threads, M, efConstruction, efs, k, reps, libs, and
+datasets [{ name, space: 'cosine' | 'ip', base, queries, gt, shuffledVariant }] (.npy files:
+float32 rows, float32 queries, int32 exact top-k ids). hnswlib inserts the rows in their order
+(ids 0..n-1, as ours does); with shuffledVariant it also runs as "hnswlib-shuffled", the same
+rows and ids inserted in a random order (its recall depends on the order on some data). Cosine: rows and queries normalized, inner-product
+index. Per library and dataset: build seconds, RSS growth over the build (the index's memory,
+roughly), and per ef recall@k against the ground truth and QPS (queries / wall time of one
+batched search over all queries, best of `reps`). Prints JSON on stdout, progress on stderr.
+"""
+import gc
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def log(msg):
+    print(f"[index-peers] {msg}", file=sys.stderr, flush=True)
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def recall(found, truth, k):
+    hits = 0
+    for a, b in zip(found, truth):
+        hits += len(set(a[:k].tolist()) & set(b[:k].tolist()))
+    return hits / (len(truth) * k)
+
+
+def normalized(x):
+    n = np.linalg.norm(x, axis=1, keepdims=True)
+    n[n == 0] = 1
+    return np.ascontiguousarray(x / n, dtype=np.float32)
+
+
+def run_hnswlib(m, base, queries, truth, shuffled=False):
+    import hnswlib
+    n, dim = base.shape
+    # Rows go in in their order (ids 0..n-1, as ours are), or in a random order (same ids).
+    ids = np.random.RandomState(1).permutation(n) if shuffled else np.arange(n)
+    rows = np.ascontiguousarray(base[ids]) if shuffled else base
+    before = rss_bytes()
+    t = time.perf_counter()
+    index = hnswlib.Index(space="ip", dim=dim)
+    index.init_index(max_elements=n, ef_construction=m["efConstruction"], M=m["M"])
+    index.set_num_threads(m["threads"])
+    index.add_items(rows, ids, num_threads=m["threads"])
+    build = time.perf_counter() - t
+    grown = rss_bytes() - before
+    curve = []
+    index.set_ef(max(m["efs"][0], m["k"]))
+    index.knn_query(queries[:100], k=m["k"], num_threads=m["threads"])  # warm-up
+    for ef in m["efs"]:
+        index.set_ef(ef)
+        best, labels = float("inf"), None
+        for _ in range(m["reps"]):
+            t = time.perf_counter()
+            labels, _ = index.knn_query(queries, k=m["k"], num_threads=m["threads"])
+            best = min(best, time.perf_counter() - t)
+        r = recall(labels, truth, m["k"])
+        curve.append({"ef": ef, "recall": r, "qps": len(queries) / best, "seconds": best})
+        log(f"hnswlib{' (shuffled)' if shuffled else ''} ef {ef:3d}  recall@{m['k']} {r:.4f}  {len(queries) / best:.0f} QPS")
+    del index, rows
+    gc.collect()
+    return {"buildSeconds": build, "rssGrowthBytes": grown, "curve": curve}
+
+
+def run_faiss(m, base, queries, truth):
+    import faiss
+    faiss.omp_set_num_threads(m["threads"])
+    n, dim = base.shape
+    before = rss_bytes()
+    t = time.perf_counter()
+    index = faiss.IndexHNSWFlat(dim, m["M"], faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = m["efConstruction"]
+    index.add(base)
+    build = time.perf_counter() - t
+    grown = rss_bytes() - before
+    curve = []
+    index.hnsw.efSearch = max(m["efs"][0], m["k"])
+    index.search(queries[:100], m["k"])  # warm-up
+    for ef in m["efs"]:
+        index.hnsw.efSearch = ef
+        best, labels = float("inf"), None
+        for _ in range(m["reps"]):
+            t = time.perf_counter()
+            _, labels = index.search(queries, m["k"])
+            best = min(best, time.perf_counter() - t)
+        r = recall(labels, truth, m["k"])
+        curve.append({"ef": ef, "recall": r, "qps": len(queries) / best, "seconds": best})
+        log(f"faiss ef {ef:3d}  recall@{m['k']} {r:.4f}  {len(queries) / best:.0f} QPS")
+    del index
+    gc.collect()
+    return {"buildSeconds": build, "rssGrowthBytes": grown, "curve": curve}
+
+
+def main():
+    m = json.load(open(sys.argv[1]))
+    versions = {"numpy": np.__version__}
+    runners = {}
+    if "hnswlib" in m["libs"]:
+        import hnswlib  # noqa: F401
+        try:
+            from importlib.metadata import version
+            versions["hnswlib"] = version("hnswlib")
+        except Exception:
+            versions["hnswlib"] = "unknown"
+        runners["hnswlib"] = run_hnswlib
+        # hnswlib is sensitive to the order rows go in: also in a random order, where asked.
+        runners["hnswlib-shuffled"] = lambda m, b, q, t: run_hnswlib(m, b, q, t, shuffled=True)
+    if "faiss" in m["libs"]:
+        import faiss
+        versions["faiss"] = getattr(faiss, "__version__", "unknown")
+        runners["faiss"] = run_faiss
+    results = {lib: {} for lib in runners}
+    for d in m["datasets"]:
+        base = np.load(d["base"])
+        queries = np.load(d["queries"])
+        truth = np.load(d["gt"])
+        if d["space"] == "cosine":
+            base, queries = normalized(base), normalized(queries)
+        else:
+            base, queries = np.ascontiguousarray(base), np.ascontiguousarray(queries)
+        for lib, run in runners.items():
+            if lib == "hnswlib-shuffled" and not d.get("shuffledVariant"):
+                continue
+            log(f"{lib}: {d['name']} ({base.shape[0]} x {base.shape[1]}, {d['space']}), building with {m['threads']} threads")
+            try:
+                results[lib][d["name"]] = run(m, base, queries, truth)
+                log(f"{lib}: {d['name']} built in {results[lib][d['name']]['buildSeconds']:.1f} s")
+            except Exception as e:  # a peer that fails is reported, the others go on
+                log(f"{lib}: {d['name']} failed: {e!r}")
+                results[lib][d["name"]] = {"error": repr(e)}
+        del base, queries
+        gc.collect()
+    json.dump({"versions": versions, "results": results}, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()

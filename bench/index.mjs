@@ -68,7 +68,11 @@ const THREADS = args.threads;
 const K = 10;
 const M = 16;
 const EF_CONSTRUCTION = 64;
-const EFS = args.quick ? [16, 32, 64, 128, 256] : [16, 24, 32, 48, 64, 96, 128, 192, 256];
+// The issue's sweep (16-256); the full run goes on to 384 and 512 (marked in the tables) to
+// find recall 0.95 where 256 falls short of it, for ours and the peers alike.
+const EFS_ISSUE = args.quick ? [16, 32, 64, 128, 256] : [16, 24, 32, 48, 64, 96, 128, 192, 256];
+const EFS = args.quick ? EFS_ISSUE : [...EFS_ISSUE, 384, 512];
+const efLabel = (ef) => (EFS_ISSUE.includes(ef) ? String(ef) : `${ef}*`);
 const SEARCH_REPS = 3;  // each timed search: best of 3 (ours and the peers alike)
 const EXACT_REPS = 2;
 const DIM = 100;
@@ -445,7 +449,9 @@ async function eventLoopLoad(index, queries, rate = 1000, seconds = 5) {
         finish();
         return;
       }
-      const due = Math.floor((elapsed * rate) / 1000);
+      // Due by now at the offered rate, at most 10 ms of it per tick: a tick that comes late
+      // does not issue an unbounded backlog at once.
+      const due = Math.min(Math.floor((elapsed * rate) / 1000), issued + Math.ceil(rate / 100));
       while (issued < due) {
         const q = issued % n;
         const s = performance.now();
@@ -781,13 +787,19 @@ out.peers = peers;
 const vectorsBytes = n * DIM * 4;
 const atCos = atRecall(ours.itemsCosineF32.curve), atDot = atRecall(ours.itemsDotF32.curve);
 const at64 = (curve) => curve.find((p) => p.ef === 64);
+const best = (curve, exactQps) => {
+  const p = curve.reduce((a, b) => (b.recall > a.recall ? b : a));
+  const q = curve.find((x) => x.ef === 256);
+  return `recall 0.95 not reached up to ef ${EFS.at(-1)}: best ${p.recall.toFixed(4)} at ef ${p.ef} (${Math.round(p.qps)} QPS = ${(p.qps / exactQps).toFixed(1)}x exact)` +
+    (q && q !== p ? `; at ef 256 ${q.recall.toFixed(4)}, ${Math.round(q.qps)} QPS = ${(q.qps / exactQps).toFixed(1)}x exact` : '') + `; exact ${Math.round(exactQps)} QPS`;
+};
 const i8 = ours.itemsCosineI8, f16 = ours.itemsCosineF16, f32 = ours.itemsCosineF32;
 const filter1 = ours.filters.filter((f) => !f.informational);
 const minFilterRecall = Math.min(...filter1.map((f) => f.recall));
 const scaleNote = n === 1_000_000 ? '' : ` (this run: ${n} items, the goal is for 1M)`;
 const goals = [
-  { goal: `f32 cosine (input): recall@10 >= 0.95 at >= 10x exact QPS${scaleNote}`, measured: atCos?.reached ? `ef ${atCos.ef}: recall ${atCos.recall.toFixed(4)}, ${Math.round(atCos.measured)} QPS = ${(atCos.measured / exactCos.qps).toFixed(1)}x exact (${Math.round(exactCos.qps)} QPS)` : `recall 0.95 not reached (max ${atCos?.maxRecall?.toFixed(4)})`, pass: !!atCos?.reached && atCos.measured >= 10 * exactCos.qps },
-  { goal: `f32 dot (output): recall@10 >= 0.95 at >= 10x exact QPS${scaleNote}`, measured: atDot?.reached ? `ef ${atDot.ef}: recall ${atDot.recall.toFixed(4)}, ${Math.round(atDot.measured)} QPS = ${(atDot.measured / exactDot.qps).toFixed(1)}x exact (${Math.round(exactDot.qps)} QPS)` : `recall 0.95 not reached (max ${atDot?.maxRecall?.toFixed(4)})`, pass: !!atDot?.reached && atDot.measured >= 10 * exactDot.qps },
+  { goal: `f32 cosine (input): recall@10 >= 0.95 at >= 10x exact QPS${scaleNote}`, measured: atCos?.reached ? `ef ${atCos.ef}: recall ${atCos.recall.toFixed(4)}, ${Math.round(atCos.measured)} QPS = ${(atCos.measured / exactCos.qps).toFixed(1)}x exact (${Math.round(exactCos.qps)} QPS)` : best(f32.curve, exactCos.qps), pass: !!atCos?.reached && atCos.measured >= 10 * exactCos.qps },
+  { goal: `f32 dot (output): recall@10 >= 0.95 at >= 10x exact QPS${scaleNote}`, measured: atDot?.reached ? `ef ${atDot.ef}: recall ${atDot.recall.toFixed(4)}, ${Math.round(atDot.measured)} QPS = ${(atDot.measured / exactDot.qps).toFixed(1)}x exact (${Math.round(exactDot.qps)} QPS)` : best(ours.itemsDotF32.curve, exactDot.qps), pass: !!atDot?.reached && atDot.measured >= 10 * exactDot.qps },
   { goal: `build of ${n === 1_000_000 ? '1M' : n} x 100 (f32 cosine, ${THREADS} threads) <= 120 s${scaleNote}`, measured: `${f32.buildSeconds.toFixed(1)} s (f32 dot ${ours.itemsDotF32.buildSeconds.toFixed(1)} s)`, pass: f32.buildSeconds <= 120 },
   { goal: 'i8 (cosine, input): memoryBytes <= 0.35x the f32 vectors (n x 100 x 4 bytes)', measured: `${(i8.memoryBytes / 2 ** 20).toFixed(0)} MiB = ${(i8.memoryBytes / vectorsBytes).toFixed(3)}x the f32 vectors (${(vectorsBytes / 2 ** 20).toFixed(0)} MiB); ${(i8.memoryBytes / f32.memoryBytes).toFixed(3)}x the f32 index (${(f32.memoryBytes / 2 ** 20).toFixed(0)} MiB)`, pass: i8.memoryBytes <= 0.35 * vectorsBytes },
   { goal: 'i8 (cosine, input): recall@10 >= 0.90 (at the default expansionSearch 64)', measured: `${at64(i8.curve)?.recall.toFixed(4)} at ef 64 (${Math.round(at64(i8.curve)?.qps)} QPS); best in the sweep ${Math.max(...i8.curve.map((p) => p.recall)).toFixed(4)}`, pass: (at64(i8.curve)?.recall ?? 0) >= 0.9 },
@@ -796,16 +808,19 @@ const goals = [
   { goal: 'event-loop delay p99 <= 20 ms under 1,000 async single-query searches/s (~5 s)', measured: `p99 ${ours.eventLoop.loopDelayMs.p99.toFixed(2)} ms, max ${ours.eventLoop.loopDelayMs.max.toFixed(2)} ms; achieved ${ours.eventLoop.achievedRate.toFixed(0)}/s completed (offered 1000/s)`, pass: ours.eventLoop.loopDelayMs.p99 <= 20 && ours.eventLoop.achievedRate >= 950 },
 ];
 out.goals = goals;
-const peerAt = {};
-for (const ds of ['items-cosine', 'items-dot', 'words-cosine']) {
-  const oursCurve = { 'items-cosine': f32.curve, 'items-dot': ours.itemsDotF32.curve, 'words-cosine': ours.wordsCosineF32.curve }[ds];
-  peerAt[ds] = { ours: atRecall(oursCurve) };
-  for (const lib of peers.libs ?? []) {
-    const r = peers.results?.[lib]?.[ds];
-    if (r?.curve) peerAt[ds][lib] = atRecall(r.curve);
+const TARGETS = [0.95, 0.9];
+const DATASETS = ['items-cosine', 'items-dot', 'words-cosine'];
+const oursCurveOf = { 'items-cosine': f32.curve, 'items-dot': ours.itemsDotF32.curve, 'words-cosine': ours.wordsCosineF32.curve };
+const peerLibs = (ds) => (peers.libs ?? []).filter((l) => peers.results?.[l]?.[ds]?.curve);
+const peerAt = {};  // peerAt[target][ds][lib]: atRecall of that curve
+for (const target of TARGETS) {
+  peerAt[target] = {};
+  for (const ds of DATASETS) {
+    peerAt[target][ds] = { ours: atRecall(oursCurveOf[ds], target) };
+    for (const lib of peerLibs(ds)) peerAt[target][ds][lib] = atRecall(peers.results[lib][ds].curve, target);
   }
 }
-out.atRecall95 = peerAt;
+out.atRecall = peerAt;
 const json = JSON.stringify(out, null, 2) + '\n';
 
 const fmtQ = (x) => (x === undefined || x === null || !Number.isFinite(x) ? '-' : Math.round(x).toLocaleString('en-US'));
@@ -845,8 +860,9 @@ const curveTable = (title, exactQps, cols) => {
       const p = c.curve?.find((x) => x.ef === ef);
       return p ? `${p.recall.toFixed(4)} | ${fmtQ(p.qps)} | ${(p.qps / exactQps).toFixed(1)}` : '- | - | -';
     });
-    md.push(`| ${ef} | ${cells.join(' | ')} |`);
+    md.push(`| ${efLabel(ef)} | ${cells.join(' | ')} |`);
   }
+  if (EFS.length > EFS_ISSUE.length) md.push('', `\\* past the issue's sweep (${EFS_ISSUE[0]}-${EFS_ISSUE.at(-1)}), to find recall 0.95 where ef 256 falls short of it; the same for ours and the peers.`);
   md.push('');
 };
 const peerCurve = (lib, ds) => peers.results?.[lib]?.[ds]?.curve;
@@ -868,24 +884,34 @@ md.push('recall@10 of the held-out users\' queries and of the sampled items\' ap
 md.push('| ef | f32 cosine: users | items | with ties | f32 dot: users | items | with ties | i8 cosine with ties | words with ties |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const ef of EFS) {
   const c = f32.curve.find((p) => p.ef === ef), d = ours.itemsDotF32.curve.find((p) => p.ef === ef), q8 = i8.curve.find((p) => p.ef === ef), w = ours.wordsCosineF32.curve.find((p) => p.ef === ef);
-  md.push(`| ${ef} | ${c.recallUsers.toFixed(4)} | ${c.recallItems.toFixed(4)} | ${c.recallWithTies.toFixed(4)} | ${d.recallUsers.toFixed(4)} | ${d.recallItems.toFixed(4)} | ${d.recallWithTies.toFixed(4)} | ${q8.recallWithTies.toFixed(4)} | ${w.recallWithTies.toFixed(4)} |`);
+  md.push(`| ${efLabel(ef)} | ${c.recallUsers.toFixed(4)} | ${c.recallItems.toFixed(4)} | ${c.recallWithTies.toFixed(4)} | ${d.recallUsers.toFixed(4)} | ${d.recallItems.toFixed(4)} | ${d.recallWithTies.toFixed(4)} | ${q8.recallWithTies.toFixed(4)} | ${w.recallWithTies.toFixed(4)} |`);
 }
 md.push('');
 
-md.push('## Peers at recall@10 0.95', '');
-md.push('QPS at recall@10 0.95: "measured" is the QPS of the first ef (in increasing order) whose recall@10 >= 0.95; "interp." interpolates log(QPS) linearly in recall between that point and the ef before it (the first point itself when the lowest ef already reaches 0.95). Ours >= peer compares the measured figures.', '');
-const peerBuild = (lib, ds) => peers.results?.[lib]?.[ds];
-md.push('| data | library | build s | memory (RSS growth) | ef | recall@10 | QPS measured | QPS interp. | ours >= it |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+md.push('## Ours and the peers at equal recall', '');
 const oursBuild = { 'items-cosine': f32, 'items-dot': ours.itemsDotF32, 'words-cosine': ours.wordsCosineF32 };
-for (const ds of Object.keys(peerAt)) {
-  const o = peerAt[ds].ours;
-  const row = (lib, a, build, mem, cmp) => md.push(`| ${ds} | ${lib} | ${build} | ${mem} | ${a?.reached ? a.ef : '-'} | ${a?.reached ? a.recall.toFixed(4) : `not reached (max ${a?.maxRecall?.toFixed(4)})`} | ${a?.reached ? fmtQ(a.measured) : '-'} | ${a?.reached ? fmtQ(a.interpolated) : '-'} | ${cmp} |`);
-  row('ours', o, oursBuild[ds].buildSeconds.toFixed(1), `${mib(oursBuild[ds].rssGrowthBytes)} (memoryBytes ${mib(oursBuild[ds].memoryBytes)})`, '');
-  for (const lib of (peers.libs ?? []).filter((l) => peers.results?.[l]?.[ds])) {
-    const a = peerAt[ds][lib];
-    const pb = peerBuild(lib, ds);
-    const cmp = !a ? '-' : !a.reached ? (o?.reached ? 'yes (peer never reaches 0.95)' : '-') : !o?.reached ? 'no (ours never reaches 0.95)' : o.measured >= a.measured ? `yes (${(o.measured / a.measured).toFixed(2)}x)` : `**no** (${(o.measured / a.measured).toFixed(2)}x)`;
-    row(lib, a, pb?.buildSeconds?.toFixed(1) ?? '-', pb?.rssGrowthBytes ? mib(pb.rssGrowthBytes) : '-', cmp);
+md.push('Build time and memory (ours: process RSS growth over the build, and memoryBytes; the peers: their Python process\'s RSS growth over the build):', '');
+md.push('| data | library | build s | memory (RSS growth) |', '| --- | --- | ---: | ---: |');
+for (const ds of DATASETS) {
+  md.push(`| ${ds} | ours | ${oursBuild[ds].buildSeconds.toFixed(1)} | ${mib(oursBuild[ds].rssGrowthBytes)} (memoryBytes ${mib(oursBuild[ds].memoryBytes)}) |`);
+  for (const lib of peerLibs(ds)) {
+    const pb = peers.results[lib][ds];
+    md.push(`| ${ds} | ${lib} | ${pb.buildSeconds.toFixed(1)} | ${typeof pb.rssGrowthBytes === 'number' ? mib(pb.rssGrowthBytes) : '-'} |`);
+  }
+}
+md.push('', `QPS at a recall@10 target: "measured" is the QPS of the first ef (in increasing order, up to ${EFS.at(-1)}) whose recall@10 reaches the target; "interp." interpolates log(QPS) linearly in recall between that point and the ef before it (the first point itself when the lowest ef already reaches the target). "ours / peer" divides our measured QPS by the peer's (interpolated in brackets); >= 1: ours is at least as fast.`);
+for (const target of TARGETS) {
+  md.push('', `QPS at recall@10 ${target.toFixed(2)}:`, '', '| data | library | ef | recall@10 | QPS measured | QPS interp. | ours / peer |', '| --- | --- | ---: | ---: | ---: | ---: | --- |');
+  for (const ds of DATASETS) {
+    const o = peerAt[target][ds].ours;
+    const row = (lib, a, cmp) => md.push(`| ${ds} | ${lib} | ${a?.reached ? efLabel(a.ef) : '-'} | ${a?.reached ? a.recall.toFixed(4) : `not reached (best ${a?.maxRecall?.toFixed(4)})`} | ${a?.reached ? fmtQ(a.measured) : '-'} | ${a?.reached ? fmtQ(a.interpolated) : '-'} | ${cmp} |`);
+    row('ours', o, '');
+    for (const lib of peerLibs(ds)) {
+      const a = peerAt[target][ds][lib];
+      const cmp = !a.reached ? (o?.reached ? 'ours reaches it, the peer does not' : 'neither reaches it') : !o?.reached ? '**the peer reaches it, ours does not**' :
+        `${o.measured >= a.measured ? '' : '**'}${(o.measured / a.measured).toFixed(2)}x${o.measured >= a.measured ? '' : '**'} (${(o.interpolated / a.interpolated).toFixed(2)}x)`;
+      row(lib, a, cmp);
+    }
   }
 }
 for (const note of peers.notes ?? []) md.push('', `Note: ${note}.`);

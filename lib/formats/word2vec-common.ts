@@ -31,7 +31,7 @@ export interface VectorTable {
   vectors: Float32Array;
 }
 
-/** Largest dimension accepted when reading or writing: the native limit (native/core/limits.h) every layer checks. */
+/** Largest dimension accepted when reading or writing: the native limit (native/core/w2v_limits.h) every layer checks. */
 export function maxModelDim(): number {
   return nativeLimits().maxModelDim;
 }

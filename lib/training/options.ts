@@ -126,7 +126,7 @@ const flag = (
 /**
  * Every option of {@link train}, in the order they are resolved and checked (a default or a
  * bound may depend on one before it). The bounds the native trainer checks again come from its
- * one header (native/core/limits.h) through the addon, so both layers refuse the same value.
+ * one header (native/core/w2v_limits.h) through the addon, so both layers refuse the same value.
  */
 export const TRAIN_OPTIONS: readonly TrainOptionSpec[] = [
   {

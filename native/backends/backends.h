@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 #include "../core/trainer_backend.h"
 #include "../cuda/cuda_limits.h"
 #include "../cuda/cuda_status.h"

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "../core/kmeans.h"
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 #include "args.h"
 
 namespace w2v_binding {

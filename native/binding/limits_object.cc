@@ -1,7 +1,7 @@
 #include "limits_object.h"
 
 #include "../backends/backends.h"
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 #include "../index/ann_index.h"
 
 namespace w2v_binding {

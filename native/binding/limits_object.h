@@ -1,4 +1,4 @@
-// `limits`: the core's limits (native/core/limits.h) and the devices' (native/backends), so
+// `limits`: the core's limits (native/core/w2v_limits.h) and the devices' (native/backends), so
 // that TypeScript checks options against the very numbers the native side enforces.
 #pragma once
 #include <napi.h>

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "../core/aligned_buffer.h"
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 #include "../core/pooling.h"
 #include "args.h"
 #include "external_floats.h"

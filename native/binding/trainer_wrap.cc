@@ -4,7 +4,7 @@
 #include <string>
 #include <utility>
 
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 #include "args.h"
 #include "external_floats.h"
 

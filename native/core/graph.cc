@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "limits.h"
+#include "w2v_limits.h"
 
 namespace w2v {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <thread>
 
-#include "limits.h"
+#include "w2v_limits.h"
 
 namespace w2v {
 

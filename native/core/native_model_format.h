@@ -33,7 +33,7 @@
 #include <cstdint>
 #include <string>
 
-#include "limits.h"
+#include "w2v_limits.h"
 
 namespace w2v {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "limits.h"
+#include "w2v_limits.h"
 
 namespace w2v {
 

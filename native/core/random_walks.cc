@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "limits.h"
+#include "w2v_limits.h"
 
 namespace w2v {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "limits.h"
+#include "w2v_limits.h"
 
 namespace w2v {
 

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "limits.h"
+#include "w2v_limits.h"
 #include "random.h"
 
 namespace w2v {

@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "graph.h"
-#include "limits.h"
+#include "w2v_limits.h"
 #include "random.h"
 
 using w2v::Graph;

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "graph.h"
-#include "limits.h"
+#include "w2v_limits.h"
 #include "random.h"
 #include "random_walks.h"
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "check.h"
-#include "limits.h"
+#include "w2v_limits.h"
 #include "walk_plan.h"
 
 using w2v::WalkPlan;

@@ -11,7 +11,7 @@ import { resolveTrainOptions } from '../../lib/training/options';
 // Hoisted above the imports by vitest: lib/native/cuda.ts and lib/training/options.ts see this addon.
 
 vi.mock('../../lib/native/addon', () => {
-  // The bounds of native/core/limits.h (and the CUDA trainer's dim), as the real addon exports them.
+  // The bounds of native/core/w2v_limits.h (and the CUDA trainer's dim), as the real addon exports them.
   const limits = {
     maxDim: 10000, maxWindow: 1000, maxNegative: 1000, maxGroupNegative: 1000, maxThreads: 1024, maxEpochs: 100000,
     maxAlpha: 10, minProgressIntervalMs: 1, maxProgressIntervalMs: 3600000, maxQueueCapacity: 4096, maxCodeLength: 64,

@@ -1,7 +1,7 @@
 /**
  * The option table (lib/training/options.ts) is the one definition of train()'s options: it
  * names every option train() resolves, its bounds are the native trainer's own (the addon's
- * `limits`, from native/core/limits.h), and a value past a bound is refused with the same
+ * `limits`, from native/core/w2v_limits.h), and a value past a bound is refused with the same
  * message by the TS layer and by the native trainer when handed straight to it.
  */
 import { describe, expect, it } from 'vitest';

@@ -6,9 +6,11 @@
 // as they are, 1: magic, version and size fields patched). DIR/trainer, query, samplers/:
 // deterministic pseudo-random inputs of assorted lengths; their decoders turn any bytes into
 // a case, so libFuzzer needs no more than a start. DIR/token_scanner/: corpus-like text.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// DIR/index_file/: test/fuzz/regressions/index_file's files.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { encodeNativeModel } = require('../dist/cjs/formats/native-model.js');
@@ -77,4 +79,8 @@ for (let i = 0; i < 16; i++) {
   const head = Buffer.from(Array.from({ length: 1 + 4 * 8 }, () => Math.floor(random() * 256)));
   write('token_scanner', `corpus-${i}`, Buffer.concat([head, Buffer.from(text, 'utf8')]));
 }
+// index_file: the committed regression inputs (valid index files, each after its mode byte,
+// and damaged ones).
+const regressions = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fuzz', 'regressions', 'index_file');
+for (const name of readdirSync(regressions)) write('index_file', name, readFileSync(join(regressions, name)));
 console.log(`${written} seed inputs written under ${dir}`);

@@ -21,7 +21,7 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "bench/fuzz.sh: SECONDS_PER_TARGET must be a positive integer, got '$seconds'" >&2
   exit 2
 fi
-all_targets=(native_model trainer query samplers token_scanner)
+all_targets=(native_model trainer query samplers token_scanner index_file)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do

@@ -213,10 +213,13 @@ export interface NativeIndexHeader {
 
 /** The native HNSW index (native/binding/index_wrap.h). Searches and adds run off the JS thread. */
 export interface NativeIndex {
-  /** Adds (or replaces) rows; resolves false when cancel() stopped it. `vectors` is read in place. */
-  add(ids: Int32Array, vectors: Float32Array, threads: number, onProgress: ((done: number, total: number) => void) | null): Promise<boolean>;
-  /** Stops adds in flight at their next row. */
-  cancel(): void;
+  /**
+   * Adds (or replaces) rows as the caller's job number `job`; resolves false when cancel(job)
+   * or dispose() stopped it. `vectors` is read in place.
+   */
+  add(ids: Int32Array, vectors: Float32Array, threads: number, onProgress: ((done: number, total: number) => void) | null, job: number): Promise<boolean>;
+  /** Stops the add `job` at its next row. */
+  cancel(job: number): void;
   remove(ids: Int32Array): number;
   contains(id: number): boolean;
   /** allow: bit i of word i / 64 admits id i. */
@@ -308,7 +311,7 @@ export interface NativeAddon {
   simd: string;
   /** Probes CUDA (cudaGetDeviceCount, cudaGetDeviceProperties); never throws. */
   cudaStatus(): NativeCudaStatus;
-  /** The bounds the native trainer checks (native/core/limits.h): the TS layer checks the same. */
+  /** The bounds the native trainer checks (native/core/w2v_limits.h): the TS layer checks the same. */
   limits: NativeLimits;
   /** A new, empty nearest-neighbour index. */
   createIndex(settings: NativeIndexSettings): NativeIndex;
@@ -318,7 +321,7 @@ export interface NativeAddon {
   fingerprintRowsAsync(rows: Float32Array, dim: number, threads: number): Promise<string>;
 }
 
-/** The native trainer's bounds, from native/core/limits.h (and the CUDA trainer's dim). */
+/** The native trainer's bounds, from native/core/w2v_limits.h (and the CUDA trainer's dim). */
 export interface NativeLimits {
   maxDim: number;
   maxWindow: number;
@@ -391,7 +394,7 @@ export function native(): NativeAddon {
 }
 
 /**
- * The native trainer's bounds (native/core/limits.h), which the TS layer checks too; an addon
+ * The native trainer's bounds (native/core/w2v_limits.h), which the TS layer checks too; an addon
  * built before they were exported is refused by name.
  */
 export function nativeLimits(): NativeLimits {

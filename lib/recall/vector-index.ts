@@ -237,7 +237,8 @@ export class VectorIndex {
   /**
    * Adds rows (ids.length x dim values in `vectors`) under `ids`, e.g. new items' cold-start
    * vectors; an id already present gets the new row. Safe while searches run. `groups` gives
-   * the new ids' groups for filters.
+   * the new ids' groups for filters. All or nothing: an add that is aborted (or fails) leaves
+   * the index as it was, rows it would have replaced included.
    */
   async add(ids: ArrayLike<number>, vectors: Float32Array, options: { groups?: readonly (GroupKey | undefined)[]; threads?: number } & IndexRunOptions = {}): Promise<void> {
     checkOptions(options, ['groups', 'threads', 'signal', 'onProgress']);
@@ -311,13 +312,17 @@ export class VectorIndex {
   }
 }
 
+/** Numbers the adds, so that aborting one stops that one only. */
+let nextJob = 1;
+
 /** Adds rows with progress and abort; rejects with the signal's reason when aborted. */
 export async function addRows(handle: NativeIndex, ids: Int32Array, rows: Float32Array, threads: number, run: IndexRunOptions): Promise<void> {
   const { signal, onProgress } = run;
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${describeValue(signal)}`);
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`onProgress must be a function, got ${describeValue(onProgress)}`);
   if (signal?.aborted) throw abortError(signal);
-  const cancel = (): void => handle.cancel();
+  const job = nextJob++;
+  const cancel = (): void => handle.cancel(job);
   signal?.addEventListener('abort', cancel, { once: true });
   try {
     const report = onProgress
@@ -329,8 +334,8 @@ export async function addRows(handle: NativeIndex, ids: Int32Array, rows: Float3
           }
         }
       : null;
-    const finished = await handle.add(ids, rows, threads, report);
-    if (!finished && signal?.aborted) throw abortError(signal);
+    const finished = await handle.add(ids, rows, threads, report, job);
+    if (!finished) throw signal?.aborted ? abortError(signal) : new Error('index was disposed while rows were being added');
   } finally {
     signal?.removeEventListener('abort', cancel);
   }

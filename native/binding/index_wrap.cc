@@ -1,13 +1,14 @@
 #include "index_wrap.h"
 
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "../core/mapped_file.h"
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 #include "../index/index_file.h"
 #include "args.h"
 
@@ -148,10 +149,10 @@ class SearchWorker : public Napi::AsyncWorker {
 class AddWorker : public Napi::AsyncProgressWorker<uint64_t> {
  public:
   AddWorker(Napi::Env env, std::shared_ptr<AnnIndex> index, std::vector<int32_t> ids, Napi::Float32Array rows, int threads,
-            Napi::Value onProgress, std::shared_ptr<std::atomic<bool>> cancelled)
+            Napi::Value onProgress, std::shared_ptr<std::atomic<bool>> cancelled, std::function<void()> leave)
       : Napi::AsyncProgressWorker<uint64_t>(env, "word2vec-native index add"), deferred_(Napi::Promise::Deferred::New(env)),
         index_(std::move(index)), ids_(std::move(ids)), rows_(rows.Data()), rowsRef_(Napi::Persistent(rows.As<Napi::Object>())),
-        threads_(threads), cancelled_(std::move(cancelled)) {
+        threads_(threads), cancelled_(std::move(cancelled)), leave_(std::move(leave)) {
     if (onProgress.IsFunction()) progress_ = Napi::Persistent(onProgress.As<Napi::Function>());
   }
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -175,10 +176,12 @@ class AddWorker : public Napi::AsyncProgressWorker<uint64_t> {
   }
   void OnOK() override {
     rowsRef_.Reset();
+    leave_();
     deferred_.Resolve(Napi::Boolean::New(Env(), finished_));
   }
   void OnError(const Napi::Error& e) override {
     rowsRef_.Reset();
+    leave_();
     deferred_.Reject(e.Value());
   }
 
@@ -191,6 +194,7 @@ class AddWorker : public Napi::AsyncProgressWorker<uint64_t> {
   Napi::FunctionReference progress_;
   int threads_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::function<void()> leave_;
   bool finished_ = false;
 };
 
@@ -354,15 +358,31 @@ Napi::Value IndexWrap::Add(const Napi::CallbackInfo& info) {
     throwRange(info.Env(), "vectors must hold " + std::to_string(ids.ElementLength()) + " x " + std::to_string(dim) + " values, got " +
                                std::to_string(rows.ElementLength()));
   const int threads = static_cast<int>(integerArg(info[2], "threads", 1, kMaxThreads));
-  cancelled_->store(false);
+  const double job = static_cast<double>(integerArg(info[4], "job", 0, kMaxSafeInteger));
+  auto flag = std::make_shared<std::atomic<bool>>(false);
+  {
+    std::lock_guard<std::mutex> g(jobs_->mutex);
+    if (!jobs_->flags.emplace(job, flag).second) throwRange(info.Env(), "job " + jsNumber(job) + " is already running");
+  }
+  std::weak_ptr<AddJobs> jobs = jobs_;
+  auto leave = [jobs, job]() {
+    if (auto j = jobs.lock()) {
+      std::lock_guard<std::mutex> g(j->mutex);
+      j->flags.erase(job);
+    }
+  };
   auto* worker = new AddWorker(info.Env(), index, std::vector<int32_t>(ids.Data(), ids.Data() + ids.ElementLength()), rows, threads,
-                               info[3], cancelled_);
+                               info[3], flag, leave);
   worker->Queue();
   return worker->Promise();
 }
 
+// cancel(job): stops that add at its next row (a job that has finished is ignored).
 Napi::Value IndexWrap::Cancel(const Napi::CallbackInfo& info) {
-  cancelled_->store(true);
+  const double job = static_cast<double>(integerArg(info[0], "job", 0, kMaxSafeInteger));
+  std::lock_guard<std::mutex> g(jobs_->mutex);
+  auto found = jobs_->flags.find(job);
+  if (found != jobs_->flags.end()) found->second->store(true);
   return info.Env().Undefined();
 }
 
@@ -442,7 +462,10 @@ Napi::Value IndexWrap::SetExpansionAdd(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value IndexWrap::Dispose(const Napi::CallbackInfo& info) {
-  cancelled_->store(true);
+  {
+    std::lock_guard<std::mutex> g(jobs_->mutex);
+    for (auto& entry : jobs_->flags) entry.second->store(true);
+  }
   index_.reset();
   return info.Env().Undefined();
 }

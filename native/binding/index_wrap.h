@@ -6,7 +6,9 @@
 #include <napi.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "../index/ann_index.h"
 
@@ -34,8 +36,14 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
   const std::shared_ptr<w2v::ann::AnnIndex>& live(Napi::Env env) const;
 
   std::shared_ptr<w2v::ann::AnnIndex> index_;
-  // Set by cancel(): adds in flight stop at their next row.
-  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
+  // The adds in flight by the caller's job number, each with its own flag: cancel(job) stops
+  // that add at its next row, dispose() stops all. Shared with the workers, which leave it
+  // when they finish.
+  struct AddJobs {
+    std::mutex mutex;
+    std::map<double, std::shared_ptr<std::atomic<bool>>> flags;
+  };
+  std::shared_ptr<AddJobs> jobs_ = std::make_shared<AddJobs>();
 };
 
 /// createIndex({ dim, metric, quantization, connectivity, expansionAdd, expansionSearch }): Index

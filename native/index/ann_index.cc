@@ -9,9 +9,10 @@
 #include <shared_mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 #include "../core/mapped_file.h"
 #include "ann_index_impl.h"
 
@@ -146,6 +147,7 @@ size_t AnnIndex::memoryBytes() const {
   return impl_->index.memory_usage();
 }
 float AnnIndex::i8Scale() const { return impl_->i8Scale; }
+size_t AnnIndex::relinkedRows() const { return impl_->relinked.load(); }
 bool AnnIndex::isView() const { return impl_->mapped != nullptr; }
 
 bool AnnIndex::contains(int32_t id) const {
@@ -170,16 +172,55 @@ void AnnIndex::setExpansionSearch(int32_t expansion) {
 }
 
 
+namespace {
+
+// Inserts one row already in the index's storage format.
+Dense::add_result_t addStored(Dense& index, Quantization q, uint64_t key, const uint8_t* stored, size_t context) {
+  switch (q) {
+    case Quantization::kF32: return index.add(key, reinterpret_cast<const float*>(stored), context);
+    case Quantization::kF16: return index.add(key, reinterpret_cast<const us::f16_t*>(stored), context);
+    default: return index.add(key, reinterpret_cast<const us::i8_t*>(stored), context);
+  }
+}
+
+// Copies a stored row out, in the storage format (the library's same-type cast is a copy).
+bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out) {
+  switch (q) {
+    case Quantization::kF32: return index.get(key, reinterpret_cast<float*>(out)) != 0;
+    case Quantization::kF16: return index.get(key, reinterpret_cast<us::f16_t*>(out)) != 0;
+    default: return index.get(key, reinterpret_cast<us::i8_t*>(out)) != 0;
+  }
+}
+
+// Adds smaller than this run on one thread: threads would not pay, and the reachability pass
+// after a multi-threaded add reads the whole graph.
+constexpr size_t kMinRowsPerExtraThread = 4096;
+
+}  // namespace
+
 bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int threads, const ProgressFn& progress,
                    const std::atomic<bool>* cancelled) {
   if (isView()) throw std::runtime_error("this index is a read-only view of its file: load it without view to add or remove rows");
   checkRows(ids, rows, count, settings_.dim);
   if (count == 0) return true;
   Impl& impl = *impl_;
+  const size_t rowBytes = static_cast<size_t>(settings_.dim) * bytesPerValue(settings_.quantization);
+  // Rows this add replaces, kept (in the storage format) until it has finished, so that an add
+  // that is cancelled or fails leaves the index as it found it.
+  std::vector<int32_t> replacedIds;
+  std::vector<uint8_t> replaced;
   {
     std::unique_lock<std::shared_mutex> g(impl.lock);
     if (settings_.quantization == Quantization::kI8 && impl.i8Scale == 0) impl.i8Scale = chooseI8Scale(rows, count, settings_);
-    for (size_t i = 0; i < count; ++i) impl.index.remove(static_cast<uint64_t>(ids[i]));  // replaced rows
+    for (size_t i = 0; i < count; ++i) {
+      const uint64_t key = static_cast<uint64_t>(ids[i]);
+      if (!impl.index.contains(key)) continue;
+      replaced.resize(replaced.size() + rowBytes);
+      if (!getStored(impl.index, settings_.quantization, key, replaced.data() + replaced.size() - rowBytes))
+        throw std::runtime_error("cannot read the stored row of id " + std::to_string(ids[i]) + " before replacing it");
+      replacedIds.push_back(ids[i]);
+    }
+    for (int32_t id : replacedIds) impl.index.remove(static_cast<uint64_t>(id));
     const size_t needed = impl.index.size() + impl.pending.load() + count;
     if (needed > impl.index.capacity()) impl.reserve(std::max(needed, impl.index.capacity() + impl.index.capacity() / 2));
     impl.pending += count;
@@ -189,8 +230,57 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
     size_t count;
     ~PendingRows() { pending -= count; }
   } pendingRows{impl.pending, count};
+  // Undoes this add: its rows out, the rows it replaced back in.
+  auto rollBack = [&]() {
+    std::unique_lock<std::shared_mutex> g(impl.lock);
+    for (size_t i = 0; i < count; ++i) impl.index.remove(static_cast<uint64_t>(ids[i]));
+    Impl::Lease lease(impl);
+    for (size_t r = 0; r < replacedIds.size(); ++r)
+      addStored(impl.index, settings_.quantization, static_cast<uint64_t>(replacedIds[r]), replaced.data() + r * rowBytes, lease.id);
+  };
+  const size_t wanted = static_cast<size_t>(std::max(threads, 1));
+  const size_t workers = std::max<size_t>(1, std::min({wanted, count / kMinRowsPerExtraThread + 1, kContexts}));
+  std::vector<size_t> all(count);
+  for (size_t i = 0; i < count; ++i) all[i] = i;
+  size_t done = 0;
+  try {
+    done = insertRows(ids, rows, all, workers, progress, cancelled);
+  } catch (...) {
+    rollBack();
+    throw;
+  }
+  if (done != count) {
+    rollBack();
+    if (progress) progress(done, count);
+    return false;
+  }
+  // USearch 2.26's concurrent inserts can strand a row: stored, yet linked from no row a
+  // search walks, so no search finds it (unum-cloud/USearch issue 735). After a multi-threaded add, rows
+  // of this add that no search can reach are inserted again, alone (three rounds at most): one
+  // walk over the graph's links, O(rows x connectivity).
+  if (workers > 1) {
+    std::vector<size_t> check = all;
+    for (int round = 0; round < 3; ++round) {
+      const std::vector<size_t> lost = unreachableRows(ids, check);
+      if (lost.empty()) break;
+      {
+        std::unique_lock<std::shared_mutex> g(impl.lock);
+        for (size_t i : lost) impl.index.remove(static_cast<uint64_t>(ids[i]));
+      }
+      insertRows(ids, rows, lost, 1, nullptr, nullptr);
+      impl.relinked += lost.size();
+      check = lost;
+    }
+  }
+  if (progress) progress(done, count);
+  return true;
+}
+
+size_t AnnIndex::insertRows(const int32_t* ids, const float* rows, const std::vector<size_t>& which, size_t workers,
+                            const ProgressFn& progress, const std::atomic<bool>* cancelled) {
+  Impl& impl = *impl_;
   std::shared_lock<std::shared_mutex> g(impl.lock);
-  const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), std::min(count, kContexts)));
+  const size_t count = which.size();
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
   std::mutex errorMutex;
@@ -207,16 +297,11 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
       std::vector<float> unit(dim);
       std::vector<uint8_t> stored(dim * 4);
       size_t sinceReport = 0;
-      for (size_t i; (i = next.fetch_add(1)) < count;) {
+      for (size_t j; (j = next.fetch_add(1)) < count;) {
         if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) break;
+        const size_t i = which[j];
         encodeRow(rows + i * dim, settings_, impl.i8Scale, unit.data(), stored.data());
-        const uint64_t key = static_cast<uint64_t>(ids[i]);
-        Dense::add_result_t r;
-        switch (settings_.quantization) {
-          case Quantization::kF32: r = impl.index.add(key, reinterpret_cast<const float*>(stored.data()), lease.id); break;
-          case Quantization::kF16: r = impl.index.add(key, reinterpret_cast<const us::f16_t*>(stored.data()), lease.id); break;
-          default: r = impl.index.add(key, reinterpret_cast<const us::i8_t*>(stored.data()), lease.id); break;
-        }
+        const Dense::add_result_t r = addStored(impl.index, settings_.quantization, static_cast<uint64_t>(ids[i]), stored.data(), lease.id);
         if (!r) {
           fail(std::string("cannot add id ") + std::to_string(ids[i]) + ": " + r.error.what());
           break;
@@ -236,8 +321,55 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   work(true);
   for (auto& t : pool) t.join();
   if (!error.empty()) throw std::runtime_error(error);
-  if (progress) progress(done.load(), count);
-  return done.load() == count;
+  return done.load();
+}
+
+std::vector<size_t> AnnIndex::unreachableRows(const int32_t* ids, const std::vector<size_t>& which) const {
+  const Impl& impl = *impl_;
+  std::shared_lock<std::shared_mutex> g(impl.lock);
+  const Dense& index = impl.index;
+  if (index.size() <= 1) return {};
+  // The rows a search can reach: those on the top layer (the entry row is one of them) and
+  // every row linked, on any layer, from one reached. (A removed row keeps its links, which
+  // searches still walk; they are not followed here: a row only they reach is inserted again,
+  // which costs time, never recall.)
+  const size_t slots = static_cast<size_t>(get_slot(index.cend()));
+  std::vector<uint8_t> reached(slots, 0);
+  std::vector<uint64_t> queue;
+  std::unordered_map<uint64_t, size_t> slotOf;
+  slotOf.reserve(which.size());
+  for (size_t i : which) slotOf.emplace(static_cast<uint64_t>(ids[i]), slots);
+  const uint64_t freeKey = index.free_key();
+  const size_t top = index.max_level();
+  for (auto it = index.cbegin(); it != index.cend(); ++it) {
+    const uint64_t key = get_key(it);
+    if (key == freeKey) continue;
+    const auto found = slotOf.find(key);
+    if (found != slotOf.end()) found->second = static_cast<size_t>(get_slot(it));
+    if (index.level_of(key) == top) {
+      reached[get_slot(it)] = 1;
+      queue.push_back(key);
+    }
+  }
+  while (!queue.empty()) {
+    const uint64_t key = queue.back();
+    queue.pop_back();
+    const size_t levels = index.level_of(key);
+    for (size_t level = 0; level <= levels; ++level)
+      for (const auto member : index.neighbors(key, level)) {
+        const size_t slot = static_cast<size_t>(member.slot);
+        if (slot >= slots || reached[slot]) continue;
+        reached[slot] = 1;
+        const uint64_t next = member.key;
+        if (next != freeKey) queue.push_back(next);
+      }
+  }
+  std::vector<size_t> lost;
+  for (size_t i : which) {
+    const size_t slot = slotOf[static_cast<uint64_t>(ids[i])];
+    if (slot >= slots || !reached[slot]) lost.push_back(i);
+  }
+  return lost;
 }
 
 size_t AnnIndex::remove(const int32_t* ids, size_t count) {

@@ -68,9 +68,12 @@ class AnnIndex {
   static std::unique_ptr<AnnIndex> open(const std::string& path, bool view, int threads, IndexFileHeader* header,
                                         std::vector<uint8_t>* extra = nullptr);
 
-  /// Adds `count` rows (count x dim floats) under `ids` on `threads` threads; an id already in
-  /// the index gets the new row. Returns false when `cancelled` stopped it (rows added so far
-  /// stay). @throws std::invalid_argument for a non-finite value or an id out of range
+  /// Adds `count` rows (count x dim floats) under `ids` on `threads` threads (one for fewer
+  /// than 4,096 rows); an id already in the index gets the new row. After a multi-threaded add,
+  /// rows no search can reach are inserted again alone (the library's concurrent insert can
+  /// strand a row). All or nothing: returns false when `cancelled` stopped it, and then, as
+  /// when it throws, the index holds what it held before (replaced rows restored).
+  /// @throws std::invalid_argument for a non-finite value or an id out of range or repeated
   /// (nothing is added), std::runtime_error for a view or the library's failure.
   bool add(const int32_t* ids, const float* rows, size_t count, int threads, const ProgressFn& progress,
            const std::atomic<bool>* cancelled);
@@ -99,8 +102,14 @@ class AnnIndex {
   bool isView() const;
   /// The distance set in use ("avx2+fma+f16c" or "scalar").
   static const char* kernelName();
+  /// Rows inserted again because a multi-threaded add left them unreachable (see add()).
+  size_t relinkedRows() const;
 
  private:
+  size_t insertRows(const int32_t* ids, const float* rows, const std::vector<size_t>& which, size_t workers,
+                    const ProgressFn& progress, const std::atomic<bool>* cancelled);
+  /// Rows (positions in `which`'s ids) no search can reach: not linked from the top layer down.
+  std::vector<size_t> unreachableRows(const int32_t* ids, const std::vector<size_t>& which) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   IndexSettings settings_;

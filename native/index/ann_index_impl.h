@@ -40,6 +40,7 @@ struct AnnIndex::Impl {
   // Rows of adds in flight, counted in the capacity the next add reserves (adds reserve under
   // the exclusive lock, then insert under the shared one, concurrently).
   std::atomic<size_t> pending{0};
+  std::atomic<size_t> relinked{0};
   mutable std::mutex poolMutex;
   mutable std::condition_variable poolFree;
   mutable std::vector<size_t> freeContexts;

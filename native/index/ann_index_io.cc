@@ -7,6 +7,7 @@
 
 #include "ann_index_impl.h"
 #include "index_file.h"
+#include "../core/w2v_limits.h"
 
 #if defined(_WIN32)
 #include <io.h>
@@ -66,6 +67,12 @@ class Output {
 }  // namespace
 
 void AnnIndex::save(const std::string& path, IndexFileHeader header, const uint8_t* extra, size_t extraLength) const {
+  // Fields the caller gives must be ones open() accepts: a file is never written that cannot be read.
+  if (header.vectors < 1 || header.vectors > 3)
+    throw std::invalid_argument("index file vector kind must be 1 (input), 2 (output) or 3 (given), got " + std::to_string(header.vectors));
+  if (header.modelRows > static_cast<uint64_t>(kMaxVocabSize))
+    throw std::invalid_argument("index file model rows must be at most " + std::to_string(kMaxVocabSize) + ", got " +
+                                std::to_string(header.modelRows));
   const Impl& impl = *impl_;
   std::shared_lock<std::shared_mutex> g(impl.lock);
   Output out(path);

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "../core/limits.h"
+#include "../core/w2v_limits.h"
 
 namespace w2v {
 namespace ann {
@@ -207,6 +207,10 @@ std::string verifyIndexSections(const uint8_t* data, const IndexFileHeader& h, i
     return "index file is corrupted: its index section does not match its hash";
   if (h.extraLength > 0 && hashBytes(data + h.extraOffset, static_cast<size_t>(h.extraLength), threads) != h.extraHash)
     return "index file is corrupted: its extra section does not match its hash";
+  // The bytes between the sections (alignment) are zeros, so that no byte of the file goes unchecked.
+  const uint64_t payloadEnd = h.payloadOffset + h.payloadLength;
+  if (h.extraLength > 0 && h.extraOffset > payloadEnd && !isZero(data + payloadEnd, static_cast<size_t>(h.extraOffset - payloadEnd)))
+    return "index file is corrupted: the padding between its sections is not zero";
   return "";
 }
 

@@ -8,7 +8,8 @@
 // The first byte picks how the rest is read. Bit 0 clear: as a whole file. Set: with the magic,
 // version and file size patched to valid values and the header hash recomputed, so that
 // mutations reach the field and section checks instead of dying at the hash. Bit 1: once a
-// header is accepted, its section hashes are recomputed too, and then the sections must verify.
+// header is accepted, the padding between its sections is zeroed and its section hashes are
+// recomputed too, and then the sections must verify.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -18,7 +19,7 @@
 
 #include "fuzz_input.h"
 #include "index_file.h"
-#include "limits.h"
+#include "w2v_limits.h"
 
 using w2v::ann::IndexFileHeader;
 using w2v::ann::kIndexHeaderBytes;
@@ -143,6 +144,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_ASSERT(sameFields(fromHead, h), "the header alone reads other fields");
   checkAccepted(file, h);
   if ((mode & 2) != 0) {
+    // The writer's zeros between the sections, then the sections' hashes.
+    const uint64_t payloadEnd = h.payloadOffset + h.payloadLength;
+    if (h.extraLength > 0 && h.extraOffset > payloadEnd)
+      std::fill(file.begin() + static_cast<std::ptrdiff_t>(payloadEnd), file.begin() + static_cast<std::ptrdiff_t>(h.extraOffset), 0);
     h.payloadHash = w2v::ann::hashBytes(bytes + h.payloadOffset, static_cast<size_t>(h.payloadLength), 1);
     if (h.extraLength > 0) h.extraHash = w2v::ann::hashBytes(bytes + h.extraOffset, static_cast<size_t>(h.extraLength), 1);
     w2v::ann::encodeIndexHeader(h, file.data());
@@ -152,7 +157,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const std::string sections = w2v::ann::verifyIndexSections(bytes, h, 1 + (mode >> 2) % 4);
   FUZZ_ASSERT(sections.empty() || sections == "index file is corrupted: its index section does not match its hash" ||
-                  sections == "index file is corrupted: its extra section does not match its hash",
+                  sections == "index file is corrupted: its extra section does not match its hash" ||
+                  sections == "index file is corrupted: the padding between its sections is not zero",
               "section error \"%s\"", sections.c_str());
   fuzz::note("accepted: dim %u, metric %u, quantization %u, index %llu bytes, extra %llu bytes; sections: %s", h.dim, h.metric,
              h.quantization, (unsigned long long)h.payloadLength, (unsigned long long)h.extraLength,

@@ -148,13 +148,9 @@ describe('add, remove, has', () => {
 });
 
 describe('aborting one add of several at once', () => {
-  // Known bug, left failing on purpose: the native index keeps one cancel flag for all its adds
-  // (native/binding/index_wrap.cc: IndexWrap::Cancel sets cancelled_, which every AddWorker of
-  // the index shares, and IndexWrap::Add clears it). Aborting add A stops add B running beside
-  // it; B has no signal, so addRows (lib/recall/vector-index.ts) takes its unfinished native add
-  // as done and B resolves having added none or only part of its rows. Expected: B adds all its
-  // rows (or rejects); got: B fulfilled with 0 of its 20,000 rows in the index.
-  it.fails('leaves an add without a signal whole (bug: one cancel flag per index)', () => withIndex(async (index) => {
+  // Each add has its own cancel job (native/binding/index_wrap.cc): aborting add A must not stop
+  // add B running beside it.
+  it('leaves an add without a signal whole', () => withIndex(async (index) => {
     const n = 20_000;
     const idsA = Array.from({ length: n }, (_, i) => 100_000 + i);
     const idsB = Array.from({ length: n }, (_, i) => 200_000 + i);
@@ -165,6 +161,35 @@ describe('aborting one add of several at once', () => {
     expect(ra.status).toBe('rejected');
     expect(rb.status).toBe('fulfilled');
     expect(idsB.filter((id) => index.has(id)).length).toBe(n);
+    // All or nothing: none of the aborted add's rows stay.
+    expect(idsA.filter((id) => index.has(id)).length).toBe(0);
+    expect(index.size).toBe(SIZE + n);
+  }));
+
+  it('an add aborted halfway gives back the rows it was replacing', () => withIndex(async (index) => {
+    // 20,000 rows: the model's 5,000 ids (new vectors for them) and 15,000 new ids.
+    const n = 20_000;
+    const ids = Array.from({ length: n }, (_, i) => (i < SIZE ? i : 300_000 + i));
+    const own = model.vectors.slice(0, 50 * DIM);
+    // Each of the first 50 ids' score for its own row, by an exact scan (a filter of that id).
+    const ownScores = (): number[] => Array.from({ length: 50 }, (_, i) => {
+      const r = index.searchOne(own.subarray(i * DIM, (i + 1) * DIM), 1, { filter: [i] });
+      expect(r.exact).toBe(true);
+      return r.ids[0] === i ? r.scores[0]! : Number.NaN;
+    });
+    const before = ownScores();
+    expect(before.every(Number.isFinite)).toBe(true);
+    const controller = new AbortController();
+    const err = await failure(() => index.add(ids, randomVectors(n, 11), {
+      threads: 2,
+      signal: controller.signal,
+      onProgress: (p) => { if (p.done > 0) controller.abort(); },
+    }));
+    expect(err.name).toBe('AbortError');
+    expect(index.size).toBe(SIZE);
+    expect(index.has(300_000 + SIZE)).toBe(false);
+    // The first 50 ids have their own rows back: the same scores for them, bit for bit.
+    expect(ownScores()).toEqual(before);
   }));
 });
 

@@ -227,6 +227,8 @@ export interface NativeIndex {
   searchSync(queries: Float32Array, k: number, exclude: Int32Array | null, allow: BigUint64Array | null, threads: number): { ids: Int32Array; scores: Float32Array; exact: boolean };
   save(path: string, header: { vectors: number; modelRows: number; fingerprint: string }, extra: Uint8Array | null): Promise<void>;
   info(): NativeIndexInfo;
+  /** The rows the index holds (cheaper than info(), which also measures memory). */
+  size(): number;
   setExpansionSearch(expansion: number): void;
   setExpansionAdd(expansion: number): void;
   /** Releases this handle; searches in flight finish first. */

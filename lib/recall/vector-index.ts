@@ -142,7 +142,7 @@ export class VectorIndex {
 
   /** Rows in the index. */
   get size(): number {
-    return this.live().info().size;
+    return this.live().size();
   }
 
   /** Bytes the index holds in memory (a view's mapped file not counted). */

@@ -327,6 +327,7 @@ Napi::Function IndexWrap::Define(Napi::Env env, Napi::FunctionReference* constru
                                   InstanceMethod<&IndexWrap::Remove>("remove"), InstanceMethod<&IndexWrap::Contains>("contains"),
                                   InstanceMethod<&IndexWrap::Search>("search"), InstanceMethod<&IndexWrap::SearchSync>("searchSync"),
                                   InstanceMethod<&IndexWrap::Save>("save"), InstanceMethod<&IndexWrap::Info>("info"),
+                                  InstanceMethod<&IndexWrap::Size>("size"),
                                   InstanceMethod<&IndexWrap::SetExpansionSearch>("setExpansionSearch"),
                                   InstanceMethod<&IndexWrap::SetExpansionAdd>("setExpansionAdd"),
                                   InstanceMethod<&IndexWrap::Dispose>("dispose")});
@@ -431,6 +432,12 @@ Napi::Value IndexWrap::Save(const Napi::CallbackInfo& info) {
   auto* worker = new SaveWorker(info.Env(), index, info[0].As<Napi::String>().Utf8Value(), h, std::move(extra));
   worker->Queue();
   return worker->Promise();
+}
+
+// size(): the rows the index holds (cheap, for every search's k check; info() also computes
+// memoryBytes, which walks the library's allocators).
+Napi::Value IndexWrap::Size(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(live(info.Env())->size()));
 }
 
 Napi::Value IndexWrap::Info(const Napi::CallbackInfo& info) {

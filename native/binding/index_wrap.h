@@ -30,6 +30,7 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
   Napi::Value SearchSync(const Napi::CallbackInfo& info);
   Napi::Value Save(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Size(const Napi::CallbackInfo& info);
   Napi::Value SetExpansionSearch(const Napi::CallbackInfo& info);
   Napi::Value SetExpansionAdd(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <random>
 #include <shared_mutex>
 #include <stdexcept>
 #include <thread>
@@ -192,6 +193,22 @@ bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out) {
   }
 }
 
+// The order an add inserts its rows in; HNSW graphs depend on it. Cosine: a seeded random
+// order (built in a model's order, most frequent first, a graph recalls far less: recall@10
+// 0.79 against 0.98 at expansionSearch 64 on 100k item vectors, bench/index.mjs --quick; hnswlib
+// shows the same). Dot: the order given, which for a model is most frequent first: on those
+// items it measured best (recall@10 at ef 256: 0.93, against 0.91 by decreasing norm and 0.85 at
+// random).
+std::vector<size_t> insertionOrder(size_t count, Metric metric) {
+  std::vector<size_t> order(count);
+  for (size_t i = 0; i < count; ++i) order[i] = i;
+  if (metric == Metric::kCosine) {
+    std::mt19937_64 random(0x9e3779b97f4a7c15ull ^ count);
+    for (size_t i = count; i > 1; --i) std::swap(order[i - 1], order[static_cast<size_t>(random() % i)]);
+  }
+  return order;
+}
+
 // Adds smaller than this run on one thread: threads would not pay, and the reachability pass
 // after a multi-threaded add reads the whole graph.
 constexpr size_t kMinRowsPerExtraThread = 4096;
@@ -240,8 +257,7 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   };
   const size_t wanted = static_cast<size_t>(std::max(threads, 1));
   const size_t workers = std::max<size_t>(1, std::min({wanted, count / kMinRowsPerExtraThread + 1, kContexts}));
-  std::vector<size_t> all(count);
-  for (size_t i = 0; i < count; ++i) all[i] = i;
+  const std::vector<size_t> all = insertionOrder(count, settings_.metric);
   size_t done = 0;
   try {
     done = insertRows(ids, rows, all, workers, progress, cancelled);

@@ -337,7 +337,8 @@ async function build(what, source, options) {
   });
   const buildSeconds = (performance.now() - t) / 1000;
   const rssGrowthBytes = process.memoryUsage().rss - rssBefore;
-  log(`${what}: built in ${buildSeconds.toFixed(1)} s, memoryBytes ${(index.memoryBytes / 2 ** 20).toFixed(0)} MiB (process RSS grew ${(rssGrowthBytes / 2 ** 20).toFixed(0)} MiB)`);
+  const { relinkedRows, unreachableRows } = index.info();
+  log(`${what}: built in ${buildSeconds.toFixed(1)} s, memoryBytes ${(index.memoryBytes / 2 ** 20).toFixed(0)} MiB (process RSS grew ${(rssGrowthBytes / 2 ** 20).toFixed(0)} MiB); rows inserted again ${relinkedRows}, left unreachable ${unreachableRows}`);
   return { index, buildSeconds, memoryBytes: index.memoryBytes, rssGrowthBytes };
 }
 

@@ -198,6 +198,10 @@ export interface NativeIndexInfo extends NativeIndexSettings {
   view: boolean;
   /** The distance kernels in use ("avx2+fma+f16c" or "scalar"). */
   kernel: string;
+  /** Rows inserted again because a multi-threaded add left them unreachable. */
+  relinkedRows: number;
+  /** Rows the last multi-threaded add found unreachable and left (too many to insert again). */
+  unreachableRows: number;
 }
 
 /** What the index file's header records of the vectors (native/index/index_file.h). */

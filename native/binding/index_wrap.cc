@@ -455,6 +455,8 @@ Napi::Value IndexWrap::Info(const Napi::CallbackInfo& info) {
   o.Set("expansionSearch", Napi::Number::New(env, s.expansionSearch));
   o.Set("view", Napi::Boolean::New(env, index->isView()));
   o.Set("kernel", Napi::String::New(env, AnnIndex::kernelName()));
+  o.Set("relinkedRows", Napi::Number::New(env, static_cast<double>(index->relinkedRows())));
+  o.Set("unreachableRows", Napi::Number::New(env, static_cast<double>(index->unreachableRows())));
   return o;
 }
 

@@ -149,6 +149,7 @@ size_t AnnIndex::memoryBytes() const {
 }
 float AnnIndex::i8Scale() const { return impl_->i8Scale; }
 size_t AnnIndex::relinkedRows() const { return impl_->relinked.load(); }
+size_t AnnIndex::unreachableRows() const { return impl_->unreachable.load(); }
 bool AnnIndex::isView() const { return impl_->mapped != nullptr; }
 
 bool AnnIndex::contains(int32_t id) const {
@@ -213,6 +214,10 @@ std::vector<size_t> insertionOrder(size_t count, Metric metric) {
 // after a multi-threaded add reads the whole graph.
 constexpr size_t kMinRowsPerExtraThread = 4096;
 
+// The repair pass after a multi-threaded add inserts again at most this many rows, plus one in
+// 500 of the add's (see add()).
+constexpr size_t kMaxRelinked = 64;
+
 }  // namespace
 
 bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int threads, const ProgressFn& progress,
@@ -273,18 +278,23 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   // USearch 2.26's concurrent inserts can strand a row: stored, yet linked from no row a
   // search walks, so no search finds it (unum-cloud/USearch issue 735). After a multi-threaded add, rows
   // of this add that no search can reach are inserted again, alone (three rounds at most): one
-  // walk over the graph's links, O(rows x connectivity).
+  // walk over the graph's links, O(rows x connectivity). Only a few: the issue strands a handful
+  // of rows in ten thousand. Many more unreachable rows are the graph's own (inner-product
+  // graphs leave rows that no query prefers unlinked), and inserting them again, one at a
+  // time, would not link them and would take longer than the add: they are counted, not redone.
   if (workers > 1) {
     std::vector<size_t> check = all;
     for (int round = 0; round < 3; ++round) {
-      const std::vector<size_t> lost = unreachableRows(ids, check);
-      if (lost.empty()) break;
+      const std::vector<size_t> lost = findUnreachable(ids, check);
+      impl.unreachable = lost.size();
+      if (lost.empty() || lost.size() > kMaxRelinked + count / 500) break;
       {
         std::unique_lock<std::shared_mutex> g(impl.lock);
         for (size_t i : lost) impl.index.remove(static_cast<uint64_t>(ids[i]));
       }
       insertRows(ids, rows, lost, 1, nullptr, nullptr);
       impl.relinked += lost.size();
+      impl.unreachable = 0;
       check = lost;
     }
   }
@@ -340,7 +350,7 @@ size_t AnnIndex::insertRows(const int32_t* ids, const float* rows, const std::ve
   return done.load();
 }
 
-std::vector<size_t> AnnIndex::unreachableRows(const int32_t* ids, const std::vector<size_t>& which) const {
+std::vector<size_t> AnnIndex::findUnreachable(const int32_t* ids, const std::vector<size_t>& which) const {
   const Impl& impl = *impl_;
   std::shared_lock<std::shared_mutex> g(impl.lock);
   const Dense& index = impl.index;

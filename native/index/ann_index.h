@@ -104,12 +104,15 @@ class AnnIndex {
   static const char* kernelName();
   /// Rows inserted again because a multi-threaded add left them unreachable (see add()).
   size_t relinkedRows() const;
+  /// Rows the last multi-threaded add found unreachable and left so, too many to insert again
+  /// (see add()); 0 when it inserted them again or found none.
+  size_t unreachableRows() const;
 
  private:
   size_t insertRows(const int32_t* ids, const float* rows, const std::vector<size_t>& which, size_t workers,
                     const ProgressFn& progress, const std::atomic<bool>* cancelled);
   /// Rows (positions in `which`'s ids) no search can reach: not linked from the top layer down.
-  std::vector<size_t> unreachableRows(const int32_t* ids, const std::vector<size_t>& which) const;
+  std::vector<size_t> findUnreachable(const int32_t* ids, const std::vector<size_t>& which) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   IndexSettings settings_;

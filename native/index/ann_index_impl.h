@@ -41,6 +41,7 @@ struct AnnIndex::Impl {
   // the exclusive lock, then insert under the shared one, concurrently).
   std::atomic<size_t> pending{0};
   std::atomic<size_t> relinked{0};
+  std::atomic<size_t> unreachable{0};  // found by the last multi-threaded add's check and left
   mutable std::mutex poolMutex;
   mutable std::condition_variable poolFree;
   mutable std::vector<size_t> freeContexts;

@@ -46,5 +46,8 @@ constexpr int32_t kMaxWalksPerNode = 100000;
 /// precision the acceptance test needs.
 constexpr double kMinWalkBias = 1e-6;
 constexpr double kMaxWalkBias = 1e6;
+/// Node ids of one chunk of walks handed to JavaScript (64 MiB): the binding allocates a
+/// chunk's buffer from the caller's maxTokens, so it is bounded here.
+constexpr int32_t kMaxWalkChunkTokens = 1 << 24;
 
 }  // namespace w2v

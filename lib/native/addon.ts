@@ -239,7 +239,72 @@ export interface NativeIndex {
   dispose(): void;
 }
 
+/** A built graph's shape (native/binding/graph_wrap.h). */
+export interface NativeGraphInfo {
+  nodes: number;
+  /** Stored directed edges: an undirected edge between two nodes counts twice. */
+  arcs: number;
+  /** Edges after merging duplicates: an undirected edge once. */
+  edges: number;
+  maxDegree: number;
+  memoryBytes: number;
+  directed: boolean;
+  weighted: boolean;
+  keepSelfLoops: boolean;
+}
+
+/**
+ * A native graph: a builder taking chunks of edges over dense node ids, then (after build) a
+ * CSR graph that walks read.
+ */
+export interface NativeGraph {
+  /** Appends edges src[i] -> dst[i] (copied); returns the edges taken so far. Throws a RangeError naming a bad edge by index. */
+  add(src: Int32Array, dst: Int32Array, weight: Float32Array | null): number;
+  /** Merges the edges over nodes [0, nodeCount) on a worker thread; the builder is spent either way. */
+  build(nodeCount: number, options: { directed: boolean; weighted: boolean; keepSelfLoops: boolean }): Promise<void>;
+  info(): NativeGraphInfo;
+  /** Frees the graph; walks in flight keep it until they end. */
+  dispose(): void;
+}
+
+/** How walks are made (native/core/random_walks.h) and how many (native/core/walk_plan.h). */
+export interface NativeWalkConfig {
+  walkLength: number;
+  p: number;
+  q: number;
+  /** Steps in proportion to the edges' weights (needs a weighted graph). */
+  weighted: boolean;
+  seed: number;
+  walksPerNode: number;
+  maxProposals?: number;
+}
+
+/** A walk plan over a built graph, made a chunk at a time or written to a file. */
+export interface NativeGraphWalks {
+  /**
+   * The plan's next walks, as many whole ones as maxTokens ids hold, made on `threads` native
+   * threads; walk i is lengths[i] ids of `tokens`, in order. No walks at the end of the plan;
+   * none and `cancelled` after cancel().
+   */
+  next(maxTokens: number, threads: number): Promise<{ tokens: Int32Array; lengths: Int32Array; cancelled: boolean }>;
+  /**
+   * Writes every walk left to `path`, a line each (node names when given: node v is
+   * names[nameOffsets[v], nameOffsets[v + 1]); else node indices). False when cancelled.
+   */
+  writeAll(
+    path: string, threads: number, names: Uint8Array | null, nameOffsets: Float64Array | null,
+    onProgress: ((done: number, total: number) => void) | null,
+  ): Promise<boolean>;
+  /** Stops the running call at its next walk; later calls make none. */
+  cancel(): void;
+  position(): { done: number; total: number };
+}
+
 export interface NativeAddon {
+  /** An empty graph builder. */
+  Graph: new () => NativeGraph;
+  /** A walk plan over a built graph; throws a RangeError naming a bad setting. */
+  GraphWalks: new (graph: NativeGraph, config: NativeWalkConfig) => NativeGraphWalks;
   Trainer: new (
     config: NativeTrainerConfig,
     tables: NativeTrainerTables,
@@ -349,6 +414,15 @@ export interface NativeLimits {
   /** Values (sequences x dim) of one embed result. */
   maxPooledValues: number;
   maxCudaDim: number;
+  /** Nodes of one graph. */
+  maxGraphNodes: number;
+  maxWalkLength: number;
+  maxWalksPerNode: number;
+  /** The range of node2vec's p and q. */
+  minWalkBias: number;
+  maxWalkBias: number;
+  /** Node ids of one chunk of walks. */
+  maxWalkChunkTokens: number;
   minIndexConnectivity: number;
   maxIndexConnectivity: number;
   maxIndexExpansion: number;

@@ -5,6 +5,7 @@
 #include "../core/mapped_file.h"
 #include "../core/simd/kernels.h"
 #include "cuda_functions.h"
+#include "graph_wrap.h"
 #include "index_wrap.h"
 #include "kmeans_worker.h"
 #include "limits_object.h"
@@ -49,6 +50,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<Napi::FunctionReference>(indexClass);
   exports.Set("createIndex", Napi::Function::New<CreateIndex>(env, "createIndex"));
   exports.Set("openIndex", Napi::Function::New<OpenIndex>(env, "openIndex"));
+  exports.Set("Graph", GraphWrap::Define(env));
+  exports.Set("GraphWalks", GraphWalksWrap::Define(env));
   exports.Set("fingerprintRowsAsync", Napi::Function::New<FingerprintRowsAsync>(env, "fingerprintRowsAsync"));
   return exports;
 }

@@ -26,6 +26,12 @@ Napi::Object LimitsObject(Napi::Env env) {
   o.Set("maxKMeansThreads", w2v::kMaxKMeansThreads);
   o.Set("maxPoolingThreads", w2v::kMaxPoolingThreads);
   o.Set("maxPooledValues", static_cast<double>(w2v::kMaxPooledValues));
+  o.Set("maxGraphNodes", static_cast<double>(w2v::kMaxGraphNodes));
+  o.Set("maxWalkLength", w2v::kMaxWalkLength);
+  o.Set("maxWalksPerNode", w2v::kMaxWalksPerNode);
+  o.Set("minWalkBias", w2v::kMinWalkBias);
+  o.Set("maxWalkBias", w2v::kMaxWalkBias);
+  o.Set("maxWalkChunkTokens", w2v::kMaxWalkChunkTokens);
   o.Set("maxCudaDim", w2v::maxDim(w2v::TrainerDevice::kCuda));
   o.Set("minIndexConnectivity", w2v::ann::kMinConnectivity);
   o.Set("maxIndexConnectivity", w2v::ann::kMaxConnectivity);

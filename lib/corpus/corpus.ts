@@ -68,7 +68,8 @@ function isReadable(value: unknown): value is NodeJS.ReadableStream {
   );
 }
 
-async function isGzip(path: string): Promise<boolean> {
+/** Whether the file starts with gzip's magic bytes (1f 8b). */
+export async function isGzip(path: string): Promise<boolean> {
   const handle = await open(path, 'r');
   try {
     const magic = Buffer.alloc(2);

@@ -5,10 +5,11 @@
  * @module
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
+import { isGzip } from '../corpus/corpus';
 import { abortError, describeValue } from '../util/errors';
 
 const READ_BLOCK = 1 << 16;
@@ -37,17 +38,6 @@ export function weightProblem(weight: unknown): string | undefined {
 
 /** Where the lines' edges go: ids as the file spells them, weight undefined when absent. */
 export type EdgeLineSink = (source: string, target: string, weight: number | undefined, where: () => string) => void;
-
-async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Parses one line (without its newline); calls `sink` for an edge, nothing for a blank or comment line. */
 function parseLine(text: string, lineNumber: number, name: string, sink: EdgeLineSink): void {

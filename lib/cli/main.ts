@@ -6,6 +6,7 @@
 import { MODEL_FORMAT_EXTENSIONS, MODEL_FORMATS } from '../formats/model-format';
 import { convertCommand } from './convert';
 import { UsageError } from './flags';
+import { graphCommand } from './graph';
 import { indexCommand } from './index-command';
 import { phrasesCommand } from './phrases';
 import { plotCommand } from './plot';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
   phrases: { run: phrasesCommand, help: 'join frequent word pairs into phrases (the original word2phrase)' },
   accuracy: { run: (a) => accuracyCommand(a), help: 'FILE QUESTIONS [THRESHOLD]: analogy accuracy (the original compute-accuracy)' },
   plot: { run: (a) => plotCommand(a), help: 'MODEL: the top words in 2D (PCA or UMAP) as SVG or HTML' },
+  graph: { run: graphCommand, help: 'node vectors from an edge list: DeepWalk / node2vec walks and skip-gram' },
   index: { run: indexCommand, help: 'build MODEL -output FILE | query FILE MODEL -words a,b: a nearest-neighbour index' },
   convert: {
     run: convertCommand,

@@ -67,7 +67,22 @@ function parseLine(text: string, lineNumber: number, name: string, sink: EdgeLin
  *   it cannot be read, is not a file or is not valid gzip.
  */
 export async function readEdgeList(path: string, sink: EdgeLineSink, signal?: AbortSignal): Promise<void> {
-  const name = `edge list ${JSON.stringify(path)}`;
+  await readTextLines(path, `edge list ${JSON.stringify(path)}`, (text, lineNumber, name) => parseLine(text, lineNumber, name, sink), signal);
+}
+
+/**
+ * Reads the text file at `path` (plain or gzip, told by its magic bytes) a block at a time and
+ * calls `onLine` with each line (without its newline), its 1-based number and `name` (how
+ * messages name the file), checking `signal` between blocks.
+ * @throws Error naming the file when it cannot be read, is not a file or is not valid gzip,
+ *   or holds a line longer than MAX_EDGE_LINE_BYTES.
+ */
+export async function readTextLines(
+  path: string,
+  name: string,
+  onLine: (text: string, lineNumber: number, name: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   let info;
   try {
     info = await stat(path);
@@ -92,7 +107,7 @@ export async function readEdgeList(path: string, sink: EdgeLineSink, signal?: Ab
         if (whole.length > MAX_EDGE_LINE_BYTES) throw new Error(`${name}, line ${lineNumber} is longer than ${MAX_EDGE_LINE_BYTES} bytes`);
         pending = [];
         pendingBytes = 0;
-        parseLine(whole.toString('utf8'), lineNumber, name, sink);
+        onLine(whole.toString('utf8'), lineNumber, name);
         start = nl + 1;
       }
       if (start < block.length) {
@@ -102,7 +117,7 @@ export async function readEdgeList(path: string, sink: EdgeLineSink, signal?: Ab
         if (pendingBytes > MAX_EDGE_LINE_BYTES) throw new Error(`${name}, line ${lineNumber + 1} is longer than ${MAX_EDGE_LINE_BYTES} bytes`);
       }
     }
-    if (pendingBytes > 0) parseLine(Buffer.concat(pending).toString('utf8'), lineNumber + 1, name, sink);
+    if (pendingBytes > 0) onLine(Buffer.concat(pending).toString('utf8'), lineNumber + 1, name);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') throw new Error(`${name} is not valid gzip: ${e.message}`);

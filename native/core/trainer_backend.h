@@ -41,6 +41,12 @@ class TrainerBackend {
   virtual AlignedFloats& inputVectors() = 0;
   virtual AlignedFloats& outputVectors() = 0;
   virtual AlignedFloats& hsVectors() = 0;
+  /// Side information (EGES / GES), empty otherwise: the attribute values' embeddings
+  /// (attributeCount x dim) and each node's slot logits (vocabSize x (attributeSlots + 1),
+  /// slot 0 the node's own id; zero for GES). With side information, inputVectors() holds each
+  /// node's hidden vector (the weighted mean of its id and attribute embeddings).
+  virtual AlignedFloats& attributeVectors() = 0;
+  virtual AlignedFloats& attributeLogits() = 0;
   /// Bytes of host memory the weights still hold here (not yet handed out or released).
   virtual size_t weightBytes() const = 0;
   /// Frees the weights of a stopped run (call after join()): a cancelled or failed training

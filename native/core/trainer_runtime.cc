@@ -87,6 +87,8 @@ void TrainerRuntime::releaseWeights() {
   syn0_ = AlignedFloats();
   syn1neg_ = AlignedFloats();
   syn1_ = AlignedFloats();
+  attributeVectors_ = AlignedFloats();
+  attributeLogits_ = AlignedFloats();
   releaseBackendWeights();
 }
 

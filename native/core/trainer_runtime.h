@@ -59,7 +59,12 @@ class TrainerRuntime : public TrainerBackend {
   AlignedFloats& inputVectors() override { return syn0_; }
   AlignedFloats& outputVectors() override { return syn1neg_; }
   AlignedFloats& hsVectors() override { return syn1_; }
-  size_t weightBytes() const override { return (syn0_.size() + syn1neg_.size() + syn1_.size()) * sizeof(float); }
+  AlignedFloats& attributeVectors() override { return attributeVectors_; }
+  AlignedFloats& attributeLogits() override { return attributeLogits_; }
+  size_t weightBytes() const override {
+    return (syn0_.size() + syn1neg_.size() + syn1_.size() + attributeVectors_.size() + attributeLogits_.size()) *
+           sizeof(float);
+  }
   void releaseWeights() override;
 
  protected:
@@ -108,6 +113,10 @@ class TrainerRuntime : public TrainerBackend {
   AlignedFloats syn0_;
   AlignedFloats syn1neg_;
   AlignedFloats syn1_;
+  // Side information (EGES / GES; empty for other backends): attribute embeddings and the
+  // nodes' slot logits.
+  AlignedFloats attributeVectors_;
+  AlignedFloats attributeLogits_;
 
  private:
   void workerMain(int32_t index);

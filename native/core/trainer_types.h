@@ -8,6 +8,12 @@
 
 namespace w2v {
 
+/// Side information of graph nodes (EGES, Wang et al. KDD 2018): each node has categorical
+/// attributes (category, brand, ...) with embeddings of their own, and its hidden vector is a
+/// weighted mean of its id embedding and its attributes' embeddings. kEges learns the weights
+/// per node (a softmax of learned logits); kGes keeps them uniform.
+enum class SideInfoMode { kNone, kEges, kGes };
+
 struct TrainerConfig {
   int32_t dim = 100;
   int32_t window = 5;
@@ -34,6 +40,14 @@ struct TrainerConfig {
   /// Negatives per prediction drawn from the centre word's own group (Airbnb's in-market
   /// negatives), besides the `negative` global ones; needs TrainerTables::groupOf.
   int32_t groupNegative = 0;
+  /// EGES / GES side information (skip-gram + negative sampling only; trained by EgesTrainer,
+  /// which makeTrainer picks when this is not kNone). Negatives are drawn fresh for every
+  /// (centre, context) pair there, whatever sharedNegatives says.
+  SideInfoMode sideInfo = SideInfoMode::kNone;
+  /// Attribute slots per node (categories: e.g. 2 for category and brand), when sideInfo is on.
+  int32_t attributeSlots = 0;
+  /// Distinct attribute values over all slots: attribute ids are in [0, attributeCount).
+  int32_t attributeCount = 0;
 };
 
 /// Per-word tables, computed by the caller (the TypeScript layer) from the vocabulary.
@@ -51,6 +65,9 @@ struct TrainerTables {
   /// Group of each word in [0, groups) or -1 for none; needed when groupNegative > 0.
   /// Group negatives are drawn by negativeWeights within the group.
   std::vector<int32_t> groupOf;
+  /// Side information, needed when sideInfo is on: vocabSize * attributeSlots entries, node v's
+  /// attribute ids at [v * slots, (v + 1) * slots), each in [0, attributeCount) or -1 (absent).
+  std::vector<int32_t> attributeOf;
 };
 
 /// A run of sentences: sentence k is tokens[sentenceEnds[k-1] .. sentenceEnds[k]).

@@ -23,6 +23,12 @@ constexpr int32_t kMinProgressIntervalMs = 1;
 constexpr int32_t kMaxProgressIntervalMs = 3600000;
 /// Words of a vocabulary or a model: ids are int32.
 constexpr int32_t kMaxVocabSize = INT32_MAX;
+/// EGES side information: attribute slots per node (category, brand, shop, ...), distinct
+/// attribute values (each has a row of dim floats), and entries of the node x slot table
+/// (an Int32Array handed over from JavaScript; each entry also costs a float of logits).
+constexpr int32_t kMaxAttributeSlots = 64;
+constexpr int32_t kMaxAttributeValues = 1 << 24;
+constexpr int64_t kMaxAttributeCells = INT32_MAX;
 
 // Models and what runs on their vectors.
 /// dim of a model read from a file or handed to k-means (trained models stop at kMaxDim).

@@ -5,6 +5,8 @@
       "sources": [
         "native/core/alias_sampler.cc",
         "native/core/chunk_queue.cc",
+        "native/core/eges_kernel.cc",
+        "native/core/eges_trainer.cc",
         "native/core/graph.cc",
         "native/core/group_sampler.cc",
         "native/core/kmeans.cc",

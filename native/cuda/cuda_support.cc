@@ -15,6 +15,9 @@ void checkCudaSupport(const TrainerConfig& config) {
     throw std::invalid_argument("device \"cuda\" does not support groupNegative (item2vec group negatives)");
   if (config.wholeSentenceWindow)
     throw std::invalid_argument("device \"cuda\" does not support wholeSentenceWindow (item2vec set mode)");
+  if (config.sideInfo != SideInfoMode::kNone)
+    throw std::invalid_argument("device \"cuda\" does not support sideInfo (EGES/GES side information); "
+                                "train it with device \"cpu\"");
 }
 
 }  // namespace cuda

@@ -311,6 +311,9 @@ TEST(cuda_support_checks_name_the_value) {
   config.groupNegative = 0;
   config.wholeSentenceWindow = true;
   CHECK_THROWS_AS(checkCudaSupport(config), std::invalid_argument, "device \"cuda\" does not support wholeSentenceWindow");
+  config.wholeSentenceWindow = false;
+  config.sideInfo = w2v::SideInfoMode::kEges;
+  CHECK_THROWS_AS(checkCudaSupport(config), std::invalid_argument, "device \"cuda\" does not support sideInfo");
 }
 
 TEST(cuda_factory_refuses_without_a_device_and_says_why) {

@@ -28,6 +28,17 @@ export interface NativeTrainerConfig {
   groupNegative?: number;
   /** Where to train: 'cpu' (the default) or 'cuda' (a CUDA build with a visible device). */
   device?: 'cpu' | 'cuda';
+  /**
+   * EGES side information (CPU, skip-gram with negative sampling only): each node's hidden vector
+   * is a weighted mean of its id embedding and its attributes' embeddings, the weights learned per
+   * node ('eges') or uniform ('ges'). Absent: plain word2vec. Needs attributeSlots,
+   * attributeCount and tables.attributeOf.
+   */
+  sideInfo?: 'eges' | 'ges';
+  /** Attribute slots per node (e.g. 2 for category and brand), in [1, limits.maxAttributeSlots]. */
+  attributeSlots?: number;
+  /** Distinct attribute values: ids in [0, attributeCount), attributeCount <= limits.maxAttributeValues. */
+  attributeCount?: number;
 }
 
 /** Per-word tables computed in TS from the vocabulary. */
@@ -39,6 +50,23 @@ export interface NativeTrainerTables {
   huffmanOffsets?: Int32Array;
   /** Group of each word in [0, groups), or -1. */
   groupOf?: Int32Array;
+  /**
+   * With sideInfo: vocabSize x attributeSlots attribute ids, node v's at [v * slots, (v + 1) * slots),
+   * each in [0, attributeCount) or -1 (no value in that slot).
+   */
+  attributeOf?: Int32Array;
+}
+
+/** What Trainer.takeVectors() hands over (the arrays are the trainer's own, no copy). */
+export interface NativeTrainedVectors {
+  /** vocabSize x dim input vectors; with sideInfo, each node's hidden vector (its embedding). */
+  input: Float32Array;
+  /** vocabSize x dim output (context) vectors, when negative > 0. */
+  output?: Float32Array;
+  /** With sideInfo: attributeCount x dim embeddings of the attribute values (cold start). */
+  attributes?: Float32Array;
+  /** With sideInfo: vocabSize x (attributeSlots + 1) logits, slot 0 the node's id; zero for 'ges'. */
+  attributeLogits?: Float32Array;
 }
 
 /** A progress report from the native supervisor thread. */
@@ -93,7 +121,7 @@ export interface NativeTrainer {
   cancel(): void;
   progress(): NativeProgress;
   epochStats(): NativeEpochStats[];
-  takeVectors(): { input: Float32Array; output?: Float32Array };
+  takeVectors(): NativeTrainedVectors;
 }
 
 /**
@@ -406,6 +434,12 @@ export interface NativeLimits {
   maxQueueCapacity: number;
   maxCodeLength: number;
   maxVocabSize: number;
+  /** Attribute slots per node (sideInfo). */
+  maxAttributeSlots: number;
+  /** Distinct attribute values (sideInfo). */
+  maxAttributeValues: number;
+  /** Entries of tables.attributeOf (vocabSize x attributeSlots). */
+  maxAttributeCells: number;
   /** The largest dim a model file or Word2Vec holds (training stops at maxDim). */
   maxModelDim: number;
   maxKMeansIterations: number;

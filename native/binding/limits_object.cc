@@ -21,6 +21,9 @@ Napi::Object LimitsObject(Napi::Env env) {
   o.Set("maxQueueCapacity", w2v::kMaxQueueCapacity);
   o.Set("maxCodeLength", w2v::kMaxCodeLength);
   o.Set("maxVocabSize", w2v::kMaxVocabSize);
+  o.Set("maxAttributeSlots", w2v::kMaxAttributeSlots);
+  o.Set("maxAttributeValues", w2v::kMaxAttributeValues);
+  o.Set("maxAttributeCells", static_cast<double>(w2v::kMaxAttributeCells));
   o.Set("maxModelDim", w2v::kMaxModelDim);
   o.Set("maxKMeansIterations", w2v::kMaxKMeansIterations);
   o.Set("maxKMeansThreads", w2v::kMaxKMeansThreads);

@@ -28,6 +28,19 @@ w2v::TrainerDevice ReadDevice(const Napi::Object& o) {
   throwType(o.Env(), "device must be \"cpu\" or \"cuda\", got " + describe(v));
 }
 
+// config.sideInfo: "eges" or "ges" (EGES / GES side information; absent: none), with
+// attributeSlots and attributeCount. Which options EGES trains is the core's check.
+void ReadSideInfo(const Napi::Object& o, w2v::TrainerConfig& c) {
+  Napi::Value v = o.Get("sideInfo");
+  if (v.IsUndefined()) return;
+  const std::string mode = v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+  if (mode == "eges") c.sideInfo = w2v::SideInfoMode::kEges;
+  else if (mode == "ges") c.sideInfo = w2v::SideInfoMode::kGes;
+  else throwType(o.Env(), "sideInfo must be \"eges\" or \"ges\", got " + describe(v));
+  c.attributeSlots = static_cast<int32_t>(integerProp(o, "attributeSlots", 1, w2v::kMaxAttributeSlots));
+  c.attributeCount = static_cast<int32_t>(integerProp(o, "attributeCount", 0, w2v::kMaxAttributeValues));
+}
+
 w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   w2v::TrainerConfig c;
   c.dim = static_cast<int32_t>(integerProp(o, "dim", 1, w2v::kMaxDim));
@@ -50,6 +63,7 @@ w2v::TrainerConfig ReadConfig(const Napi::Object& o) {
   if (!o.Get("wholeSentenceWindow").IsUndefined()) c.wholeSentenceWindow = boolProp(o, "wholeSentenceWindow");
   if (!o.Get("groupNegative").IsUndefined())
     c.groupNegative = static_cast<int32_t>(integerProp(o, "groupNegative", 0, w2v::kMaxGroupNegative));
+  ReadSideInfo(o, c);
   return c;
 }
 
@@ -76,6 +90,11 @@ w2v::TrainerTables ReadTables(const Napi::Object& o) {
   if (!groups.IsUndefined()) {
     auto g = typedArray<int32_t>(groups, "groupOf", napi_int32_array, "Int32Array");
     t.groupOf.assign(g.Data(), g.Data() + g.ElementLength());
+  }
+  Napi::Value attributes = o.Get("attributeOf");
+  if (!attributes.IsUndefined()) {
+    auto a = typedArray<int32_t>(attributes, "attributeOf", napi_int32_array, "Int32Array");
+    t.attributeOf.assign(a.Data(), a.Data() + a.ElementLength());
   }
   return t;
 }
@@ -292,7 +311,10 @@ Napi::Value TrainerWrap::GetProgress(const Napi::CallbackInfo& info) {
   return ProgressObject(info.Env(), trainer_->progress());
 }
 
-// takeVectors(): { input: Float32Array, output?: Float32Array } — ownership moves to JS.
+// takeVectors(): { input: Float32Array, output?: Float32Array, attributes?: Float32Array,
+// attributeLogits?: Float32Array } — ownership moves to JS. With side information, input holds
+// the nodes' hidden vectors, attributes the attribute values' embeddings (attributeCount x dim)
+// and attributeLogits each node's slot logits (vocabSize x (attributeSlots + 1)).
 Napi::Value TrainerWrap::TakeVectors(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!finished_) throw Napi::Error::New(env, "Trainer.takeVectors(): training has not finished");
@@ -304,6 +326,12 @@ Napi::Value TrainerWrap::TakeVectors(const Napi::CallbackInfo& info) {
   Napi::Object result = Napi::Object::New(env);
   result.Set("input", ExternalFloats(env, trainer_->inputVectors()));
   if (!trainer_->outputVectors().empty()) result.Set("output", ExternalFloats(env, trainer_->outputVectors()));
+  if (!trainer_->attributeLogits().empty()) {
+    // No attribute value at all (attributeCount 0) still gives an (empty) array.
+    w2v::AlignedFloats& attributes = trainer_->attributeVectors();
+    result.Set("attributes", attributes.empty() ? Napi::Float32Array::New(env, 0) : ExternalFloats(env, attributes));
+    result.Set("attributeLogits", ExternalFloats(env, trainer_->attributeLogits()));
+  }
   // What is left (hierarchical softmax's inner nodes) nobody reads: free it now.
   trainer_->releaseWeights();
   return result;

@@ -32,6 +32,8 @@ const GRAPH_FLAGS: GraphFlag[] = [
   { flag: '-walk-length', kind: 'int', defaultValue: '80', help: 'Nodes per walk', option: 'walkLength', parse: number },
   { flag: '-walks', kind: 'int', defaultValue: '10', help: 'Walks from every node', option: 'walksPerNode', parse: number },
   { flag: '-walks-output', kind: 'string', defaultValue: '', help: "Also write the first epoch's walks to <file>, one a line", option: 'walksOutput', parse: (t) => t },
+  { flag: '-side', kind: 'string', defaultValue: '', help: 'Side information from <file>: "node<TAB>attr1<TAB>attr2..." a line (EGES)', option: 'sideInfo', parse: (t) => t },
+  { flag: '-side-mode', kind: 'string', arg: '<eges|ges>', defaultValue: 'eges', help: 'Weights of a node\'s id and attributes: learned per node (eges) or equal (ges)', option: 'sideInfoMode', parse: (t) => t },
   { flag: '-size', kind: 'int', defaultValue: '128', help: 'Size of the node vectors', option: 'dim', parse: number },
   { flag: '-window', kind: 'int', defaultValue: '10', help: 'Max skip length between nodes of a walk', option: 'window', parse: number },
   { flag: '-negative', kind: 'int', defaultValue: '5', help: 'Negative examples per prediction', option: 'negative', parse: number },

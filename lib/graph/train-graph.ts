@@ -8,14 +8,15 @@
 import { keyOf } from '../util/bytes';
 import { abortError, describeValue } from '../util/errors';
 import { Word2Vec } from '../model/model';
-import { native } from '../native/addon';
+import { native, nativeLimits } from '../native/addon';
 import { checkControl, runNativeTraining, throttle, trainingStats, type NativeTrainingRun, type Progress, type TrainControl } from '../training/run';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from '../training/options';
 import { negativeSamplingWeights, subsampleKeepProbability } from '../training/tables';
 import type { EdgeInput } from './edge-input';
 import { buildGraph, type NodeGraph, type WalkChunk } from './graph';
 import { resolveGraphOptions, resolveWalkOptions, type GraphOptions, type ResolvedWalkOptions, type WalkOptions } from './graph-options';
-import { NodeEmbeddings } from './node-embeddings';
+import { NodeEmbeddings, type TrainedSideInfo } from './node-embeddings';
+import { readSideInfo, type AttributeTable, type SideInfoInput } from './side-info';
 
 /** Options of train() that apply to walks: skip-gram with negative sampling. */
 type WalkTrainOptions = Omit<
@@ -31,10 +32,22 @@ type WalkTrainOptions = Omit<
 export interface GraphTrainOptions extends GraphOptions, Omit<WalkOptions, 'chunkTokens'>, WalkTrainOptions {
   /** Also write the first epoch's walks to this file, one walk a line (for inspection). */
   walksOutput?: string;
+  /**
+   * Side information (EGES): each node's categorical attributes, from a file of
+   * `node<TAB>attr1<TAB>attr2...` lines or a function of the node. Each attribute value gets
+   * an embedding, and a node's vector is the weighted mean of its id's and its attributes'
+   * embeddings; nodes with few edges borrow from their attributes, and new nodes get vectors
+   * from attributes alone (`coldStart({ attributes })`).
+   */
+  sideInfo?: SideInfoInput;
+  /** 'eges' (default): weights learned per node; 'ges': equal weights. */
+  sideInfoMode?: 'eges' | 'ges';
 }
 
 const GRAPH_KEYS = ['directed', 'weighted', 'keepSelfLoops'] as const;
 const WALK_KEYS = ['walkLength', 'walksPerNode', 'p', 'q', 'seed', 'threads'] as const;
+/** trainGraph's own options, neither the graph's, the walks' nor train()'s. */
+const OWN_KEYS: readonly string[] = ['walkLength', 'walksPerNode', 'p', 'q', 'walksOutput', 'sideInfo', 'sideInfoMode'];
 /** Node ids per chunk of walks handed to the trainer: small enough that threads finish an epoch together. */
 const WALK_CHUNK_TOKENS = 1 << 17;
 
@@ -43,6 +56,8 @@ interface GraphSetup {
   walk: ResolvedWalkOptions;
   opts: ResolvedTrainOptions;
   walksOutput: string | undefined;
+  sideInfo: SideInfoInput | undefined;
+  sideInfoMode: 'eges' | 'ges';
 }
 
 function resolveGraphTrainOptions(options: GraphTrainOptions): GraphSetup {
@@ -65,13 +80,19 @@ function resolveGraphTrainOptions(options: GraphTrainOptions): GraphSetup {
   if (walksOutput !== undefined && (typeof walksOutput !== 'string' || walksOutput.length === 0)) {
     throw new TypeError(`walksOutput must be a non-empty string (a path), got ${describeValue(walksOutput)}`);
   }
+  const { sideInfo, sideInfoMode = 'eges' } = given;
+  if (sideInfo !== undefined && typeof sideInfo !== 'function' && (typeof sideInfo !== 'string' || sideInfo.length === 0)) {
+    throw new TypeError(`sideInfo must be a path (a non-empty string) or a function of the node, got ${describeValue(sideInfo)}`);
+  }
+  if (sideInfoMode !== 'eges' && sideInfoMode !== 'ges') throw new TypeError(`sideInfoMode must be "eges" or "ges", got ${describeValue(sideInfoMode)}`);
+  if (given.sideInfoMode !== undefined && sideInfo === undefined) throw new TypeError('sideInfoMode needs the sideInfo option');
   const graphOptions = pick(GRAPH_KEYS) as GraphOptions;
   resolveGraphOptions(graphOptions);
   const walk = resolveWalkOptions({ ...pick(WALK_KEYS), chunkTokens: Math.max(WALK_CHUNK_TOKENS, Number(given.walkLength ?? 80) || 0) });
-  const trainKeys = Object.keys(given).filter((k) => !(GRAPH_KEYS as readonly string[]).includes(k) && k !== 'walkLength' && k !== 'walksPerNode' && k !== 'p' && k !== 'q' && k !== 'walksOutput');
+  const trainKeys = Object.keys(given).filter((k) => !(GRAPH_KEYS as readonly string[]).includes(k) && !OWN_KEYS.includes(k));
   const trainGiven = Object.fromEntries(trainKeys.map((k) => [k, given[k]]));
   const opts = resolveTrainOptions({ dim: 128, window: 10, epochs: 1, ...trainGiven, device: 'cpu', minCount: 1 });
-  return { graphOptions, walk, opts, walksOutput };
+  return { graphOptions, walk, opts, walksOutput, sideInfo: sideInfo as SideInfoInput | undefined, sideInfoMode };
 }
 
 /** Seed of epoch `epoch`'s walks: fresh walks every epoch, epoch 0's those of `seed` itself. */
@@ -171,6 +192,14 @@ function walkFeeder(graph: NodeGraph, walk: ResolvedWalkOptions, finalOf: Int32A
   };
 }
 
+/** The side information of the vocabulary's nodes; an Error when it gives no node an attribute. */
+async function attributeTable(input: SideInfoInput, graph: NodeGraph, vocab: NodeVocabulary, signal: AbortSignal | undefined): Promise<AttributeTable> {
+  const limits = nativeLimits();
+  const table = await readSideInfo(input, graph.nodes, vocab.finalOf, { maxSlots: limits.maxAttributeSlots, maxValues: limits.maxAttributeValues }, signal);
+  if (table.values.length === 0) throw new Error(`the side information gives none of the ${vocab.nodeOf.length} trained nodes an attribute`);
+  return table;
+}
+
 /**
  * Trains node vectors on random walks over a graph: DeepWalk (p = q = 1; in a weighted graph,
  * steps in proportion to the weights) or node2vec (return parameter p, in-out parameter q),
@@ -185,12 +214,13 @@ function walkFeeder(graph: NodeGraph, walk: ResolvedWalkOptions, finalOf: Int32A
  *   `control.signal` aborts.
  */
 export async function trainGraph(edges: EdgeInput, options: GraphTrainOptions = {}, control: TrainControl = {}): Promise<NodeEmbeddings> {
-  const { graphOptions, walk, opts, walksOutput } = resolveGraphTrainOptions(options);
+  const setup = resolveGraphTrainOptions(options);
+  const { walk, opts } = setup;
   checkControl(control);
   native();
   const started = Date.now();
   const { signal } = control;
-  const graph = await buildGraph(edges, graphOptions, { signal });
+  const graph = await buildGraph(edges, setup.graphOptions, { signal });
   try {
     const report = throttle(opts.progressInterval, control.onProgress);
     let counted = 0;
@@ -202,14 +232,17 @@ export async function trainGraph(edges: EdgeInput, options: GraphTrainOptions = 
       counted += tokens;
       report(counting);
     });
+    const side = setup.sideInfo === undefined ? undefined : await attributeTable(setup.sideInfo, graph, vocab, signal);
     if (signal?.aborted) throw abortError(signal);
-    if (walksOutput !== undefined) await graph.writeWalks(walksOutput, walk, { signal });
+    if (setup.walksOutput !== undefined) await graph.writeWalks(setup.walksOutput, walk, { signal });
     const run = await runNativeTraining({
       opts,
       tables: {
         keepProbability: subsampleKeepProbability(vocab.counts, opts.sample, vocab.wordsPerEpoch),
         negativeWeights: negativeSamplingWeights(vocab.counts, opts.nsExponent),
+        ...(side ? { attributeOf: side.attributeOf } : {}),
       },
+      ...(side ? { extra: { sideInfo: setup.sideInfoMode, attributeSlots: side.slots, attributeCount: side.values.length } } : {}),
       control,
       feedEpoch: walkFeeder(graph, walk, vocab.finalOf, signal),
       wordsPerEpoch: vocab.wordsPerEpoch,
@@ -227,10 +260,16 @@ export async function trainGraph(edges: EdgeInput, options: GraphTrainOptions = 
       trainingStats: trainingStats(run, 'cpu', vocab.wordsPerEpoch, started),
       ownsBuffers: true,
     });
+    let trained: TrainedSideInfo | undefined;
+    if (side) {
+      const { attributes, attributeLogits } = run.vectors;
+      if (!attributes || !attributeLogits) throw new Error('training with side information returned no attribute vectors');
+      trained = { mode: setup.sideInfoMode, table: side, vectors: attributes, logits: attributeLogits };
+    }
     return new NodeEmbeddings(model, nodes, {
       nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, directed: graph.directed, weighted: graph.weighted,
       nodesLeftOut: graph.nodeCount - nodes.length,
-    });
+    }, trained);
   } finally {
     graph.dispose();
   }

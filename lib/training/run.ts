@@ -7,7 +7,7 @@
 import type { Vocabulary } from '../corpus/vocabulary';
 import type { EpochSummary, TrainingStats } from '../model/model';
 import {
-  native, type NativeEpochStats, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables,
+  native, type NativeEpochStats, type NativeTrainedVectors, type NativeProgress, type NativeTrainer, type NativeTrainerConfig, type NativeTrainerTables,
 } from '../native/addon';
 import { abortError, describeValue } from '../util/errors';
 import { eventLoopYielder, nextTurn } from '../util/event-loop';
@@ -117,8 +117,8 @@ function epochSummary(e: NativeEpochStats, epoch: number, device: 'cpu' | 'cuda'
 export interface NativeTrainingRun {
   opts: ResolvedTrainOptions;
   tables: NativeTrainerTables;
-  /** Extra trainer settings (item2vec). */
-  extra?: Pick<NativeTrainerConfig, 'wholeSentenceWindow' | 'groupNegative'>;
+  /** Extra trainer settings (item2vec, side information). */
+  extra?: Pick<NativeTrainerConfig, 'wholeSentenceWindow' | 'groupNegative' | 'sideInfo' | 'attributeSlots' | 'attributeCount'>;
   vocabularySize: number;
   vocabularyCount: number;
   wordsPerEpoch: number;
@@ -139,7 +139,7 @@ export interface NativeTrainingRun {
  * trainItems().
  */
 export async function runNativeTraining(run: NativeTrainingRun): Promise<{
-  vectors: { input: Float32Array; output?: Float32Array };
+  vectors: NativeTrainedVectors;
   epochStats: NativeEpochStats[];
   trainingMs: number;
 }> {

@@ -68,6 +68,28 @@ describe('trainGraph', () => {
     }
   });
 
+  it('serves similar() through a nearest-neighbour index as items do', async () => {
+    const nodes = await trainGraph(plantedEdges(), SMALL);
+    const index = await nodes.buildIndex({ groups: (node) => groupOf(node) });
+    try {
+      let agree = 0;
+      for (const node of nodes.nodes) {
+        const exact = nodes.similar(node, { topK: 10 });
+        const approximate = nodes.similar(node, { topK: 10, index });
+        expect(approximate.every((r) => r.approximate === true)).toBe(true);
+        expect(exact.some((r) => r.approximate)).toBe(false);
+        const want = new Set(exact.map((r) => r.item));
+        agree += approximate.filter((r) => want.has(r.item)).length;
+      }
+      expect(agree / (nodes.size * 10)).toBeGreaterThan(0.9);
+      const inGroup = await index.search(nodes.vector('n5')!, 5, { filter: { group: 3 } });
+      expect(Array.from(inGroup.ids).every((id) => groupOf(nodes.nodes[id]!) === 3)).toBe(true);
+    } finally {
+      index.dispose();
+      nodes.dispose();
+    }
+  });
+
   it('orders nodes by visits and leaves out nodes with no edges', async () => {
     const edges: EdgeTuple[] = [...plantedEdges(), ['lonely', 'lonely'], ['hub', 'n0'], ['hub', 'n100'], ['hub', 'n200']];
     const nodes = await trainGraph(edges, SMALL);

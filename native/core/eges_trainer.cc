@@ -7,6 +7,7 @@
 #include "alias_sampler.h"
 #include "random.h"
 #include "weight_init.h"
+#include "arg_checks.h"
 
 namespace w2v {
 
@@ -20,10 +21,6 @@ constexpr int32_t kCancelCheckRows = 4096;
 /// Mixed into the seed for the attribute embeddings, so they do not repeat the id embeddings'
 /// random numbers.
 constexpr uint64_t kAttributeSeedSalt = 0xA77B'1B07'E5ULL;
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw std::invalid_argument(message);
-}
 
 /// The side-information checks, after the checks every backend shares (checkTrainerInputs).
 void checkSideInfo(const TrainerConfig& c, const TrainerTables& tables, int32_t vocabSize) {

@@ -9,16 +9,11 @@
 #include <utility>
 
 #include "w2v_limits.h"
+#include "arg_checks.h"
 
 namespace w2v {
 
 namespace {
-
-std::string str(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 std::string edgeName(int64_t index) { return "edge " + std::to_string(index); }
 

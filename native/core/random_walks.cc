@@ -7,20 +7,11 @@
 #include <string>
 
 #include "w2v_limits.h"
+#include "arg_checks.h"
 
 namespace w2v {
 
 namespace {
-
-std::string str(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw std::invalid_argument(message);
-}
 
 /// Uniform in [0, 1) with 53 bits: the acceptance test compares against ratios as small as
 /// kMinWalkBias / kMaxWalkBias, which 24 bits would round.

@@ -1,4 +1,5 @@
 #include "trainer_checks.h"
+#include "arg_checks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,20 +8,6 @@
 #include <string>
 
 namespace w2v {
-
-namespace {
-
-std::string str(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-void require(bool ok, const std::string& message) {
-  if (!ok) throw std::invalid_argument(message);
-}
-
-}  // namespace
 
 TrainerSamplers checkTrainerInputs(const TrainerConfig& c, const TrainerTables& tables, int32_t vocabSize) {
   TrainerSamplers samplers;

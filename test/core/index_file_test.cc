@@ -20,6 +20,7 @@
 #include "check.h"
 #include "index_file.h"
 #include "random.h"
+#include "../common/xxh64_reference.h"
 
 using w2v::ann::IndexFileHeader;
 using w2v::ann::kIndexHeaderBytes;
@@ -39,33 +40,7 @@ void putU32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-// XXH64 written from the specification, as a reference independent of index_file.cc.
-constexpr uint64_t kP1 = 11400714785074694791ull, kP2 = 14029467366897019727ull, kP3 = 1609587929392839161ull,
-                   kP4 = 9650029242287828579ull, kP5 = 2870177450012600261ull;
-uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-uint64_t xxRound(uint64_t acc, uint64_t lane) { return rotl(acc + lane * kP2, 31) * kP1; }
-
-uint64_t xxh64(const uint8_t* p, size_t n, uint64_t seed) {
-  size_t i = 0;
-  uint64_t h = seed + kP5;
-  if (n >= 32) {
-    uint64_t v[4] = {seed + kP1 + kP2, seed + kP2, seed, seed - kP1};
-    for (; i + 32 <= n; i += 32)
-      for (int l = 0; l < 4; ++l) v[l] = xxRound(v[l], readU64(p + i + 8 * l));
-    h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
-    for (int l = 0; l < 4; ++l) h = (h ^ xxRound(0, v[l])) * kP1 + kP4;
-  }
-  h += n;
-  for (; i + 8 <= n; i += 8) h = rotl(h ^ xxRound(0, readU64(p + i)), 27) * kP1 + kP4;
-  if (i + 4 <= n) {
-    h = rotl(h ^ (uint64_t{readU32(p + i)} * kP1), 23) * kP2 + kP3;
-    i += 4;
-  }
-  for (; i < n; ++i) h = rotl(h ^ (p[i] * kP5), 11) * kP1;
-  h = (h ^ (h >> 33)) * kP2;
-  h = (h ^ (h >> 29)) * kP3;
-  return h ^ (h >> 32);
-}
+using xxh64_reference::xxh64;
 
 /// Rewrites the header hash of a header whose bytes were patched by hand.
 void rehash(std::vector<uint8_t>& file) { putU64(&file[120], xxh64(file.data(), 120, 0)); }

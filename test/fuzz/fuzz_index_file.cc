@@ -20,50 +20,18 @@
 #include "fuzz_input.h"
 #include "index_file.h"
 #include "w2v_limits.h"
+#include "../common/xxh64_reference.h"
 
 using w2v::ann::IndexFileHeader;
 using w2v::ann::kIndexHeaderBytes;
 
 namespace {
 
-uint64_t u64At(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = v << 8 | p[i];
-  return v;
-}
-
 void putU64(uint8_t* p, uint64_t v) {
   for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-// XXH64 (the header hash over bytes [0, 120)), written from the specification: index_file.cc
-// keeps its own private.
-uint64_t xxh64(const uint8_t* p, size_t n, uint64_t seed) {
-  constexpr uint64_t P1 = 11400714785074694791ull, P2 = 14029467366897019727ull, P3 = 1609587929392839161ull,
-                     P4 = 9650029242287828579ull, P5 = 2870177450012600261ull;
-  const auto rotl = [](uint64_t x, int r) { return (x << r) | (x >> (64 - r)); };
-  const auto round = [&](uint64_t acc, uint64_t lane) { return rotl(acc + lane * P2, 31) * P1; };
-  size_t i = 0;
-  uint64_t h = seed + P5;
-  if (n >= 32) {
-    uint64_t v[4] = {seed + P1 + P2, seed + P2, seed, seed - P1};
-    for (; i + 32 <= n; i += 32)
-      for (int l = 0; l < 4; ++l) v[l] = round(v[l], u64At(p + i + 8 * l));
-    h = rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18);
-    for (int l = 0; l < 4; ++l) h = (h ^ round(0, v[l])) * P1 + P4;
-  }
-  h += n;
-  for (; i + 8 <= n; i += 8) h = rotl(h ^ round(0, u64At(p + i)), 27) * P1 + P4;
-  if (i + 4 <= n) {
-    const uint64_t word = uint64_t{p[i]} | uint64_t{p[i + 1]} << 8 | uint64_t{p[i + 2]} << 16 | uint64_t{p[i + 3]} << 24;
-    h = rotl(h ^ (word * P1), 23) * P2 + P3;
-    i += 4;
-  }
-  for (; i < n; ++i) h = rotl(h ^ (p[i] * P5), 11) * P1;
-  h = (h ^ (h >> 33)) * P2;
-  h = (h ^ (h >> 29)) * P3;
-  return h ^ (h >> 32);
-}
+using xxh64_reference::xxh64;
 
 void checkSection(const char* name, uint64_t offset, uint64_t length, size_t size) {
   FUZZ_ASSERT(offset >= kIndexHeaderBytes, "%s section at %llu, inside the header", name, (unsigned long long)offset);

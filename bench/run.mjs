@@ -45,6 +45,7 @@ const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
   --name NAME        result name under bench/results/current (default: quick, or compare-<epochs>ep-dim<dim>)
   --readme           rerun every benchmark the README cites and rewrite its tables (bench/readme.mjs)
   index [options]    the nearest-neighbour index benchmark instead (bench/index.mjs --help)
+  graph [options]    the graph-embedding benchmark instead (bench/graph.mjs --help)
   --scaling          also run ours with 1 thread: 2-thread over 1-thread throughput
   --no-queries       skip the query benchmark (bench/query.mjs: copy-bandwidth and FMA-peak ratios)
   --out DIR          also write the result as <stamp>.{md,json,svg} in DIR`;
@@ -205,9 +206,9 @@ function ratioChart(summary, meta) {
 }
 
 async function main() {
-  if (process.argv[2] === 'index') {
-    // The nearest-neighbour index benchmark (bench/index.mjs), with the remaining arguments.
-    const r = spawnSync(process.execPath, [join(root, 'bench', 'index.mjs'), ...process.argv.slice(3)], { stdio: 'inherit' });
+  if (process.argv[2] === 'index' || process.argv[2] === 'graph') {
+    // The nearest-neighbour index benchmark (bench/index.mjs) or the graph one (bench/graph.mjs), with the remaining arguments.
+    const r = spawnSync(process.execPath, [join(root, 'bench', `${process.argv[2]}.mjs`), ...process.argv.slice(3)], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   }
   if (process.argv.includes('--readme')) {

@@ -42,11 +42,12 @@ const USAGE = `node bench/graph.mjs [options]   (npm run bench -- graph [options
   --no-peers         ours only (PecanPy not run; no comparison)
   --no-first-order   skip the informational PecanPy FirstOrderUnweighted run at p = q = 1
   --no-scale         skip the 1M-node, 10M-edge run
+  --scale-nodes N    nodes of the scale run (default 1000000; 10 edges a node); the goal is judged at 1M only
   --no-eges          skip the EGES part
   --name NAME        result name under bench/results/current (default graph, or graph-quick)`;
 
 function parseArgs(argv) {
-  const a = { quick: false, threads: 2, graphs: undefined, splits: undefined, peers: true, firstOrder: true, scale: true, eges: true, name: undefined };
+  const a = { quick: false, threads: 2, graphs: undefined, splits: undefined, peers: true, firstOrder: true, scale: true, scaleNodes: 1_000_000, eges: true, name: undefined };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => {
@@ -60,12 +61,14 @@ function parseArgs(argv) {
     else if (k === '--no-peers') a.peers = false;
     else if (k === '--no-first-order') a.firstOrder = false;
     else if (k === '--no-scale') a.scale = false;
+    else if (k === '--scale-nodes') a.scaleNodes = Number(v());
     else if (k === '--no-eges') a.eges = false;
     else if (k === '--name') a.name = v();
     else if (k === '--help') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown argument ${k}\n${USAGE}`);
   }
   if (!Number.isInteger(a.threads) || a.threads < 1) throw new Error(`--threads must be a positive integer, got ${a.threads}`);
+  if (!Number.isInteger(a.scaleNodes) || a.scaleNodes < 1000) throw new Error(`--scale-nodes must be an integer >= 1000, got ${a.scaleNodes}`);
   if (a.splits !== undefined && (!Number.isInteger(a.splits) || a.splits < 2)) throw new Error(`--splits must be an integer >= 2, got ${a.splits}`);
   a.graphs ??= a.quick ? ['lfr-10k', 'planted-20k'] : ['karate', 'lfr-10k', 'lfr-100k', 'planted-20k'];
   if (a.quick) a.scale = false;
@@ -123,7 +126,7 @@ const GRAPHS = {
 };
 for (const g of args.graphs) if (!GRAPHS[g]) throw new Error(`unknown graph ${g}; known: ${Object.keys(GRAPHS).join(', ')}`);
 
-const SCALE = { nodes: 1_000_000, edges: 10_000_000, tau1: 2.5, tau2: 1.5, mu: 0.3, maxDegreeRatio: 100, minCommunity: 20, maxCommunity: 1000, seed: 1, labels: false };
+const SCALE = { nodes: args.scaleNodes, edges: 10 * args.scaleNodes, tau1: 2.5, tau2: 1.5, mu: 0.3, maxDegreeRatio: 100, minCommunity: 20, maxCommunity: 1000, seed: 1, labels: false };
 const SCALE_LIMIT_BYTES = 3e9;
 
 const EGES_WORLD = {
@@ -314,10 +317,9 @@ function pecanpyArgs(input, output, s, bias, mode) {
     '--dimensions', String(s.dim), '--epochs', String(s.epochs), '--workers', String(THREADS), '--random_state', '1'];
 }
 
-let runCounter = 0;
-/** Runs `programs` on `input` (alternating who goes first), scores each one's vectors, removes them. */
-function runAll(programs, input, s, bias, evaluate, tag) {
-  const order = runCounter++ % 2 === 0 ? programs : [...programs].reverse();
+/** Runs `programs` on `input` (in reverse order when `reversed`), scores each one's vectors, removes them. */
+function runAll(programs, input, s, bias, evaluate, tag, reversed) {
+  const order = reversed ? [...programs].reverse() : programs;
   const out = {};
   for (const program of order) {
     const p = PROGRAMS[program];
@@ -369,8 +371,10 @@ for (const name of args.graphs) {
     const tag = `${name}-p${bias.p}-q${bias.q}`;
     const firstOrder = tools.peer && args.firstOrder && bias.p === 1 && bias.q === 1;
     const programs = ['ours', ...(tools.peer ? ['pecanpy'] : []), ...(firstOrder ? ['pecanpy-first-order'] : [])];
-    const whole = runAll(programs, graph.edges, spec.settings, bias, classify, `${tag}-whole`);
-    const residual = runAll(programs.filter((p) => !PROGRAMS[p].informational), split.residual, spec.settings, bias, predict, `${tag}-residual`);
+    // Who goes first alternates from one comparison to the next, and between the two runs of one.
+    const flip = comparisons.length % 2 === 1;
+    const whole = runAll(programs, graph.edges, spec.settings, bias, classify, `${tag}-whole`, flip);
+    const residual = runAll(programs.filter((p) => !PROGRAMS[p].informational), split.residual, spec.settings, bias, predict, `${tag}-residual`, !flip);
     comparisons.push({ graph: name, sanity: !!spec.sanity, ...bias, whole, residual });
   }
 }
@@ -379,7 +383,7 @@ for (const name of args.graphs) {
 
 let scale;
 if (args.scale) {
-  const graph = graphData('scale-1m', { kind: 'planted', params: SCALE }, tools);
+  const graph = graphData(`scale-${args.scaleNodes}`, { kind: 'planted', params: SCALE }, tools);
   const output = join(runDir, 'scale.bin');
   const report = join(runDir, 'scale.report.json');
   const s = DEFAULT_SETTINGS;
@@ -540,7 +544,9 @@ if (tools.peer) {
     memRows.map((c) => `${c.graph} ${biasLabel(c)}: ${fmt(c.whole.ours.peakRssMiB, 0)} vs ${fmt(c.whole.pecanpy.peakRssMiB, 0)} MiB`).join('; '));
 }
 if (scale) {
-  goal('Scale: 1M nodes, 10M edges, p = q = 1, 10 walks of 80, peak memory <= 3 GB', scale.error ? false : scale.peakRssBytes <= SCALE_LIMIT_BYTES,
+  const atGoalSize = args.scaleNodes === 1_000_000;
+  goal(`Scale: 1M nodes, 10M edges, p = q = 1, 10 walks of 80, peak memory <= 3 GB${atGoalSize ? '' : ` (run at ${SCALE.nodes.toLocaleString('en-US')} nodes instead: not judged)`}`,
+    !atGoalSize ? undefined : scale.error ? false : scale.peakRssBytes <= SCALE_LIMIT_BYTES,
     scale.error ? `failed: ${scale.error}` : `${fmt(scale.wallSeconds, 1)} s, peak RSS ${fmt(scale.peakRssBytes / 1e9, 2)} GB`);
 }
 if (eges) {
@@ -611,12 +617,12 @@ if (tools.peer) {
     const pp = c?.whole.pecanpy;
     if (pp?.wallSeconds) md.push(`The issue quotes PecanPy at ${g.issue.seconds} s end to end and ${g.issue.megabytes} MB on a graph of this size with these settings (${settingsLine(g.settings)}, p = q = 1); measured in this run on ${g.name}: PecanPy ${fmt(pp.wallSeconds, 1)} s, ${fmt(pp.peakRssMiB, 0)} MiB; ours ${fmt(c.whole.ours?.wallSeconds, 1)} s, ${fmt(c.whole.ours?.peakRssMiB, 0)} MiB.`, '');
   }
-  md.push('PecanPy runs in SparseOTF mode, the issue\'s peer, at both p, q (at p = q = 1 it warns that another mode is faster). Its FirstOrderUnweighted mode, which it recommends for unweighted graphs at p = q = 1, runs once per graph at p = q = 1 as an informational row (time and classification; not part of the goals).', '');
+  md.push(`PecanPy runs in SparseOTF mode, the issue's peer, at both p, q (at p = q = 1 it warns that another mode is faster).${args.firstOrder ? ' Its FirstOrderUnweighted mode, which it recommends for unweighted graphs at p = q = 1, runs once per graph at p = q = 1 as an informational row (time and classification; not part of the goals).' : ''}`, '');
 }
 
 if (scale) {
   md.push('## Scale', '');
-  if (scale.error) md.push(`The 1M-node run failed: ${scale.error}.`, '');
+  if (scale.error) md.push(`The scale run failed: ${scale.error}.`, '');
   else md.push(`${scale.graph.nodes.toLocaleString('en-US')} nodes, ${scale.graph.edges.toLocaleString('en-US')} edges (${scale.graph.generator}), ours only, p = q = 1, ${settingsLine(DEFAULT_SETTINGS)}, ${THREADS} threads, vectors saved in word2vec binary: **${fmt(scale.wallSeconds, 1)} s** end to end (walks + training ${fmt(scale.trainSeconds, 1)} s, save ${fmt(scale.saveSeconds, 1)} s), **peak RSS ${fmt(scale.peakRssBytes / 1e9, 2)} GB** (${(scale.peakRssBytes / 2 ** 30).toFixed(2)} GiB); ${scale.nodesEmbedded.toLocaleString('en-US')} nodes embedded, ${(scale.words / 1e6).toFixed(0)}M walk tokens.`, '');
 }
 

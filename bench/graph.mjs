@@ -18,8 +18,10 @@
 // timed by /usr/bin/time (wall, peak RSS): on the whole graph (node classification) and on the
 // graph with half its edges held out (link prediction). bench/tools/graph-eval.py scores both
 // programs' vectors with the same code. The programs alternate which goes first.
-// A full run takes a few hours on 2 cores, most of it PecanPy's (gensim's training); --quick
-// (LFR 10k and the 20k graph, small EGES world, no scale run) about half an hour.
+// A full run takes about three hours on 2 cores (estimated from the parts: PecanPy on the 100k
+// graph ~15 minutes a run, 5 runs; scoring the 100k graph's vectors ~6 minutes each; the scale
+// run ~15 minutes); --quick (LFR 10k and the 20k graph, small EGES world, no scale run) about
+// 20 minutes, --quick --no-peers 2.
 // The result goes to bench/results/current/NAME.{md,json,svg} (bench/tools/results.mjs).
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -523,16 +525,19 @@ const gated = comparisons.filter((c) => !c.sanity);
 const goals = [];
 const goal = (name, pass, measured) => goals.push({ name, status: pass === undefined ? 'NOT MEASURED' : pass ? 'PASS' : 'FAIL', measured });
 
-if (tools.peer) {
-  const quality = (metric, label, pick) => {
+if (!tools.peer) {
+  const why = args.peers ? 'PecanPy could not run (see the note above)' : 'PecanPy not run (--no-peers)';
+  for (const name of ['Node classification Macro-F1', 'Node classification Micro-F1', 'Link prediction AUC', 'Speed', 'Peak memory']) goal(`${name} against PecanPy`, undefined, why);
+} else {
+  const quality = (label, pick) => {
     const rows = gated.map((c) => ({ c, ours: pick(c, 'ours'), peer: pick(c, 'pecanpy') })).filter((r) => Number.isFinite(r.ours) && Number.isFinite(r.peer));
     const pass = rows.length === 0 ? undefined : rows.every((r) => r.ours >= r.peer - 0.01);
     goal(`${label}: ours >= PecanPy's - 0.01, each graph and p, q`, pass,
       rows.map((r) => `${r.c.graph} ${biasLabel(r.c)}: ${fmt(r.ours)} vs ${fmt(r.peer)} (${r.ours >= r.peer ? '+' : ''}${fmt(r.ours - r.peer)})`).join('; '));
   };
-  quality('macroF1', 'Node classification Macro-F1', (c, p) => c.whole[p]?.classification?.macroF1);
-  quality('microF1', 'Node classification Micro-F1', (c, p) => c.whole[p]?.classification?.microF1);
-  quality('auc', 'Link prediction AUC', (c, p) => c.residual[p]?.linkPrediction?.auc);
+  quality('Node classification Macro-F1', (c, p) => c.whole[p]?.classification?.macroF1);
+  quality('Node classification Micro-F1', (c, p) => c.whole[p]?.classification?.microF1);
+  quality('Link prediction AUC', (c, p) => c.residual[p]?.linkPrediction?.auc);
   for (const bias of WALK_BIASES) {
     const rows = gated.filter((c) => c.p === bias.p && c.q === bias.q && c.whole.ours?.wallSeconds && c.whole.pecanpy?.wallSeconds);
     const ratio = (c) => c.whole.pecanpy.wallSeconds / c.whole.ours.wallSeconds;

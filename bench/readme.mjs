@@ -76,6 +76,8 @@ const STEPS = {
   'embedding-layer': () => capture('node', ['bench/embedding-layer.mjs']),
   // Saves its own result (with its recall / QPS chart); installs hnswlib and FAISS when it can.
   index: () => capture('node', ['bench/index.mjs']),
+  // Saves its own result; installs PecanPy's numba / gensim, networkx and scikit-learn when it can.
+  graph: () => capture('node', ['bench/graph.mjs']),
   // One figure a line: a list in markdown.
   reliability: () => printed('reliability', 'node bench/reliability.mjs', ['node', 'bench/reliability.mjs'], {
     pick: (out) => out.trim().split('\n').map((line) => `- ${line}`).join('\n'),

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// A study for issue 15: what HNSW settings (connectivity M, expansionAdd efConstruction) buy on
+// the 1M x 100 item vectors bench/index.mjs trains and caches: build time, memory, and the
+// recall@10 / QPS curve over expansionSearch, against the exact batched nearest() of the same run.
+//
+//   node bench/tools/index-settings.mjs [--settings 16x64,32x64,16x128,32x128] [--queries 2000]
+//                                       [--threads 2] [--out bench/results/studies/index-settings]
+//
+// Needs the cached vectors (bench/scratch/index-data/items-*/input.f32 of 1M rows): run
+// `node bench/index.mjs --data-only` first (about 10 minutes). Queries are sampled item rows
+// (seeded); ground truth is model.nearest over every row.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Word2Vec } from '../../dist/esm/index.mjs';
+import { provenance, resultMeta } from './results.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const argv = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const SETTINGS = flag('--settings', '16x64,32x64,16x128,32x128').split(',').map((s) => s.split('x').map(Number));
+const QUERIES = Number(flag('--queries', '2000'));
+const THREADS = Number(flag('--threads', '2'));
+const OUT = flag('--out', join(root, 'bench/results/studies/index-settings'));
+const EFS = [32, 64, 128, 256, 512];
+const K = 10;
+const DIM = 100;
+
+const dataRoot = join(root, 'bench/scratch/index-data');
+const dirs = existsSync(dataRoot) ? readdirSync(dataRoot).filter((d) => d.startsWith('items-')) : [];
+const data = dirs
+  .map((d) => ({ dir: join(dataRoot, d), meta: JSON.parse(readFileSync(join(dataRoot, d, 'meta.json'), 'utf8')) }))
+  .find((d) => d.meta.params.items === 1_000_000);
+if (!data) {
+  console.error('index-settings: no cached 1M item vectors under bench/scratch/index-data: run `node bench/index.mjs --data-only` first');
+  process.exit(1);
+}
+const meta = resultMeta(`node bench/tools/index-settings.mjs ${argv.join(' ')}`.trim());
+const bytes = readFileSync(join(data.dir, 'input.f32'));
+const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+const n = vectors.length / DIM;
+const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`), dim: DIM, vectors });
+
+// mulberry32, seeded: the same queries every run.
+let state = 12345;
+const random = () => {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = Math.imul(state ^ (state >>> 15), state | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const queries = new Float32Array(QUERIES * DIM);
+for (let q = 0; q < QUERIES; q++) {
+  const row = Math.floor(random() * n);
+  queries.set(vectors.subarray(row * DIM, (row + 1) * DIM), q * DIM);
+}
+
+async function timed(fn) {
+  const t = performance.now();
+  const result = await fn();
+  return { result, seconds: (performance.now() - t) / 1000 };
+}
+
+const exact = await timed(() => model.nearest(queries, K, { threads: THREADS }));
+const exactAgain = await timed(() => model.nearest(queries, K, { threads: THREADS }));
+const exactQps = QUERIES / Math.min(exact.seconds, exactAgain.seconds);
+const truth = exact.result.ids;
+console.error(`index-settings: ${n} rows, ${QUERIES} queries; exact nearest ${exactQps.toFixed(0)} QPS`);
+
+const rows = [];
+for (const [M, efC] of SETTINGS) {
+  const build = await timed(() => model.buildIndex({ connectivity: M, expansionAdd: efC, threads: THREADS }));
+  const index = build.result;
+  const line = { connectivity: M, expansionAdd: efC, buildSeconds: build.seconds, memoryBytes: index.memoryBytes, points: [] };
+  for (const ef of EFS) {
+    index.expansionSearch = ef;
+    await index.search(queries.subarray(0, 100 * DIM), K, { threads: THREADS });
+    const runs = [await timed(() => index.search(queries, K, { threads: THREADS })), await timed(() => index.search(queries, K, { threads: THREADS }))];
+    const ids = runs[0].result.ids;
+    let found = 0;
+    for (let q = 0; q < QUERIES; q++) {
+      const want = new Set(truth.subarray(q * K, (q + 1) * K));
+      for (const id of ids.subarray(q * K, (q + 1) * K)) if (want.has(id)) found++;
+    }
+    const qps = QUERIES / Math.min(...runs.map((r) => r.seconds));
+    line.points.push({ ef, recall: found / (QUERIES * K), qps, vsExact: qps / exactQps });
+  }
+  index.dispose();
+  rows.push(line);
+  console.error(`index-settings: M ${M} efC ${efC}: build ${line.buildSeconds.toFixed(1)} s; ` + line.points.map((p) => `ef ${p.ef} ${p.recall.toFixed(3)} ${p.vsExact.toFixed(1)}x`).join(', '));
+}
+
+const md = [
+  '# HNSW settings on 1M x 100 item vectors (issue 15 study)',
+  '',
+  `${n.toLocaleString('en-US')} item2vec vectors cached by bench/index.mjs (${data.meta.params.sessions.toLocaleString('en-US')} generated sessions), cosine, f32; ` +
+    `${QUERIES} sampled item rows as queries; ground truth the exact model.nearest; ${THREADS} threads for building, searching and the exact baseline ` +
+    `(${exactQps.toFixed(0)} QPS, best of 2). QPS: one batched search of all queries, best of 2. "x exact": QPS over the exact baseline's in this run. ` +
+    'The goal of issue 15: recall@10 >= 0.95 at >= 10x exact, build <= 120 s.',
+  '',
+  '| M | efConstruction | build s | memoryBytes MiB | ' + EFS.map((ef) => `ef ${ef}`).join(' | ') + ' |',
+  '| ---: | ---: | ---: | ---: | ' + EFS.map(() => '---').join(' | ') + ' |',
+  ...rows.map((r) => `| ${r.connectivity} | ${r.expansionAdd} | ${r.buildSeconds.toFixed(1)} | ${(r.memoryBytes / 2 ** 20).toFixed(0)} | ` +
+    r.points.map((p) => `${p.recall.toFixed(3)} at ${p.vsExact.toFixed(1)}x`).join(' | ') + ' |'),
+  '',
+  provenance(meta),
+  '',
+].join('\n');
+writeFileSync(`${OUT}.md`, md);
+writeFileSync(`${OUT}.json`, JSON.stringify({ meta, exactQps, queries: QUERIES, rows }, null, 2) + '\n');
+console.log(md);

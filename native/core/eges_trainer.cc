@@ -8,6 +8,7 @@
 #include "random.h"
 #include "weight_init.h"
 #include "arg_checks.h"
+#include "worker_stats.h"
 
 namespace w2v {
 
@@ -57,20 +58,15 @@ void checkSideInfo(const TrainerConfig& c, const TrainerTables& tables, int32_t 
 
 }  // namespace
 
-struct EgesTrainer::ThreadState {
+struct EgesTrainer::ThreadState : WorkerStats {
   ThreadState(uint64_t seed, int32_t dim, int32_t slots, int32_t epochCount)
-      : rng(seed), scratch(dim, slots), epochs(static_cast<size_t>(epochCount)) {}
+      : WorkerStats(epochCount), rng(seed), scratch(dim, slots) {}
   Random rng;
   std::vector<int32_t> sentence;     // kept node ids of the walk in hand
   std::vector<EgesTarget> targets;   // one centre's window nodes and negatives
   EgesScratch scratch;
-  std::vector<EpochStats> epochs;
   double alpha = 0;
   int64_t wordsSinceReport = 0;
-  double loss = 0;  // running totals, this thread only
-  int64_t predictions = 0;
-  std::atomic<double> publishedLoss{0};
-  std::atomic<int64_t> publishedPredictions{0};
 };
 
 EgesTrainer::EgesTrainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
@@ -147,25 +143,9 @@ void EgesTrainer::writeHiddenVectors() {
   }
 }
 
-void EgesTrainer::lossTotals(double& loss, int64_t& predictions) const {
-  loss = 0;
-  predictions = 0;
-  for (const auto& s : states_) {
-    loss += s->publishedLoss.load(std::memory_order_relaxed);
-    predictions += s->publishedPredictions.load(std::memory_order_relaxed);
-  }
-}
+void EgesTrainer::lossTotals(double& loss, int64_t& predictions) const { sumPublished(states_, loss, predictions); }
 
-std::vector<EpochStats> EgesTrainer::epochStats() const {
-  std::vector<EpochStats> total(static_cast<size_t>(config_.epochs));
-  for (const auto& s : states_)
-    for (size_t e = 0; e < total.size(); ++e) {
-      total[e].words += s->epochs[e].words;
-      total[e].predictions += s->epochs[e].predictions;
-      total[e].loss += s->epochs[e].loss;
-    }
-  return total;
-}
+std::vector<EpochStats> EgesTrainer::epochStats() const { return sumEpochs(states_, config_.epochs); }
 
 // As the CPU trainer's trainChunk: subsampling by keepProbability, words counted in batches
 // for the learning rate's linear decay, loss published after each sentence.

@@ -1,4 +1,5 @@
 #include "trainer.h"
+#include "worker_stats.h"
 
 #include <algorithm>
 
@@ -10,19 +11,14 @@ constexpr int64_t kWordCountBatch = 10000;
 
 }  // namespace
 
-struct Trainer::ThreadState {
+struct Trainer::ThreadState : WorkerStats {
   explicit ThreadState(uint64_t seed, size_t scratchFloats, int32_t epochs)
-      : rng(seed), scratch(scratchFloats), epochs(static_cast<size_t>(epochs)) {}
+      : WorkerStats(epochs), rng(seed), scratch(scratchFloats) {}
   Random rng;
   std::vector<int32_t> sentence;  // kept token ids of the sentence in hand
   AlignedFloats scratch;          // the kernel's hidden / gradient rows
-  std::vector<EpochStats> epochs;
   double alpha = 0;
   int64_t wordsSinceReport = 0;
-  double loss = 0;           // running totals, this thread only
-  int64_t predictions = 0;
-  std::atomic<double> publishedLoss{0};
-  std::atomic<int64_t> publishedPredictions{0};
   /// What the kernel is handed, filled once (weights, objective, tables, this thread's random
   /// state and scratch); each sentence sets only its words, learning rate and global context.
   simd::SentenceJob job{};
@@ -102,25 +98,9 @@ void Trainer::runWorker(int32_t index) {
   }
 }
 
-void Trainer::lossTotals(double& loss, int64_t& predictions) const {
-  loss = 0;
-  predictions = 0;
-  for (const auto& s : states_) {
-    loss += s->publishedLoss.load(std::memory_order_relaxed);
-    predictions += s->publishedPredictions.load(std::memory_order_relaxed);
-  }
-}
+void Trainer::lossTotals(double& loss, int64_t& predictions) const { sumPublished(states_, loss, predictions); }
 
-std::vector<EpochStats> Trainer::epochStats() const {
-  std::vector<EpochStats> total(static_cast<size_t>(config_.epochs));
-  for (const auto& s : states_)
-    for (size_t e = 0; e < total.size(); ++e) {
-      total[e].words += s->epochs[e].words;
-      total[e].predictions += s->epochs[e].predictions;
-      total[e].loss += s->epochs[e].loss;
-    }
-  return total;
-}
+std::vector<EpochStats> Trainer::epochStats() const { return sumEpochs(states_, config_.epochs); }
 
 void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
   EpochStats& stats = state.epochs[static_cast<size_t>(chunk.epoch)];

@@ -174,19 +174,25 @@ function walkFeeder(graph: NodeGraph, walk: ResolvedWalkOptions, finalOf: Int32A
   return async (encoder, drain, epoch) => {
     // One walking thread: the trainer's threads are busy, and walks take a tenth of the time.
     const chunks = graph.walks({ ...walk, seed: epochSeed(walk.seed, epoch), threads: 1 }, { signal });
-    let next = chunks.next();
+    // The chunk asked for ahead may reject (abort) while this one is being pushed: marked
+    // handled now, its error still reaches the await below.
+    const ahead = (): Promise<IteratorResult<WalkChunk>> => {
+      const p = chunks.next();
+      p.catch(() => undefined);
+      return p;
+    };
+    let next = ahead();
     try {
       for (;;) {
         const result = await next;
         if (result.done) return;
-        next = chunks.next();
+        next = ahead();
         const chunk = trainerChunk(result.value, finalOf);
         if (chunk === undefined) continue;
         encoder.ready.push(chunk);
         await drain();
       }
     } finally {
-      next.catch(() => undefined);
       await chunks.return?.(undefined).catch(() => undefined);
     }
   };

@@ -14,7 +14,6 @@ namespace w2v {
 
 namespace {
 
-constexpr int64_t kWordCountBatch = 10000;
 /// Centre nodes between two looks at the cancel flag (as the CPU kernel's kCancelCheckWords).
 constexpr int32_t kCancelCheckNodes = 64;
 /// Rows of the closing hidden-vector pass between two looks at the cancel flag.
@@ -58,15 +57,11 @@ void checkSideInfo(const TrainerConfig& c, const TrainerTables& tables, int32_t 
 
 }  // namespace
 
-struct EgesTrainer::ThreadState : WorkerStats {
+struct EgesTrainer::ThreadState : CpuWorker {
   ThreadState(uint64_t seed, int32_t dim, int32_t slots, int32_t epochCount)
-      : WorkerStats(epochCount), rng(seed), scratch(dim, slots) {}
-  Random rng;
-  std::vector<int32_t> sentence;     // kept node ids of the walk in hand
-  std::vector<EgesTarget> targets;   // one centre's window nodes and negatives
+      : CpuWorker(seed, epochCount), scratch(dim, slots) {}
+  std::vector<EgesTarget> targets;  // one centre's window nodes and negatives
   EgesScratch scratch;
-  double alpha = 0;
-  int64_t wordsSinceReport = 0;
 };
 
 EgesTrainer::EgesTrainer(const TrainerConfig& config, TrainerTables tables, int32_t vocabSize)
@@ -147,39 +142,8 @@ void EgesTrainer::lossTotals(double& loss, int64_t& predictions) const { sumPubl
 
 std::vector<EpochStats> EgesTrainer::epochStats() const { return sumEpochs(states_, config_.epochs); }
 
-// As the CPU trainer's trainChunk: subsampling by keepProbability, words counted in batches
-// for the learning rate's linear decay, loss published after each sentence.
 void EgesTrainer::trainChunk(const Chunk& chunk, ThreadState& state) {
-  EpochStats& stats = state.epochs[static_cast<size_t>(chunk.epoch)];
-  const double lossBefore = state.loss;
-  const int64_t predictionsBefore = state.predictions;
-  const float* keep = tables_.keepProbability.data();
-  int64_t begin = 0;
-  for (const int64_t end : chunk.sentenceEnds) {
-    if (queue_.cancelled()) return;
-    state.sentence.clear();
-    for (int64_t i = begin; i < end; ++i) {
-      const int32_t node = chunk.tokens[static_cast<size_t>(i)];
-      const float p = keep[node];
-      if (p >= 1.0f || state.rng.uniform() < p) state.sentence.push_back(node);
-    }
-    state.wordsSinceReport += end - begin;
-    stats.words += end - begin;
-    begin = end;
-    if (state.wordsSinceReport >= kWordCountBatch) {
-      wordsDone_.fetch_add(state.wordsSinceReport, std::memory_order_relaxed);
-      state.wordsSinceReport = 0;
-      state.alpha = currentAlpha();
-    }
-    trainSentence(state);
-    state.publishedLoss.store(state.loss, std::memory_order_relaxed);
-    state.publishedPredictions.store(state.predictions, std::memory_order_relaxed);
-  }
-  wordsDone_.fetch_add(state.wordsSinceReport, std::memory_order_relaxed);
-  state.wordsSinceReport = 0;
-  state.alpha = currentAlpha();
-  stats.loss += state.loss - lossBefore;
-  stats.predictions += state.predictions - predictionsBefore;
+  trainChunkSentences(chunk, state, [&](size_t) { trainSentence(state); });
 }
 
 // Skip-gram over one walk: each centre node v's hidden vector H_v predicts the nodes of its

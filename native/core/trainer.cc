@@ -5,20 +5,10 @@
 
 namespace w2v {
 
-namespace {
-
-constexpr int64_t kWordCountBatch = 10000;
-
-}  // namespace
-
-struct Trainer::ThreadState : WorkerStats {
+struct Trainer::ThreadState : CpuWorker {
   explicit ThreadState(uint64_t seed, size_t scratchFloats, int32_t epochs)
-      : WorkerStats(epochs), rng(seed), scratch(scratchFloats) {}
-  Random rng;
-  std::vector<int32_t> sentence;  // kept token ids of the sentence in hand
-  AlignedFloats scratch;          // the kernel's hidden / gradient rows
-  double alpha = 0;
-  int64_t wordsSinceReport = 0;
+      : CpuWorker(seed, epochs), scratch(scratchFloats) {}
+  AlignedFloats scratch;  // the kernel's hidden / gradient rows
   /// What the kernel is handed, filled once (weights, objective, tables, this thread's random
   /// state and scratch); each sentence sets only its words, learning rate and global context.
   simd::SentenceJob job{};
@@ -103,38 +93,10 @@ void Trainer::lossTotals(double& loss, int64_t& predictions) const { sumPublishe
 std::vector<EpochStats> Trainer::epochStats() const { return sumEpochs(states_, config_.epochs); }
 
 void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
-  EpochStats& stats = state.epochs[static_cast<size_t>(chunk.epoch)];
-  const double lossBefore = state.loss;
-  const int64_t predictionsBefore = state.predictions;
-  const float* keep = tables_.keepProbability.data();
-  int64_t begin = 0;
-  for (size_t sentenceIndex = 0; sentenceIndex < chunk.sentenceEnds.size(); ++sentenceIndex) {
-    const int64_t end = chunk.sentenceEnds[sentenceIndex];
-    if (queue_.cancelled()) return;
-    state.sentence.clear();
-    for (int64_t i = begin; i < end; ++i) {
-      const int32_t w = chunk.tokens[static_cast<size_t>(i)];
-      const float p = keep[w];
-      if (p >= 1.0f || state.rng.uniform() < p) state.sentence.push_back(w);
-    }
-    state.wordsSinceReport += end - begin;
-    stats.words += end - begin;
-    begin = end;
-    if (state.wordsSinceReport >= kWordCountBatch) {
-      wordsDone_.fetch_add(state.wordsSinceReport, std::memory_order_relaxed);
-      state.wordsSinceReport = 0;
-      state.alpha = currentAlpha();
-    }
+  trainChunkSentences(chunk, state, [&](size_t sentenceIndex) {
     const int32_t context = chunk.sentenceContext.empty() ? -1 : chunk.sentenceContext[sentenceIndex];
     trainSentence(state.sentence.data(), static_cast<int32_t>(state.sentence.size()), context, state);
-    state.publishedLoss.store(state.loss, std::memory_order_relaxed);
-    state.publishedPredictions.store(state.predictions, std::memory_order_relaxed);
-  }
-  wordsDone_.fetch_add(state.wordsSinceReport, std::memory_order_relaxed);
-  state.wordsSinceReport = 0;
-  state.alpha = currentAlpha();
-  stats.loss += state.loss - lossBefore;
-  stats.predictions += state.predictions - predictionsBefore;
+  });
 }
 
 void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state) {

@@ -20,6 +20,7 @@
 #include "trainer_backend.h"
 #include "trainer_checks.h"
 #include "trainer_types.h"
+#include "worker_stats.h"
 
 namespace w2v {
 
@@ -96,6 +97,46 @@ class TrainerRuntime : public TrainerBackend {
   void allocateInputVectors();
   /// The learning rate after the words done so far.
   double currentAlpha() const { return linearAlpha(config_, wordsDone_.load(std::memory_order_relaxed)); }
+  /// One CPU worker's pass over a chunk, the same for every CPU backend: each sentence's tokens
+  /// subsampled by keepProbability into state.sentence, the words counted in batches of
+  /// kWordCountBatch for the learning rate's linear decay, `trainSentence(sentenceIndex)`
+  /// called, and the loss published after each sentence; stops early when cancelled.
+  template <class TrainSentence>
+  void trainChunkSentences(const Chunk& chunk, CpuWorker& state, TrainSentence&& trainSentence) {
+    EpochStats& stats = state.epochs[static_cast<size_t>(chunk.epoch)];
+    const double lossBefore = state.loss;
+    const int64_t predictionsBefore = state.predictions;
+    const float* keep = tables_.keepProbability.data();
+    int64_t begin = 0;
+    for (size_t sentenceIndex = 0; sentenceIndex < chunk.sentenceEnds.size(); ++sentenceIndex) {
+      const int64_t end = chunk.sentenceEnds[sentenceIndex];
+      if (queue_.cancelled()) return;
+      state.sentence.clear();
+      for (int64_t i = begin; i < end; ++i) {
+        const int32_t w = chunk.tokens[static_cast<size_t>(i)];
+        const float p = keep[w];
+        if (p >= 1.0f || state.rng.uniform() < p) state.sentence.push_back(w);
+      }
+      state.wordsSinceReport += end - begin;
+      stats.words += end - begin;
+      begin = end;
+      if (state.wordsSinceReport >= kWordCountBatch) {
+        wordsDone_.fetch_add(state.wordsSinceReport, std::memory_order_relaxed);
+        state.wordsSinceReport = 0;
+        state.alpha = currentAlpha();
+      }
+      trainSentence(sentenceIndex);
+      state.publishedLoss.store(state.loss, std::memory_order_relaxed);
+      state.publishedPredictions.store(state.predictions, std::memory_order_relaxed);
+    }
+    wordsDone_.fetch_add(state.wordsSinceReport, std::memory_order_relaxed);
+    state.wordsSinceReport = 0;
+    state.alpha = currentAlpha();
+    stats.loss += state.loss - lossBefore;
+    stats.predictions += state.predictions - predictionsBefore;
+  }
+  /// Words a CPU worker trains between two updates of the shared count (and its learning rate).
+  static constexpr int64_t kWordCountBatch = 10000;
   /// A worker took a chunk of `epoch`: progress reports the latest.
   void noteEpoch(int32_t epoch) {
     latestEpoch_.store(std::max(latestEpoch_.load(std::memory_order_relaxed), epoch), std::memory_order_relaxed);

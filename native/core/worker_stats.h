@@ -1,12 +1,14 @@
 // A CPU training thread's running figures, the same for every CPU backend (Trainer,
 // EgesTrainer): its per-epoch totals, its running loss and prediction count, the copies it
-// publishes for progress reports; and their sums over the threads.
+// publishes for progress reports; and their sums over the threads. CpuWorker adds what the
+// shared sentence loop (TrainerRuntime::trainChunkSentences) keeps per thread.
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "random.h"
 #include "trainer_types.h"
 
 namespace w2v {
@@ -18,6 +20,17 @@ struct WorkerStats {
   int64_t predictions = 0;
   std::atomic<double> publishedLoss{0};
   std::atomic<int64_t> publishedPredictions{0};
+};
+
+/// A CPU worker's state for TrainerRuntime::trainChunkSentences: its random generator (also
+/// the subsampling draws), the kept tokens of the sentence in hand, its learning rate and the
+/// words it has not yet added to the shared count.
+struct CpuWorker : WorkerStats {
+  CpuWorker(uint64_t seed, int32_t epochCount) : WorkerStats(epochCount), rng(seed) {}
+  Random rng;
+  std::vector<int32_t> sentence;
+  double alpha = 0;
+  int64_t wordsSinceReport = 0;
 };
 
 /// Loss and predictions published so far, summed over `states` (pointers to WorkerStats).

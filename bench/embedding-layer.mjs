@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
+import { mulberry32 } from './tools/random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { trainItems } = createRequire(import.meta.url)(join(root, 'dist', 'cjs', 'index.js'));
@@ -97,17 +98,8 @@ for (const [kernelName, kernelFunc] of [['GatherV2', gatherRows], ['UnsortedSegm
   tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc });
 }
 
-/** mulberry32: a small seeded generator, so the data and batch order are the same every run. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The data and batch order are the same every run. */
+const rng = mulberry32;
 
 /** Sessions of items (integers market * ITEMS_PER_MARKET + k) with their market. */
 function sessions(count, random) {

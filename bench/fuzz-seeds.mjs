@@ -12,6 +12,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { mulberry32 } from './tools/random.mjs';
+
 const require = createRequire(import.meta.url);
 const { encodeNativeModel } = require('../dist/cjs/formats/native-model.js');
 
@@ -21,17 +23,8 @@ if (!dir) {
   process.exit(2);
 }
 
-// mulberry32: a small seeded generator, so the seeds are the same on every run.
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded: the seeds are the same on every run.
+const generator = mulberry32;
 
 const random = generator(2024);
 let written = 0;

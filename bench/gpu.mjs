@@ -24,6 +24,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { mulberry32 } from './tools/random.mjs';
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { train, cudaDevices, loadModel } = require(join(root, 'dist', 'cjs', 'index.js'));
@@ -66,14 +68,7 @@ const millions = (x) => `${(x / 1e6).toFixed(2)}M`;
 
 /** Lines of 10 words, each line from one of 4 groups of 10 words (g0_0 .. g3_9). */
 function plantedLines(lines, seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const out = [];
   for (let i = 0; i < lines; i++) {
     const g = Math.floor(next() * 4);

@@ -31,6 +31,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
+import { mulberry32 } from './tools/random.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const api = await import(join(root, 'dist', 'esm', 'index.mjs'));
@@ -147,17 +148,7 @@ const mib = (kb) => kb / 1024;
 /** A path under the repository as a relative one, for the log. */
 const shortPath = (x) => (x.startsWith(root + '/') ? relative(root, x) : x);
 
-function rng(seed) {
-  // mulberry32
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Runs a command under /usr/bin/time: wall seconds and peak RSS (KiB) of the process. */
 function timed(cmd, argv, { timeoutSeconds } = {}) {

@@ -27,6 +27,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
+import { mulberry32 } from './tools/random.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { train, trainItems, Word2Vec, ItemEmbeddings, loadIndex, simd } = await import(join(root, 'dist', 'esm', 'index.mjs'));
@@ -85,17 +86,7 @@ const log = (msg) => console.error(`[index ${((performance.now() - started) / 10
 
 // ---------------------------------------------------------------- random numbers, helpers
 
-function rng(seed) {
-  // mulberry32
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const keyOf = (params) => createHash('sha1').update(JSON.stringify(params)).digest('hex').slice(0, 12);
 

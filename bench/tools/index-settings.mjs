@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { provenance, resultMeta } from './results.mjs';
+import { mulberry32 } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -45,14 +46,8 @@ const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLengt
 const n = vectors.length / DIM;
 const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`), dim: DIM, vectors });
 
-// mulberry32, seeded: the same queries every run.
-let state = 12345;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = Math.imul(state ^ (state >>> 15), state | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded: the same queries every run.
+const random = mulberry32(12345);
 const queries = new Float32Array(QUERIES * DIM);
 for (let q = 0; q < QUERIES; q++) {
   const row = Math.floor(random() * n);

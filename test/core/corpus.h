@@ -9,6 +9,7 @@
 #include <numeric>
 #include <vector>
 
+#include "check.h"
 #include "query.h"
 #include "random.h"
 #include "trainer.h"
@@ -153,7 +154,9 @@ inline w2v::TrainerConfig plantedConfig(const Corpus& c, int32_t epochs) {
 }
 
 /// Pushes every epoch's chunks (blocking push) and closes the input.
-inline void pushAll(w2v::Trainer& trainer, const Corpus& c, int32_t epochs, size_t sentencesPerChunk = 50) {
+/// Pushes every epoch's chunks to a started backend (Trainer, EgesTrainer) and closes it.
+template <class Backend>
+inline void pushAll(Backend& trainer, const Corpus& c, int32_t epochs, size_t sentencesPerChunk = 50) {
   for (int32_t e = 0; e < epochs; ++e)
     for (w2v::Chunk& chunk : chunksOf(c, e, sentencesPerChunk)) trainer.push(std::move(chunk));
   trainer.close();
@@ -183,6 +186,22 @@ inline int32_t worstGroupRecall(w2v::Trainer& trainer, const Corpus& c) {
     worst = std::min(worst, same);
   }
   return worst;
+}
+
+/// Every epoch of a finished backend counted `wordsPerEpoch` words and made predictions with
+/// a finite loss, and the last epoch's mean loss is below the first's.
+template <class Backend>
+inline void checkEpochStats(const Backend& t, int32_t epochs, int64_t wordsPerEpoch) {
+  const auto stats = t.epochStats();
+  if (!CHECK_EQ(stats.size(), static_cast<size_t>(epochs))) return;
+  for (const auto& e : stats) {
+    CHECK_EQ(e.words, wordsPerEpoch);
+    CHECK(e.predictions > 0);
+    CHECK(std::isfinite(e.loss));
+  }
+  const double first = stats.front().loss / static_cast<double>(stats.front().predictions);
+  const double last = stats.back().loss / static_cast<double>(stats.back().predictions);
+  CHECK_MSG(last < first, "mean loss of the last epoch " << last << " is not below the first's " << first);
 }
 
 }  // namespace testing_corpus

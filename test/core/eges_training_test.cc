@@ -13,6 +13,7 @@
 
 #include "../../native/backends/backends.h"
 #include "check.h"
+#include "corpus.h"
 #include "eges_trainer.h"
 #include "random.h"
 #include "weight_init.h"
@@ -38,15 +39,15 @@ constexpr int32_t kWalkLength = 20;
 
 /// Random walks that stay in one group (each step to another node of it, uniformly), and each
 /// node's attributes.
-struct WalkCorpus {
-  std::vector<int32_t> tokens;
-  std::vector<int64_t> sentenceEnds;
+struct WalkCorpus : testing_corpus::Corpus {
   std::vector<int32_t> attributeOf;
   static int32_t group(int32_t node) { return node / kGroupSize; }
 };
 
 WalkCorpus plantedWalks(int32_t walks, uint64_t seed) {
   WalkCorpus c;
+  c.vocabSize = kNodes;
+  c.groupSize = kGroupSize;
   w2v::Random rng(seed);
   for (int32_t w = 0; w < walks; ++w) {
     const int32_t g = static_cast<int32_t>(rng.below(kGroups));
@@ -94,28 +95,10 @@ TrainerTables egesTables(const WalkCorpus& c) {
   return t;
 }
 
-std::vector<Chunk> chunksOf(const WalkCorpus& c, int32_t epoch, size_t walksPerChunk = 50) {
-  std::vector<Chunk> chunks;
-  int64_t begin = 0;
-  for (size_t s = 0; s < c.sentenceEnds.size(); s += walksPerChunk) {
-    Chunk chunk;
-    chunk.epoch = epoch;
-    const size_t last = std::min(c.sentenceEnds.size(), s + walksPerChunk);
-    const int64_t end = c.sentenceEnds[last - 1];
-    chunk.tokens.assign(c.tokens.begin() + begin, c.tokens.begin() + end);
-    for (size_t k = s; k < last; ++k) chunk.sentenceEnds.push_back(c.sentenceEnds[k] - begin);
-    begin = end;
-    chunks.push_back(std::move(chunk));
-  }
-  return chunks;
-}
-
 std::unique_ptr<EgesTrainer> train(const TrainerConfig& config, const WalkCorpus& c) {
   auto t = std::make_unique<EgesTrainer>(config, egesTables(c), kNodes);
   t->start();
-  for (int32_t e = 0; e < config.epochs; ++e)
-    for (Chunk& chunk : chunksOf(c, e)) t->push(std::move(chunk));
-  t->close();
+  testing_corpus::pushAll(*t, c, config.epochs);
   t->join();
   return t;
 }
@@ -171,15 +154,7 @@ void checkLearnedGroups(EgesTrainer& t, const WalkCorpus& c, int32_t epochs) {
   groupCosines(t.inputVectors(), t.dim(), within, across);
   CHECK_MSG(within > 0.5 && within > across + 0.4,
             "mean cosine within groups " << within << ", across groups " << across);
-  const auto stats = t.epochStats();
-  if (!CHECK_EQ(stats.size(), static_cast<size_t>(epochs))) return;
-  for (const auto& s : stats) {
-    CHECK_EQ(s.words, static_cast<int64_t>(c.tokens.size()));
-    CHECK(s.predictions > 0 && std::isfinite(s.loss));
-  }
-  const double first = stats.front().loss / static_cast<double>(stats.front().predictions);
-  const double last = stats.back().loss / static_cast<double>(stats.back().predictions);
-  CHECK_MSG(last < first, "mean loss of the last epoch " << last << " is not below the first's " << first);
+  testing_corpus::checkEpochStats(t, epochs, static_cast<int64_t>(c.tokens.size()));
   const w2v::Progress p = t.progress();
   CHECK_EQ(p.wordsDone, epochs * static_cast<int64_t>(c.tokens.size()));
   CHECK_NEAR(p.alpha, t.config().minAlpha, 0.01 * t.config().minAlpha);
@@ -340,7 +315,7 @@ TEST(eges_trainer_refuses_sentence_context) {
   const WalkCorpus& c = planted();
   EgesTrainer t(egesConfig(SideInfoMode::kEges, 1, 100), egesTables(c), kNodes);
   t.start();
-  Chunk chunk = chunksOf(c, 0)[0];
+  Chunk chunk = testing_corpus::chunksOf(c, 0)[0];
   chunk.sentenceContext.assign(chunk.sentenceEnds.size(), 0);
   CHECK_THROWS_AS(t.tryPush(std::move(chunk)), std::invalid_argument,
                   "sentenceContext is not supported with sideInfo (EGES/GES)");
@@ -359,7 +334,7 @@ TEST(eges_trainer_cancel_stops_quickly) {
   std::thread producer([&] {
     try {
       for (int32_t e = 0; e < config.epochs && !t.cancelled(); ++e)
-        for (Chunk& chunk : chunksOf(c, e)) t.push(std::move(chunk));  // dropped once cancelled
+        for (Chunk& chunk : testing_corpus::chunksOf(c, e)) t.push(std::move(chunk));  // dropped once cancelled
       t.close();
     } catch (const std::exception& e) {
       producerError = e.what();

@@ -41,19 +41,6 @@ bool sameFloats(const w2v::AlignedFloats& a, const w2v::AlignedFloats& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-void checkEpochStats(const Trainer& t, int32_t epochs, int64_t wordsPerEpoch) {
-  const auto stats = t.epochStats();
-  if (!CHECK_EQ(stats.size(), static_cast<size_t>(epochs))) return;
-  for (int32_t e = 0; e < epochs; ++e) {
-    CHECK_EQ(stats[static_cast<size_t>(e)].words, wordsPerEpoch);
-    CHECK(stats[static_cast<size_t>(e)].predictions > 0);
-    CHECK(std::isfinite(stats[static_cast<size_t>(e)].loss));
-  }
-  const double first = stats.front().loss / static_cast<double>(stats.front().predictions);
-  const double last = stats.back().loss / static_cast<double>(stats.back().predictions);
-  CHECK_MSG(last < first, "mean loss of the last epoch " << last << " is not below the first's " << first);
-}
-
 }  // namespace
 
 TEST(trainer_skipgram_negative_learns_planted_groups) {

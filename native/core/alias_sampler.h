@@ -19,7 +19,10 @@ struct AliasEntry {
 static inline int32_t aliasDraw(const AliasEntry* entries, uint32_t n, uint64_t r) {
   const uint32_t bucket = static_cast<uint32_t>(((r & 0xFFFFFFFFULL) * static_cast<uint64_t>(n)) >> 32);
   const AliasEntry& e = entries[bucket];
-  return static_cast<uint32_t>(r >> 32) < e.threshold ? static_cast<int32_t>(bucket) : e.alias;
+  // A select by mask, not a branch: the entry is a cache miss more often than not, and a
+  // branch on it, taken at random, stalls on every misprediction until the miss resolves.
+  const int32_t keep = -static_cast<int32_t>(static_cast<uint32_t>(r >> 32) < e.threshold);
+  return (static_cast<int32_t>(bucket) & keep) | (e.alias & ~keep);
 }
 
 class AliasSampler {

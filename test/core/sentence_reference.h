@@ -10,9 +10,10 @@
 //   - every centre word: one window-shrink draw, first (none in item2vec's set mode);
 //   - every prediction: its `negative` draws before any update (HS included), a draw equal
 //     to the target skipped; then, in item2vec, `groupNegative` in-group draws;
-//   - shared negatives: the centre word's set is drawn one word ahead, right after the
-//     previous centre word's window draw (the kernel prefetches its rows meanwhile); the
-//     first word's set right after its own window draw.
+//   - shared negatives, and CBOW with negative sampling alone (no HS): the centre word's set
+//     is drawn one word ahead, right after the previous centre word's window draw (the kernel
+//     prefetches its rows meanwhile); the first word's set right after its own window draw;
+//     a centre word with no context word still has its set drawn.
 // Sigmoid and log-sigmoid come from the same tables with the same index computation as the
 // kernel (word2vec.c's expTable, here rounded to the nearest of 1025 entries), taken at the
 // double score rounded to float: the kernel's float score differs from it by rounding only,
@@ -106,10 +107,11 @@ class SentenceReference {
 
   /// One prediction of `target` from l1 (a context row, or CBOW's mean): word2vec.c's
   /// "if (hs)" block, then its "if (negative > 0)" block, both adding l1's gradient to neu1e.
-  void predict(const Vector& l1, int32_t target, Vector& neu1e) {
+  /// `drawn`: the negatives drawn a word ahead (CBOW with negative sampling alone), else drawn here.
+  void predict(const Vector& l1, int32_t target, Vector& neu1e, const std::vector<int32_t>* drawn = nullptr) {
     ++j_.predictions;
     std::vector<int32_t> negatives;
-    if (j_.negative > 0) negatives = drawNegatives(target);
+    if (j_.negative > 0) negatives = drawn ? *drawn : drawNegatives(target);
     if (j_.hs) {
       for (int64_t k = j_.offsets[target]; k < j_.offsets[target + 1]; ++k) {
         double* l2 = innerNode(j_.points[k]);
@@ -157,9 +159,16 @@ class SentenceReference {
   /// CBOW as word2vec.c (cbow_mean): the mean of the context rows predicts the centre word,
   /// and every context row takes the whole gradient.
   void trainCbow() {
+    const bool ahead = !j_.hs && j_.negative > 0;
+    std::vector<int32_t> negatives, next;  // the current and next centre word's, when ahead
     for (int32_t pos = 0; pos < j_.length; ++pos) {
       int32_t from, to;
       window(pos, from, to);
+      if (ahead) {
+        if (pos == 0) negatives = drawNegatives(j_.sentence[pos]);
+        else negatives = next;
+        if (pos + 1 < j_.length) next = drawNegatives(j_.sentence[pos + 1]);
+      }
       Vector neu1(static_cast<size_t>(dim_), 0.0);
       int32_t cw = 0;
       for (int32_t c = from; c <= to; ++c) {
@@ -170,7 +179,7 @@ class SentenceReference {
       if (cw == 0) continue;
       for (double& x : neu1) x /= cw;
       Vector neu1e(static_cast<size_t>(dim_), 0.0);
-      predict(neu1, j_.sentence[pos], neu1e);
+      predict(neu1, j_.sentence[pos], neu1e, ahead ? &negatives : nullptr);
       for (int32_t c = from; c <= to; ++c)
         if (c != pos) addScaled(1, neu1e.data(), input(j_.sentence[c]));
     }

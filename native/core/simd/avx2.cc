@@ -17,7 +17,8 @@ namespace {
 struct WindowProduct;
 struct Avx2Ops {
   static constexpr bool kFusedCbow = true;
-  static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count);
+  static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                           int32_t negativeCount);
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
@@ -39,6 +40,10 @@ struct Avx2Ops {
     const __m256 a = _mm256_set1_ps(alpha);
     int32_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    if (i + 4 <= n) {
+      _mm_storeu_ps(y + i, _mm_fmadd_ps(_mm256_castps256_ps128(a), _mm_loadu_ps(x + i), _mm_loadu_ps(y + i)));
+      i += 4;
+    }
     for (; i < n; ++i) y[i] += alpha * x[i];
   }
   static void zero(float* x, int32_t n) {
@@ -62,21 +67,28 @@ struct Avx2Ops {
 // at a time; the row's last partial chunk is loaded and stored with a mask.
 constexpr int32_t kGroup = 8;
 
+// A last chunk of exactly 4 floats (dim 100, 300: any dim = 4 mod 8) is loaded and stored as a
+// 128-bit half, its upper lanes zero: on AMD Zen a masked store (VMASKMOVPS) costs many
+// cycles, and a load of what it stored waits for it instead of being forwarded. Other partial
+// chunks use the mask. The lanes computed are the same either way, so the results are too.
 struct Chunks {
   int32_t dim;
   int32_t count;  // chunks of 8 floats, the last maybe partial
+  int32_t last;   // floats in the last chunk, 1 to 8
   __m256i tail;   // mask of the last chunk's lanes
-  explicit Chunks(int32_t d) : dim(d), count((d + 7) / 8) {
+  explicit Chunks(int32_t d) : dim(d), count((d + 7) / 8), last(d - ((d + 7) / 8 - 1) * 8) {
     alignas(32) static const int32_t ramp[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
-    const int32_t last = d - (count - 1) * 8;
     tail = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ramp + 8 - last));
   }
   __m256 load(const float* row, int32_t k) const {
-    return k == count - 1 ? _mm256_maskload_ps(row + 8 * k, tail) : _mm256_loadu_ps(row + 8 * k);
+    if (k != count - 1 || last == 8) return _mm256_loadu_ps(row + 8 * k);
+    if (last == 4) return _mm256_insertf128_ps(_mm256_setzero_ps(), _mm_loadu_ps(row + 8 * k), 0);
+    return _mm256_maskload_ps(row + 8 * k, tail);
   }
   void store(float* row, int32_t k, __m256 v) const {
-    if (k == count - 1) _mm256_maskstore_ps(row + 8 * k, tail, v);
-    else _mm256_storeu_ps(row + 8 * k, v);
+    if (k != count - 1 || last == 8) _mm256_storeu_ps(row + 8 * k, v);
+    else if (last == 4) _mm_storeu_ps(row + 8 * k, _mm256_castps256_ps128(v));
+    else _mm256_maskstore_ps(row + 8 * k, tail, v);
   }
 };
 
@@ -170,18 +182,17 @@ struct InUpdate {
 // seeing the rows as the previous targets left them) a dot product and one fused pass that
 // updates the gradient and the output row together, then the gradient added to every
 // context row.
-void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count) {
+void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                            int32_t negativeCount) {
   const int32_t dim = j.dim;
   const Chunks ch(dim);
   float* hidden = j.scratch;
   float* gradient = j.scratch + dim;
-  // The targets are drawn first (the generator's sequence is the same as drawing each when
-  // needed) and their output rows prefetched, so their cache misses overlap one another and
-  // the context mean, instead of each stalling its own dot product.
+  // The negatives were drawn a word ahead and their rows prefetched (trainSentenceWith).
   int32_t samples[kMaxNegative + 1];
   samples[0] = word;
-  const int32_t n = 1 + drawNegatives(j, word, samples + 1);
-  for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
+  for (int32_t d = 0; d < negativeCount; ++d) samples[1 + d] = negatives[d];
+  const int32_t n = 1 + negativeCount;
   const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
   for (int32_t k = 0; k < ch.count; ++k) {
     __m256 acc = ch.load(rows[0], k);

@@ -27,7 +27,8 @@ inline __mmask16 tailMask(int32_t n) { return static_cast<__mmask16>((1u << n) -
 struct WindowProduct;
 struct Avx512Ops {
   static constexpr bool kFusedCbow = true;
-  static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count);
+  static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                           int32_t negativeCount);
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
@@ -171,18 +172,20 @@ struct InUpdate {
   static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { inUpdateGroup<N>(w, ch, k0, w.scores); }
 };
 
-// CBOW with negative sampling as avx2.cc's: the targets drawn first and their rows
-// prefetched, the context mean in one pass, one fused pass per target over the gradient and
+// CBOW with negative sampling as avx2.cc's: the negatives drawn a word ahead and their rows
+// prefetched (trainSentenceWith), the context mean in one pass, one fused pass per target over the gradient and
 // the output row, then the gradient added to every context row.
-void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count) {
+void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                            int32_t negativeCount) {
   const int32_t dim = j.dim;
   const Chunks ch(dim);
   float* hidden = j.scratch;
   float* gradient = j.scratch + dim;
+  // The negatives were drawn a word ahead and their rows prefetched (trainSentenceWith).
   int32_t samples[kMaxNegative + 1];
   samples[0] = word;
-  const int32_t n = 1 + drawNegatives(j, word, samples + 1);
-  for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
+  for (int32_t d = 0; d < negativeCount; ++d) samples[1 + d] = negatives[d];
+  const int32_t n = 1 + negativeCount;
   const __m512 inv = _mm512_set1_ps(1.0f / static_cast<float>(count));
   for (int32_t k = 0; k < ch.count; ++k) {
     __m512 acc = ch.load(rows[0], k);

@@ -18,7 +18,7 @@ namespace {
 struct WindowProduct;
 struct NeonOps {
   static constexpr bool kFusedCbow = false;
-  static void cbowNegative(SentenceJob&, int32_t, float* const*, int32_t) {}
+  static void cbowNegative(SentenceJob&, int32_t, float* const*, int32_t, const int32_t*, int32_t) {}
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {
     float32x4_t s0 = vdupq_n_f32(0), s1 = vdupq_n_f32(0);

@@ -13,11 +13,15 @@
 // The gradient coefficient of one (input, target) prediction with label 1 (the target is the
 // word) or 0 (a negative), times the learning rate, clipped as the original at |f| > 6; adds
 // the prediction's loss. Every negative-sampling update goes through it.
-inline float labelGradient(SentenceJob& j, float f, float label) {
-  j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+// The coefficient alone (the loss added by the caller).
+inline float labelCoefficient(const SentenceJob& j, float f, float label) {
   if (f > kMaxExp) return (label - 1.0f) * j.alpha;
   if (f < -kMaxExp) return label * j.alpha;
   return (label - j.sigmoid[sigmoidIndex(f)]) * j.alpha;
+}
+inline float labelGradient(SentenceJob& j, float f, float label) {
+  j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+  return labelCoefficient(j, f, label);
 }
 
 // Draws the negatives of a centre word (its own id is skipped, as the original does).
@@ -40,8 +44,10 @@ inline void prefetchRow(const float* row, int32_t dim) {
 // sampling); the input's gradient is added to `gradient`. The negatives are drawn first (the
 // generator's sequence is the same) and every output row of the prediction is prefetched, so
 // their cache misses overlap instead of each stalling its own dot product.
+// `drawn`: negatives drawn before (CBOW draws them a word ahead), else drawn here.
 template <class Ops>
-inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* gradient) {
+inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* gradient, const int32_t* drawn = nullptr,
+                       int32_t drawnCount = 0) {
   const int32_t dim = j.dim;
   const float alpha = j.alpha;
   ++j.predictions;
@@ -49,7 +55,11 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
   int32_t n = 0;
   if (j.negative > 0) {
     samples[n++] = target;
-    n += drawNegatives(j, target, samples + 1);
+    if (drawn) {
+      for (int32_t d = 0; d < drawnCount; ++d) samples[n++] = drawn[d];
+    } else {
+      n += drawNegatives(j, target, samples + 1);
+    }
     for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
   }
   if (j.hs) {
@@ -89,11 +99,20 @@ struct WindowProduct {
 };
 
 // Scores in, coefficients out (in place), as the original's clipped sigmoid; adds the loss.
+// The window's loss terms are summed in two float accumulators and added to the job's total
+// once: one double sum through memory per term was a chain of dependent adds.
 inline void windowCoefficients(const WindowProduct& w, SentenceJob& j) {
-  const int32_t n = w.contexts * w.targets;
-  for (int32_t k = 0; k < n; ++k) {
-    w.scores[k] = labelGradient(j, w.scores[k], w.labels[k % w.targets]);
+  float loss[2] = {0.0f, 0.0f};
+  for (int32_t c = 0; c < w.contexts; ++c) {
+    float* row = w.scores + static_cast<size_t>(c) * w.targets;
+    for (int32_t t = 0; t < w.targets; ++t) {
+      const float f = row[t];
+      const float label = w.labels[t];
+      loss[t & 1] += logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+      row[t] = labelCoefficient(j, f, label);
+    }
   }
+  j.loss -= static_cast<double>(loss[0]) + static_cast<double>(loss[1]);
 }
 
 // The portable products: dot products and axpys, row by row.
@@ -199,6 +218,22 @@ inline void trainItemSentenceWith(SentenceJob& j) {
   }
 }
 
+// CBOW by the generic operations: the mean of the context rows predicts the centre word, and
+// every context row takes the whole gradient. `drawn` as predictOne's.
+template <class Ops>
+inline void cbowWindow(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* drawn,
+                       int32_t drawnCount) {
+  const int32_t dim = j.dim;
+  float* hidden = j.scratch;
+  float* gradient = j.scratch + dim;
+  Ops::zero(hidden, dim);
+  for (int32_t c = 0; c < count; ++c) Ops::axpy(1.0f, rows[c], hidden, dim);
+  Ops::scale(1.0f / static_cast<float>(count), hidden, dim);
+  Ops::zero(gradient, dim);
+  predictOne<Ops>(j, hidden, word, gradient, drawn, drawnCount);
+  for (int32_t c = 0; c < count; ++c) Ops::axpy(1.0f, gradient, rows[c], dim);
+}
+
 template <class Ops>
 inline void trainSentenceWith(SentenceJob& j) {
   if (j.wholeSentence || j.groupNegative > 0 || j.globalContext >= 0) {
@@ -209,10 +244,12 @@ inline void trainSentenceWith(SentenceJob& j) {
   const int32_t window = j.window;
   const int32_t length = j.length;
   const int32_t* sentence = j.sentence;
-  float* hidden = j.scratch;
   float* gradient = j.scratch + dim;
   const bool shared = j.sharedNegatives && !j.cbow && !j.hs && j.negative > 0;
+  // CBOW with negative sampling alone draws its negatives a word ahead as well.
+  const bool cbowAhead = j.cbow && !j.hs && j.negative > 0;
   int32_t context[2 * 1000 + 1];
+  float* rows[2 * 1000];
   int32_t negatives[2][1000];
   int32_t negativeCounts[2] = {0, 0};
   for (int32_t pos = 0; pos < length; ++pos) {
@@ -222,10 +259,11 @@ inline void trainSentenceWith(SentenceJob& j) {
     const int32_t span = window - reduced;
     const int32_t from = std::max(0, pos - span);
     const int32_t to = std::min(length - 1, pos + span);
-    if (shared) {
+    const int32_t current = pos & 1;
+    if (shared || cbowAhead) {
       // The next centre word's negatives are drawn one step ahead and their rows prefetched,
-      // so their cache misses overlap this window's arithmetic.
-      const int32_t current = pos & 1;
+      // with the input row entering the window next, so their cache misses overlap this
+      // window's arithmetic.
       if (pos == 0) negativeCounts[current] = drawNegatives(j, word, negatives[current]);
       if (pos + 1 < length) {
         const int32_t nextWord = sentence[pos + 1];
@@ -235,31 +273,23 @@ inline void trainSentenceWith(SentenceJob& j) {
           prefetchRow(j.syn1neg + static_cast<size_t>(negatives[current ^ 1][d]) * dim, dim);
         if (pos + window + 1 < length) prefetchRow(j.syn0 + static_cast<size_t>(sentence[pos + window + 1]) * dim, dim);
       }
+    }
+    if (shared) {
       int32_t count = 0;
       for (int32_t c = from; c <= to; ++c)
         if (c != pos) context[count++] = sentence[c];
       if (count > 0) skipgramSharedWindow<Ops>(j, word, context, count, negatives[current], negativeCounts[current]);
-    } else if (j.cbow && Ops::kFusedCbow && !j.hs && j.negative > 0) {
-      float* rows[2 * 1000];
+    } else if (j.cbow) {
       int32_t count = 0;
       for (int32_t c = from; c <= to; ++c)
         if (c != pos) rows[count++] = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
-      if (count > 0) Ops::cbowNegative(j, word, rows, count);
-    } else if (j.cbow) {
-      Ops::zero(hidden, dim);
-      int32_t count = 0;
-      for (int32_t c = from; c <= to; ++c) {
-        if (c == pos) continue;
-        Ops::axpy(1.0f, j.syn0 + static_cast<size_t>(sentence[c]) * dim, hidden, dim);
-        ++count;
-      }
       if (count == 0) continue;
-      Ops::scale(1.0f / static_cast<float>(count), hidden, dim);
-      Ops::zero(gradient, dim);
-      predictOne<Ops>(j, hidden, word, gradient);
-      for (int32_t c = from; c <= to; ++c) {
-        if (c == pos) continue;
-        Ops::axpy(1.0f, gradient, j.syn0 + static_cast<size_t>(sentence[c]) * dim, dim);
+      if (!cbowAhead) {
+        cbowWindow<Ops>(j, word, rows, count, nullptr, 0);
+      } else if constexpr (Ops::kFusedCbow) {
+        Ops::cbowNegative(j, word, rows, count, negatives[current], negativeCounts[current]);
+      } else {
+        cbowWindow<Ops>(j, word, rows, count, negatives[current], negativeCounts[current]);
       }
     } else {
       for (int32_t c = from; c <= to; ++c) {

@@ -78,6 +78,9 @@ const STEPS = {
   index: () => capture('node', ['bench/index.mjs']),
   // Saves its own result; installs PecanPy's numba / gensim, networkx and scikit-learn when it can.
   graph: () => capture('node', ['bench/graph.mjs']),
+  // The 100k-node LFR graph alone (about 1.5 hours: PecanPy takes 15-20 minutes a run on it).
+  'graph-lfr-100k': () =>
+    capture('node', ['bench/graph.mjs', '--graphs', 'lfr-100k', '--no-scale', '--no-eges', '--no-first-order', '--name', 'graph-lfr-100k']),
   // One figure a line: a list in markdown.
   reliability: () => printed('reliability', 'node bench/reliability.mjs', ['node', 'bench/reliability.mjs'], {
     pick: (out) => out.trim().split('\n').map((line) => `- ${line}`).join('\n'),

@@ -90,14 +90,19 @@ interface NpyHeader {
 export function parseNpyHeader(head: Uint8Array, source: string): NpyHeader {
   const where = `(file ${source})`;
   const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-  if (bytes.length < PREAMBLE_V1 || !bytes.subarray(0, 6).equals(NPY_MAGIC)) throw new Error(`not an .npy file: no \\x93NUMPY magic ${where}`);
+  if (bytes.length < PREAMBLE_V1) {
+    throw new Error(`not an .npy file: it has ${bytes.length} bytes, fewer than the ${PREAMBLE_V1}-byte preamble ${where}`);
+  }
+  if (!bytes.subarray(0, 6).equals(NPY_MAGIC)) throw new Error(`not an .npy file: no \\x93NUMPY magic at bytes 0 to 5 ${where}`);
   const major = bytes[6]!;
-  if (major < 1 || major > 3) throw new Error(`npy format version ${major}.${bytes[7]} is not supported (1.0 to 3.0) ${where}`);
+  if (major < 1 || major > 3) throw new Error(`npy format version ${major}.${bytes[7]} at byte 6 is not supported (1.0 to 3.0) ${where}`);
   const preamble = major === 1 ? PREAMBLE_V1 : PREAMBLE_V1 + 2;
-  if (bytes.length < preamble) throw new Error(`npy header is truncated ${where}`);
+  if (bytes.length < preamble) throw new Error(`npy header is truncated: the file has ${bytes.length} bytes, the preamble needs ${preamble} ${where}`);
   const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
   const dataOffset = preamble + headerLength;
-  if (bytes.length < dataOffset) throw new Error(`npy header is truncated: ${headerLength} bytes declared ${where}`);
+  if (bytes.length < dataOffset) {
+    throw new Error(`npy header is truncated: ${headerLength} bytes declared at byte 8, ${bytes.length - preamble} read ${where}`);
+  }
   const dict = bytes.toString(major === 3 ? 'utf8' : 'latin1', preamble, dataOffset);
   const descr = /'descr':\s*'([^']*)'/.exec(dict)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(dict)?.[1];

@@ -95,9 +95,11 @@ describe('writeNpy and readNpy', () => {
       ['3d', npyWithDict("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1), }", new Uint8Array(4)), 'npy shape must be (words, dim), got "(1, 1, 1)"'],
       ['dim0', npyWithDict("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 0), }"), 'npy shape must have a dim of at least 1, got (1, 0)'],
       ['short', npyWithDict("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", new Uint8Array(12)), 'npy file has 12 bytes of data, its shape (2, 2) needs 16'],
-      ['version', Buffer.from('\x93NUMPY\x04\x00\x10\x00', 'latin1'), 'npy format version 4.0 is not supported (1.0 to 3.0)'],
-      ['magic', Buffer.from('\x93NUMPZ\x01\x00\x10\x00', 'latin1'), 'not an .npy file: no \\x93NUMPY magic'],
-      ['header', Buffer.from('\x93NUMPY\x01\x00\xff\x00{', 'latin1'), 'npy header is truncated: 255 bytes declared'],
+      ['version', Buffer.from('\x93NUMPY\x04\x00\x10\x00', 'latin1'), 'npy format version 4.0 at byte 6 is not supported (1.0 to 3.0)'],
+      ['magic', Buffer.from('\x93NUMPZ\x01\x00\x10\x00', 'latin1'), 'not an .npy file: no \\x93NUMPY magic at bytes 0 to 5'],
+      // The property test's counterexample: one byte, the magic's first, says where too.
+      ['one byte', Buffer.from([0x93]), 'not an .npy file: it has 1 bytes, fewer than the 10-byte preamble'],
+      ['header', Buffer.from('\x93NUMPY\x01\x00\xff\x00{', 'latin1'), 'npy header is truncated: 255 bytes declared at byte 8, 1 read'],
     ];
     for (const [name, bytes, message] of cases) {
       const path = join(work, `bad-${name}.npy`);

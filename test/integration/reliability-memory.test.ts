@@ -47,6 +47,9 @@ describe('external memory', () => {
         const m = await train(lines, ${JSON.stringify(OPTS)});
         out.bytes = m.vectors.byteLength + m.outputVectors.byteLength;
         out.trained = external() - before;
+        // Collected first: the training's own garbage, freed by a collection that allocating
+        // the unit rows set off, made this delta 0.5 MB short once (CI, 2026-12-03).
+        await clean();
         let at = external();
         m.unitVectors();
         out.unit = external() - at;
@@ -62,6 +65,7 @@ describe('external memory', () => {
         at = external();
         await loaded.nearest(loaded.vectors.slice(0, 200), 3);
         out.nearest = external() - at;
+        await clean();
         at = external();
         loaded.unitVectors();
         out.loadedUnit = external() - at;
@@ -141,7 +145,9 @@ describe('external memory', () => {
     expect(input.byteLength + output!.byteLength).toBe(WEIGHTS);
     // The trainer's report is withdrawn and the two ArrayBuffers counted: V8's total stays.
     expect(Math.abs(addon.externalMemory() - beforeTake.v8)).toBeLessThan(1 << 20);
-    expect(external() - beforeTake.backing).toBeGreaterThanOrEqual(WEIGHTS);
+    // Within 1 MB as above: a collection in between may sweep other suites' buffers (seen:
+    // 15.7 MB), while weights not counted would leave the total where it was.
+    expect(external() - beforeTake.backing).toBeGreaterThanOrEqual(WEIGHTS - (1 << 20));
   });
 
   it('a model dropped without dispose() is collected with its native memory (child process, --expose-gc)', async () => {

@@ -13,14 +13,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { trainGraph } from '../../dist/esm/index.mjs';
+import { flagReader } from './args.mjs';
 import { provenance, resultMeta } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
+const flag = flagReader(argv);
 const SEEDS = flag('--seeds', '1,2').split(',').map(Number);
 const OUT = flag('--out', join(root, 'bench/results/studies/graph-negatives'));
 const SETTINGS = { walkLength: 80, walksPerNode: 10, window: 10, dim: 128, epochs: 1, negative: 5, threads: 2 };

@@ -14,15 +14,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
+import { flagReader } from './args.mjs';
 import { provenance, resultMeta } from './results.mjs';
 import { mulberry32 } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
+const flag = flagReader(argv);
 const SETTINGS = flag('--settings', '16x64,32x64,16x128,32x128').split(',').map((s) => s.split('x').map(Number));
 const QUERIES = Number(flag('--queries', '2000'));
 const THREADS = Number(flag('--threads', '2'));

@@ -81,15 +81,8 @@ interface NpyHeader {
   dataOffset: number;
 }
 
-/**
- * Parses the preamble and header of an .npy file (versions 1.0, 2.0 and 3.0) and checks it
- * is a 2-D little-endian float32 matrix in C order.
- *
- * @throws Error naming `source` and what the header says instead.
- */
-export function parseNpyHeader(head: Uint8Array, source: string): NpyHeader {
-  const where = `(file ${source})`;
-  const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+/** The magic, the version and the header's length: the preamble of 10 bytes (1.0) or 12. */
+function parseNpyPreamble(bytes: Buffer, where: string): { major: number; preamble: number; headerLength: number } {
   if (bytes.length < PREAMBLE_V1) {
     throw new Error(`not an .npy file: it has ${bytes.length} bytes, fewer than the ${PREAMBLE_V1}-byte preamble ${where}`);
   }
@@ -99,6 +92,22 @@ export function parseNpyHeader(head: Uint8Array, source: string): NpyHeader {
   const preamble = major === 1 ? PREAMBLE_V1 : PREAMBLE_V1 + 2;
   if (bytes.length < preamble) throw new Error(`npy header is truncated: the file has ${bytes.length} bytes, the preamble needs ${preamble} ${where}`);
   const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
+  return { major, preamble, headerLength };
+}
+
+/** The longest header readNpy reads (NumPy's own np.load refuses more than 10,000 bytes by default). */
+export const NPY_MAX_HEADER_BYTES = 1 << 20;
+
+/**
+ * Parses the preamble and header of an .npy file (versions 1.0, 2.0 and 3.0) and checks it
+ * is a 2-D little-endian float32 matrix in C order.
+ *
+ * @throws Error naming `source` and what the header says instead.
+ */
+export function parseNpyHeader(head: Uint8Array, source: string): NpyHeader {
+  const where = `(file ${source})`;
+  const bytes = Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+  const { major, preamble, headerLength } = parseNpyPreamble(bytes, where);
   const dataOffset = preamble + headerLength;
   if (bytes.length < dataOffset) {
     throw new Error(`npy header is truncated: ${headerLength} bytes declared at byte 8, ${bytes.length - preamble} read ${where}`);
@@ -140,12 +149,19 @@ export async function readNpy(path: string, options: { limit?: number } = {}): P
     const size = (await fh.stat()).size;
     const head = new Uint8Array(Math.min(size, 1 << 16));
     await readFully(fh, head, 0);
-    let header = parseNpyHeader(head, path);
-    if (header.dataOffset > head.length) {
-      // A v2.0/3.0 header past 64 KiB: read it whole.
-      const whole = new Uint8Array(header.dataOffset);
-      await readFully(fh, whole, 0);
+    let header: NpyHeader;
+    if (size > head.length && head.length >= PREAMBLE_V1 + 2) {
+      // A version 2.0 / 3.0 header can pass 64 KiB: its declared length, bounded, read whole.
+      const { preamble, headerLength } = parseNpyPreamble(Buffer.from(head.buffer, 0, head.length), `(file ${path})`);
+      const dataOffset = preamble + headerLength;
+      if (dataOffset > NPY_MAX_HEADER_BYTES && dataOffset <= size) {
+        throw new Error(`npy header is ${headerLength} bytes (declared at byte 8), more than the ${NPY_MAX_HEADER_BYTES} this reader accepts (file ${path})`);
+      }
+      const whole = dataOffset > head.length && dataOffset <= size ? new Uint8Array(dataOffset) : head;
+      if (whole !== head) await readFully(fh, whole, 0);
       header = parseNpyHeader(whole, path);
+    } else {
+      header = parseNpyHeader(head, path);
     }
     const { rows, dim, dataOffset } = header;
     if (size !== dataOffset + rows * dim * 4) {

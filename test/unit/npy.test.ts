@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { detectModelFormatOfBytes, modelFormatOfPath } from '../../lib/formats/model-format';
-import { npyHeader, npyVocabularyPath, parseNpyHeader, readNpy, startsLikeNpy, writeNpy } from '../../lib/formats/npy';
+import { NPY_MAX_HEADER_BYTES, npyHeader, npyVocabularyPath, parseNpyHeader, readNpy, startsLikeNpy, writeNpy } from '../../lib/formats/npy';
 import { encodeVocabulary, readVocabulary, vocabularyPathBeside } from '../../lib/formats/vocabulary-file';
 import { rejection } from '../helpers';
 
@@ -84,6 +84,23 @@ describe('writeNpy and readNpy', () => {
     writeFileSync(path, npyWithDict("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", Buffer.from(Float32Array.of(1, 2).buffer), 2));
     writeFileSync(npyVocabularyPath(path), 'w\n');
     expect(await readNpy(path)).toEqual({ keys: ['w'], dim: 2, vectors: Float32Array.of(1, 2), counts: undefined });
+  });
+
+  it('reads a version 2.0 header longer than its first 64 KiB read, and refuses one past the bound', async () => {
+    const path = join(work, 'v2-long.npy');
+    const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }" + ' '.repeat(70_000);
+    writeFileSync(path, npyWithDict(dict, Buffer.from(Float32Array.of(5, 6).buffer), 2));
+    writeFileSync(npyVocabularyPath(path), 'w\n');
+    expect(statSync(path).size).toBeGreaterThan(1 << 16);
+    expect(await readNpy(path)).toEqual({ keys: ['w'], dim: 2, vectors: Float32Array.of(5, 6), counts: undefined });
+    const huge = join(work, 'v2-huge.npy');
+    const hugeDict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }" + ' '.repeat(NPY_MAX_HEADER_BYTES);
+    writeFileSync(huge, npyWithDict(hugeDict, Buffer.from(Float32Array.of(5, 6).buffer), 2));
+    writeFileSync(npyVocabularyPath(huge), 'w\n');
+    const declared = Buffer.from(readFileSync(huge).subarray(8, 12)).readUInt32LE(0);
+    expect((await rejection(readNpy(huge))).message).toBe(
+      `npy header is ${declared} bytes (declared at byte 8), more than the ${NPY_MAX_HEADER_BYTES} this reader accepts (file ${huge})`,
+    );
   });
 
   it('refuses other arrays and truncated files, naming the file and what it holds', async () => {

@@ -40,7 +40,11 @@ const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
   --sample X         default 1e-4
   --configs LIST     sg-neg,cbow-neg,sg-hs,cbow-hs or all (default all)
   --programs LIST    original,ours[,gensim] (gensim when python3-gensim is installed)
-  --reps N           repetitions, alternating program order; default 1
+  --reps N           repetitions, alternating program order; default 1. Ours takes -seed 1..N
+                     (the original has no seed flag; its runs differ by its threads' timing), and
+                     the result adds each program's quality mean and standard deviation over them
+  --first-seed N     ours's seed for the first rep (then N+1, ...); default 1
+  --ours-flags 'F'   extra flags for ours only (a study of one setting, e.g. '-shared-negatives 0')
   --quick            smoke run: first ~7 MB of the corpus, 1 epoch (under two minutes)
   --name NAME        result name under bench/results/current (default: quick, or compare-<epochs>ep-dim<dim>)
   --readme           rerun every benchmark the README cites and rewrite its tables (bench/readme.mjs)
@@ -76,7 +80,7 @@ function parseArgs(argv) {
     eval: join(root, '..', 'shared', 'data', 'eval'),
     epochs: 5, threads: 2, reps: 1, dim: 100, sample: '1e-4',
     configs: Object.keys(CONFIGS), programs: null, quick: false, out: undefined, readme: false,
-    queries: true, scaling: false, name: undefined,
+    queries: true, scaling: false, name: undefined, oursFlags: [], firstSeed: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
@@ -96,9 +100,13 @@ function parseArgs(argv) {
     else if (k === '--name') a.name = v();
     else if (k === '--no-queries') a.queries = false;
     else if (k === '--scaling') a.scaling = true;
+    else if (k === '--first-seed') a.firstSeed = Number(v());
+    else if (k === '--ours-flags') a.oursFlags = v().split(/\s+/).filter(Boolean);
     else if (k === '--help') { console.log(USAGE); process.exit(0); }
     else throw new Error(`unknown argument ${k}`);
   }
+  if (!Number.isInteger(a.firstSeed) || a.firstSeed < 0) throw new Error(`--first-seed must be a non-negative integer, got ${a.firstSeed}`);
+  if (!Number.isInteger(a.reps) || a.reps < 1) throw new Error(`--reps must be a positive integer, got ${a.reps}`);
   for (const c of a.configs) if (!CONFIGS[c]) throw new Error(`unknown config ${c}; known: ${Object.keys(CONFIGS).join(', ')}`);
   if (a.quick) a.epochs = 1;
   if (a.corpus === undefined) {
@@ -251,7 +259,8 @@ async function main() {
         const reportFile = join(scratch, `${config}-${program}.report.json`);
         const flags = ['-train', corpus, '-output', output, '-size', String(a.dim), '-window', '5', '-sample', a.sample,
           '-threads', String(a.threads), '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '0',
-          ...(program === 'gensim' ? [] : ['-save-vocab', vocabFile]), ...(program === 'ours' ? ['-report', reportFile] : []),
+          ...(program === 'gensim' ? [] : ['-save-vocab', vocabFile]),
+          ...(program === 'ours' ? ['-report', reportFile, '-seed', String(a.firstSeed + rep), ...a.oursFlags] : []),
           ...CONFIGS[config]];
         const [cmd, args] = programs[program](flags);
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
@@ -262,7 +271,7 @@ async function main() {
         const ws = a.quality ? await model.evaluateWordPairs(join(a.eval, 'wordsim353.tsv')) : none;
         const sl = a.quality ? await model.evaluateWordPairs(join(a.eval, 'simlex999.txt')) : none;
         const row = {
-          config, program, rep, wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
+          config, program, rep, ...(program === 'ours' ? { seed: a.firstSeed + rep } : {}), wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
           analogy: analogy.accuracy, analogySeen: analogy.seen, wordsim353: ws.spearman, simlex999: sl.spearman, vocab: model.size,
           ...(program === 'gensim' ? {} : { vocabFile }),
@@ -284,6 +293,8 @@ async function main() {
     }
   }
   const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  // Sample standard deviation (n - 1); NaN for one value.
+  const sd = (xs) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
   const limits = machineLimits(a.threads);
   const summary = [];
   for (const config of a.configs) {
@@ -295,6 +306,8 @@ async function main() {
         wallSeconds: mean(rs.map((r) => r.wallSeconds)), peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)),
         wordsPerSecond: mean(rs.map((r) => r.wordsPerSecond)), analogy: mean(rs.map((r) => r.analogy)),
         wordsim353: mean(rs.map((r) => r.wordsim353)), simlex999: mean(rs.map((r) => r.simlex999)),
+        runs: rs.length, analogySd: sd(rs.map((r) => r.analogy)), wordsim353Sd: sd(rs.map((r) => r.wordsim353)),
+        simlex999Sd: sd(rs.map((r) => r.simlex999)),
       };
     }
     const ours = by('ours');
@@ -339,7 +352,7 @@ async function main() {
     summary.push(line);
   }
   const runMeta = resultMeta(`node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim());
-  const meta = { ...runMeta, corpus: relative(root, a.corpus), words, epochs: a.epochs, threads: a.threads, dim: a.dim, sample: a.sample, reps: a.reps, quick: a.quick, quality: a.quality };
+  const meta = { ...runMeta, corpus: relative(root, a.corpus), words, epochs: a.epochs, threads: a.threads, dim: a.dim, sample: a.sample, reps: a.reps, firstSeed: a.firstSeed, quick: a.quick, quality: a.quality, oursFlags: a.oursFlags };
   const fmt = (x, digits) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
   const md = [`Corpus ${meta.corpus} (${words} words), ${a.epochs} epoch(s), dim ${a.dim}, window 5, sample ${a.sample}, ${a.threads} threads, ${a.reps} rep(s)` +
     (a.quality ? '; quality: questions-words 3CosAdd over the top 30000 words (as compute-accuracy), Spearman on wordsim353 and simlex999.' : '; quality not measured (no evaluation files).'), '',
@@ -351,6 +364,23 @@ async function main() {
     }
     if (s.ratios) md.push(`| ${s.config} | **ours vs original** | **${s.ratios.speedup.toFixed(2)}x faster** | | **${s.ratios.memory.toFixed(2)}x memory** | ${fmt(s.ratios.analogyDelta * 100, 1)} pts | ${fmt(s.ratios.wordsim353Delta, 3)} | ${fmt(s.ratios.simlex999Delta, 3)} |`);
   }
+  if (a.quality && a.reps > 1) {
+    // The quality goal compares means over runs: a single run moves by 1-1.5 analogy points.
+    md.push('', `Quality over the ${a.reps} runs of each program (mean ± standard deviation; ours with -seed ${a.firstSeed} to ${a.firstSeed + a.reps - 1}, the original unseeded, its runs differing by thread timing):`, '',
+      '| config | program | runs | analogy % | wordsim353 | simlex999 |', '| --- | --- | ---: | ---: | ---: | ---: |');
+    const pm = (m, d, scale, digits) => `${fmt(m * scale, digits)} ± ${fmt(d * scale, digits)}`;
+    for (const s of summary) {
+      for (const p of a.programs) {
+        const x = s[p];
+        md.push(`| ${s.config} | ${p} | ${x.runs} | ${pm(x.analogy, x.analogySd, 100, 2)} | ${pm(x.wordsim353, x.wordsim353Sd, 1, 3)} | ${pm(x.simlex999, x.simlex999Sd, 1, 3)} |`);
+      }
+      if (s.ratios) {
+        const verdict = (d) => (Number.isFinite(d) ? (d >= 0 ? 'at least' : 'below') : '-');
+        md.push(`| ${s.config} | **ours - original (means)** | | ${fmt(s.ratios.analogyDelta * 100, 2)} pts (${verdict(s.ratios.analogyDelta)}) | ${fmt(s.ratios.wordsim353Delta, 3)} (${verdict(s.ratios.wordsim353Delta)}) | ${fmt(s.ratios.simlex999Delta, 3)} (${verdict(s.ratios.simlex999Delta)}) |`);
+      }
+    }
+  }
+  if (a.oursFlags.length) md.push('', `Ours ran with the extra flags \`${a.oursFlags.join(' ')}\`.`);
   md.push('', `Where our time goes (share of our whole-process wall time), and training's arithmetic rate against the ${a.threads} cores' FMA peak measured in this run with the widest FMA unit the CPU has (${limits.fmaWidth}: ${(limits.peakFlops / 1e9).toFixed(0)} GFLOP/s; AVX2: ${(limits.peakFlopsAvx2 / 1e9).toFixed(0)}; bench/tools/peak-flops.c):`, '',
     '| config | vocabulary pass | training | saving | other (start, tables) | tokenizer MB/s | training words/s | GFLOP/s | of peak |' + (a.scaling ? ' 2 vs 1 thread (training, whole) |' : ''),
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' + (a.scaling ? ' ---: |' : ''));

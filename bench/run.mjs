@@ -39,7 +39,10 @@ const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
   --dim N            default 100
   --sample X         default 1e-4
   --configs LIST     sg-neg,cbow-neg,sg-hs,cbow-hs or all (default all)
-  --programs LIST    original,ours[,gensim] (gensim when python3-gensim is installed)
+  --programs LIST    original,ours[,gensim] (gensim when python3-gensim is installed); also
+                     original-seeded: the original built with its random streams started from
+                     W2V_ORIGINAL_SEED = the rep's seed (seed 1 is the original exactly), whose
+                     runs are then independent draws as ours's are
   --reps N           repetitions, alternating program order; default 1. Ours takes -seed 1..N
                      (the original has no seed flag; its runs differ by its threads' timing), and
                      the result adds each program's quality mean and standard deviation over them
@@ -154,11 +157,31 @@ async function plainCorpus(path, scratch, quick) {
   return out;
 }
 
-function timed(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+function timed(cmd, args, env = process.env) {
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
   const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
   return { wallSeconds: Number(m[1]), peakRssMB: Number(m[2]) / 1024, stdout: r.stdout };
+}
+
+// The original with one change: its random streams start from a seed read from
+// W2V_ORIGINAL_SEED (1, or unset, is the original exactly: the initial weights' generator
+// starts at 1, thread i's at i). Its runs otherwise share one seed, so their mean is that
+// seed's, not the mean over seeds that ours is measured by. Built into bench/scratch.
+function buildSeededOriginal(source, scratch) {
+  const out = join(scratch, 'word2vec-seeded');
+  const c = readFileSync(source, 'latin1');
+  const patched = c
+    .replace('unsigned long long next_random = 1;', 'unsigned long long next_random = originalSeed();')
+    .replace('unsigned long long next_random = (long long)id;', 'unsigned long long next_random = (long long)id + 1000003ULL * (originalSeed() - 1);')
+    .replace('void InitNet() {', 'static unsigned long long originalSeed() {\n  const char *s = getenv("W2V_ORIGINAL_SEED");\n  return s ? strtoull(s, 0, 10) : 1;\n}\n\nvoid InitNet() {');
+  if (patched.split('originalSeed()').length !== 4) throw new Error(`${source}: the seed patch did not apply (its random generators are not where expected)`);
+  writeFileSync(join(scratch, 'word2vec-seeded.c'), patched, 'latin1');
+  // The flags of the original's makefile, -march=native included: the baseline as it is built
+  // (a peer for the bench, never shipped).
+  const cc = spawnSync('gcc', [join(scratch, 'word2vec-seeded.c'), '-o', out, '-lm', '-pthread', '-O3', '-march=native', '-Wall', '-funroll-loops', '-Wno-unused-result', '-fno-stack-protector'], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`building the seeded original failed:\n${cc.stderr}`);
+  return out;
 }
 
 function countWords(path) {
@@ -240,8 +263,10 @@ async function main() {
     }
   }
   const flag = (args, name) => args[args.indexOf(name) + 1];
+  const seededOriginal = a.programs.includes('original-seeded') ? buildSeededOriginal(`${original}.c`, scratch) : undefined;
   const programs = {
     original: (args) => [original, args],
+    'original-seeded': (args) => [seededOriginal, args],
     ours: (args) => [process.execPath, [join(root, 'dist', 'cjs', 'cli.js'), 'train', ...args]],
     gensim: (args) => [GENSIM_PYTHON, ['-c', GENSIM_SCRIPT, flag(args, '-train'), flag(args, '-output'), flag(args, '-size'),
       flag(args, '-window'), flag(args, '-sample'), flag(args, '-threads'), flag(args, '-iter'),
@@ -264,14 +289,15 @@ async function main() {
           ...CONFIGS[config]];
         const [cmd, args] = programs[program](flags);
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
-        const t = timed(cmd, args);
+        const seed = program === 'ours' || program === 'original-seeded' ? a.firstSeed + rep : undefined;
+        const t = timed(cmd, args, program === 'original-seeded' ? { ...process.env, W2V_ORIGINAL_SEED: String(seed) } : process.env);
         const model = await loadModel(output);
         const none = { accuracy: NaN, seen: 0, spearman: NaN };
         const analogy = a.quality ? await model.evaluateAnalogies(join(a.eval, 'questions-words.txt'), { restrictVocab: 30000 }) : none;
         const ws = a.quality ? await model.evaluateWordPairs(join(a.eval, 'wordsim353.tsv')) : none;
         const sl = a.quality ? await model.evaluateWordPairs(join(a.eval, 'simlex999.txt')) : none;
         const row = {
-          config, program, rep, ...(program === 'ours' ? { seed: a.firstSeed + rep } : {}), wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
+          config, program, rep, ...(seed === undefined ? {} : { seed }), wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
           analogy: analogy.accuracy, analogySeen: analogy.seen, wordsim353: ws.spearman, simlex999: sl.spearman, vocab: model.size,
           ...(program === 'gensim' ? {} : { vocabFile }),
@@ -366,7 +392,8 @@ async function main() {
   }
   if (a.quality && a.reps > 1) {
     // The quality goal compares means over runs: a single run moves by 1-1.5 analogy points.
-    md.push('', `Quality over the ${a.reps} runs of each program (mean ± standard deviation; ours with -seed ${a.firstSeed} to ${a.firstSeed + a.reps - 1}, the original unseeded, its runs differing by thread timing):`, '',
+    md.push('', `Quality over the ${a.reps} runs of each program (mean ± standard deviation; ours with -seed ${a.firstSeed} to ${a.firstSeed + a.reps - 1}, the original unseeded, its runs differing by thread timing only` +
+      (a.programs.includes('original-seeded') ? `; original-seeded with W2V_ORIGINAL_SEED ${a.firstSeed} to ${a.firstSeed + a.reps - 1}` : '') + '):', '',
       '| config | program | runs | analogy % | wordsim353 | simlex999 |', '| --- | --- | ---: | ---: | ---: | ---: |');
     const pm = (m, d, scale, digits) => `${fmt(m * scale, digits)} ± ${fmt(d * scale, digits)}`;
     for (const s of summary) {
@@ -374,9 +401,11 @@ async function main() {
         const x = s[p];
         md.push(`| ${s.config} | ${p} | ${x.runs} | ${pm(x.analogy, x.analogySd, 100, 2)} | ${pm(x.wordsim353, x.wordsim353Sd, 1, 3)} | ${pm(x.simlex999, x.simlex999Sd, 1, 3)} |`);
       }
-      if (s.ratios) {
-        const verdict = (d) => (Number.isFinite(d) ? (d >= 0 ? 'at least' : 'below') : '-');
-        md.push(`| ${s.config} | **ours - original (means)** | | ${fmt(s.ratios.analogyDelta * 100, 2)} pts (${verdict(s.ratios.analogyDelta)}) | ${fmt(s.ratios.wordsim353Delta, 3)} (${verdict(s.ratios.wordsim353Delta)}) | ${fmt(s.ratios.simlex999Delta, 3)} (${verdict(s.ratios.simlex999Delta)}) |`);
+      const verdict = (d) => (Number.isFinite(d) ? (d >= 0 ? 'at least' : 'below') : '-');
+      for (const peer of ['original', 'original-seeded']) {
+        if (!s.ours || !s[peer]) continue;
+        const d = { analogy: s.ours.analogy - s[peer].analogy, ws: s.ours.wordsim353 - s[peer].wordsim353, sl: s.ours.simlex999 - s[peer].simlex999 };
+        md.push(`| ${s.config} | **ours - ${peer} (means)** | | ${fmt(d.analogy * 100, 2)} pts (${verdict(d.analogy)}) | ${fmt(d.ws, 3)} (${verdict(d.ws)}) | ${fmt(d.sl, 3)} (${verdict(d.sl)}) |`);
       }
     }
   }

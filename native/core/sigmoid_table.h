@@ -11,9 +11,9 @@ constexpr int kSigmoidTableSize = 1000;
 /// The original's index scale, EXP_TABLE_SIZE / MAX_EXP / 2 in integer arithmetic: 83, not
 /// 83.33. Its lookup, (int)((f + 6) * 83), reads the entry of (f + 6) * 0.996 - 6 rounded
 /// down: sigmoid(0) is 0.494, about sigmoid(0.996 f - 0.03) in all. We use the original's
-/// lookup exactly. With the exact sigmoid we had before (1024 entries, index rounded),
-/// skip-gram scored 0.46 analogy points lower than with this lookup, means over 8 seeds each
-/// (bench/results/studies/quality-gap.md).
+/// lookup exactly, so that no difference of arithmetic stands between our quality and the
+/// original's; against the exact sigmoid we had before (1024 entries, index rounded) its
+/// effect on quality was within the noise of 4 to 8 seeds (bench/results/studies/quality-gap.md).
 constexpr float kSigmoidIndexScale = 83.0f;
 
 /// Table lookups by raw pointer, `static` so each per-ISA kernel file keeps its own copy.

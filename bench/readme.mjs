@@ -65,6 +65,11 @@ const STEPS = {
     ensureDebian('gensim (a second peer)', () => works('/usr/bin/python3', ['-c', 'import gensim']), ['python3-gensim']);
     await capture(...run(['--no-queries', '--name', 'compare-5ep-dim100']));
   },
+  // Issue 18's quality goal: means over 4 seeds against the original's 4 runs, and against the
+  // original with 4 seeds of its own (about 75 minutes on 2 cores).
+  'round2-5ep-seeds': () => capture(...run(['--reps', '4', '--programs', 'original,original-seeded,ours', '--no-queries', '--name', 'round2-5ep-seeds'])),
+  // Issue 18's speed goals: whole process, 1 epoch, all four configurations, 3 alternating reps.
+  'round2-1ep': () => capture(...run(['--epochs', '1', '--configs', 'sg-neg,cbow-neg,sg-hs,cbow-hs', '--programs', 'original,ours', '--reps', '3', '--no-queries', '--name', 'round2-1ep'])),
   queries: () => printed('queries', 'node bench/query.mjs --threads 2', ['node', 'bench/query.mjs', '--threads', '2'], {
     pick: (out) => out.trim().split('\n').map((line, i) => (i === 0 ? line : `- ${line.trim()}`)).join('\n'),
   }),

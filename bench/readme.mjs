@@ -6,9 +6,9 @@
 //
 //   npm run bench -- --readme [--only NAME,...] [--skip NAME,...] [--no-write]
 //
-// About 30 minutes on a 2-core machine: the 5-epoch comparison alone runs the original, ours
-// and gensim (Debian's python3-gensim, installed here when missing and possible) on en-8m
-// four times each. --no-write only rewrites the README from the current results.
+// Hours on a 2-core machine: the 100k-node graph alone takes about 1.5 hours, the quality
+// seeds (round2-5ep-seeds) 75 minutes, the 5-epoch comparison with gensim about 40. --no-write only
+// rewrites the README from the current results.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

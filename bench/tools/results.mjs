@@ -70,7 +70,7 @@ export function saveResult(name, meta, files) {
   return written;
 }
 
-function writeIndex() {
+export function writeIndex() {
   const rows = [];
   for (const file of readdirSync(CURRENT).filter((f) => f.endsWith('.json')).sort()) {
     const name = file.slice(0, -'.json'.length);

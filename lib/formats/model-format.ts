@@ -100,9 +100,9 @@ function formatOfMagic(head: Uint8Array): ModelFormat | undefined {
 /**
  * Detects the format from the start of a file (at least its header and first row): a magic
  * number first, then each other format's content sniffing in registry order. word2vec text
- * and `.vec` share their layout and reader; the first row's numbers tell them apart (all
- * printed with exactly 6 decimals, C's `%lf`, is `'word2vec-text'`). A text file with no
- * rows is `'word2vec-text'`.
+ * and `.vec` share their layout and reader; the first rows' numbers tell them apart (all
+ * printed with exactly 6 decimals, C's `%lf`, in up to 100 rows, is `'word2vec-text'`). A text
+ * file with no rows is `'word2vec-text'`.
  *
  * @throws Error when the bytes are none of the formats.
  */

@@ -113,7 +113,7 @@ export async function writeVec(path: string, table: VectorTable): Promise<void> 
 
 /**
  * fastText's `.vec`: word2vec's text layout with values as `%.5g`; read by the word2vec text
- * reader. Any text model that is not `%lf` throughout its first row is taken for one.
+ * reader. Any text model that is not `%lf` throughout its first rows is taken for one.
  */
 export const vecFormat: ModelFormatModule<'vec'> = {
   name: 'vec',

@@ -32,21 +32,37 @@ export const word2vecBinaryFormat: ModelFormatModule<'word2vec-binary'> = {
 /** `%lf` prints exactly 6 decimals: a row of only such values is word2vec text, else .vec. */
 const LF_VALUE_RE = /^-?\d+\.\d{6}$/;
 
+/** Rows {@link rowsPrintedByLf} reads: enough that a .vec file passes only by a long run of chance. */
+const SNIFF_ROWS = 100;
+
 /**
- * Whether the first row of a text model (after its header line) prints every value with C's
- * `%lf` (exactly 6 decimals), as the original's `-binary 0` does; a file with no rows counts.
+ * Whether the first rows of a text model (after its header line; up to {@link SNIFF_ROWS}, those
+ * complete in `head`) print every value with C's `%lf` (exactly 6 decimals), as the original's
+ * `-binary 0` does; a file with no rows counts. One row is not enough: `%.5g` prints a value in
+ * [0.01, 0.1) with 6 decimals too, so a short row of such values (an untrained row at a small
+ * dim) reads as `%lf`; in 100 rows of a .vec file some value lies outside that range.
  */
-export function firstRowPrintedByLf(head: Buffer): boolean {
+export function rowsPrintedByLf(head: Buffer): boolean {
   let pos = head.indexOf(0x0a) + 1;
-  while (pos > 0 && pos < head.length && (head[pos] === 0x0a || head[pos] === 0x0d)) pos++;
-  if (pos <= 0 || pos >= head.length) return true;
-  const end = head.indexOf(0x0a, pos);
-  const values = head
-    .toString('latin1', pos, end < 0 ? head.length : end)
-    .trim()
-    .split(/[ \t]+/)
-    .slice(1);
-  return values.length > 0 && values.every((v) => LF_VALUE_RE.test(v));
+  if (pos <= 0) return true;
+  let rows = 0;
+  while (rows < SNIFF_ROWS) {
+    while (pos < head.length && (head[pos] === 0x0a || head[pos] === 0x0d)) pos++;
+    if (pos >= head.length) break;
+    const end = head.indexOf(0x0a, pos);
+    // A row cut by the end of `head` counts only when it is the first (the head holds no other).
+    if (end < 0 && rows > 0) break;
+    const values = head
+      .toString('latin1', pos, end < 0 ? head.length : end)
+      .trim()
+      .split(/[ \t]+/)
+      .slice(1);
+    if (values.length === 0 || !values.every((v) => LF_VALUE_RE.test(v))) return false;
+    rows++;
+    if (end < 0) break;
+    pos = end + 1;
+  }
+  return true;
 }
 
 /** The original's `-binary 0`: text, values as C's `%lf`. */
@@ -54,7 +70,7 @@ export const word2vecTextFormat: ModelFormatModule<'word2vec-text'> = {
   name: 'word2vec-text',
   extension: '.txt',
   help: "the original word2vec's -binary 0",
-  sniff: firstRowPrintedByLf,
+  sniff: rowsPrintedByLf,
   read: (path, { limit }) => readWord2Vec(path, { format: 'word2vec-text', ...(limit !== undefined ? { limit } : {}) }),
   write: (path, table) => writeWord2Vec(path, table, 'word2vec-text'),
 };

@@ -15,7 +15,17 @@ const fixtures = join(__dirname, '../fixtures/original-c');
 
 const table: VectorTable = { keys: ['</s>', 'the', '\xff'], dim: 3, vectors: Float32Array.of(0.5, -0.25, 1, 0.1, 0.2, 0.3, 3e-5, -7, 12) };
 
+// Its first row prints as %lf would (checked below); its second does not.
+const smallFirstRow: VectorTable = { keys: ['</s>', 'the'], dim: 3, vectors: Float32Array.of(0.012345, -0.034567, 0.021234, 0.5, -0.25, 1) };
+
 describe('detectModelFormat (content, never the name)', () => {
+  it("the .vec file whose first row reads as %lf: that row alone sniffs as word2vec text", () => {
+    const bytes = encodeVec(smallFirstRow);
+    const firstRow = bytes.subarray(0, bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1) + 1);
+    expect(firstRow.toString()).toBe('2 3\n</s> 0.012345 -0.034567 0.021234 \n');
+    expect(detectModelFormatOfBytes(firstRow)).toBe('word2vec-text');
+  });
+
   const files: [string, Buffer, ModelFormat][] = [
     ['a.txt', encodeWord2Vec(table, 'word2vec-binary'), 'word2vec-binary'],
     ['b.bin', encodeWord2Vec(table, 'word2vec-text'), 'word2vec-text'],
@@ -26,6 +36,9 @@ describe('detectModelFormat (content, never the name)', () => {
     // gensim's text: shortest repr floats, no trailing space
     ['gensim.txt', Buffer.from('2 2\nthe 0.1 -0.25\nof 1.5 2\n'), 'vec'],
     ['empty-text.txt', Buffer.from('0 5\n'), 'word2vec-text'],
+    // %.5g prints values in [0.01, 0.1) with 6 decimals, as %lf: a first row of only such values
+    // (an untrained row at a small dim) is not enough to call a .vec file word2vec text
+    ['small-first-row.vec', encodeVec(smallFirstRow), 'vec'],
     // a native file cut inside its magic is still native, so that its reader says it is cut
     ['cut.w2vn', encodeNativeModel(table).subarray(0, 5), 'native'],
   ];

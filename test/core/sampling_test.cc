@@ -1,4 +1,4 @@
-// AliasSampler, Random and SigmoidTable.
+// AliasSampler, Random, SigmoidTable and the initial weights.
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -9,6 +9,7 @@
 #include "check.h"
 #include "random.h"
 #include "sigmoid_table.h"
+#include "weight_init.h"
 
 using w2v::AliasSampler;
 using w2v::Random;
@@ -251,4 +252,54 @@ TEST(sigmoid_lookups_of_nan_and_infinities_stay_in_the_table) {
   const SigmoidTable table;
   CHECK(std::isnan(table.logSigmoid(nan)));
   CHECK_EQ(table.logSigmoid(-inf), -inf);
+}
+
+// word2vec.c's initial weights (InitNet), transcribed: real = float, layer1_size a long long,
+// next_random an unsigned long long that starts at 1.
+static std::vector<float> originalInitialWeights(long long vocabSize, long long layer1Size) {
+  std::vector<float> syn0(static_cast<size_t>(vocabSize * layer1Size));
+  unsigned long long next_random = 1;
+  for (long long a = 0; a < vocabSize; a++)
+    for (long long b = 0; b < layer1Size; b++) {
+      next_random = next_random * (unsigned long long)25214903917 + 11;
+      syn0[static_cast<size_t>(a * layer1Size + b)] = (((next_random & 0xFFFF) / (float)65536) - 0.5) / layer1Size;
+    }
+  return syn0;
+}
+
+TEST(initial_weights_seed_1_are_the_originals) {
+  for (int32_t dim : {100, 128, 7}) {
+    const int32_t rows = 700;
+    w2v::AlignedFloats syn0(static_cast<size_t>(rows) * static_cast<size_t>(dim));
+    w2v::initInputVectors(syn0, 1, dim);
+    const std::vector<float> original = originalInitialWeights(rows, dim);
+    int bad = 0;
+    for (size_t i = 0; i < original.size(); ++i)
+      if (syn0.data()[i] != original[i] && bad++ < 5)
+        CHECK_MSG(false, "dim " << dim << " weight " << i << " = " << syn0.data()[i] << ", the original's " << original[i]);
+    CHECK_EQ(bad, 0);
+  }
+}
+
+TEST(initial_weights_range_and_seeds) {
+  const int32_t dim = 100;
+  const size_t cells = 20000 * static_cast<size_t>(dim);
+  w2v::AlignedFloats a(cells), b(cells);
+  w2v::initInputVectors(a, 1, dim);
+  w2v::initInputVectors(b, 2, dim);
+  double sum = 0;
+  size_t same = 0;
+  for (size_t i = 0; i < cells; ++i) {
+    const float w = a.data()[i];
+    CHECK_MSG(w >= -0.5f / dim && w < 0.5f / dim, "weight " << i << " = " << w);
+    sum += w;
+    same += w == b.data()[i];
+  }
+  // Uniform: mean 0 within a few standard errors (sd of one weight 0.289 / dim).
+  CHECK_NEAR(sum / static_cast<double>(cells), 0.0, 4 * 0.289 / dim / std::sqrt(static_cast<double>(cells)));
+  // Another seed starts elsewhere: few weights agree by chance (1 in 65,536 each).
+  CHECK_MSG(same < cells / 1000, same << " of " << cells << " weights equal under seeds 1 and 2");
+  // The original's quirk, kept: the low 16 bits repeat every 65,536 draws, so at dim 100 row i and
+  // row i + 16384 start from the same vector.
+  for (int32_t i = 0; i < dim; ++i) CHECK_EQ(a.data()[i], a.data()[static_cast<size_t>(16384) * dim + i]);
 }

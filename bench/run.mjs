@@ -282,14 +282,15 @@ async function main() {
         const output = join(scratch, `${config}-${program}.bin`);
         const vocabFile = join(scratch, `${config}-${program}.vocab`);
         const reportFile = join(scratch, `${config}-${program}.report.json`);
+        // Ours and the seeded original run rep r with seed firstSeed + r; the original has none.
+        const seed = program === 'ours' || program === 'original-seeded' ? a.firstSeed + rep : undefined;
         const flags = ['-train', corpus, '-output', output, '-size', String(a.dim), '-window', '5', '-sample', a.sample,
           '-threads', String(a.threads), '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '0',
           ...(program === 'gensim' ? [] : ['-save-vocab', vocabFile]),
-          ...(program === 'ours' ? ['-report', reportFile, '-seed', String(a.firstSeed + rep), ...a.oursFlags] : []),
+          ...(program === 'ours' ? ['-report', reportFile, '-seed', String(seed), ...a.oursFlags] : []),
           ...CONFIGS[config]];
         const [cmd, args] = programs[program](flags);
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
-        const seed = program === 'ours' || program === 'original-seeded' ? a.firstSeed + rep : undefined;
         const t = timed(cmd, args, program === 'original-seeded' ? { ...process.env, W2V_ORIGINAL_SEED: String(seed) } : process.env);
         const model = await loadModel(output);
         const none = { accuracy: NaN, seen: 0, spearman: NaN };

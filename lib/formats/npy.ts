@@ -138,6 +138,28 @@ async function readFully(fh: FileHandle, into: Uint8Array, position: number): Pr
 }
 
 /**
+ * Reads and parses the header of an .npy file of `size` bytes: its first 64 KiB, or, for a
+ * version 2.0 / 3.0 header declared longer than that (and inside the file), the declared length
+ * whole, at most NPY_MAX_HEADER_BYTES.
+ */
+async function readNpyHeader(fh: FileHandle, size: number, path: string): Promise<NpyHeader> {
+  let head = new Uint8Array(Math.min(size, 1 << 16));
+  await readFully(fh, head, 0);
+  if (size > head.length && head.length >= PREAMBLE_V1 + 2) {
+    const { preamble, headerLength } = parseNpyPreamble(Buffer.from(head.buffer, 0, head.length), `(file ${path})`);
+    const dataOffset = preamble + headerLength;
+    if (dataOffset > head.length && dataOffset <= size) {
+      if (dataOffset > NPY_MAX_HEADER_BYTES) {
+        throw new Error(`npy header is ${headerLength} bytes (declared at byte 8), more than the ${NPY_MAX_HEADER_BYTES} this reader accepts (file ${path})`);
+      }
+      head = new Uint8Array(dataOffset);
+      await readFully(fh, head, 0);
+    }
+  }
+  return parseNpyHeader(head, path);
+}
+
+/**
  * Reads an .npy matrix and its vocabulary beside it, the first `limit` rows when given.
  *
  * @throws Error naming the file: not a 2-D '<f4' C-order matrix, a size that disagrees with
@@ -147,23 +169,7 @@ export async function readNpy(path: string, options: { limit?: number } = {}): P
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
-    const head = new Uint8Array(Math.min(size, 1 << 16));
-    await readFully(fh, head, 0);
-    let header: NpyHeader;
-    if (size > head.length && head.length >= PREAMBLE_V1 + 2) {
-      // A version 2.0 / 3.0 header can pass 64 KiB: its declared length, bounded, read whole.
-      const { preamble, headerLength } = parseNpyPreamble(Buffer.from(head.buffer, 0, head.length), `(file ${path})`);
-      const dataOffset = preamble + headerLength;
-      if (dataOffset > NPY_MAX_HEADER_BYTES && dataOffset <= size) {
-        throw new Error(`npy header is ${headerLength} bytes (declared at byte 8), more than the ${NPY_MAX_HEADER_BYTES} this reader accepts (file ${path})`);
-      }
-      const whole = dataOffset > head.length && dataOffset <= size ? new Uint8Array(dataOffset) : head;
-      if (whole !== head) await readFully(fh, whole, 0);
-      header = parseNpyHeader(whole, path);
-    } else {
-      header = parseNpyHeader(head, path);
-    }
-    const { rows, dim, dataOffset } = header;
+    const { rows, dim, dataOffset } = await readNpyHeader(fh, size, path);
     if (size !== dataOffset + rows * dim * 4) {
       throw new Error(`npy file has ${size - dataOffset} bytes of data, its shape (${rows}, ${dim}) needs ${rows * dim * 4} (file ${path})`);
     }

@@ -4,7 +4,11 @@
 // recall@10 / QPS curve over expansionSearch, against the exact batched nearest() of the same run.
 //
 //   node bench/tools/index-settings.mjs [--settings 16x64,32x64,16x128,32x128] [--queries 2000]
-//                                       [--threads 2] [--out bench/results/studies/index-settings]
+//                                       [--threads 2] [--dot] [--out bench/results/studies/index-settings]
+//
+// --dot: dot over the output vectors (YouTube-style; the sampled items' input vectors as queries,
+// ground truth the exact dot), each setting built without and with the dot transform
+// (dotTransform); the result goes to bench/results/studies/index-dot-transform unless --out.
 //
 // Needs the cached vectors (bench/scratch/index-data/items-*/input.f32 of 1M rows): run
 // `node bench/index.mjs --data-only` first (about 10 minutes). Queries are sampled item rows
@@ -24,7 +28,8 @@ const flag = flagReader(argv);
 const SETTINGS = flag('--settings', '16x64,32x64,16x128,32x128').split(',').map((s) => s.split('x').map(Number));
 const QUERIES = Number(flag('--queries', '2000'));
 const THREADS = Number(flag('--threads', '2'));
-const OUT = flag('--out', join(root, 'bench/results/studies/index-settings'));
+const DOT = argv.includes('--dot');
+const OUT = flag('--out', join(root, `bench/results/studies/${DOT ? 'index-dot-transform' : 'index-settings'}`));
 const EFS = [32, 64, 128, 256, 512];
 const K = 10;
 const DIM = 100;
@@ -42,7 +47,11 @@ const meta = resultMeta(`node bench/tools/index-settings.mjs ${argv.join(' ')}`.
 const bytes = readFileSync(join(data.dir, 'input.f32'));
 const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 const n = vectors.length / DIM;
-const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`), dim: DIM, vectors });
+// With --dot, the index and the ground truth are over the output vectors (as rows of a model).
+const outputBytes = DOT ? readFileSync(join(data.dir, 'output.f32')) : undefined;
+const rowsIndexed = outputBytes ? new Float32Array(outputBytes.buffer, outputBytes.byteOffset, outputBytes.byteLength / 4) : vectors;
+const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`), dim: DIM, vectors: rowsIndexed });
+const METRIC = DOT ? 'dot' : 'cosine';
 
 // Seeded: the same queries every run.
 const random = mulberry32(12345);
@@ -58,17 +67,17 @@ async function timed(fn) {
   return { result, seconds: (performance.now() - t) / 1000 };
 }
 
-const exact = await timed(() => model.nearest(queries, K, { threads: THREADS }));
-const exactAgain = await timed(() => model.nearest(queries, K, { threads: THREADS }));
+const exact = await timed(() => model.nearest(queries, K, { threads: THREADS, metric: METRIC }));
+const exactAgain = await timed(() => model.nearest(queries, K, { threads: THREADS, metric: METRIC }));
 const exactQps = QUERIES / Math.min(exact.seconds, exactAgain.seconds);
 const truth = exact.result.ids;
 console.error(`index-settings: ${n} rows, ${QUERIES} queries; exact nearest ${exactQps.toFixed(0)} QPS`);
 
 const rows = [];
-for (const [M, efC] of SETTINGS) {
-  const build = await timed(() => model.buildIndex({ connectivity: M, expansionAdd: efC, threads: THREADS }));
+for (const [M, efC] of SETTINGS) for (const dotTransform of DOT ? [false, true] : [false]) {
+  const build = await timed(() => model.buildIndex({ connectivity: M, expansionAdd: efC, threads: THREADS, metric: METRIC, ...(dotTransform ? { dotTransform } : {}) }));
   const index = build.result;
-  const line = { connectivity: M, expansionAdd: efC, buildSeconds: build.seconds, memoryBytes: index.memoryBytes, points: [] };
+  const line = { connectivity: M, expansionAdd: efC, dotTransform, buildSeconds: build.seconds, memoryBytes: index.memoryBytes, points: [] };
   for (const ef of EFS) {
     index.expansionSearch = ef;
     await index.search(queries.subarray(0, 100 * DIM), K, { threads: THREADS });
@@ -84,20 +93,20 @@ for (const [M, efC] of SETTINGS) {
   }
   index.dispose();
   rows.push(line);
-  console.error(`index-settings: M ${M} efC ${efC}: build ${line.buildSeconds.toFixed(1)} s; ` + line.points.map((p) => `ef ${p.ef} ${p.recall.toFixed(3)} ${p.vsExact.toFixed(1)}x`).join(', '));
+  console.error(`index-settings: M ${M} efC ${efC}${dotTransform ? ' dot transform' : ''}: build ${line.buildSeconds.toFixed(1)} s; ` + line.points.map((p) => `ef ${p.ef} ${p.recall.toFixed(3)} ${p.vsExact.toFixed(1)}x`).join(', '));
 }
 
 const md = [
-  '# HNSW settings on 1M x 100 item vectors (issue 15 study)',
+  DOT ? '# The dot transform on 1M x 100 item output vectors (issue 15 study)' : '# HNSW settings on 1M x 100 item vectors (issue 15 study)',
   '',
-  `${n.toLocaleString('en-US')} item2vec vectors cached by bench/index.mjs (${data.meta.params.sessions.toLocaleString('en-US')} generated sessions), cosine, f32; ` +
-    `${QUERIES} sampled item rows as queries; ground truth the exact model.nearest; ${THREADS} threads for building, searching and the exact baseline ` +
+  `${n.toLocaleString('en-US')} item2vec ${DOT ? 'output' : 'input'} vectors cached by bench/index.mjs (${data.meta.params.sessions.toLocaleString('en-US')} generated sessions), ${METRIC}, f32; ` +
+    `${QUERIES} sampled items' input vectors as queries; ground truth the exact model.nearest${DOT ? ' (dot)' : ''}; ${THREADS} threads for building, searching and the exact baseline ` +
     `(${exactQps.toFixed(0)} QPS, best of 2). QPS: one batched search of all queries, best of 2. "x exact": QPS over the exact baseline's in this run. ` +
     'The goal of issue 15: recall@10 >= 0.95 at >= 10x exact, build <= 120 s.',
   '',
-  '| M | efConstruction | build s | memoryBytes MiB | ' + EFS.map((ef) => `ef ${ef}`).join(' | ') + ' |',
-  '| ---: | ---: | ---: | ---: | ' + EFS.map(() => '---').join(' | ') + ' |',
-  ...rows.map((r) => `| ${r.connectivity} | ${r.expansionAdd} | ${r.buildSeconds.toFixed(1)} | ${(r.memoryBytes / 2 ** 20).toFixed(0)} | ` +
+  `| M | efConstruction |${DOT ? ' graph |' : ''} build s | memoryBytes MiB | ` + EFS.map((ef) => `ef ${ef}`).join(' | ') + ' |',
+  `| ---: | ---: |${DOT ? ' --- |' : ''} ---: | ---: | ` + EFS.map(() => '---').join(' | ') + ' |',
+  ...rows.map((r) => `| ${r.connectivity} | ${r.expansionAdd} |${DOT ? (r.dotTransform ? ' dot transform |' : ' inner product |') : ''} ${r.buildSeconds.toFixed(1)} | ${(r.memoryBytes / 2 ** 20).toFixed(0)} | ` +
     r.points.map((p) => `${p.recall.toFixed(3)} at ${p.vsExact.toFixed(1)}x`).join(' | ') + ' |'),
   '',
   provenance(meta),

@@ -17,6 +17,7 @@ const BUILD_FLAGS: FlagSpec[] = [
   { flag: '-connectivity', kind: 'int', defaultValue: String(DEFAULT_CONNECTIVITY), help: 'Links per node (HNSW M)' },
   { flag: '-expansion-add', kind: 'int', defaultValue: String(DEFAULT_EXPANSION_ADD), help: 'Candidates kept while building (efConstruction)' },
   { flag: '-expansion-search', kind: 'int', defaultValue: String(DEFAULT_EXPANSION_SEARCH), help: 'Candidates kept while searching (ef), saved with the index' },
+  { flag: '-dot-transform', kind: 'bool01', arg: '<0|1>', defaultValue: '0', help: 'Dot over f32/f16: link the graph through the dot transform (see dotTransform)' },
   { flag: '-threads', kind: 'int', defaultValue: 'the cores', help: 'Threads that build' },
 ];
 
@@ -62,6 +63,7 @@ async function buildCommand(args: string[]): Promise<void> {
     {
       vectors, metric, quantization, connectivity: optionalInt(values, '-connectivity'), expansionAdd: optionalInt(values, '-expansion-add'),
       expansionSearch: optionalInt(values, '-expansion-search'), threads: optionalInt(values, '-threads'),
+      dotTransform: values.get('-dot-transform') === '1',
     },
     { onProgress: ({ fraction }) => process.stderr.write(`\rIndexing: ${(fraction * 100).toFixed(1)}%  `) },
   );
@@ -69,7 +71,7 @@ async function buildCommand(args: string[]): Promise<void> {
   await index.save(output);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
-    `${index.size} ${index.source.vectors} vectors of dimension ${index.dim} (${index.metric}, ${index.quantization}, connectivity ${index.connectivity}) ` +
+    `${index.size} ${index.source.vectors} vectors of dimension ${index.dim} (${index.metric}${index.dotTransform ? ' through the dot transform' : ''}, ${index.quantization}, connectivity ${index.connectivity}) ` +
       `-> ${output} in ${seconds} s, ${(index.memoryBytes / 2 ** 20).toFixed(1)} MiB in memory\n`,
   );
   index.dispose();

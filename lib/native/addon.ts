@@ -217,6 +217,8 @@ export interface NativeIndexSettings {
   connectivity: number;
   expansionAdd: number;
   expansionSearch: number;
+  /** Dot over f32 or f16 only: rows stored through the dot transform (native/index/ann_index.h). */
+  dotTransform: boolean;
 }
 
 /** An index's state, as info() reports it. */
@@ -230,6 +232,8 @@ export interface NativeIndexInfo extends NativeIndexSettings {
   relinkedRows: number;
   /** Rows the last multi-threaded add found unreachable and left (too many to insert again). */
   unreachableRows: number;
+  /** The dot transform's R: the largest norm of the first add (0 before it, or without the transform). */
+  normBound: number;
 }
 
 /** What the index file's header records of the vectors (native/index/index_file.h). */

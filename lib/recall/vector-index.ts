@@ -115,6 +115,8 @@ export class VectorIndex {
   readonly metric: 'cosine' | 'dot';
   readonly quantization: 'f32' | 'f16' | 'i8';
   readonly connectivity: number;
+  /** Whether dot rows are searched through the dot transform ({@link IndexOptions.dotTransform}). */
+  readonly dotTransform: boolean;
   /** What the rows were: the model's input or output vectors, its size and a fingerprint of them. */
   readonly source: IndexSource;
   private handle: NativeIndex | undefined;
@@ -130,6 +132,7 @@ export class VectorIndex {
     this.metric = info.metric;
     this.quantization = info.quantization;
     this.connectivity = info.connectivity;
+    this.dotTransform = info.dotTransform;
     this.source = source;
     this.sourceRows = sourceRows;
     this.groups = groups;
@@ -344,7 +347,10 @@ export async function addRows(handle: NativeIndex, ids: Int32Array, rows: Float3
 /** @internal Builds an index over `rows` (ids 0..n-1). */
 export async function buildVectorIndex(rows: Float32Array, dim: number, source: Omit<IndexSource, 'fingerprint'>, o: ResolvedIndexOptions, run: IndexRunOptions): Promise<VectorIndex> {
   checkOptions(run, ['signal', 'onProgress']);
-  const handle = native().createIndex({ dim, metric: o.metric, quantization: o.quantization, connectivity: o.connectivity, expansionAdd: o.expansionAdd, expansionSearch: o.expansionSearch });
+  const handle = native().createIndex({
+    dim, metric: o.metric, quantization: o.quantization, connectivity: o.connectivity, expansionAdd: o.expansionAdd, expansionSearch: o.expansionSearch,
+    dotTransform: o.dotTransform,
+  });
   try {
     const count = rows.length / dim;
     const fingerprint = await native().fingerprintRowsAsync(rows, dim, o.threads);

@@ -316,6 +316,7 @@ w2v::ann::IndexSettings ParseSettings(const Napi::Object& o) {
   s.connectivity = static_cast<int32_t>(integerProp(o, "connectivity", w2v::ann::kMinConnectivity, w2v::ann::kMaxConnectivity));
   s.expansionAdd = static_cast<int32_t>(integerProp(o, "expansionAdd", 1, w2v::ann::kMaxExpansion));
   s.expansionSearch = static_cast<int32_t>(integerProp(o, "expansionSearch", 1, w2v::ann::kMaxExpansion));
+  s.dotTransform = boolProp(o, "dotTransform");
   return s;
 }
 
@@ -453,6 +454,8 @@ Napi::Value IndexWrap::Info(const Napi::CallbackInfo& info) {
   o.Set("connectivity", Napi::Number::New(env, s.connectivity));
   o.Set("expansionAdd", Napi::Number::New(env, s.expansionAdd));
   o.Set("expansionSearch", Napi::Number::New(env, s.expansionSearch));
+  o.Set("dotTransform", Napi::Boolean::New(env, s.transformsDot()));
+  o.Set("normBound", Napi::Number::New(env, index->normBound()));
   o.Set("view", Napi::Boolean::New(env, index->isView()));
   o.Set("kernel", Napi::String::New(env, AnnIndex::kernelName()));
   o.Set("relinkedRows", Napi::Number::New(env, static_cast<double>(index->relinkedRows())));

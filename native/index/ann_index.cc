@@ -37,6 +37,8 @@ void checkSettings(const IndexSettings& s) {
     bad("expansionAdd must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(s.expansionAdd));
   if (s.expansionSearch < 1 || s.expansionSearch > kMaxExpansion)
     bad("expansionSearch must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(s.expansionSearch));
+  if (s.dotTransform && (s.metric != Metric::kDot || s.quantization == Quantization::kI8))
+    bad("dotTransform applies to a dot index over f32 or f16 rows only");
 }
 
 /// i8: stored value per unit, so that all but the largest 0.01% of |values| (after the
@@ -64,6 +66,18 @@ float chooseI8Scale(const float* rows, size_t count, const IndexSettings& s) {
   return top > 0 && std::isfinite(127.0f / top) ? 127.0f / top : 1.0f;
 }
 
+/// The dot transform's R: the largest row norm (1 when every row is zero).
+float largestNorm(const float* rows, size_t count, int32_t dim) {
+  double top = 0;
+  for (size_t r = 0; r < count; ++r) {
+    double n = 0;
+    for (int32_t d = 0; d < dim; ++d) n += double{rows[r * static_cast<size_t>(dim) + d]} * rows[r * static_cast<size_t>(dim) + d];
+    top = std::max(top, n);
+  }
+  const float bound = static_cast<float>(std::sqrt(top));
+  return bound > 0 && std::isfinite(bound) ? bound : 1.0f;
+}
+
 void checkRows(const int32_t* ids, const float* rows, size_t count, int32_t dim) {
   for (size_t i = 0; i < count; ++i) {
     if (ids[i] < 0) throw std::invalid_argument("ids[" + std::to_string(i) + "] must be an id in [0, 2147483647], got " + std::to_string(ids[i]));
@@ -83,22 +97,24 @@ void checkRows(const int32_t* ids, const float* rows, size_t count, int32_t dim)
 
 us::metric_punned_t ourMetric(const IndexSettings& s) {
   const DistanceFn fn = distanceKernels().of(s.quantization);
-  return us::metric_punned_t::stateless(static_cast<size_t>(s.dim), reinterpret_cast<std::uintptr_t>(fn),
+  return us::metric_punned_t::stateless(static_cast<size_t>(s.storedDim()), reinterpret_cast<std::uintptr_t>(fn),
                                         us::metric_punned_signature_t::array_array_size_k, us::metric_kind_t::ip_k,
                                         scalarKind(s.quantization));
 }
 
 size_t bytesPerValue(Quantization q) { return q == Quantization::kF32 ? 4 : q == Quantization::kF16 ? 2 : 1; }
 
-float encodeRow(const float* row, const IndexSettings& s, float scale, float* unit, uint8_t* out) {
-  const int32_t dim = s.dim;
+float encodeRow(const float* row, const IndexSettings& s, float normBound, float scale, float* unit, uint8_t* out) {
+  const int32_t dim = s.storedDim();
   float inv = 1;
-  if (s.metric == Metric::kCosine) {
-    double n = 0;
-    for (int32_t d = 0; d < dim; ++d) n += double{row[d]} * row[d];
-    inv = n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.0f;
-  }
-  for (int32_t d = 0; d < dim; ++d) unit[d] = row[d] * inv;
+  double n = 0;
+  if (s.metric == Metric::kCosine || normBound > 0)
+    for (int32_t d = 0; d < s.dim; ++d) n += double{row[d]} * row[d];
+  if (s.metric == Metric::kCosine) inv = n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.0f;
+  if (normBound > 0) inv = 1.0f / normBound;
+  for (int32_t d = 0; d < s.dim; ++d) unit[d] = row[d] * inv;
+  // The dot transform's added value: what brings a row to unit length (0 past R), 0 for a query.
+  if (s.transformsDot()) unit[s.dim] = normBound > 0 ? static_cast<float>(std::sqrt(std::max(0.0, 1.0 - n / (double{normBound} * normBound)))) : 0.0f;
   switch (s.quantization) {
     case Quantization::kF32:
       std::memcpy(out, unit, static_cast<size_t>(dim) * 4);
@@ -148,6 +164,7 @@ size_t AnnIndex::memoryBytes() const {
   return impl_->index.memory_usage();
 }
 float AnnIndex::i8Scale() const { return impl_->i8Scale; }
+float AnnIndex::normBound() const { return impl_->normBound; }
 size_t AnnIndex::relinkedRows() const { return impl_->relinked.load(); }
 size_t AnnIndex::unreachableRows() const { return impl_->unreachable.load(); }
 bool AnnIndex::isView() const { return impl_->mapped != nullptr; }
@@ -199,11 +216,12 @@ bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out) {
 // 0.79 against 0.98 at expansionSearch 64 on 100k item vectors, bench/index.mjs --quick; hnswlib
 // shows the same). Dot: the order given, which for a model is most frequent first: on those
 // items it measured best (recall@10 at ef 256: 0.93, against 0.91 by decreasing norm and 0.85 at
-// random).
-std::vector<size_t> insertionOrder(size_t count, Metric metric) {
+// random). Through the dot transform too: on 1M item output vectors, recall@10 at ef 64 0.85 in
+// the order given against 0.10 in a random order (bench/results/studies/index-dot-transform.md).
+std::vector<size_t> insertionOrder(size_t count, const IndexSettings& s) {
   std::vector<size_t> order(count);
   for (size_t i = 0; i < count; ++i) order[i] = i;
-  if (metric == Metric::kCosine) {
+  if (s.metric == Metric::kCosine) {
     std::mt19937_64 random(0x9e3779b97f4a7c15ull ^ count);
     for (size_t i = count; i > 1; --i) std::swap(order[i - 1], order[static_cast<size_t>(random() % i)]);
   }
@@ -226,7 +244,7 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   checkRows(ids, rows, count, settings_.dim);
   if (count == 0) return true;
   Impl& impl = *impl_;
-  const size_t rowBytes = static_cast<size_t>(settings_.dim) * bytesPerValue(settings_.quantization);
+  const size_t rowBytes = static_cast<size_t>(settings_.storedDim()) * bytesPerValue(settings_.quantization);
   // Rows this add replaces, kept (in the storage format) until it has finished, so that an add
   // that is cancelled or fails leaves the index as it found it.
   std::vector<int32_t> replacedIds;
@@ -234,6 +252,7 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   {
     std::unique_lock<std::shared_mutex> g(impl.lock);
     if (settings_.quantization == Quantization::kI8 && impl.i8Scale == 0) impl.i8Scale = chooseI8Scale(rows, count, settings_);
+    if (settings_.transformsDot() && impl.normBound == 0) impl.normBound = largestNorm(rows, count, settings_.dim);
     for (size_t i = 0; i < count; ++i) {
       const uint64_t key = static_cast<uint64_t>(ids[i]);
       if (!impl.index.contains(key)) continue;
@@ -262,7 +281,7 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   };
   const size_t wanted = static_cast<size_t>(std::max(threads, 1));
   const size_t workers = std::max<size_t>(1, std::min({wanted, count / kMinRowsPerExtraThread + 1, kContexts}));
-  const std::vector<size_t> all = insertionOrder(count, settings_.metric);
+  const std::vector<size_t> all = insertionOrder(count, settings_);
   size_t done = 0;
   try {
     done = insertRows(ids, rows, all, workers, progress, cancelled);
@@ -320,13 +339,13 @@ size_t AnnIndex::insertRows(const int32_t* ids, const float* rows, const std::ve
     try {
       Impl::Lease lease(impl);
       const size_t dim = static_cast<size_t>(settings_.dim);
-      std::vector<float> unit(dim);
-      std::vector<uint8_t> stored(dim * 4);
+      std::vector<float> unit(static_cast<size_t>(settings_.storedDim()));
+      std::vector<uint8_t> stored(unit.size() * 4);
       size_t sinceReport = 0;
       for (size_t j; (j = next.fetch_add(1)) < count;) {
         if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) break;
         const size_t i = which[j];
-        encodeRow(rows + i * dim, settings_, impl.i8Scale, unit.data(), stored.data());
+        encodeRow(rows + i * dim, settings_, impl.normBound, impl.i8Scale, unit.data(), stored.data());
         const Dense::add_result_t r = addStored(impl.index, settings_.quantization, static_cast<uint64_t>(ids[i]), stored.data(), lease.id);
         if (!r) {
           fail(std::string("cannot add id ") + std::to_string(ids[i]) + ": " + r.error.what());

@@ -4,6 +4,18 @@
 // dispatched distances, filters inside the search, runs on a bounded pool of search contexts
 // so that any number of callers may search and add at once, and reads and writes the index
 // file (index_file.h). It knows nothing of Node.
+//
+// Dot over f32 or f16 rows may be searched through the transform of Bachrach et al. (2014,
+// "Speeding up the Xbox recommender system using a Euclidean transformation for inner-product
+// spaces"), on request (dotTransform): a row x is stored as the unit row
+// [x / R, sqrt(1 - |x|^2 / R^2)], R the largest norm of the index's first add, and a query q as
+// [q, 0]. The query's inner product with a stored row is q.x / R, so the ranking is the exact
+// dot's, while the graph links rows as a cosine graph of unit rows does. Which graph recalls more
+// depends on the data (bench/results/studies/index-dot-transform.md): on item2vec output vectors
+// the transform's, on rows of tight clusters (the tests') the inner product's. A
+// row added later with a norm above R is stored as [x / R, 0]: its scores stay exact, but it
+// lies off the unit sphere and the graph may link it poorly (rebuild when norms grow past R).
+// Not for i8: one scale cannot hold both x / R and the added value (near 1).
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -30,6 +42,12 @@ struct IndexSettings {
   /// Candidates kept while inserting (efConstruction) and while searching (ef).
   int32_t expansionAdd = 128;
   int32_t expansionSearch = 64;
+  /// Dot over f32 or f16 only: store rows through the dot transform (see AnnIndex).
+  bool dotTransform = false;
+
+  bool transformsDot() const { return metric == Metric::kDot && dotTransform; }
+  /// Values per stored row: dim, one more under the dot transform.
+  int32_t storedDim() const { return dim + (transformsDot() ? 1 : 0); }
 };
 
 constexpr int32_t kMinConnectivity = 2;
@@ -99,6 +117,8 @@ class AnnIndex {
   void setExpansionAdd(int32_t expansion);
   /// Stored i8 value per unit of the rows (0 unless i8).
   float i8Scale() const;
+  /// The dot transform's R (0 before the first add, or without the transform).
+  float normBound() const;
   bool isView() const;
   /// The distance set in use ("avx2+fma+f16c" or "scalar").
   static const char* kernelName();

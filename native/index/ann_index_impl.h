@@ -27,16 +27,19 @@ constexpr size_t kContexts = 64;
 us::metric_punned_t ourMetric(const IndexSettings& s);
 size_t bytesPerValue(Quantization q);
 
-/// A row as the index stores it, or a query as the index compares it: unit length for cosine,
-/// then f32, f16 or i8. For i8, `scale` is the index's (stored rows) or 0 (a query: its own,
-/// 127 / its largest magnitude). Returns the scale applied (1 for f32 and f16).
-float encodeRow(const float* row, const IndexSettings& s, float scale, float* unit, uint8_t* out);
+/// A row as the index stores it (`normBound` the index's R under the dot transform), or a query
+/// as the index compares it (`normBound` 0): unit length for cosine; under the dot transform
+/// [x / R, sqrt(1 - |x / R|^2)] for a row and [q, 0] for a query; then f32, f16 or i8. For i8,
+/// `scale` is the index's (stored rows) or 0 (a query: its own, 127 / its largest magnitude).
+/// `unit` and `out` hold s.storedDim() values. Returns the scale applied (1 for f32 and f16).
+float encodeRow(const float* row, const IndexSettings& s, float normBound, float scale, float* unit, uint8_t* out);
 
 struct AnnIndex::Impl {
   Dense index;
   mutable std::shared_mutex lock;  // shared: search, add; exclusive: growth, remove, settings
   std::unique_ptr<MappedFile> mapped;  // the file a view reads
   float i8Scale = 0;
+  float normBound = 0;  // the dot transform's R, set by the first add
   // Rows of adds in flight, counted in the capacity the next add reserves (adds reserve under
   // the exclusive lock, then insert under the shared one, concurrently).
   std::atomic<size_t> pending{0};

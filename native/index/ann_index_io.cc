@@ -102,6 +102,8 @@ void AnnIndex::save(const std::string& path, IndexFileHeader header, const uint8
   header.metric = static_cast<uint8_t>(settings_.metric);
   header.quantization = static_cast<uint8_t>(settings_.quantization);
   header.i8Scale = settings_.quantization == Quantization::kI8 ? impl.i8Scale : 0.0f;
+  header.flags = settings_.transformsDot() ? kIndexFlagDotTransform : 0;
+  header.normBound = settings_.transformsDot() ? impl.normBound : 0.0f;
   uint8_t bytes[kIndexHeaderBytes];
   encodeIndexHeader(header, bytes);
   out.rewriteHeader(bytes);
@@ -122,6 +124,7 @@ std::unique_ptr<AnnIndex> AnnIndex::open(const std::string& path, bool view, int
   s.dim = static_cast<int32_t>(h.dim);
   s.metric = static_cast<Metric>(h.metric);
   s.quantization = static_cast<Quantization>(h.quantization);
+  s.dotTransform = (h.flags & kIndexFlagDotTransform) != 0;
   std::unique_ptr<AnnIndex> out(new AnnIndex(s));
   Impl& impl = *out->impl_;
   // Only the index section: the library reads from `offset` to what its own header declares.
@@ -130,11 +133,14 @@ std::unique_ptr<AnnIndex> AnnIndex::open(const std::string& path, bool view, int
   auto r = view ? impl.index.view(std::move(file), static_cast<size_t>(h.payloadOffset))
                 : impl.index.load(std::move(file), static_cast<size_t>(h.payloadOffset));
   if (!r) throw std::runtime_error(std::string("index file's index section cannot be read: ") + r.error.what() + ": \"" + path + "\"");
-  if (impl.index.dimensions() != h.dim || impl.index.scalar_kind() != ourMetric(s).scalar_kind())
+  if (impl.index.dimensions() != static_cast<size_t>(s.storedDim()) || impl.index.scalar_kind() != ourMetric(s).scalar_kind())
     throw std::runtime_error("index file's index section does not match its header (dim or storage type): \"" + path + "\"");
   impl.index.change_metric(ourMetric(s));
   impl.reserve(impl.index.size());
   impl.i8Scale = h.i8Scale;
+  impl.normBound = h.normBound;
+  if (s.transformsDot() && impl.index.size() > 0 && impl.normBound == 0)
+    throw std::runtime_error("index file's dot index has rows but no norm bound: \"" + path + "\"");
   out->settings_.connectivity = static_cast<int32_t>(impl.index.connectivity());
   out->settings_.expansionAdd = static_cast<int32_t>(impl.index.expansion_add());
   out->settings_.expansionSearch = static_cast<int32_t>(impl.index.expansion_search());

@@ -25,6 +25,7 @@ struct QuerySearch {
   const IndexSettings& settings;
   const SearchFilter& filter;
   float i8Scale;
+  float normBound;
   int32_t k;
   size_t context;
   std::vector<float> unit;
@@ -34,9 +35,9 @@ struct QuerySearch {
   std::vector<float> distances;
   std::vector<std::pair<float, uint64_t>> heap;
 
-  QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, float scale, int32_t kk, size_t ctx)
-      : index(i), settings(s), filter(f), i8Scale(scale), k(kk), context(ctx), unit(static_cast<size_t>(s.dim)),
-        query(static_cast<size_t>(s.dim) * 4), row(static_cast<size_t>(s.dim) * 4), keys(static_cast<size_t>(kk)),
+  QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, float scale, float bound, int32_t kk, size_t ctx)
+      : index(i), settings(s), filter(f), i8Scale(scale), normBound(bound), k(kk), context(ctx), unit(static_cast<size_t>(s.storedDim())),
+        query(static_cast<size_t>(s.storedDim()) * 4), row(static_cast<size_t>(s.storedDim()) * 4), keys(static_cast<size_t>(kk)),
         distances(static_cast<size_t>(kk)) {}
 
   template <typename T>
@@ -72,7 +73,7 @@ struct QuerySearch {
           default: found = index.get(id, reinterpret_cast<us::i8_t*>(row.data())); break;
         }
         if (found == 0) continue;
-        const float d = fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), static_cast<size_t>(settings.dim));
+        const float d = fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), static_cast<size_t>(settings.storedDim()));
         if (heap.size() < static_cast<size_t>(k)) {
           heap.emplace_back(d, id);
           std::push_heap(heap.begin(), heap.end());
@@ -92,9 +93,13 @@ struct QuerySearch {
   }
 
   void run(const float* input, bool exact, int32_t* outIds, float* outScores) {
-    const float queryScale = encodeRow(input, settings, 0, unit.data(), query.data());
+    const float queryScale = encodeRow(input, settings, 0, 0, unit.data(), query.data());
     const size_t found = exact ? scan(query.data()) : graph(query.data());
-    const float toScore = settings.quantization == Quantization::kI8 ? -1.0f / (i8Scale * queryScale) : -1.0f;
+    // Distances are negated inner products: of i8 values (both scales undone), of [q, 0] and
+    // [x / R, ...] under the dot transform (R undone), else of the rows as stored.
+    const float toScore = settings.quantization == Quantization::kI8 ? -1.0f / (i8Scale * queryScale)
+                          : settings.transformsDot()                 ? -normBound
+                                                                     : -1.0f;
     for (size_t i = 0; i < static_cast<size_t>(k); ++i) {
       outIds[i] = i < found ? static_cast<int32_t>(keys[i]) : -1;
       outScores[i] = i < found ? distances[i] * toScore : std::numeric_limits<float>::quiet_NaN();
@@ -121,7 +126,7 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
     try {
       Impl::Lease lease(impl);
       // At most every row can be found: buffers (and the library's) sized by that, output padded to k.
-      QuerySearch one(impl.index, settings_, filter, impl.i8Scale, wanted, lease.id);
+      QuerySearch one(impl.index, settings_, filter, impl.i8Scale, impl.normBound, wanted, lease.id);
       for (size_t q; (q = next.fetch_add(1)) < count;) {
         int32_t* outIds = ids + q * static_cast<size_t>(k);
         float* outScores = scores + q * static_cast<size_t>(k);

@@ -143,12 +143,18 @@ void encodeIndexHeader(const IndexFileHeader& h, uint8_t out[kIndexHeaderBytes])
   out[16] = h.metric;
   out[17] = h.quantization;
   out[18] = h.vectors;
+  if (h.version >= 2) out[19] = h.flags;
   uint32_t scaleBits;
   std::memcpy(&scaleBits, &h.i8Scale, 4);
   writeU32(out + 20, scaleBits);
   const uint64_t fields[9] = {h.modelRows,   h.fingerprint, h.payloadOffset, h.payloadLength, h.payloadHash,
                               h.extraOffset, h.extraLength, h.extraHash,     h.fileSize};
   for (int i = 0; i < 9; ++i) writeU64(out + 24 + 8 * i, fields[i]);
+  if (h.version >= 2) {
+    uint32_t boundBits;
+    std::memcpy(&boundBits, &h.normBound, 4);
+    writeU32(out + 96, boundBits);
+  }
   writeU64(out + 120, hashStream(out, 120, 0));
 }
 
@@ -160,9 +166,9 @@ std::string parseIndexHeader(const uint8_t* data, size_t available, uint64_t fil
   IndexFileHeader h;
   h.version = readU32(data + 8);
   // The version first: a later version may lay the rest out differently (its header hash too).
-  if (h.version != kIndexFileVersion)
-    return "index file version " + std::to_string(h.version) + " is not supported (this build reads version " +
-           std::to_string(kIndexFileVersion) + ")";
+  if (h.version < kOldestIndexFileVersion || h.version > kIndexFileVersion)
+    return "index file version " + std::to_string(h.version) + " is not supported (this build reads versions " +
+           std::to_string(kOldestIndexFileVersion) + " to " + std::to_string(kIndexFileVersion) + ")";
   if (readU64(data + 120) != hashStream(data, 120, 0)) return "index file header is corrupted (its hash does not match)";
   h.dim = readU32(data + 12);
   h.metric = data[16];
@@ -173,7 +179,14 @@ std::string parseIndexHeader(const uint8_t* data, size_t available, uint64_t fil
   uint64_t* fields[9] = {&h.modelRows,   &h.fingerprint, &h.payloadOffset, &h.payloadLength, &h.payloadHash,
                          &h.extraOffset, &h.extraLength, &h.extraHash,     &h.fileSize};
   for (int i = 0; i < 9; ++i) *fields[i] = readU64(data + 24 + 8 * i);
-  if (data[19] != 0 || !isZero(data + 96, 24)) return "index file header has unknown fields set";
+  const bool v2 = h.version >= 2;
+  if (v2) {
+    h.flags = data[19];
+    const uint32_t boundBits = readU32(data + 96);
+    std::memcpy(&h.normBound, &boundBits, 4);
+  }
+  if ((!v2 && data[19] != 0) || !isZero(data + (v2 ? 100 : 96), v2 ? 20 : 24)) return "index file header has unknown fields set";
+  if ((h.flags & ~kIndexFlagDotTransform) != 0) return "index file header has unknown flags set (" + std::to_string(h.flags) + ")";
   if (h.dim < 1 || h.dim > static_cast<uint32_t>(kMaxModelDim))
     return "index file dim " + std::to_string(h.dim) + " is out of range [1, " + std::to_string(kMaxModelDim) + "]";
   if (h.metric < 1 || h.metric > 2) return "index file metric " + std::to_string(h.metric) + " is unknown";
@@ -182,6 +195,11 @@ std::string parseIndexHeader(const uint8_t* data, size_t available, uint64_t fil
   const bool i8 = h.quantization == 3;
   if (i8 ? !(std::isfinite(h.i8Scale) && h.i8Scale > 0) : h.i8Scale != 0)
     return "index file i8 scale " + std::to_string(h.i8Scale) + " is invalid";
+  // The dot transform: for dot over f32 or f16 only; its norm bound a finite R >= 0, else 0.
+  const bool transformed = (h.flags & kIndexFlagDotTransform) != 0;
+  if (transformed && (h.metric != 2 || i8)) return "index file has the dot transform flag on a cosine or i8 index";
+  if (transformed ? !(std::isfinite(h.normBound) && h.normBound >= 0) : h.normBound != 0)
+    return "index file norm bound " + std::to_string(h.normBound) + " is invalid";
   if (h.modelRows > static_cast<uint64_t>(kMaxVocabSize))
     return "index file model rows " + std::to_string(h.modelRows) + " is out of range";
   if (h.fileSize != fileSize)

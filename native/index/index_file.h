@@ -8,11 +8,18 @@
 // Layout, little-endian:
 //   0 magic "W2VINDEX"    8 u32 version     12 u32 dim
 //  16 u8 metric (1 cosine, 2 dot)  17 u8 quantization (1 f32, 2 f16, 3 i8)
-//  18 u8 vectors (1 input, 2 output, 3 given)  19 u8 zero   20 f32 i8 scale (0 unless i8)
+//  18 u8 vectors (1 input, 2 output, 3 given)  19 u8 flags (version 2; 1: the dot transform)
+//  20 f32 i8 scale (0 unless i8)
 //  24 u64 model rows      32 u64 fingerprint of the model's vectors
 //  40 u64 payload offset  48 u64 payload length  56 u64 payload hash
 //  64 u64 extra offset    72 u64 extra length    80 u64 extra hash
-//  88 u64 file size       96 24 zero bytes      120 u64 hash of bytes [0, 120)
+//  88 u64 file size       96 f32 norm bound (version 2; see below)  100 20 zero bytes
+// 120 u64 hash of bytes [0, 120)
+//
+// Version 2 adds the flags and the norm bound: a dot index over f32 or f16 rows built with
+// AnnIndex's dot transform (flag 1) stores unit rows one value longer, and the norm bound is
+// the R it divides rows by (0 for an index saved empty); without the flag both are 0. Version
+// 1 (neither field) is still read.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +29,11 @@
 namespace w2v {
 namespace ann {
 
-constexpr uint32_t kIndexFileVersion = 1;
+constexpr uint32_t kIndexFileVersion = 2;
+/// The oldest version this build reads.
+constexpr uint32_t kOldestIndexFileVersion = 1;
+/// Header flags (byte 19, version 2).
+constexpr uint8_t kIndexFlagDotTransform = 1;
 constexpr size_t kIndexHeaderBytes = 128;
 /// Sections start at multiples of this.
 constexpr uint64_t kIndexSectionAlignment = 64;
@@ -35,7 +46,11 @@ struct IndexFileHeader {
   uint8_t metric = 0;
   uint8_t quantization = 0;
   uint8_t vectors = 0;
+  /// Version 2: kIndexFlag* bits.
+  uint8_t flags = 0;
   float i8Scale = 0;
+  /// Version 2: the dot transform's R (see above); 0 otherwise.
+  float normBound = 0;
   uint64_t modelRows = 0;
   uint64_t fingerprint = 0;
   uint64_t payloadOffset = 0;

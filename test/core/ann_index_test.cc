@@ -96,12 +96,15 @@ std::vector<float> clusteredRows(size_t count, int32_t dim, uint64_t seed, uint6
 }
 
 /// A row or query as the index stores it (encodeRow), back in double: unit length for cosine,
-/// then f32, f16, or i8 at `scale` (0: the vector's own, 127 / its largest magnitude).
-std::vector<double> asStored(const float* v, const IndexSettings& s, float scale) {
+/// divided by the dot transform's R for a stored row (`normBound` > 0; its added value left
+/// out: queries have 0 there), then f32, f16, or i8 at `scale` (0: the vector's own, 127 / its
+/// largest magnitude); a transformed row multiplied back by R, so that its inner product with
+/// the stored query is the score the index reports.
+std::vector<double> asStored(const float* v, const IndexSettings& s, float scale, float normBound = 0) {
   double n = 0;
   for (int32_t d = 0; d < s.dim; ++d) n += double{v[d]} * v[d];
   std::vector<float> unit(v, v + s.dim);
-  const float inv = s.metric == Metric::kDot ? 1.0f : n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.0f;
+  const float inv = normBound > 0 ? 1.0f / normBound : s.metric == Metric::kDot ? 1.0f : n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.0f;
   float top = 0;
   for (float& x : unit) x *= inv, top = std::max(top, std::fabs(x));
   scale = scale != 0 ? scale : top > 0 ? 127.0f / top : 1.0f;
@@ -110,6 +113,8 @@ std::vector<double> asStored(const float* v, const IndexSettings& s, float scale
     out.push_back(s.quantization == Quantization::kF32   ? x
                   : s.quantization == Quantization::kF16 ? w2v::ann::halfToFloat(w2v::ann::floatToHalf(x))
                                                          : static_cast<double>(std::lround(std::max(-127.0f, std::min(127.0f, x * scale)))) / scale);
+  if (normBound > 0)
+    for (double& x : out) x *= normBound;
   return out;
 }
 
@@ -297,7 +302,7 @@ void checkRecallAndScores(const AnnIndex& index, const Rows& data, const std::ve
     for (int32_t i = 0; i < k; ++i) {
       const int32_t id = r.idsOf(q, k)[i];
       if (!CHECK_MSG(id >= 1 && (id - 1) % 3 == 0 && rowOf(id) < data.ids.size(), "id " << id)) return;
-      const std::vector<double> row = asStored(data.row(rowOf(id)), data.settings, index.i8Scale());
+      const std::vector<double> row = asStored(data.row(rowOf(id)), data.settings, index.i8Scale(), index.normBound());
       double stored = 0;
       for (int32_t d = 0; d < kDim; ++d) stored += storedQuery[d] * row[d];
       worstStored = std::max(worstStored, std::fabs(r.scoresOf(q, k)[i] - stored));
@@ -367,6 +372,7 @@ TEST(ann_index_finds_the_exact_neighbours_for_every_storage_and_metric) {
       const auto index = build(data);
       index->setExpansionSearch(64);
       CHECK(index->size() == data.ids.size() && (q != Quantization::kI8 ? index->i8Scale() == 0 : index->i8Scale() > 0));
+      CHECK_EQ(index->normBound(), 0.0f);  // no dot transform unless asked
       const std::vector<float> queries = clusteredRows(200, kDim, 11, 1);
       const double minRecall = q == Quantization::kI8 ? 0.8 : 0.9;
       checkRecallAndScores(*index, data, queries, minRecall);
@@ -550,7 +556,8 @@ void checkOpened(const AnnIndex& original, const std::string& path, bool view, c
   std::vector<uint8_t> gotExtra;
   const auto opened = AnnIndex::open(path, view, 2, &h, &gotExtra);
   const IndexSettings& s = opened->settings();
-  CHECK(opened->isView() == view && opened->size() == original.size() && opened->i8Scale() == original.i8Scale() && gotExtra == extra);
+  CHECK(opened->isView() == view && opened->size() == original.size() && opened->i8Scale() == original.i8Scale() &&
+        opened->normBound() == original.normBound() && h.normBound == original.normBound() && gotExtra == extra);
   CHECK(s.dim == kDim && s.metric == data.settings.metric && s.quantization == data.settings.quantization);
   CHECK(h.dim == kDim && h.metric == static_cast<uint8_t>(s.metric) && h.quantization == static_cast<uint8_t>(s.quantization) &&
         h.vectors == 3 && h.modelRows == 1000 && h.i8Scale == original.i8Scale());
@@ -652,4 +659,119 @@ TEST(ann_index_searches_while_rows_are_added_and_removed) {
   CHECK_EQ(index->size(), data.ids.size() - static_cast<size_t>(removed) + static_cast<size_t>(added));
   for (int32_t id = firstNew; id < reservedEnd.load(); ++id) CHECK(index->contains(id));
   for (int32_t id = 1; id < removedBelow.load(); id += 3) CHECK(!index->contains(id));
+}
+
+namespace {
+
+/// Rows of makeRows whose norms spread over two orders of magnitude (each row scaled by
+/// e^(1.2 g), g standard normal), as output vectors' norms spread with frequency.
+Rows spreadNorms(Quantization q, size_t count, uint64_t seed) {
+  Rows data = makeRows(q, Metric::kDot, count, seed);
+  w2v::Random r(seed + 1);
+  for (size_t i = 0; i < count; ++i) {
+    const float f = std::exp(1.2f * gaussian(r));
+    for (int32_t d = 0; d < kDim; ++d) data.rows[i * kDim + d] *= f;
+  }
+  return data;
+}
+
+double recallAt10(const AnnIndex& index, const Rows& data, const std::vector<float>& queries) {
+  const Results r = search(index, queries, 10);
+  double recall = 0;
+  const size_t count = queries.size() / kDim;
+  for (size_t q = 0; q < count; ++q) recall += overlap(r.idsOf(q, 10), bruteTopK(data, &queries[q * kDim], 10, kAnyId));
+  return recall / static_cast<double>(count);
+}
+
+}  // namespace
+
+TEST(ann_index_dot_transform_keeps_exact_scores) {
+  const std::vector<float> queries = clusteredRows(200, kDim, 91, 1);
+  for (Quantization q : {Quantization::kF32, Quantization::kF16}) {
+    Rows data = makeRows(q, Metric::kDot, 5000, 91);
+    data.settings.dotTransform = true;
+    const auto index = build(data);
+    index->setExpansionSearch(64);
+    double largest = 0;
+    for (size_t i = 0; i < data.ids.size(); ++i) largest = std::max(largest, exactScore(data.row(i), data.row(i), kDim, Metric::kDot));
+    CHECK(data.settings.transformsDot() && data.settings.storedDim() == kDim + 1);
+    CHECK_NEAR(index->normBound(), std::sqrt(largest), 1e-5 * std::sqrt(largest));
+    // Recall, and scores: the inner product with the row as stored (R undone), exact for f32.
+    checkRecallAndScores(*index, data, queries, 0.9);
+    checkExclude(*index, data, queries, 0.9);
+    checkAllow(*index, data, queries, 0.9);
+  }
+  // Norms spread over two orders of magnitude: the scores stay exact (minimum recall 0: which
+  // graph recalls more here is printed, for the record; the inner product's, on these rows).
+  Rows data = spreadNorms(Quantization::kF32, 5000, 91);
+  Rows transformed = data;
+  transformed.settings.dotTransform = true;
+  const auto plain = build(data), index = build(transformed);
+  plain->setExpansionSearch(64);
+  index->setExpansionSearch(64);
+  checkRecallAndScores(*index, transformed, queries, 0.0);
+  std::printf("    f32 dot, norms spread: recall@10 %.3f with the transform, %.3f without (ef 64)\n", recallAt10(*index, transformed, queries),
+              recallAt10(*plain, data, queries));
+  // A row added later with a norm above R is stored as [x / R, 0]: its score stays exact (the
+  // graph may link it poorly: it lies off the unit sphere).
+  const float bound = index->normBound();
+  std::vector<float> big(data.row(0), data.row(0) + kDim);
+  const double n = std::sqrt(exactScore(big.data(), big.data(), kDim, Metric::kDot));
+  for (float& x : big) x *= static_cast<float>(3 * bound / n);
+  const int32_t id = 100000;
+  CHECK(index->add(&id, big.data(), 1, 1, nullptr, nullptr));
+  CHECK_EQ(index->normBound(), bound);  // R stays the first add's
+  std::vector<uint64_t> allow(id / 64 + 1, 0);
+  for (int32_t a : {id, data.ids[1], data.ids[2]}) allow[static_cast<size_t>(a) / 64] |= uint64_t{1} << (a % 64);
+  const Results r = search(*index, big, 3, SearchFilter{nullptr, 0, allow.data(), allow.size() * 64, 3});
+  CHECK(r.exact);
+  CHECK_EQ(r.ids[0], id);
+  const double want = exactScore(big.data(), big.data(), kDim, Metric::kDot);
+  CHECK_NEAR(r.scores[0], want, 1e-5 * want);
+  // Only for dot over f32 or f16.
+  for (const auto& bad : {std::make_pair(Metric::kCosine, Quantization::kF32), std::make_pair(Metric::kDot, Quantization::kI8)}) {
+    IndexSettings s;
+    s.dim = kDim, s.metric = bad.first, s.quantization = bad.second, s.dotTransform = true;
+    CHECK_THROWS_AS(AnnIndex{s}, std::invalid_argument, "dotTransform applies to a dot index over f32 or f16 rows only");
+  }
+}
+
+TEST(ann_index_saves_and_reads_the_dot_transform_and_version_1_files) {
+  const std::vector<float> queries = clusteredRows(50, kDim, 93, 1);
+  const std::string path = tempPath("dot.idx");
+  for (bool transform : {false, true}) {
+    Rows data = makeRows(Quantization::kF32, Metric::kDot, 1000, 93);
+    data.settings.dotTransform = transform;
+    const auto index = build(data);
+    w2v::ann::IndexFileHeader h;
+    h.vectors = 3, h.modelRows = 1000;
+    index->save(path, h, nullptr, 0);
+    w2v::ann::IndexFileHeader got;
+    const auto opened = AnnIndex::open(path, false, 1, &got, nullptr);
+    CHECK(got.version == 2 && got.flags == (transform ? 1 : 0) && got.normBound == index->normBound());
+    CHECK(opened->settings().dotTransform == transform && opened->normBound() == index->normBound());
+    const Results want = search(*index, queries, 10), back = search(*opened, queries, 10);
+    CHECK(back.ids == want.ids && back.scores == want.scores);
+    if (transform) continue;
+    // The same file as version 1 wrote it (no flags, no norm bound): read as it was built.
+    std::vector<uint8_t> bytes(static_cast<size_t>(std::filesystem::file_size(path)));
+    {
+      std::FILE* f = std::fopen(path.c_str(), "rb");
+      CHECK(f != nullptr && std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size());
+      std::fclose(f);
+    }
+    got.version = 1;
+    w2v::ann::encodeIndexHeader(got, bytes.data());
+    {
+      std::FILE* f = std::fopen(path.c_str(), "wb");
+      CHECK(f != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size());
+      std::fclose(f);
+    }
+    w2v::ann::IndexFileHeader v1;
+    const auto old = AnnIndex::open(path, true, 1, &v1, nullptr);
+    CHECK(v1.version == 1 && !old->settings().dotTransform);
+    const Results fromOld = search(*old, queries, 10);
+    CHECK(fromOld.ids == want.ids && fromOld.scores == want.scores);
+  }
+  std::filesystem::remove(path);
 }

@@ -185,6 +185,19 @@ TEST(index_file_header_fields_round_trip_at_their_offsets) {
         CHECK_EQ(parse(f, &got), std::string());
         CHECK(got.metric == metric && got.quantization == quantization && got.vectors == vectors && got.dim == quantization);
       }
+
+  // Version 2's norm bound (dot over f32 or f16), at byte 96; version 1 (no norm bound) still reads.
+  const auto dot = withHeader([](IndexFileHeader& e) { e.quantization = 1, e.i8Scale = 0, e.flags = 1, e.normBound = 6.5f; });
+  CHECK_EQ(int{dot[19]}, 1);
+  float bound;
+  std::memcpy(&bound, &dot[96], 4);
+  CHECK_EQ(bound, 6.5f);
+  for (int i = 100; i < 120; ++i) CHECK_EQ(int{dot[i]}, 0);
+  CHECK_EQ(parse(dot, &got), std::string());
+  CHECK(got.version == 2 && got.flags == 1 && got.normBound == 6.5f);
+  const auto old = withHeader([](IndexFileHeader& e) { e.version = 1, e.quantization = 1, e.i8Scale = 0; });
+  CHECK_EQ(parse(old, &got), std::string());
+  CHECK(got.version == 1 && got.flags == 0 && got.normBound == 0 && got.metric == 2);
 }
 
 TEST(index_file_refuses_short_foreign_and_other_version_files) {
@@ -198,8 +211,8 @@ TEST(index_file_refuses_short_foreign_and_other_version_files) {
   refused(f, "no W2VINDEX magic");
   // The version is read before the hash: a later version may hash its header differently.
   f = file;
-  putU32(&f[8], 2);
-  refused(f, "index file version 2 is not supported (this build reads version 1)");
+  putU32(&f[8], 3);
+  refused(f, "index file version 3 is not supported (this build reads versions 1 to 2)");
   putU32(&f[8], 0);
   refused(f, "version 0 is not supported");
   // Any other changed byte of the header breaks its hash.
@@ -225,12 +238,27 @@ TEST(index_file_refuses_fields_out_of_range) {
     refused(withHeader([&](IndexFileHeader& h) { h.i8Scale = scale; }), "index file i8 scale");
   refused(withHeader([](IndexFileHeader& h) { h.quantization = 1, h.i8Scale = 1; }), "index file i8 scale 1.000000 is invalid");
   refused(withHeader([](IndexFileHeader& h) { h.quantization = 2, h.i8Scale = -0.5f; }), "i8 scale");
-  // Unknown fields: byte 19 and bytes [96, 120), set with a valid header hash.
-  for (size_t at : {size_t{19}, size_t{96}, size_t{107}, size_t{119}}) {
+  // The dot transform: on dot over f32 or f16 only, its norm bound finite and >= 0; without it 0.
+  for (float bound : {-1.0f, std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()})
+    refused(withHeader([&](IndexFileHeader& h) { h.quantization = 1, h.i8Scale = 0, h.flags = 1, h.normBound = bound; }), "index file norm bound");
+  refused(withHeader([](IndexFileHeader& h) { h.quantization = 1, h.i8Scale = 0, h.normBound = 1; }), "index file norm bound 1.000000 is invalid");
+  refused(withHeader([](IndexFileHeader& h) { h.flags = 1, h.normBound = 1; }), "dot transform flag on a cosine or i8 index");  // i8
+  refused(withHeader([](IndexFileHeader& h) { h.metric = 1, h.quantization = 2, h.i8Scale = 0, h.flags = 1, h.normBound = 2; }),
+          "dot transform flag on a cosine or i8 index");
+  refused(withHeader([](IndexFileHeader& h) { h.flags = 2; }), "index file header has unknown flags set (2)");
+  // Unknown fields: bytes [100, 120) (version 1: byte 19 and [96, 120)), set with a valid header hash.
+  for (size_t at : {size_t{100}, size_t{107}, size_t{119}}) {
     std::vector<uint8_t> f = buildFile();
     f[at] = 1;
     rehash(f);
     CHECK_MSG(parse(f) == "index file header has unknown fields set", "byte " << at << ": " << parse(f));
+  }
+  for (size_t at : {size_t{19}, size_t{96}}) {
+    std::vector<uint8_t> old = withHeader([](IndexFileHeader& h) { h.version = 1; });
+    CHECK_EQ(parse(old), std::string());
+    old[at] = 1;
+    rehash(old);
+    CHECK_MSG(parse(old) == "index file header has unknown fields set", "version 1, byte " << at << ": " << parse(old));
   }
 }
 
@@ -390,7 +418,7 @@ TEST(index_file_damage_is_refused_by_open) {
   refuses({}, "not an index file: 0 bytes");
   refuses(flipped(128 + (good.size() - 128 - 64) / 2, 0x04), "index file is corrupted: its index section does not match its hash");
   refuses(flipped(good.size() - 3, 0x80), "index file is corrupted: its extra section does not match its hash");
-  refuses(flipped(8, 3), "index file version 2 is not supported");
+  refuses(flipped(8, 1), "index file version 3 is not supported");
   refuses(flipped(40, 1), "index file header is corrupted");
   std::filesystem::remove(damaged);
   CHECK_THROWS_AS(w2v::ann::AnnIndex::open(damaged, false, 1, &h), std::runtime_error, damaged);

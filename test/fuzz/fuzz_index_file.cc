@@ -7,7 +7,8 @@
 //
 // The first byte picks how the rest is read. Bit 0 clear: as a whole file. Set: with the magic,
 // version and file size patched to valid values and the header hash recomputed, so that
-// mutations reach the field and section checks instead of dying at the hash. Bit 1: once a
+// mutations reach the field and section checks instead of dying at the hash (bit 4 picks the
+// version patched in: set, the oldest this build reads; clear, the current). Bit 1: once a
 // header is accepted, the padding between its sections is zeroed and its section hashes are
 // recomputed too, and then the sections must verify.
 #include <algorithm>
@@ -42,7 +43,17 @@ void checkSection(const char* name, uint64_t offset, uint64_t length, size_t siz
 
 void checkAccepted(const std::vector<uint8_t>& file, const IndexFileHeader& h) {
   const size_t size = file.size();
-  FUZZ_ASSERT(h.version == w2v::ann::kIndexFileVersion, "accepted version %u", h.version);
+  FUZZ_ASSERT(h.version >= w2v::ann::kOldestIndexFileVersion && h.version <= w2v::ann::kIndexFileVersion, "accepted version %u", h.version);
+  // Version 2's flags and norm bound: the dot transform only on dot over f32 or f16, its R finite
+  // and >= 0; without it (and in version 1) both zero.
+  FUZZ_ASSERT((h.flags & ~w2v::ann::kIndexFlagDotTransform) == 0, "accepted flags %u", h.flags);
+  FUZZ_ASSERT(h.version >= 2 || (h.flags == 0 && h.normBound == 0), "accepted version 1 with flags %u, norm bound %g", h.flags,
+              static_cast<double>(h.normBound));
+  if ((h.flags & w2v::ann::kIndexFlagDotTransform) != 0)
+    FUZZ_ASSERT(h.metric == 2 && h.quantization != 3 && std::isfinite(h.normBound) && h.normBound >= 0,
+                "accepted the dot transform on metric %u, quantization %u, norm bound %g", h.metric, h.quantization, static_cast<double>(h.normBound));
+  else
+    FUZZ_ASSERT(h.normBound == 0, "accepted norm bound %g without the dot transform", static_cast<double>(h.normBound));
   FUZZ_ASSERT(h.dim >= 1 && h.dim <= static_cast<uint32_t>(w2v::kMaxModelDim), "accepted dim %u", h.dim);
   FUZZ_ASSERT(h.metric >= 1 && h.metric <= 2, "accepted metric %u", h.metric);
   FUZZ_ASSERT(h.quantization >= 1 && h.quantization <= 3, "accepted quantization %u", h.quantization);
@@ -72,7 +83,7 @@ void checkAccepted(const std::vector<uint8_t>& file, const IndexFileHeader& h) {
 
 bool sameFields(const IndexFileHeader& a, const IndexFileHeader& b) {
   return a.version == b.version && a.dim == b.dim && a.metric == b.metric && a.quantization == b.quantization && a.vectors == b.vectors &&
-         a.i8Scale == b.i8Scale && a.modelRows == b.modelRows && a.fingerprint == b.fingerprint && a.payloadOffset == b.payloadOffset &&
+         a.flags == b.flags && a.normBound == b.normBound && a.i8Scale == b.i8Scale && a.modelRows == b.modelRows && a.fingerprint == b.fingerprint && a.payloadOffset == b.payloadOffset &&
          a.payloadLength == b.payloadLength && a.payloadHash == b.payloadHash && a.extraOffset == b.extraOffset &&
          a.extraLength == b.extraLength && a.extraHash == b.extraHash && a.fileSize == b.fileSize;
 }
@@ -92,7 +103,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> file(size > 0 ? data + 1 : data, data + size);
   if ((mode & 1) != 0 && file.size() >= kIndexHeaderBytes) {
     std::memcpy(file.data(), "W2VINDEX", 8);
-    file[8] = static_cast<uint8_t>(w2v::ann::kIndexFileVersion), file[9] = file[10] = file[11] = 0;
+    file[8] = static_cast<uint8_t>((mode & 16) != 0 ? w2v::ann::kOldestIndexFileVersion : w2v::ann::kIndexFileVersion);
+    file[9] = file[10] = file[11] = 0;
     putU64(&file[88], file.size());
     putU64(&file[120], xxh64(file.data(), 120, 0));
   }

@@ -50,6 +50,9 @@ describe('w2v index build', () => {
     expect(r.stdout).toMatch(/^3000 output vectors of dimension 16 \(dot, i8, connectivity 8\) -> /);
     const cosine = await w2v('index', 'build', native, '-output', join(work, 'output-cos.idx'), '-vectors', 'output', '-metric', 'cosine');
     expect(cosine.stdout).toMatch(/output vectors of dimension 16 \(cosine, f32/);
+    const transform = await w2v('index', 'build', native, '-output', join(work, 'output-transform.idx'), '-vectors', 'output', '-dot-transform', '1');
+    expect(transform.code, transform.stderr).toBe(0);
+    expect(transform.stdout).toMatch(/output vectors of dimension 16 \(dot through the dot transform, f32/);
   });
 
   it('-vectors output on a model without output vectors: exit 1, says so', async () => {

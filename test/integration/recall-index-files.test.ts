@@ -78,6 +78,21 @@ describe('save and loadIndex', () => {
     out.dispose();
   });
 
+  it('an output-vector dot index through the dot transform loads back the same (the transform and its R kept)', async () => {
+    const out = await model.buildIndex({ vectors: 'output', quantization: 'f16', dotTransform: true, groups: groupOf });
+    expect(out.dotTransform).toBe(true);
+    const path = join(work, 'output-transform.idx');
+    await out.save(path);
+    for (const view of [false, true]) {
+      const loaded = await loadIndex(path, model, { view });
+      expect(loaded).toMatchObject({ metric: 'dot', quantization: 'f16', dotTransform: true, source: { vectors: 'output', modelRows: SIZE } });
+      expect(loaded.info().normBound).toBe(out.info().normBound);
+      await expectSameSearches(out, loaded);
+      loaded.dispose();
+    }
+    out.dispose();
+  });
+
   it('f16 and i8 files are smaller than f32 files', async () => {
     const sizes: Record<string, number> = {};
     for (const quantization of ['f32', 'f16', 'i8'] as const) {
@@ -210,12 +225,12 @@ describe('loadIndex refuses', () => {
   });
 
   it('a file of another version: named, checked before the header hash (which covers it)', async () => {
-    const v2 = damaged(file, 'v2.idx', (b) => {
-      b.writeUInt32LE(2, 8);
+    const v3 = damaged(file, 'v3.idx', (b) => {
+      b.writeUInt32LE(3, 8);
       return b;
     });
-    const message = await refusal(v2);
-    expect(message).toMatch(/index file version 2 is not supported/);
+    const message = await refusal(v3);
+    expect(message).toMatch(/index file version 3 is not supported \(this build reads versions 1 to 2\)/);
     expect(message).not.toMatch(/corrupted/);
   });
 

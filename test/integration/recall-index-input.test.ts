@@ -94,6 +94,12 @@ describe('build options', () => {
     await expectRefused(() => model.buildIndex({ quantization: 'f8' as 'f16' }), TypeError, /quantization must be .*got "f8"/);
   });
 
+  it('dotTransform: a boolean, for metric dot over f32 or f16 only', async () => {
+    await expectRefused(() => model.buildIndex({ vectors: 'output', dotTransform: 1 as unknown as boolean }), TypeError, /dotTransform must be a boolean, got 1/);
+    await expectRefused(() => model.buildIndex({ dotTransform: true }), RangeError, /dotTransform applies to metric 'dot' over 'f32' or 'f16' rows, got metric "cosine" and quantization "f32"/);
+    await expectRefused(() => model.buildIndex({ vectors: 'output', quantization: 'i8', dotTransform: true }), RangeError, /got metric "dot" and quantization "i8"/);
+  });
+
   it('connectivity 1 and 257, expansionSearch and expansionAdd 0, threads 0', async () => {
     await expectRefused(() => model.buildIndex({ connectivity: 1 }), RangeError, /connectivity must be an integer in \[2, 256\], got 1/);
     await expectRefused(() => model.buildIndex({ connectivity: 257 }), RangeError, /connectivity must be an integer in \[2, 256\], got 257/);

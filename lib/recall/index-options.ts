@@ -33,8 +33,8 @@ export interface IndexOptions {
    * the graph links rows as a cosine graph does instead of by the inner product. Which recalls
    * more depends on the vectors: on 1M item2vec output vectors the transform's (recall@10 0.85
    * against 0.57 at expansionSearch 64, bench/results/studies/index-dot-transform.md), on tight
-   * planted clusters the inner product's; measure on yours. Rows added later with a norm above R keep exact scores but may be linked
-   * poorly: rebuild when norms grow. Default false.
+   * planted clusters the inner product's; measure on yours. Rows added later with a norm above R
+   * keep exact scores but may be linked poorly: rebuild when norms grow. Default false.
    */
   dotTransform?: boolean;
   /** Threads that build; default os.availableParallelism(). */

@@ -150,13 +150,16 @@ export async function detectModelFormat(path: string): Promise<ModelFormat> {
  */
 export async function readModelTable(path: string, format: ModelFormat | undefined, limit?: number): Promise<ModelTable> {
   const options = limit !== undefined ? { limit } : {};
-  const chosen = format ?? formatOfMagic(await readHead(path, MAGIC_BYTES));
+  const head = format === undefined ? await readHead(path, MAGIC_BYTES) : undefined;
+  const chosen = format ?? formatOfMagic(head!);
   // A file no magic number claims: word2vec's reader tells `-binary 1` from text as it reads
   // (a .vec file reads as text), with its own messages for a file that is neither.
   if (!chosen) return readWord2Vec(path, options);
   const module = modelFormatModule(chosen);
   if (!module.read) {
-    throw new Error(`format ${JSON.stringify(chosen)} is an export: loadModel reads ${READABLE_MODEL_FORMATS.map((f) => JSON.stringify(f)).join(', ')}`);
+    // Named by its magic number (or, for a file shorter than it, a prefix of it): say where.
+    const where = head !== undefined ? `file ${path}: bytes 0 to ${head.length} are its magic number` : `file ${path}`;
+    throw new Error(`format ${JSON.stringify(chosen)} is an export: loadModel reads ${READABLE_MODEL_FORMATS.map((f) => JSON.stringify(f)).join(', ')} (${where})`);
   }
   return module.read(path, options);
 }

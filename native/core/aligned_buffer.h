@@ -25,6 +25,7 @@ namespace pages {
 
 constexpr size_t kAlignment = 64;
 constexpr size_t kMapBytes = size_t{1} << 20;
+constexpr size_t kHugePageAdviceBytes = size_t{4} << 20;
 
 inline size_t roundedBytes(size_t bytes) {
   if (bytes > SIZE_MAX - kAlignment) throw std::bad_alloc();
@@ -41,6 +42,9 @@ inline void* allocate(size_t bytes) {
   if (bytes >= kMapBytes) {
     p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) p = nullptr;
+#if defined(MADV_HUGEPAGE)
+    if (p != nullptr && bytes >= kHugePageAdviceBytes) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
   } else {
     p = std::aligned_alloc(kAlignment, bytes);
   }

@@ -43,6 +43,11 @@ struct Mode {
 const Mode kModes[] = {
     {"skip-gram, shared negatives", false, false, 5, true, false, 0, -1},
     {"skip-gram, per-pair negatives", false, false, 5, false, false, 0, -1},
+    // Fewer and more targets than the avx2+fma tiles hold (6: the centre word and 5 negatives).
+    {"skip-gram, shared negatives, 2 negatives", false, false, 2, true, false, 0, -1},
+    {"skip-gram, shared negatives, 8 negatives", false, false, 8, true, false, 0, -1},
+    {"cbow, 2 negatives", true, false, 2, false, false, 0, -1},
+    {"cbow, 8 negatives", true, false, 8, false, false, 0, -1},
     {"cbow, negatives", true, false, 5, false, false, 0, -1},
     {"skip-gram, hierarchical softmax", false, true, 0, false, false, 0, -1},
     {"cbow, hierarchical softmax", true, true, 0, false, false, 0, -1},

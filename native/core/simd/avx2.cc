@@ -61,6 +61,9 @@ struct Avx2Ops {
 
 #include "sentence_kernel.inl"
 
+bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                       int32_t negativeCount);
+
 // The window's three products with each row's chunks held in registers: every chunk of a row
 // is loaded once per group and reused across the other side's rows, about one load per FMA
 // (the row-by-row form needs two loads and a store per FMA). Up to kGroup chunks of 8 floats
@@ -184,6 +187,7 @@ struct InUpdate {
 // context row.
 void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                             int32_t negativeCount) {
+  if (tiledCbowNegative(j, word, rows, count, negatives, negativeCount)) return;
   const int32_t dim = j.dim;
   const Chunks ch(dim);
   float* hidden = j.scratch;
@@ -214,7 +218,246 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
     for (int32_t k = 0; k < ch.count; ++k) ch.store(rows[c], k, _mm256_add_ps(ch.load(rows[c], k), ch.load(gradient, k)));
 }
 
+// The window's products tiled for the common shape, at most kTileTargets targets (5 negatives
+// and the centre word) and kTileContexts contexts (a window of 16), with the row split into
+// whole chunks of 8 floats and one partial chunk, so no load in the inner loops branches:
+// - scores: two contexts against every target at once, one accumulator per pair held in
+//   registers over the whole row, then the pairs' sums reduced together (horizontal adds)
+//   instead of one reduction per pair;
+// - coefficients: the clipped sigmoid and the loss of a context's targets as one vector
+//   (table lookups by gather), the same arithmetic as labelCoefficient and logSigmoidFrom;
+// - updates: one pass over the row's chunks doing OUT's gradient (from the old IN), IN's
+//   update (from the old OUT) and OUT's update, in the order and rounding of the three passes
+//   of the generic form. A row that occurs twice (a repeated context word, a negative drawn
+//   twice) takes both updates, as there.
+constexpr int32_t kTileTargets = 6;
+constexpr int32_t kTileContexts = 32;
+
+// How a chunk is read and written: 8 floats, a 128-bit half (4 floats: dim 100, 300), or a mask.
+enum class Part { kWhole, kHalf, kMasked };
+
+template <Part P>
+inline __m256 loadPart(const float* p, __m256i mask) {
+  if constexpr (P == Part::kWhole) return _mm256_loadu_ps(p);
+  else if constexpr (P == Part::kHalf) return _mm256_insertf128_ps(_mm256_setzero_ps(), _mm_loadu_ps(p), 0);
+  else return _mm256_maskload_ps(p, mask);
+}
+template <Part P>
+inline void storePart(float* p, __m256 v, __m256i mask) {
+  if constexpr (P == Part::kWhole) _mm256_storeu_ps(p, v);
+  else if constexpr (P == Part::kHalf) _mm_storeu_ps(p, _mm256_castps256_ps128(v));
+  else _mm256_maskstore_ps(p, mask, v);
+}
+
+// Sums of six vectors, in lanes 0-5 (lanes 6 and 7 repeat 4 and 5).
+inline __m256 sumsOfSix(const __m256* a) {
+  const __m256 g0 = _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
+  const __m256 h2 = _mm256_hadd_ps(a[4], a[5]);
+  const __m256 g1 = _mm256_hadd_ps(h2, h2);
+  return _mm256_add_ps(_mm256_permute2f128_ps(g0, g1, 0x20), _mm256_permute2f128_ps(g0, g1, 0x31));
+}
+
+// Accumulates chunk `off` of NC contexts against the T targets.
+template <int32_t T, int32_t NC, Part P>
+inline void scoreChunk(const WindowProduct& w, int32_t c0, size_t off, __m256i mask, __m256 (&acc)[2][kTileTargets]) {
+  __m256 in[NC];
+  for (int32_t c = 0; c < NC; ++c) in[c] = loadPart<P>(w.in[c0 + c] + off, mask);
+  for (int32_t t = 0; t < T; ++t) {
+    const __m256 o = loadPart<P>(w.out[t] + off, mask);
+    for (int32_t c = 0; c < NC; ++c) acc[c][t] = _mm256_fmadd_ps(in[c], o, acc[c][t]);
+  }
+}
+
+// sigmoidIndex for eight lanes: (x + 6) * 83 truncated, 0 below the table (NaN too), 1000 above.
+inline __m256i sigmoidIndices(__m256 x) {
+  const __m256 at = _mm256_mul_ps(_mm256_add_ps(x, _mm256_set1_ps(kMaxExp)), _mm256_set1_ps(kSigmoidIndexScale));
+  // max(at, 0) gives 0 for a NaN `at` (the second operand), as sigmoidIndex does.
+  const __m256 clamped =
+      _mm256_min_ps(_mm256_max_ps(at, _mm256_setzero_ps()), _mm256_set1_ps(static_cast<float>(kSigmoidTableSize)));
+  return _mm256_cvttps_epi32(clamped);
+}
+
+// Coefficients of one context's targets (lanes 0 to T - 1; label 1 in lane 0), stored to G;
+// their loss terms added to `loss` (lanes T and above add nothing).
+inline void contextCoefficients(__m256 f, __m256 valid, const SentenceJob& j, float* G, __m256& loss) {
+  const __m256 maxExp = _mm256_set1_ps(kMaxExp), minExp = _mm256_set1_ps(-kMaxExp);
+  const __m256 label = _mm256_setr_ps(1, 0, 0, 0, 0, 0, 0, 0);
+  __m256 s = _mm256_i32gather_ps(j.sigmoid, sigmoidIndices(f), 4);
+  s = _mm256_blendv_ps(s, _mm256_set1_ps(1.0f), _mm256_cmp_ps(f, maxExp, _CMP_GT_OQ));
+  s = _mm256_blendv_ps(s, _mm256_setzero_ps(), _mm256_cmp_ps(f, minExp, _CMP_LT_OQ));
+  _mm256_store_ps(G, _mm256_mul_ps(_mm256_sub_ps(label, s), _mm256_set1_ps(j.alpha)));
+  // log sigmoid(f) for the centre word, log sigmoid(-f) for the negatives.
+  const __m256 centre = _mm256_castsi256_ps(_mm256_setr_epi32(-1, 0, 0, 0, 0, 0, 0, 0));
+  const __m256 y = _mm256_blendv_ps(_mm256_sub_ps(_mm256_setzero_ps(), f), f, centre);
+  __m256 l = _mm256_i32gather_ps(j.logSigmoid, sigmoidIndices(y), 4);
+  l = _mm256_blendv_ps(l, _mm256_setzero_ps(), _mm256_cmp_ps(y, maxExp, _CMP_GE_OQ));
+  l = _mm256_blendv_ps(l, y, _mm256_cmp_ps(y, minExp, _CMP_NGT_UQ));
+  loss = _mm256_add_ps(loss, _mm256_and_ps(l, valid));
+}
+
+// Scores and coefficients of contexts [c0, c0 + NC).
+template <int32_t T, int32_t NC>
+inline void scoreContexts(const WindowProduct& w, int32_t c0, int32_t whole, Part tail, __m256i mask, __m256 valid,
+                          const SentenceJob& j, float* G, __m256& loss) {
+  __m256 acc[2][kTileTargets];
+  for (auto& row : acc)
+    for (auto& a : row) a = _mm256_setzero_ps();
+  size_t off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 8) scoreChunk<T, NC, Part::kWhole>(w, c0, off, mask, acc);
+  if (tail == Part::kHalf) scoreChunk<T, NC, Part::kHalf>(w, c0, off, mask, acc);
+  else if (tail == Part::kMasked) scoreChunk<T, NC, Part::kMasked>(w, c0, off, mask, acc);
+  for (int32_t c = 0; c < NC; ++c) contextCoefficients(sumsOfSix(acc[c]), valid, j, G + (c0 + c) * 8, loss);
+}
+
+// The three updates on chunk `off`; G holds 8 coefficients per context.
+template <int32_t T, Part P>
+inline void updateChunk(const WindowProduct& w, const float* G, size_t off, __m256i mask) {
+  const int32_t C = w.contexts;
+  __m256 grad[kTileTargets];
+  for (auto& g : grad) g = _mm256_setzero_ps();
+  for (int32_t c = 0; c < C; ++c) {  // OUT's gradient = G^T IN, from the old IN
+    const __m256 in = loadPart<P>(w.in[c] + off, mask);
+    for (int32_t t = 0; t < T; ++t) {
+      grad[t] = _mm256_fmadd_ps(_mm256_broadcast_ss(G + c * 8 + t), in, grad[t]);
+    }
+  }
+  __m256 out[kTileTargets];
+  for (int32_t t = 0; t < T; ++t) {
+    out[t] = loadPart<P>(w.out[t] + off, mask);
+  }
+  for (int32_t c = 0; c < C; ++c) {  // IN += G OUT, from the old OUT
+    __m256 in = loadPart<P>(w.in[c] + off, mask);
+    for (int32_t t = 0; t < T; ++t) {
+      in = _mm256_fmadd_ps(_mm256_broadcast_ss(G + c * 8 + t), out[t], in);
+    }
+    storePart<P>(w.in[c] + off, in, mask);
+  }
+  for (int32_t t = 0; t < T; ++t) {  // OUT += its gradient (reloaded: a row drawn twice takes both)
+    storePart<P>(w.out[t] + off, _mm256_add_ps(loadPart<P>(w.out[t] + off, mask), grad[t]), mask);
+  }
+}
+
+template <int32_t T>
+void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
+  const int32_t whole = w.dim / 8, rest = w.dim % 8;
+  const Part tail = rest == 0 ? Part::kWhole : rest == 4 ? Part::kHalf : Part::kMasked;
+  const Chunks ch(w.dim);
+  const __m256i mask = ch.tail;
+  const __m256 valid = _mm256_castsi256_ps(
+      _mm256_cmpgt_epi32(_mm256_set1_epi32(w.targets), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+  alignas(32) float G[kTileContexts * 8];
+  __m256 loss = _mm256_setzero_ps();
+  int32_t c0 = 0;
+  for (; c0 + 2 <= w.contexts; c0 += 2) scoreContexts<T, 2>(w, c0, whole, tail, mask, valid, j, G, loss);
+  if (c0 < w.contexts) scoreContexts<T, 1>(w, c0, whole, tail, mask, valid, j, G, loss);
+  size_t off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 8) updateChunk<T, Part::kWhole>(w, G, off, mask);
+  if (tail == Part::kHalf) updateChunk<T, Part::kHalf>(w, G, off, mask);
+  else if (tail == Part::kMasked) updateChunk<T, Part::kMasked>(w, G, off, mask);
+  alignas(32) float terms[8];
+  _mm256_store_ps(terms, loss);
+  double sum = 0;
+  for (float t : terms) sum += t;
+  j.loss -= sum;
+}
+
+// CBOW with negative sampling, tiled as the skip-gram window: the context mean and the
+// targets' scores in one pass over the row's chunks (one accumulator per target, reduced
+// together), the coefficients as one vector, then one pass doing the gradient, the output
+// rows' updates and the context rows' updates. Every target's score is taken before any
+// update, so this path is for distinct targets only: a negative drawn twice sees its first
+// update in the original's order, and such windows keep the target-by-target form.
+template <int32_t T, Part P>
+inline void cbowScoreChunk(float* const* rows, int32_t count, float* const* out, float* hidden, size_t off, __m256i mask,
+                           __m256 inv, __m256 (&acc)[kTileTargets]) {
+  __m256 h = loadPart<P>(rows[0] + off, mask);
+  for (int32_t c = 1; c < count; ++c) h = _mm256_add_ps(h, loadPart<P>(rows[c] + off, mask));
+  h = _mm256_mul_ps(h, inv);
+  storePart<P>(hidden + off, h, mask);
+  for (int32_t t = 0; t < T; ++t) acc[t] = _mm256_fmadd_ps(h, loadPart<P>(out[t] + off, mask), acc[t]);
+}
+
+template <int32_t T, Part P>
+inline void cbowUpdateChunk(float* const* rows, int32_t count, float* const* out, const float* hidden, const float* G,
+                            size_t off, __m256i mask) {
+  const __m256 h = loadPart<P>(hidden + off, mask);
+  __m256 grad = _mm256_setzero_ps();
+  for (int32_t t = 0; t < T; ++t) {
+    const __m256 g = _mm256_broadcast_ss(G + t);
+    const __m256 o = loadPart<P>(out[t] + off, mask);
+    grad = _mm256_fmadd_ps(g, o, grad);
+    storePart<P>(out[t] + off, _mm256_fmadd_ps(g, h, o), mask);
+  }
+  for (int32_t c = 0; c < count; ++c) storePart<P>(rows[c] + off, _mm256_add_ps(loadPart<P>(rows[c] + off, mask), grad), mask);
+}
+
+template <int32_t T>
+void tiledCbow(SentenceJob& j, float* const* rows, int32_t count, const int32_t* samples) {
+  const int32_t dim = j.dim;
+  const int32_t whole = dim / 8, rest = dim % 8;
+  const Part tail = rest == 0 ? Part::kWhole : rest == 4 ? Part::kHalf : Part::kMasked;
+  const __m256i mask = Chunks(dim).tail;
+  float* out[T];
+  for (int32_t t = 0; t < T; ++t) out[t] = j.syn1neg + static_cast<size_t>(samples[t]) * dim;
+  float* hidden = j.scratch;
+  const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
+  __m256 acc[kTileTargets];
+  for (auto& a : acc) a = _mm256_setzero_ps();
+  size_t off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 8) cbowScoreChunk<T, Part::kWhole>(rows, count, out, hidden, off, mask, inv, acc);
+  if (tail == Part::kHalf) cbowScoreChunk<T, Part::kHalf>(rows, count, out, hidden, off, mask, inv, acc);
+  else if (tail == Part::kMasked) cbowScoreChunk<T, Part::kMasked>(rows, count, out, hidden, off, mask, inv, acc);
+  const __m256 valid =
+      _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(T), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+  alignas(32) float G[8];
+  __m256 loss = _mm256_setzero_ps();
+  contextCoefficients(sumsOfSix(acc), valid, j, G, loss);
+  ++j.predictions;
+  off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 8) cbowUpdateChunk<T, Part::kWhole>(rows, count, out, hidden, G, off, mask);
+  if (tail == Part::kHalf) cbowUpdateChunk<T, Part::kHalf>(rows, count, out, hidden, G, off, mask);
+  else if (tail == Part::kMasked) cbowUpdateChunk<T, Part::kMasked>(rows, count, out, hidden, G, off, mask);
+  alignas(32) float terms[8];
+  _mm256_store_ps(terms, loss);
+  double sum = 0;
+  for (float t : terms) sum += t;
+  j.loss -= sum;
+}
+
+// Takes the window when its targets (the centre word and the negatives) are at most
+// kTileTargets and distinct; false: the caller trains it target by target.
+bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                       int32_t negativeCount) {
+  if (negativeCount + 1 > kTileTargets) return false;
+  int32_t samples[kTileTargets];
+  samples[0] = word;
+  for (int32_t d = 0; d < negativeCount; ++d) {
+    for (int32_t e = 0; e <= d; ++e)
+      if (samples[e] == negatives[d]) return false;
+    samples[d + 1] = negatives[d];
+  }
+  switch (negativeCount + 1) {
+    case 6: tiledCbow<6>(j, rows, count, samples); return true;
+    case 5: tiledCbow<5>(j, rows, count, samples); return true;
+    case 4: tiledCbow<4>(j, rows, count, samples); return true;
+    case 3: tiledCbow<3>(j, rows, count, samples); return true;
+    case 2: tiledCbow<2>(j, rows, count, samples); return true;
+    default: tiledCbow<1>(j, rows, count, samples); return true;
+  }
+}
+
 void Avx2Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
+  if (w.contexts <= kTileContexts) {
+    switch (w.targets) {  // the target count known at compile time: no branch in the inner loops
+      case 6: tiledWindowProducts<6>(w, j); return;
+      case 5: tiledWindowProducts<5>(w, j); return;
+      case 4: tiledWindowProducts<4>(w, j); return;
+      case 3: tiledWindowProducts<3>(w, j); return;
+      case 2: tiledWindowProducts<2>(w, j); return;
+      case 1: tiledWindowProducts<1>(w, j); return;
+      default: break;
+    }
+  }
   const Chunks ch(w.dim);
   forGroups<Scores>(ch, w);
   windowCoefficients(w, j);  // the scores become the coefficients G

@@ -35,9 +35,13 @@ inline int32_t drawNegatives(SentenceJob& j, int32_t word, int32_t* out) {
 }
 
 // Asks for a row's cache lines ahead of use: negatives are random rows, mostly not cached.
+// Into L2 (prefetcht1), not L1: a window asks for ~40 lines a word ahead, more than L1's miss
+// buffers hold, and an L1 prefetch then stalls until one frees; measured with
+// build/core/w2v_kernel_bench (avx2+fma, dim 100), L2 was 5-20% faster for skip-gram and
+// 20-35% for CBOW than L1, and the non-temporal hint slower than both.
 inline void prefetchRow(const float* row, int32_t dim) {
   const char* p = reinterpret_cast<const char*>(row);
-  for (int32_t off = 0; off < dim * static_cast<int32_t>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 1, 3);
+  for (int32_t off = 0; off < dim * static_cast<int32_t>(sizeof(float)); off += 64) __builtin_prefetch(p + off, 0, 2);
 }
 
 // One prediction of `target` from the input row `in` (hierarchical softmax and/or negative

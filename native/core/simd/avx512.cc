@@ -71,6 +71,9 @@ struct Avx512Ops {
 
 #include "sentence_kernel.inl"
 
+bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                       int32_t negativeCount);
+
 // The window's three products and CBOW as avx2.cc does them (see there), in chunks of 16
 // floats: every chunk of a row loaded once per group and reused across the other side's rows,
 // up to kGroup chunks at a time in registers (32 ZMM registers: a group of N chunks takes
@@ -177,6 +180,7 @@ struct InUpdate {
 // the output row, then the gradient added to every context row.
 void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                             int32_t negativeCount) {
+  if (tiledCbowNegative(j, word, rows, count, negatives, negativeCount)) return;
   const int32_t dim = j.dim;
   const Chunks ch(dim);
   float* hidden = j.scratch;
@@ -207,7 +211,195 @@ void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, i
     for (int32_t k = 0; k < ch.count; ++k) ch.store(rows[c], k, _mm512_add_ps(ch.load(rows[c], k), ch.load(gradient, k)));
 }
 
+// The tiled forms of avx2.cc (see there) in 16-lane chunks, the row's last partial chunk by
+// mask: skip-gram scores four contexts against up to six targets at a time (24 accumulators
+// of the 32 registers), and the updates take each coefficient as an embedded broadcast.
+constexpr int32_t kTileTargets = 6;
+constexpr int32_t kTileContexts = 32;
+
+#include "tile_coefficients.inl"
+
+// Lanes i and i + 8 added: a 16-lane accumulator as 8 lanes, for sumsOfSix.
+inline __m256 foldHalves(__m512 v) {
+  return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+}
+
+template <bool Masked>
+inline __m512 loadChunk(const float* p, __mmask16 m) {
+  if constexpr (Masked) return _mm512_maskz_loadu_ps(m, p);
+  else return _mm512_loadu_ps(p);
+}
+template <bool Masked>
+inline void storeChunk(float* p, __m512 v, __mmask16 m) {
+  if constexpr (Masked) _mm512_mask_storeu_ps(p, m, v);
+  else _mm512_storeu_ps(p, v);
+}
+
+constexpr int32_t kTileRows = 4;  // contexts scored at once
+
+template <int32_t T, int32_t NC, bool Masked>
+inline void scoreChunk(const WindowProduct& w, int32_t c0, size_t off, __mmask16 m,
+                       __m512 (&acc)[kTileRows][kTileTargets]) {
+  __m512 in[NC];
+  for (int32_t c = 0; c < NC; ++c) in[c] = loadChunk<Masked>(w.in[c0 + c] + off, m);
+  for (int32_t t = 0; t < T; ++t) {
+    const __m512 o = loadChunk<Masked>(w.out[t] + off, m);
+    for (int32_t c = 0; c < NC; ++c) acc[c][t] = _mm512_fmadd_ps(in[c], o, acc[c][t]);
+  }
+}
+
+template <int32_t T, int32_t NC>
+inline void scoreContexts(const WindowProduct& w, int32_t c0, __mmask16 tail, __m256 valid, const SentenceJob& j,
+                          float* G, __m256& loss) {
+  __m512 acc[kTileRows][kTileTargets];
+  for (auto& row : acc)
+    for (auto& a : row) a = _mm512_setzero_ps();
+  const int32_t whole = w.dim / 16;
+  size_t off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 16) scoreChunk<T, NC, false>(w, c0, off, tail, acc);
+  if (w.dim % 16 != 0) scoreChunk<T, NC, true>(w, c0, off, tail, acc);
+  for (int32_t c = 0; c < NC; ++c) {
+    __m256 folded[kTileTargets];
+    for (int32_t t = 0; t < kTileTargets; ++t) folded[t] = foldHalves(acc[c][t]);
+    contextCoefficients(sumsOfSix(folded), valid, j, G + (c0 + c) * 8, loss);
+  }
+}
+
+template <int32_t T, bool Masked>
+inline void updateChunk(const WindowProduct& w, const float* G, size_t off, __mmask16 m) {
+  const int32_t C = w.contexts;
+  __m512 grad[kTileTargets];
+  for (auto& g : grad) g = _mm512_setzero_ps();
+  for (int32_t c = 0; c < C; ++c) {  // OUT's gradient = G^T IN, from the old IN
+    const __m512 in = loadChunk<Masked>(w.in[c] + off, m);
+    for (int32_t t = 0; t < T; ++t) grad[t] = _mm512_fmadd_ps(_mm512_set1_ps(G[c * 8 + t]), in, grad[t]);
+  }
+  __m512 out[kTileTargets];
+  for (int32_t t = 0; t < T; ++t) out[t] = loadChunk<Masked>(w.out[t] + off, m);
+  for (int32_t c = 0; c < C; ++c) {  // IN += G OUT, from the old OUT
+    __m512 in = loadChunk<Masked>(w.in[c] + off, m);
+    for (int32_t t = 0; t < T; ++t) in = _mm512_fmadd_ps(_mm512_set1_ps(G[c * 8 + t]), out[t], in);
+    storeChunk<Masked>(w.in[c] + off, in, m);
+  }
+  for (int32_t t = 0; t < T; ++t)  // OUT += its gradient (reloaded: a row drawn twice takes both)
+    storeChunk<Masked>(w.out[t] + off, _mm512_add_ps(loadChunk<Masked>(w.out[t] + off, m), grad[t]), m);
+}
+
+template <int32_t T>
+void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
+  const __mmask16 tail = tailMask(w.dim % 16);
+  const __m256 valid = _mm256_castsi256_ps(
+      _mm256_cmpgt_epi32(_mm256_set1_epi32(T), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+  alignas(32) float G[kTileContexts * 8];
+  __m256 loss = _mm256_setzero_ps();
+  int32_t c0 = 0;
+  for (; c0 + kTileRows <= w.contexts; c0 += kTileRows) scoreContexts<T, kTileRows>(w, c0, tail, valid, j, G, loss);
+  switch (w.contexts - c0) {
+    case 3: scoreContexts<T, 3>(w, c0, tail, valid, j, G, loss); break;
+    case 2: scoreContexts<T, 2>(w, c0, tail, valid, j, G, loss); break;
+    case 1: scoreContexts<T, 1>(w, c0, tail, valid, j, G, loss); break;
+    default: break;
+  }
+  const int32_t whole = w.dim / 16;
+  size_t off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 16) updateChunk<T, false>(w, G, off, tail);
+  if (w.dim % 16 != 0) updateChunk<T, true>(w, G, off, tail);
+  alignas(32) float terms[8];
+  _mm256_store_ps(terms, loss);
+  double sum = 0;
+  for (float t : terms) sum += t;
+  j.loss -= sum;
+}
+
+template <int32_t T, bool Masked>
+inline void cbowScoreChunk(float* const* rows, int32_t count, float* const* out, float* hidden, size_t off,
+                           __mmask16 m, __m512 inv, __m512 (&acc)[kTileTargets]) {
+  __m512 h = loadChunk<Masked>(rows[0] + off, m);
+  for (int32_t c = 1; c < count; ++c) h = _mm512_add_ps(h, loadChunk<Masked>(rows[c] + off, m));
+  h = _mm512_mul_ps(h, inv);
+  storeChunk<Masked>(hidden + off, h, m);
+  for (int32_t t = 0; t < T; ++t) acc[t] = _mm512_fmadd_ps(h, loadChunk<Masked>(out[t] + off, m), acc[t]);
+}
+
+template <int32_t T, bool Masked>
+inline void cbowUpdateChunk(float* const* rows, int32_t count, float* const* out, const float* hidden, const float* G,
+                            size_t off, __mmask16 m) {
+  const __m512 h = loadChunk<Masked>(hidden + off, m);
+  __m512 grad = _mm512_setzero_ps();
+  for (int32_t t = 0; t < T; ++t) {
+    const __m512 g = _mm512_set1_ps(G[t]);
+    const __m512 o = loadChunk<Masked>(out[t] + off, m);
+    grad = _mm512_fmadd_ps(g, o, grad);
+    storeChunk<Masked>(out[t] + off, _mm512_fmadd_ps(g, h, o), m);
+  }
+  for (int32_t c = 0; c < count; ++c)
+    storeChunk<Masked>(rows[c] + off, _mm512_add_ps(loadChunk<Masked>(rows[c] + off, m), grad), m);
+}
+
+template <int32_t T>
+void tiledCbow(SentenceJob& j, float* const* rows, int32_t count, const int32_t* samples) {
+  const int32_t dim = j.dim;
+  const __mmask16 tail = tailMask(dim % 16);
+  float* out[T];
+  for (int32_t t = 0; t < T; ++t) out[t] = j.syn1neg + static_cast<size_t>(samples[t]) * dim;
+  float* hidden = j.scratch;
+  const __m512 inv = _mm512_set1_ps(1.0f / static_cast<float>(count));
+  __m512 acc[kTileTargets];
+  for (auto& a : acc) a = _mm512_setzero_ps();
+  const int32_t whole = dim / 16;
+  size_t off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 16) cbowScoreChunk<T, false>(rows, count, out, hidden, off, tail, inv, acc);
+  if (dim % 16 != 0) cbowScoreChunk<T, true>(rows, count, out, hidden, off, tail, inv, acc);
+  __m256 folded[kTileTargets];
+  for (int32_t t = 0; t < kTileTargets; ++t) folded[t] = foldHalves(acc[t]);
+  const __m256 valid =
+      _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(T), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+  alignas(32) float G[8];
+  __m256 loss = _mm256_setzero_ps();
+  contextCoefficients(sumsOfSix(folded), valid, j, G, loss);
+  ++j.predictions;
+  off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 16) cbowUpdateChunk<T, false>(rows, count, out, hidden, G, off, tail);
+  if (dim % 16 != 0) cbowUpdateChunk<T, true>(rows, count, out, hidden, G, off, tail);
+  alignas(32) float terms[8];
+  _mm256_store_ps(terms, loss);
+  double sum = 0;
+  for (float t : terms) sum += t;
+  j.loss -= sum;
+}
+
+bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
+                       int32_t negativeCount) {
+  if (negativeCount + 1 > kTileTargets) return false;
+  int32_t samples[kTileTargets];
+  samples[0] = word;
+  for (int32_t d = 0; d < negativeCount; ++d) {
+    for (int32_t e = 0; e <= d; ++e)
+      if (samples[e] == negatives[d]) return false;
+    samples[d + 1] = negatives[d];
+  }
+  switch (negativeCount + 1) {
+    case 6: tiledCbow<6>(j, rows, count, samples); return true;
+    case 5: tiledCbow<5>(j, rows, count, samples); return true;
+    case 4: tiledCbow<4>(j, rows, count, samples); return true;
+    case 3: tiledCbow<3>(j, rows, count, samples); return true;
+    case 2: tiledCbow<2>(j, rows, count, samples); return true;
+    default: tiledCbow<1>(j, rows, count, samples); return true;
+  }
+}
+
 void Avx512Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
+  if (w.contexts <= kTileContexts) {
+    switch (w.targets) {
+      case 6: tiledWindowProducts<6>(w, j); return;
+      case 5: tiledWindowProducts<5>(w, j); return;
+      case 4: tiledWindowProducts<4>(w, j); return;
+      case 3: tiledWindowProducts<3>(w, j); return;
+      case 2: tiledWindowProducts<2>(w, j); return;
+      case 1: tiledWindowProducts<1>(w, j); return;
+      default: break;
+    }
+  }
   const Chunks ch(w.dim);
   forGroups<Scores>(ch, w);
   windowCoefficients(w, j);       // the scores become the coefficients G

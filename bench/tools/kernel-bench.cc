@@ -12,7 +12,8 @@
 // count^0.75, window 5, 5 negatives, weights initialised as the trainer does. Each round
 // trains passes over the sentences for at least --seconds; the figure is the fastest round
 // (the machine's noise only ever slows a round down). FLOPs are the bench's formula: 6 x dim
-// per predicted target (a dot product and two axpys), 1 + negative targets per prediction.
+// per predicted target (a dot product and two axpys), 1 + negative targets per prediction;
+// hierarchical softmax (word2vec.c's Huffman tree over the same counts) gets time only.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "alias_sampler.h"
+#include "corpus.h"  // test/core: word2vec.c's Huffman tree
 #include "random.h"
 #include "sigmoid_table.h"
 #include "simd/kernels.h"
@@ -40,6 +42,7 @@ constexpr int32_t kNegative = 5;
 
 struct Corpus {
   std::vector<std::vector<int32_t>> sentences;
+  std::vector<int64_t> counts;
   std::vector<double> negativeWeights;
 };
 
@@ -48,6 +51,7 @@ Corpus makeCorpus() {
   std::vector<double> counts(kVocab);
   double total = 0;
   for (int32_t i = 0; i < kVocab; ++i) total += counts[i] = 1e6 / (i + 1);
+  for (double n : counts) c.counts.push_back(static_cast<int64_t>(n));
   for (double n : counts) c.negativeWeights.push_back(std::pow(n, 0.75));
   const w2v::AliasSampler words(counts);
   w2v::Random r(7);
@@ -67,6 +71,7 @@ Corpus makeCorpus() {
 struct Shape {
   const char* name;
   bool cbow;
+  bool hs;  // hierarchical softmax instead of negatives
 };
 
 double secondsSince(std::chrono::steady_clock::time_point t) {
@@ -104,13 +109,16 @@ int main(int argc, char** argv) {
   const Corpus corpus = makeCorpus();
   const w2v::AliasSampler negatives(corpus.negativeWeights);
   const w2v::SigmoidTable sigmoid;
-  const Shape shapes[] = {{"sg-neg", false}, {"cbow-neg", true}};
+  const Shape shapes[] = {{"sg-neg", false, false}, {"cbow-neg", true, false}, {"sg-hs", false, true}, {"cbow-hs", true, true}};
+  w2v::TrainerTables huffman;
+  testing_corpus::buildHuffman(corpus.counts, huffman);
   for (int32_t dim : dims) {
     for (const Shape& shape : shapes) {
       for (const auto& k : w2v::simd::sentenceKernels()) {
         if (!k.runs || (!onlyKernel.empty() && onlyKernel != k.name)) continue;
         if (!onlyConfig.empty() && onlyConfig != shape.name) continue;
-        w2v::AlignedFloats syn0(static_cast<size_t>(kVocab) * dim), syn1neg(syn0.size());
+        w2v::AlignedFloats syn0(static_cast<size_t>(kVocab) * dim), syn1neg(syn0.size()), syn1(syn0.size());
+        std::fill(syn1.data(), syn1.data() + syn1.size(), 0.0f);
         w2v::initInputVectors(syn0, 1, dim);
         std::fill(syn1neg.data(), syn1neg.data() + syn1neg.size(), 0.0f);
         std::vector<float> scratch(static_cast<size_t>(4 + 2 * kWindow + kNegative) * dim + 4096);
@@ -129,7 +137,12 @@ int main(int argc, char** argv) {
               j.syn1neg = syn1neg.data();
               j.dim = dim;
               j.window = kWindow;
-              j.negative = kNegative;
+              j.negative = shape.hs ? 0 : kNegative;
+              j.hs = shape.hs;
+              j.syn1 = syn1.data();
+              j.codes = huffman.huffmanCodes.data();
+              j.points = huffman.huffmanPoints.data();
+              j.offsets = huffman.huffmanOffsets.data();
               j.cbow = shape.cbow;
               j.sharedNegatives = true;
               j.alpha = 0.025f;
@@ -150,7 +163,8 @@ int main(int argc, char** argv) {
             predictions = made;
           }
         }
-        const double flops = 6.0 * dim * (1 + kNegative);
+        // Hierarchical softmax's work depends on the path lengths: no FLOP figure (as the bench).
+        const double flops = shape.hs ? 0 : 6.0 * dim * (1 + kNegative);
         std::printf(
             "{\"kernel\":\"%s\",\"config\":\"%s\",\"dim\":%d,\"nsPerPrediction\":%.2f,\"gflops\":%.2f,"
             "\"predictionsPerRound\":%lld}\n",

@@ -17,6 +17,8 @@ namespace {
 struct WindowProduct;
 struct Avx2Ops {
   static constexpr bool kFusedCbow = true;
+  static constexpr bool kTiledPath = true;
+  static void hierarchicalPath(SentenceJob& j, const float* in, int64_t first, int64_t last, float* gradient);
   static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                            int32_t negativeCount);
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
@@ -410,6 +412,75 @@ bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t
     case 3: tiledCbow<3>(j, rows, count, samples); return true;
     case 2: tiledCbow<2>(j, rows, count, samples); return true;
     default: tiledCbow<1>(j, rows, count, samples); return true;
+  }
+}
+
+// A hierarchical-softmax path in tiles of up to six inner nodes: their scores against `in` in
+// one pass over the row's chunks (one accumulator per node, reduced together), the
+// coefficients as one vector, then one pass adding each node's term to the gradient and
+// updating the node, in the original's node order and rounding. A path visits distinct nodes
+// and `in` does not change along it, so scoring a tile's nodes before updating any of them
+// gives what the node-by-node form gives, up to the dot products' summation order.
+template <int32_t N, Part P>
+inline void pathScoreChunk(const float* in, float* const* node, size_t off, __m256i mask, __m256 (&acc)[kTileTargets]) {
+  const __m256 x = loadPart<P>(in + off, mask);
+  for (int32_t i = 0; i < N; ++i) acc[i] = _mm256_fmadd_ps(x, loadPart<P>(node[i] + off, mask), acc[i]);
+}
+
+template <int32_t N, Part P>
+inline void pathUpdateChunk(const float* in, float* const* node, const float* G, float* gradient, size_t off,
+                            __m256i mask) {
+  const __m256 x = loadPart<P>(in + off, mask);
+  __m256 grad = loadPart<P>(gradient + off, mask);
+  for (int32_t i = 0; i < N; ++i) {
+    const __m256 g = _mm256_broadcast_ss(G + i);
+    const __m256 o = loadPart<P>(node[i] + off, mask);
+    grad = _mm256_fmadd_ps(g, o, grad);
+    storePart<P>(node[i] + off, _mm256_fmadd_ps(g, x, o), mask);
+  }
+  storePart<P>(gradient + off, grad, mask);
+}
+
+template <int32_t N>
+void pathTile(SentenceJob& j, const float* in, int64_t first, float* gradient) {
+  const int32_t dim = j.dim;
+  const int32_t whole = dim / 8, rest = dim % 8;
+  const Part tail = rest == 0 ? Part::kWhole : rest == 4 ? Part::kHalf : Part::kMasked;
+  const __m256i mask = Chunks(dim).tail;
+  float* node[N];
+  for (int32_t i = 0; i < N; ++i) node[i] = j.syn1 + static_cast<size_t>(j.points[first + i]) * dim;
+  __m256 acc[kTileTargets];
+  for (auto& a : acc) a = _mm256_setzero_ps();
+  size_t off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 8) pathScoreChunk<N, Part::kWhole>(in, node, off, mask, acc);
+  if (tail == Part::kHalf) pathScoreChunk<N, Part::kHalf>(in, node, off, mask, acc);
+  else if (tail == Part::kMasked) pathScoreChunk<N, Part::kMasked>(in, node, off, mask, acc);
+  const __m256 valid =
+      _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(N), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+  alignas(32) float G[8];
+  __m256 loss = _mm256_setzero_ps();
+  pathCoefficients(sumsOfSix(acc), j.codes + first, N, valid, j, G, loss);
+  off = 0;
+  for (int32_t k = 0; k < whole; ++k, off += 8) pathUpdateChunk<N, Part::kWhole>(in, node, G, gradient, off, mask);
+  if (tail == Part::kHalf) pathUpdateChunk<N, Part::kHalf>(in, node, G, gradient, off, mask);
+  else if (tail == Part::kMasked) pathUpdateChunk<N, Part::kMasked>(in, node, G, gradient, off, mask);
+  alignas(32) float terms[8];
+  _mm256_store_ps(terms, loss);
+  double sum = 0;
+  for (float t : terms) sum += t;
+  j.loss -= sum;
+}
+
+void Avx2Ops::hierarchicalPath(SentenceJob& j, const float* in, int64_t first, int64_t last, float* gradient) {
+  for (int64_t k = first; k < last; k += kTileTargets) {
+    switch (std::min<int64_t>(kTileTargets, last - k)) {
+      case 6: pathTile<6>(j, in, k, gradient); break;
+      case 5: pathTile<5>(j, in, k, gradient); break;
+      case 4: pathTile<4>(j, in, k, gradient); break;
+      case 3: pathTile<3>(j, in, k, gradient); break;
+      case 2: pathTile<2>(j, in, k, gradient); break;
+      default: pathTile<1>(j, in, k, gradient); break;
+    }
   }
 }
 

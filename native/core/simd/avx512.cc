@@ -27,6 +27,7 @@ inline __mmask16 tailMask(int32_t n) { return static_cast<__mmask16>((1u << n) -
 struct WindowProduct;
 struct Avx512Ops {
   static constexpr bool kFusedCbow = true;
+  static constexpr bool kTiledPath = false;
   static void cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                            int32_t negativeCount);
   static void windowProducts(const WindowProduct& w, SentenceJob& j);

@@ -18,6 +18,7 @@ namespace {
 struct WindowProduct;
 struct NeonOps {
   static constexpr bool kFusedCbow = false;
+  static constexpr bool kTiledPath = false;
   static void cbowNegative(SentenceJob&, int32_t, float* const*, int32_t, const int32_t*, int32_t) {}
   static void windowProducts(const WindowProduct& w, SentenceJob& j);
   static float dot(const float* a, const float* b, int32_t n) {

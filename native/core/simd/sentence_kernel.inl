@@ -3,6 +3,8 @@
 // own copy with its own instruction-set flags.
 //
 // Ops must provide: float dot(const float*, const float*, int32_t);
+//                   kTiledPath, and when true hierarchicalPath(job, in, first, last, gradient):
+//                   a hierarchical-softmax path's nodes [first, last) predicted from `in`
 //                   void axpy(float a, const float* x, float* y, int32_t n)   // y += a x
 //                   void zero(float*, int32_t); void scale(float, float*, int32_t)
 
@@ -69,6 +71,9 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
   if (j.hs) {
     const int64_t first = j.offsets[target], last = j.offsets[target + 1];
     for (int64_t k = first; k < last; ++k) prefetchRow(j.syn1 + static_cast<size_t>(j.points[k]) * dim, dim);
+    if constexpr (Ops::kTiledPath) {
+      Ops::hierarchicalPath(j, in, first, last, gradient);
+    } else {
     for (int64_t k = first; k < last; ++k) {
       float* out = j.syn1 + static_cast<size_t>(j.points[k]) * dim;
       const float f = Ops::dot(in, out, dim);
@@ -78,6 +83,7 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
       const float g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
       Ops::axpy(g, out, gradient, dim);
       Ops::axpy(g, in, out, dim);
+    }
     }
   }
   for (int32_t i = 0; i < n; ++i) {

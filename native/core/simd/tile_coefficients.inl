@@ -20,20 +20,41 @@ inline __m256i sigmoidIndices(__m256 x) {
   return _mm256_cvttps_epi32(clamped);
 }
 
-// Coefficients of one context's targets (lanes 0 to T - 1; label 1 in lane 0), stored to G;
-// their loss terms added to `loss` (lanes T and above add nothing).
+// log sigmoid(f) in the lanes of `positive`, log sigmoid(-f) in the others, as logSigmoidFrom
+// (0 at or above 6, the argument itself at or below -6 and for NaN), added to `loss` in the
+// lanes of `valid`.
+inline void addLogSigmoid(__m256 f, __m256 positive, __m256 valid, const SentenceJob& j, __m256& loss) {
+  const __m256 y = _mm256_blendv_ps(_mm256_sub_ps(_mm256_setzero_ps(), f), f, positive);
+  __m256 l = _mm256_i32gather_ps(j.logSigmoid, sigmoidIndices(y), 4);
+  l = _mm256_blendv_ps(l, _mm256_setzero_ps(), _mm256_cmp_ps(y, _mm256_set1_ps(kMaxExp), _CMP_GE_OQ));
+  l = _mm256_blendv_ps(l, y, _mm256_cmp_ps(y, _mm256_set1_ps(-kMaxExp), _CMP_NGT_UQ));
+  loss = _mm256_add_ps(loss, _mm256_and_ps(l, valid));
+}
+
+// Coefficients of one context's targets (lanes 0 to T - 1; label 1 in lane 0), stored to G, as
+// labelCoefficient: sigmoid taken as 1 above 6 and 0 below -6; their loss terms added to
+// `loss` (lanes T and above add nothing).
 inline void contextCoefficients(__m256 f, __m256 valid, const SentenceJob& j, float* G, __m256& loss) {
-  const __m256 maxExp = _mm256_set1_ps(kMaxExp), minExp = _mm256_set1_ps(-kMaxExp);
   const __m256 label = _mm256_setr_ps(1, 0, 0, 0, 0, 0, 0, 0);
   __m256 s = _mm256_i32gather_ps(j.sigmoid, sigmoidIndices(f), 4);
-  s = _mm256_blendv_ps(s, _mm256_set1_ps(1.0f), _mm256_cmp_ps(f, maxExp, _CMP_GT_OQ));
-  s = _mm256_blendv_ps(s, _mm256_setzero_ps(), _mm256_cmp_ps(f, minExp, _CMP_LT_OQ));
+  s = _mm256_blendv_ps(s, _mm256_set1_ps(1.0f), _mm256_cmp_ps(f, _mm256_set1_ps(kMaxExp), _CMP_GT_OQ));
+  s = _mm256_blendv_ps(s, _mm256_setzero_ps(), _mm256_cmp_ps(f, _mm256_set1_ps(-kMaxExp), _CMP_LT_OQ));
   _mm256_store_ps(G, _mm256_mul_ps(_mm256_sub_ps(label, s), _mm256_set1_ps(j.alpha)));
-  // log sigmoid(f) for the centre word, log sigmoid(-f) for the negatives.
-  const __m256 centre = _mm256_castsi256_ps(_mm256_setr_epi32(-1, 0, 0, 0, 0, 0, 0, 0));
-  const __m256 y = _mm256_blendv_ps(_mm256_sub_ps(_mm256_setzero_ps(), f), f, centre);
-  __m256 l = _mm256_i32gather_ps(j.logSigmoid, sigmoidIndices(y), 4);
-  l = _mm256_blendv_ps(l, _mm256_setzero_ps(), _mm256_cmp_ps(y, maxExp, _CMP_GE_OQ));
-  l = _mm256_blendv_ps(l, y, _mm256_cmp_ps(y, minExp, _CMP_NGT_UQ));
-  loss = _mm256_add_ps(loss, _mm256_and_ps(l, valid));
+  addLogSigmoid(f, _mm256_castsi256_ps(_mm256_setr_epi32(-1, 0, 0, 0, 0, 0, 0, 0)), valid, j, loss);
+}
+
+// Coefficients of up to six inner nodes of a hierarchical-softmax path, stored to G, as the
+// original's block: label 1 - code, g = (label - sigmoid(f)) alpha, no update (g = 0) where
+// f <= -6 or f >= 6; the loss terms of the lanes of `valid` added to `loss`.
+inline void pathCoefficients(__m256 f, const uint8_t* codes, int32_t n, __m256 valid, const SentenceJob& j, float* G,
+                             __m256& loss) {
+  alignas(32) int32_t positive[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (int32_t i = 0; i < n; ++i) positive[i] = codes[i] == 0 ? -1 : 0;
+  const __m256 pos = _mm256_load_ps(reinterpret_cast<const float*>(positive));
+  const __m256 label = _mm256_and_ps(pos, _mm256_set1_ps(1.0f));
+  const __m256 s = _mm256_i32gather_ps(j.sigmoid, sigmoidIndices(f), 4);
+  const __m256 saturated = _mm256_or_ps(_mm256_cmp_ps(f, _mm256_set1_ps(-kMaxExp), _CMP_LE_OQ),
+                                        _mm256_cmp_ps(f, _mm256_set1_ps(kMaxExp), _CMP_GE_OQ));
+  _mm256_store_ps(G, _mm256_andnot_ps(saturated, _mm256_mul_ps(_mm256_sub_ps(label, s), _mm256_set1_ps(j.alpha))));
+  addLogSigmoid(f, pos, valid, j, loss);
 }

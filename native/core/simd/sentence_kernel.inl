@@ -3,10 +3,10 @@
 // own copy with its own instruction-set flags.
 //
 // Ops must provide: float dot(const float*, const float*, int32_t);
-//                   kTiledPath, and when true hierarchicalPath(job, in, first, last, gradient):
-//                   a hierarchical-softmax path's nodes [first, last) predicted from `in`
 //                   void axpy(float a, const float* x, float* y, int32_t n)   // y += a x
 //                   void zero(float*, int32_t); void scale(float, float*, int32_t)
+//                   kTiledPath, and when true hierarchicalPath(job, in, first, last, gradient):
+//                   a hierarchical-softmax path's nodes [first, last) predicted from `in`
 
 // The including file includes <algorithm>, ../random.h, ../sigmoid_table.h and
 // ../trainer_types.h first (their kernel helpers are `static inline`, so each ISA file keeps
@@ -74,16 +74,16 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
     if constexpr (Ops::kTiledPath) {
       Ops::hierarchicalPath(j, in, first, last, gradient);
     } else {
-    for (int64_t k = first; k < last; ++k) {
-      float* out = j.syn1 + static_cast<size_t>(j.points[k]) * dim;
-      const float f = Ops::dot(in, out, dim);
-      const float label = 1.0f - static_cast<float>(j.codes[k]);
-      j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
-      if (f <= -kMaxExp || f >= kMaxExp) continue;  // as the original: no update when saturated
-      const float g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
-      Ops::axpy(g, out, gradient, dim);
-      Ops::axpy(g, in, out, dim);
-    }
+      for (int64_t k = first; k < last; ++k) {
+        float* out = j.syn1 + static_cast<size_t>(j.points[k]) * dim;
+        const float f = Ops::dot(in, out, dim);
+        const float label = 1.0f - static_cast<float>(j.codes[k]);
+        j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
+        if (f <= -kMaxExp || f >= kMaxExp) continue;  // as the original: no update when saturated
+        const float g = (label - j.sigmoid[sigmoidIndex(f)]) * alpha;
+        Ops::axpy(g, out, gradient, dim);
+        Ops::axpy(g, in, out, dim);
+      }
     }
   }
   for (int32_t i = 0; i < n; ++i) {

@@ -11,9 +11,10 @@ namespace w2v {
 // Each thread trains its own copy of the kTopNodes nodes nearest the root (the last created,
 // the largest counts) and adds what it changed into the shared rows every kTopMergeWords
 // words and at the end of every chunk: the other threads see those nodes' updates that much
-// later. With one thread there is no copy (the updates are the original's exactly).
+// later. Every 4096 words, CBOW + HS scored 0.5 analogy points lower over 8 seeds (2.7
+// standard errors); every 256 words is as fast (a merge is 64 rows, a few microseconds). With one thread there is no copy (the updates are the original's exactly).
 constexpr int32_t kTopNodes = 64;
-constexpr int64_t kTopMergeWords = 4096;
+constexpr int64_t kTopMergeWords = 256;
 
 struct Trainer::ThreadState : CpuWorker {
   explicit ThreadState(uint64_t seed, size_t scratchFloats, int32_t epochs)

@@ -5,24 +5,10 @@
 
 namespace w2v {
 
-// Hierarchical softmax with several threads: every path starts at the root, so the inner nodes
-// nearest it are written by every prediction of every thread, and each write takes the rows'
-// cache lines from the other core (skip-gram + HS ran no faster on 2 threads than on 1).
-// Each thread trains its own copy of the kTopNodes nodes nearest the root (the last created,
-// the largest counts) and adds what it changed into the shared rows every kTopMergeWords
-// words and at the end of every chunk: the other threads see those nodes' updates that much
-// later. Every 4096 words, CBOW + HS scored 0.5 analogy points lower over 8 seeds (2.7
-// standard errors); every 256 words is as fast (a merge is 64 rows, a few microseconds). With one thread there is no copy (the updates are the original's exactly).
-constexpr int32_t kTopNodes = 64;
-constexpr int64_t kTopMergeWords = 256;
-
 struct Trainer::ThreadState : CpuWorker {
   explicit ThreadState(uint64_t seed, size_t scratchFloats, int32_t epochs)
       : CpuWorker(seed, epochs), scratch(scratchFloats) {}
   AlignedFloats scratch;  // the kernel's hidden / gradient rows
-  AlignedFloats top;      // this thread's copy of the top inner nodes (kTopNodes above)
-  AlignedFloats topBase;  // the shared rows as last copied into `top`
-  int64_t wordsSinceMerge = 0;
   /// What the kernel is handed, filled once (weights, objective, tables, this thread's random
   /// state and scratch); each sentence sets only its words, learning rate and global context.
   simd::SentenceJob job{};
@@ -91,30 +77,6 @@ void Trainer::prepareJob(ThreadState& state) {
   job.rng = &state.rng.state();
   job.scratch = state.scratch.data();
   job.cancelled = queue_.cancelledFlag();
-  if (config_.hs && config_.threads > 1 && vocabSize_ > 1) {
-    const int32_t inner = vocabSize_ - 1;  // inner nodes: points 0 .. vocabSize - 2, the root last
-    const int32_t count = std::min(kTopNodes, inner);
-    const size_t dim = static_cast<size_t>(config_.dim);
-    job.syn1TopFirst = inner - count;
-    state.top = AlignedFloats(static_cast<size_t>(count) * dim);
-    state.topBase = AlignedFloats(state.top.size());
-    const float* shared = syn1_.data() + static_cast<size_t>(job.syn1TopFirst) * dim;
-    std::copy(shared, shared + state.top.size(), state.top.data());
-    std::copy(shared, shared + state.top.size(), state.topBase.data());
-    job.syn1Top = state.top.data();
-  }
-}
-
-void Trainer::mergeTopNodes(ThreadState& state) {
-  state.wordsSinceMerge = 0;
-  if (state.job.syn1Top == nullptr) return;
-  float* shared = syn1_.data() + static_cast<size_t>(state.job.syn1TopFirst) * static_cast<size_t>(config_.dim);
-  float* top = state.top.data();
-  float* base = state.topBase.data();
-  for (size_t i = 0; i < state.top.size(); ++i) {
-    shared[i] += top[i] - base[i];
-    top[i] = base[i] = shared[i];
-  }
 }
 
 void Trainer::runWorker(int32_t index) {
@@ -134,10 +96,7 @@ void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
   trainChunkSentences(chunk, state, [&](size_t sentenceIndex) {
     const int32_t context = chunk.sentenceContext.empty() ? -1 : chunk.sentenceContext[sentenceIndex];
     trainSentence(state.sentence.data(), static_cast<int32_t>(state.sentence.size()), context, state);
-    state.wordsSinceMerge += static_cast<int64_t>(state.sentence.size());
-    if (state.wordsSinceMerge >= kTopMergeWords) mergeTopNodes(state);
   });
-  mergeTopNodes(state);  // the chunk's last changes, before the worker may stop
 }
 
 void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state) {

@@ -35,9 +35,6 @@ class Trainer final : public TrainerRuntime {
   void trainChunk(const Chunk& chunk, ThreadState& state);
   void prepareJob(ThreadState& state);
   void trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state);
-  /// Adds what this thread changed in its copy of the top inner nodes into the shared rows and
-  /// takes a fresh copy (hierarchical softmax with several threads; see trainer.cc).
-  void mergeTopNodes(ThreadState& state);
 
   simd::SentenceKernel kernel_ = nullptr;
   SigmoidTable sigmoid_;

@@ -38,9 +38,6 @@ struct Mode {
   int32_t negative;
   bool shared, whole;
   int32_t groupNegative, globalContext;
-  /// Hierarchical softmax: the inner nodes nearest the root trained in a separate copy
-  /// (SentenceJob::syn1Top, as the trainer gives each of several threads), written back after.
-  int32_t topNodes = 0;
 };
 
 const Mode kModes[] = {
@@ -54,8 +51,6 @@ const Mode kModes[] = {
     {"cbow, negatives", true, false, 5, false, false, 0, -1},
     {"skip-gram, hierarchical softmax", false, true, 0, false, false, 0, -1},
     {"cbow, hierarchical softmax", true, true, 0, false, false, 0, -1},
-    {"skip-gram, hierarchical softmax, top nodes in a copy", false, true, 0, false, false, 0, -1, 12},
-    {"cbow, hierarchical softmax, top nodes in a copy", true, true, 0, false, false, 0, -1, 12},
     // sharedNegatives is asked for, but HS turns it off: per-pair negatives after the HS block.
     {"skip-gram, hierarchical softmax and negatives", false, true, 3, true, false, 0, -1},
     {"cbow, hierarchical softmax and negatives", true, true, 3, false, false, 0, -1},
@@ -157,11 +152,6 @@ Result runKernel(SentenceKernel kernel, const Setup& s, const Mode& m) {
   // (2 + 2 window + negative + 1) rows, as the trainer allocates, with room to spare.
   std::vector<float> scratch(static_cast<size_t>(64) * s.dim + 4096);
   uint64_t rng = kRngSeed;
-  // The top nodes' copy: inner nodes are points 0 .. kVocab - 2, the root last.
-  const int32_t topFirst = kVocab - 1 - m.topNodes;
-  const size_t topAt = static_cast<size_t>(topFirst) * s.dim;
-  std::vector<float> top(syn1.begin() + static_cast<std::ptrdiff_t>(topAt),
-                         syn1.begin() + static_cast<std::ptrdiff_t>(topAt + static_cast<size_t>(m.topNodes) * s.dim));
   Result r;
   for (int pass = 0; pass < kPasses; ++pass)
     for (const auto& sentence : s.sentences) {
@@ -171,19 +161,10 @@ Result runKernel(SentenceKernel kernel, const Setup& s, const Mode& m) {
       j.syn0 = syn0.data();
       j.syn1neg = syn1neg.data();
       j.syn1 = syn1.data();
-      if (m.topNodes > 0) {
-        j.syn1Top = top.data();
-        j.syn1TopFirst = topFirst;
-      }
       kernel(j);
       r.loss += j.loss;
       r.predictions += j.predictions;
     }
-  if (m.topNodes > 0) {
-    // The copy's rows are the only ones the kernel may have written: syn1's stay as they were.
-    for (size_t i = 0; i < top.size(); ++i) CHECK_EQ(syn1[topAt + i], s.syn1[topAt + i]);
-    std::copy(top.begin(), top.end(), syn1.begin() + static_cast<std::ptrdiff_t>(topAt));
-  }
   r.syn0.assign(syn0.begin(), syn0.end());
   r.syn1neg.assign(syn1neg.begin(), syn1neg.end());
   r.syn1.assign(syn1.begin(), syn1.end());

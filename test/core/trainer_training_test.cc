@@ -109,35 +109,6 @@ TEST(trainer_cbow_hierarchical_softmax_learns_planted_groups) {
   CHECK_MSG(recall >= 8, "a word has only " << recall << " of its 9 nearest neighbours in its group");
 }
 
-// Two threads with hierarchical softmax: each trains its own copy of the inner nodes nearest
-// the root (with this vocabulary, all of them) and adds its changes into the shared rows every
-// few thousand words. A merge that lost the changes, or added them twice, would leave the
-// shared rows zero or diverged and the refreshed copies with them.
-TEST(trainer_two_threads_hierarchical_softmax_merge_the_top_nodes) {
-  const Corpus& c = planted();
-  TrainerConfig config = plantedConfig(c, kEpochs);
-  config.hs = true;
-  config.negative = 0;
-  config.threads = 2;
-  const auto t = train(config, tablesFor(c, true), c);
-  checkEpochStats(*t, kEpochs, static_cast<int64_t>(c.tokens.size()));
-  const int32_t recall = worstGroupRecall(*t, c);
-  CHECK_MSG(recall >= 8, "a word has only " << recall << " of its 9 nearest neighbours in its group");
-  const auto stats = t->epochStats();
-  CHECK_NEAR(stats.back().loss / static_cast<double>(stats.back().predictions), std::log(10.0), 0.05);
-  // The root's row (the last inner node) is in every path: trained, finite, of a sane size.
-  const size_t dim = static_cast<size_t>(config.dim);
-  const w2v::AlignedFloats& nodes = t->hsVectors();
-  const size_t inner = nodes.size() / dim - 1;
-  double norm = 0;
-  for (size_t d = 0; d < dim; ++d) {
-    const float v = nodes.data()[(inner - 1) * dim + d];
-    CHECK(std::isfinite(v));
-    norm += double{v} * v;
-  }
-  CHECK_MSG(norm > 1e-4 && norm < 1e4, "root row norm^2 " << norm);
-}
-
 TEST(trainer_single_thread_is_deterministic) {
   const Corpus c = plantedCorpus(25000, 7);
   TrainerConfig config = plantedConfig(c, 2);

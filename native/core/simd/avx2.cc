@@ -448,7 +448,7 @@ void pathTile(SentenceJob& j, const float* in, int64_t first, float* gradient) {
   const Part tail = rest == 0 ? Part::kWhole : rest == 4 ? Part::kHalf : Part::kMasked;
   const __m256i mask = Chunks(dim).tail;
   float* node[N];
-  for (int32_t i = 0; i < N; ++i) node[i] = nodeRow(j, j.points[first + i]);
+  for (int32_t i = 0; i < N; ++i) node[i] = j.syn1 + static_cast<size_t>(j.points[first + i]) * dim;
   __m256 acc[kTileTargets];
   for (auto& a : acc) a = _mm256_setzero_ps();
   size_t off = 0;

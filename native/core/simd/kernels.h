@@ -35,12 +35,6 @@ struct SentenceJob {
   const uint8_t* codes;     // hierarchical softmax tables (see TrainerTables)
   const int32_t* points;
   const int64_t* offsets;
-  /// Hierarchical softmax with several threads: this thread's own copy of the inner nodes
-  /// nearest the root (points syn1TopFirst and above), which every path crosses and every
-  /// thread would otherwise write at once; the trainer adds its changes into syn1 every few
-  /// thousand words (Trainer::mergeTopNodes). Null: every node row is syn1's.
-  float* syn1Top = nullptr;
-  int32_t syn1TopFirst = 0;
   // item2vec: whole-sentence window (set mode), in-group negatives, global context.
   bool wholeSentence;
   int32_t groupNegative;        // 0: none

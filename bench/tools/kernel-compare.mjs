@@ -1,0 +1,120 @@
+// The training kernels of two commits side by side, one thread, on the same machine in one run:
+// bench/tools/kernel-bench.cc (this checkout's) built against each commit's native/core, run
+// in alternation, the fastest round of each kept (the machine's noise only slows a round).
+//
+//   node bench/tools/kernel-compare.mjs --base COMMIT [--rounds 3] [--dims 100,300] [--name NAME]
+//
+// The base is checked out as a git worktree under bench/scratch; the other side is this
+// working tree. Each side is compiled here with g++ and the flags the addon uses (-O3, the
+// per-ISA files with -mavx2 -mfma or -mavx512f, no -march). Writes
+// bench/results/studies/NAME.{json,md} (default NAME: kernels-vs-<base>); a "## Notes" section
+// under the table in NAME.md is kept.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine } from './machine.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const scratch = join(root, 'bench', 'scratch');
+
+function parseArgs(argv) {
+  const a = { base: undefined, rounds: 3, dims: '100,300', name: undefined };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (v === undefined) throw new Error(`${k} needs a value`);
+    if (k === '--base') a.base = v;
+    else if (k === '--rounds') a.rounds = Number(v);
+    else if (k === '--dims') a.dims = v;
+    else if (k === '--name') a.name = v;
+    else throw new Error(`unknown option ${k}`);
+  }
+  if (!a.base) throw new Error('--base COMMIT is required');
+  if (!Number.isInteger(a.rounds) || a.rounds < 1) throw new Error(`--rounds must be a positive integer, got ${a.rounds}`);
+  if (!/^\d+(,\d+)*$/.test(a.dims)) throw new Error(`--dims must be a comma-separated list of integers, got ${a.dims}`);
+  return a;
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return r.stdout;
+}
+
+// Compiles kernel-bench.cc against `src`'s native/core into `out`.
+function buildBench(src, out) {
+  const objects = join(out + '.o');
+  mkdirSync(objects, { recursive: true });
+  const core = join(src, 'native', 'core');
+  const flags = ['-O3', '-DNDEBUG', '-std=c++17', '-pthread', '-Wall', '-I', core, '-I', join(root, 'test', 'core')];
+  const files = readdirSync(core).filter((f) => f.endsWith('.cc')).map((f) => [join(core, f), []]);
+  for (const f of ['dispatch.cc', 'scalar.cc', 'scalar_query.cc']) files.push([join(core, 'simd', f), []]);
+  for (const f of ['avx2.cc', 'avx2_query.cc']) files.push([join(core, 'simd', f), ['-mavx2', '-mfma']]);
+  files.push([join(core, 'simd', 'avx512.cc'), ['-mavx512f']]);
+  files.push([join(root, 'bench', 'tools', 'kernel-bench.cc'), []]);
+  const built = files.map(([file, extra], i) => {
+    const o = join(objects, `${i}.o`);
+    run('g++', [...flags, ...extra, '-c', file, '-o', o]);
+    return o;
+  });
+  run('g++', ['-pthread', ...built, '-o', out]);
+  return out;
+}
+
+const a = parseArgs(process.argv.slice(2));
+const base = run('git', ['-C', root, 'rev-parse', '--short', a.base]).trim();
+const head = run('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).trim();
+const dirty = run('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no']).trim() !== '';
+const headName = dirty ? `${head}+changes` : head;
+mkdirSync(scratch, { recursive: true });
+const tree = join(scratch, `kernel-base-${base}`);
+if (!existsSync(tree)) run('git', ['-C', root, 'worktree', 'add', '--detach', tree, base]);
+console.log(`building the kernel bench against ${base} and ${headName}`);
+const sides = [
+  [base, buildBench(tree, join(scratch, `kernel-bench-${base}`))],
+  [headName, buildBench(root, join(scratch, 'kernel-bench-head'))],
+];
+const runs = {};
+for (let round = 0; round < a.rounds; ++round) {
+  for (const [name, bin] of sides) {
+    const out = run(bin, ['--dims', a.dims, '--rounds', '3', '--seconds', '0.3']);
+    for (const line of out.trim().split('\n')) {
+      const j = JSON.parse(line);
+      if (j.kernel === 'scalar') continue;
+      const key = `${j.kernel}|${j.config}|${j.dim}`;
+      ((runs[key] ??= {})[name] ??= []).push(j.nsPerPrediction);
+    }
+    console.log(`round ${round + 1}: ${name} done`);
+  }
+}
+const rows = Object.entries(runs).map(([key, by]) => {
+  const [kernel, config, dim] = key.split('|');
+  const before = Math.min(...by[base]);
+  const after = Math.min(...by[headName]);
+  // The bench's formula: 6 x dim per predicted target, 1 + 5 negatives; none for hierarchical softmax.
+  const gflops = config.endsWith('-hs') ? null : (6 * Number(dim) * 6) / after;
+  return { kernel, config, dim: Number(dim), nsBefore: before, nsAfter: after, speedup: before / after, gflopsAfter: gflops, runs: by };
+});
+rows.sort((x, y) => x.kernel.localeCompare(y.kernel) || x.dim - y.dim || x.config.localeCompare(y.config));
+const machine = describeMachine();
+const command = `node bench/tools/kernel-compare.mjs --base ${a.base} --rounds ${a.rounds} --dims ${a.dims}`;
+const name = a.name ?? `kernels-vs-${base}`;
+const outDir = join(root, 'bench', 'results', 'studies');
+const result = { command, base, head: headName, date: new Date().toISOString(), machine, rows };
+writeFileSync(join(outDir, `${name}.json`), JSON.stringify(result, null, 1) + '\n');
+const md = [
+  `Training kernels, one thread, ns per prediction (fastest of ${a.rounds} alternating rounds of 3), ${base} against ${headName}; GFLOP/s by the bench's formula (6 x dim per target, 6 targets; none for hierarchical softmax).`,
+  '',
+  `| kernel | config | dim | ${base} | ${headName} | speed-up | GFLOP/s (${headName}) |`,
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.kernel} | ${r.config} | ${r.dim} | ${r.nsBefore.toFixed(0)} | ${r.nsAfter.toFixed(0)} | ${r.speedup.toFixed(2)}x | ${r.gflopsAfter === null ? '-' : r.gflopsAfter.toFixed(1)} |`),
+  '',
+  `Command: \`${command}\`; ${result.date.slice(0, 16).replace('T', ' ')} UTC; machine: ${machine}.`,
+  '',
+];
+// A "## Notes" section written by hand under the table is kept when the table is rewritten.
+const mdFile = join(outDir, `${name}.md`);
+const previous = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '';
+const notes = previous.indexOf('\n## Notes');
+writeFileSync(mdFile, md.join('\n') + (notes >= 0 ? previous.slice(notes + 1) : ''));
+console.log(md.join('\n'));

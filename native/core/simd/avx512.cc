@@ -2,8 +2,8 @@
 // -mavx512f; dispatch.cc runs it only when CPUID and the OS (ZMM state) support AVX-512F and
 // the environment asks for it (W2V_SIMD=avx512). Checked on AVX-512 hardware (AMD Zen 5)
 // against the double-precision reference in every mode (test/core/kernel_agreement_test.cc);
-// opt-in by measurement: as fast as avx2+fma at dim 100, faster only at dim 300
-// (bench/results/studies/simd-avx512.md).
+// opt-in by measurement: slower than avx2+fma at dim 100, faster only at dim 300
+// (bench/results/studies/tiled-kernels.md, simd-avx512.md).
 // GCC 12's own AVX-512 intrinsics headers trip -Wmaybe-uninitialized (a known false positive).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

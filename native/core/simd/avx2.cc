@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #include "../random.h"
 #include "../sigmoid_table.h"
@@ -238,7 +239,7 @@ constexpr int32_t kTileContexts = 32;
 // How a chunk is read and written: 8 floats, a 128-bit half (4 floats: dim 100, 300), or a mask.
 enum class Part { kWhole, kHalf, kMasked };
 
-#include "tile_coefficients.inl"
+#include "tiles.inl"
 
 template <Part P>
 inline __m256 loadPart(const float* p, __m256i mask) {
@@ -323,11 +324,7 @@ void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
   for (int32_t k = 0; k < whole; ++k, off += 8) updateChunk<T, Part::kWhole>(w, G, off, mask);
   if (tail == Part::kHalf) updateChunk<T, Part::kHalf>(w, G, off, mask);
   else if (tail == Part::kMasked) updateChunk<T, Part::kMasked>(w, G, off, mask);
-  alignas(32) float terms[8];
-  _mm256_store_ps(terms, loss);
-  double sum = 0;
-  for (float t : terms) sum += t;
-  j.loss -= sum;
+  addLoss(j, loss);
 }
 
 // CBOW with negative sampling, tiled as the skip-gram window: the context mean and the
@@ -386,33 +383,16 @@ void tiledCbow(SentenceJob& j, float* const* rows, int32_t count, const int32_t*
   for (int32_t k = 0; k < whole; ++k, off += 8) cbowUpdateChunk<T, Part::kWhole>(rows, count, out, hidden, G, off, mask);
   if (tail == Part::kHalf) cbowUpdateChunk<T, Part::kHalf>(rows, count, out, hidden, G, off, mask);
   else if (tail == Part::kMasked) cbowUpdateChunk<T, Part::kMasked>(rows, count, out, hidden, G, off, mask);
-  alignas(32) float terms[8];
-  _mm256_store_ps(terms, loss);
-  double sum = 0;
-  for (float t : terms) sum += t;
-  j.loss -= sum;
+  addLoss(j, loss);
 }
 
 // Takes the window when its targets (the centre word and the negatives) are at most
 // kTileTargets and distinct; false: the caller trains it target by target.
 bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                        int32_t negativeCount) {
-  if (negativeCount + 1 > kTileTargets) return false;
   int32_t samples[kTileTargets];
-  samples[0] = word;
-  for (int32_t d = 0; d < negativeCount; ++d) {
-    for (int32_t e = 0; e <= d; ++e)
-      if (samples[e] == negatives[d]) return false;
-    samples[d + 1] = negatives[d];
-  }
-  switch (negativeCount + 1) {
-    case 6: tiledCbow<6>(j, rows, count, samples); return true;
-    case 5: tiledCbow<5>(j, rows, count, samples); return true;
-    case 4: tiledCbow<4>(j, rows, count, samples); return true;
-    case 3: tiledCbow<3>(j, rows, count, samples); return true;
-    case 2: tiledCbow<2>(j, rows, count, samples); return true;
-    default: tiledCbow<1>(j, rows, count, samples); return true;
-  }
+  return withTargetCount(cbowTileTargets(word, negatives, negativeCount, samples),
+                         [&](auto T) { tiledCbow<T>(j, rows, count, samples); });
 }
 
 // A hierarchical-softmax path in tiles of up to six inner nodes: their scores against `in` in
@@ -464,38 +444,18 @@ void pathTile(SentenceJob& j, const float* in, int64_t first, float* gradient) {
   for (int32_t k = 0; k < whole; ++k, off += 8) pathUpdateChunk<N, Part::kWhole>(in, node, G, gradient, off, mask);
   if (tail == Part::kHalf) pathUpdateChunk<N, Part::kHalf>(in, node, G, gradient, off, mask);
   else if (tail == Part::kMasked) pathUpdateChunk<N, Part::kMasked>(in, node, G, gradient, off, mask);
-  alignas(32) float terms[8];
-  _mm256_store_ps(terms, loss);
-  double sum = 0;
-  for (float t : terms) sum += t;
-  j.loss -= sum;
+  addLoss(j, loss);
 }
 
 void Avx2Ops::hierarchicalPath(SentenceJob& j, const float* in, int64_t first, int64_t last, float* gradient) {
   for (int64_t k = first; k < last; k += kTileTargets) {
-    switch (std::min<int64_t>(kTileTargets, last - k)) {
-      case 6: pathTile<6>(j, in, k, gradient); break;
-      case 5: pathTile<5>(j, in, k, gradient); break;
-      case 4: pathTile<4>(j, in, k, gradient); break;
-      case 3: pathTile<3>(j, in, k, gradient); break;
-      case 2: pathTile<2>(j, in, k, gradient); break;
-      default: pathTile<1>(j, in, k, gradient); break;
-    }
+    withTargetCount(std::min<int64_t>(kTileTargets, last - k), [&](auto N) { pathTile<N>(j, in, k, gradient); });
   }
 }
 
 void Avx2Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
-  if (w.contexts <= kTileContexts) {
-    switch (w.targets) {  // the target count known at compile time: no branch in the inner loops
-      case 6: tiledWindowProducts<6>(w, j); return;
-      case 5: tiledWindowProducts<5>(w, j); return;
-      case 4: tiledWindowProducts<4>(w, j); return;
-      case 3: tiledWindowProducts<3>(w, j); return;
-      case 2: tiledWindowProducts<2>(w, j); return;
-      case 1: tiledWindowProducts<1>(w, j); return;
-      default: break;
-    }
-  }
+  // The target count known at compile time: no branch in the inner loops.
+  if (w.contexts <= kTileContexts && withTargetCount(w.targets, [&](auto T) { tiledWindowProducts<T>(w, j); })) return;
   const Chunks ch(w.dim);
   forGroups<Scores>(ch, w);
   windowCoefficients(w, j);  // the scores become the coefficients G

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <utility>
 
 #include "../random.h"
 #include "../sigmoid_table.h"
@@ -218,7 +219,7 @@ void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, i
 constexpr int32_t kTileTargets = 6;
 constexpr int32_t kTileContexts = 32;
 
-#include "tile_coefficients.inl"
+#include "tiles.inl"
 
 // Lanes i and i + 8 added: a 16-lane accumulator as 8 lanes, for sumsOfSix.
 inline __m256 foldHalves(__m512 v) {
@@ -305,11 +306,7 @@ void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
   size_t off = 0;
   for (int32_t k = 0; k < whole; ++k, off += 16) updateChunk<T, false>(w, G, off, tail);
   if (w.dim % 16 != 0) updateChunk<T, true>(w, G, off, tail);
-  alignas(32) float terms[8];
-  _mm256_store_ps(terms, loss);
-  double sum = 0;
-  for (float t : terms) sum += t;
-  j.loss -= sum;
+  addLoss(j, loss);
 }
 
 template <int32_t T, bool Masked>
@@ -362,45 +359,19 @@ void tiledCbow(SentenceJob& j, float* const* rows, int32_t count, const int32_t*
   off = 0;
   for (int32_t k = 0; k < whole; ++k, off += 16) cbowUpdateChunk<T, false>(rows, count, out, hidden, G, off, tail);
   if (dim % 16 != 0) cbowUpdateChunk<T, true>(rows, count, out, hidden, G, off, tail);
-  alignas(32) float terms[8];
-  _mm256_store_ps(terms, loss);
-  double sum = 0;
-  for (float t : terms) sum += t;
-  j.loss -= sum;
+  addLoss(j, loss);
 }
 
 bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                        int32_t negativeCount) {
-  if (negativeCount + 1 > kTileTargets) return false;
   int32_t samples[kTileTargets];
-  samples[0] = word;
-  for (int32_t d = 0; d < negativeCount; ++d) {
-    for (int32_t e = 0; e <= d; ++e)
-      if (samples[e] == negatives[d]) return false;
-    samples[d + 1] = negatives[d];
-  }
-  switch (negativeCount + 1) {
-    case 6: tiledCbow<6>(j, rows, count, samples); return true;
-    case 5: tiledCbow<5>(j, rows, count, samples); return true;
-    case 4: tiledCbow<4>(j, rows, count, samples); return true;
-    case 3: tiledCbow<3>(j, rows, count, samples); return true;
-    case 2: tiledCbow<2>(j, rows, count, samples); return true;
-    default: tiledCbow<1>(j, rows, count, samples); return true;
-  }
+  return withTargetCount(cbowTileTargets(word, negatives, negativeCount, samples),
+                         [&](auto T) { tiledCbow<T>(j, rows, count, samples); });
 }
 
 void Avx512Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
-  if (w.contexts <= kTileContexts) {
-    switch (w.targets) {
-      case 6: tiledWindowProducts<6>(w, j); return;
-      case 5: tiledWindowProducts<5>(w, j); return;
-      case 4: tiledWindowProducts<4>(w, j); return;
-      case 3: tiledWindowProducts<3>(w, j); return;
-      case 2: tiledWindowProducts<2>(w, j); return;
-      case 1: tiledWindowProducts<1>(w, j); return;
-      default: break;
-    }
-  }
+  // The target count known at compile time: no branch in the inner loops.
+  if (w.contexts <= kTileContexts && withTargetCount(w.targets, [&](auto T) { tiledWindowProducts<T>(w, j); })) return;
   const Chunks ch(w.dim);
   forGroups<Scores>(ch, w);
   windowCoefficients(w, j);       // the scores become the coefficients G

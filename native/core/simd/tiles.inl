@@ -1,7 +1,9 @@
-// The coefficients of a tiled window (avx2.cc, avx512.cc) in 8-lane vectors: one vector
-// holds a context's scores against its up-to-six targets (the centre word in lane 0).
-// Included by both files inside their anonymous namespace, after kernels.h, sigmoid_table.h
-// and <immintrin.h>; each compiles its own copy with its own instruction-set flags.
+// What the tiled kernels of avx2.cc and avx512.cc share: the coefficients in 8-lane vectors
+// (one vector holds a context's scores against its up-to-six targets, the centre word in lane
+// 0), the loss's sum, a tile's target list, and the call of a kernel templated on the target
+// count. Included by both files inside their anonymous namespace, after kernels.h,
+// sigmoid_table.h, <immintrin.h> and <utility>, and after they define kTileTargets; each
+// compiles its own copy with its own instruction-set flags.
 
 // Sums of six vectors, in lanes 0-5 (lanes 6 and 7 repeat 4 and 5).
 inline __m256 sumsOfSix(const __m256* a) {
@@ -57,4 +59,43 @@ inline void pathCoefficients(__m256 f, const uint8_t* codes, int32_t n, __m256 v
                                         _mm256_cmp_ps(f, _mm256_set1_ps(kMaxExp), _CMP_GE_OQ));
   _mm256_store_ps(G, _mm256_andnot_ps(saturated, _mm256_mul_ps(_mm256_sub_ps(label, s), _mm256_set1_ps(j.alpha))));
   addLogSigmoid(f, pos, valid, j, loss);
+}
+
+// Adds a tile's 8-lane loss terms to the job's loss.
+inline void addLoss(SentenceJob& j, __m256 loss) {
+  alignas(32) float terms[8];
+  _mm256_store_ps(terms, loss);
+  double sum = 0;
+  for (float t : terms) sum += t;
+  j.loss -= sum;
+}
+
+// Calls f(std::integral_constant<int32_t, n>) for n in 1 .. kTileTargets, so the callee has the
+// target count at compile time; false for any other n.
+template <class F>
+inline bool withTargetCount(int64_t n, F&& f) {
+  switch (n) {
+    case 6: f(std::integral_constant<int32_t, 6>{}); return true;
+    case 5: f(std::integral_constant<int32_t, 5>{}); return true;
+    case 4: f(std::integral_constant<int32_t, 4>{}); return true;
+    case 3: f(std::integral_constant<int32_t, 3>{}); return true;
+    case 2: f(std::integral_constant<int32_t, 2>{}); return true;
+    case 1: f(std::integral_constant<int32_t, 1>{}); return true;
+    default: return false;
+  }
+}
+static_assert(kTileTargets == 6, "withTargetCount covers 1 to 6 targets");
+
+// CBOW's targets, the centre word then the negatives, into `samples` when they fit a tile and
+// are distinct (a negative drawn twice sees its first update in the original's order, which a
+// tile's scores taken before any update would not); their count, else 0.
+inline int32_t cbowTileTargets(int32_t word, const int32_t* negatives, int32_t negativeCount, int32_t* samples) {
+  if (negativeCount + 1 > kTileTargets) return 0;
+  samples[0] = word;
+  for (int32_t d = 0; d < negativeCount; ++d) {
+    for (int32_t e = 0; e <= d; ++e)
+      if (samples[e] == negatives[d]) return 0;
+    samples[d + 1] = negatives[d];
+  }
+  return negativeCount + 1;
 }

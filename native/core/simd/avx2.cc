@@ -241,6 +241,27 @@ enum class Part { kWhole, kHalf, kMasked };
 
 #include "tiles.inl"
 
+// A row split for the tiles: its whole chunks of 8 floats, then how its last partial chunk is
+// read and written (none when dim is a multiple of 8).
+struct RowChunks {
+  int32_t whole;
+  Part tail;
+  __m256i mask;
+  explicit RowChunks(int32_t dim)
+      : whole(dim / 8), tail(dim % 8 == 0 ? Part::kWhole : dim % 8 == 4 ? Part::kHalf : Part::kMasked),
+        mask(Chunks(dim).tail) {}
+};
+
+// Calls f(part, offset) for every chunk of the row, `part` a compile-time Part
+// (std::integral_constant), so each call is compiled for its kind of chunk.
+template <class F>
+inline void forEachChunk(const RowChunks& r, F&& f) {
+  size_t off = 0;
+  for (int32_t k = 0; k < r.whole; ++k, off += 8) f(std::integral_constant<Part, Part::kWhole>{}, off);
+  if (r.tail == Part::kHalf) f(std::integral_constant<Part, Part::kHalf>{}, off);
+  else if (r.tail == Part::kMasked) f(std::integral_constant<Part, Part::kMasked>{}, off);
+}
+
 template <Part P>
 inline __m256 loadPart(const float* p, __m256i mask) {
   if constexpr (P == Part::kWhole) return _mm256_loadu_ps(p);
@@ -267,15 +288,12 @@ inline void scoreChunk(const WindowProduct& w, int32_t c0, size_t off, __m256i m
 
 // Scores and coefficients of contexts [c0, c0 + NC).
 template <int32_t T, int32_t NC>
-inline void scoreContexts(const WindowProduct& w, int32_t c0, int32_t whole, Part tail, __m256i mask, __m256 valid,
-                          const SentenceJob& j, float* G, __m256& loss) {
+inline void scoreContexts(const WindowProduct& w, int32_t c0, const RowChunks& r, __m256 valid, const SentenceJob& j,
+                          float* G, __m256& loss) {
   __m256 acc[2][kTileTargets];
   for (auto& row : acc)
     for (auto& a : row) a = _mm256_setzero_ps();
-  size_t off = 0;
-  for (int32_t k = 0; k < whole; ++k, off += 8) scoreChunk<T, NC, Part::kWhole>(w, c0, off, mask, acc);
-  if (tail == Part::kHalf) scoreChunk<T, NC, Part::kHalf>(w, c0, off, mask, acc);
-  else if (tail == Part::kMasked) scoreChunk<T, NC, Part::kMasked>(w, c0, off, mask, acc);
+  forEachChunk(r, [&](auto P, size_t off) { scoreChunk<T, NC, P>(w, c0, off, r.mask, acc); });
   for (int32_t c = 0; c < NC; ++c) contextCoefficients(sumsOfSix(acc[c]), valid, j, G + (c0 + c) * 8, loss);
 }
 
@@ -309,21 +327,15 @@ inline void updateChunk(const WindowProduct& w, const float* G, size_t off, __m2
 
 template <int32_t T>
 void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
-  const int32_t whole = w.dim / 8, rest = w.dim % 8;
-  const Part tail = rest == 0 ? Part::kWhole : rest == 4 ? Part::kHalf : Part::kMasked;
-  const Chunks ch(w.dim);
-  const __m256i mask = ch.tail;
+  const RowChunks r(w.dim);
   const __m256 valid = _mm256_castsi256_ps(
       _mm256_cmpgt_epi32(_mm256_set1_epi32(w.targets), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
   alignas(32) float G[kTileContexts * 8];
   __m256 loss = _mm256_setzero_ps();
   int32_t c0 = 0;
-  for (; c0 + 2 <= w.contexts; c0 += 2) scoreContexts<T, 2>(w, c0, whole, tail, mask, valid, j, G, loss);
-  if (c0 < w.contexts) scoreContexts<T, 1>(w, c0, whole, tail, mask, valid, j, G, loss);
-  size_t off = 0;
-  for (int32_t k = 0; k < whole; ++k, off += 8) updateChunk<T, Part::kWhole>(w, G, off, mask);
-  if (tail == Part::kHalf) updateChunk<T, Part::kHalf>(w, G, off, mask);
-  else if (tail == Part::kMasked) updateChunk<T, Part::kMasked>(w, G, off, mask);
+  for (; c0 + 2 <= w.contexts; c0 += 2) scoreContexts<T, 2>(w, c0, r, valid, j, G, loss);
+  if (c0 < w.contexts) scoreContexts<T, 1>(w, c0, r, valid, j, G, loss);
+  forEachChunk(r, [&](auto P, size_t off) { updateChunk<T, P>(w, G, off, r.mask); });
   addLoss(j, loss);
 }
 
@@ -360,29 +372,21 @@ inline void cbowUpdateChunk(float* const* rows, int32_t count, float* const* out
 template <int32_t T>
 void tiledCbow(SentenceJob& j, float* const* rows, int32_t count, const int32_t* samples) {
   const int32_t dim = j.dim;
-  const int32_t whole = dim / 8, rest = dim % 8;
-  const Part tail = rest == 0 ? Part::kWhole : rest == 4 ? Part::kHalf : Part::kMasked;
-  const __m256i mask = Chunks(dim).tail;
+  const RowChunks r(dim);
   float* out[T];
   for (int32_t t = 0; t < T; ++t) out[t] = j.syn1neg + static_cast<size_t>(samples[t]) * dim;
   float* hidden = j.scratch;
   const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
   __m256 acc[kTileTargets];
   for (auto& a : acc) a = _mm256_setzero_ps();
-  size_t off = 0;
-  for (int32_t k = 0; k < whole; ++k, off += 8) cbowScoreChunk<T, Part::kWhole>(rows, count, out, hidden, off, mask, inv, acc);
-  if (tail == Part::kHalf) cbowScoreChunk<T, Part::kHalf>(rows, count, out, hidden, off, mask, inv, acc);
-  else if (tail == Part::kMasked) cbowScoreChunk<T, Part::kMasked>(rows, count, out, hidden, off, mask, inv, acc);
+  forEachChunk(r, [&](auto P, size_t off) { cbowScoreChunk<T, P>(rows, count, out, hidden, off, r.mask, inv, acc); });
   const __m256 valid =
       _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(T), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
   alignas(32) float G[8];
   __m256 loss = _mm256_setzero_ps();
   contextCoefficients(sumsOfSix(acc), valid, j, G, loss);
   ++j.predictions;
-  off = 0;
-  for (int32_t k = 0; k < whole; ++k, off += 8) cbowUpdateChunk<T, Part::kWhole>(rows, count, out, hidden, G, off, mask);
-  if (tail == Part::kHalf) cbowUpdateChunk<T, Part::kHalf>(rows, count, out, hidden, G, off, mask);
-  else if (tail == Part::kMasked) cbowUpdateChunk<T, Part::kMasked>(rows, count, out, hidden, G, off, mask);
+  forEachChunk(r, [&](auto P, size_t off) { cbowUpdateChunk<T, P>(rows, count, out, hidden, G, off, r.mask); });
   addLoss(j, loss);
 }
 
@@ -424,26 +428,18 @@ inline void pathUpdateChunk(const float* in, float* const* node, const float* G,
 template <int32_t N>
 void pathTile(SentenceJob& j, const float* in, int64_t first, float* gradient) {
   const int32_t dim = j.dim;
-  const int32_t whole = dim / 8, rest = dim % 8;
-  const Part tail = rest == 0 ? Part::kWhole : rest == 4 ? Part::kHalf : Part::kMasked;
-  const __m256i mask = Chunks(dim).tail;
+  const RowChunks r(dim);
   float* node[N];
   for (int32_t i = 0; i < N; ++i) node[i] = j.syn1 + static_cast<size_t>(j.points[first + i]) * dim;
   __m256 acc[kTileTargets];
   for (auto& a : acc) a = _mm256_setzero_ps();
-  size_t off = 0;
-  for (int32_t k = 0; k < whole; ++k, off += 8) pathScoreChunk<N, Part::kWhole>(in, node, off, mask, acc);
-  if (tail == Part::kHalf) pathScoreChunk<N, Part::kHalf>(in, node, off, mask, acc);
-  else if (tail == Part::kMasked) pathScoreChunk<N, Part::kMasked>(in, node, off, mask, acc);
+  forEachChunk(r, [&](auto P, size_t off) { pathScoreChunk<N, P>(in, node, off, r.mask, acc); });
   const __m256 valid =
       _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(N), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
   alignas(32) float G[8];
   __m256 loss = _mm256_setzero_ps();
   pathCoefficients(sumsOfSix(acc), j.codes + first, N, valid, j, G, loss);
-  off = 0;
-  for (int32_t k = 0; k < whole; ++k, off += 8) pathUpdateChunk<N, Part::kWhole>(in, node, G, gradient, off, mask);
-  if (tail == Part::kHalf) pathUpdateChunk<N, Part::kHalf>(in, node, G, gradient, off, mask);
-  else if (tail == Part::kMasked) pathUpdateChunk<N, Part::kMasked>(in, node, G, gradient, off, mask);
+  forEachChunk(r, [&](auto P, size_t off) { pathUpdateChunk<N, P>(in, node, G, gradient, off, r.mask); });
   addLoss(j, loss);
 }
 

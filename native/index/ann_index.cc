@@ -66,14 +66,17 @@ float chooseI8Scale(const float* rows, size_t count, const IndexSettings& s) {
   return top > 0 && std::isfinite(127.0f / top) ? 127.0f / top : 1.0f;
 }
 
+/// A row's squared norm, summed in double.
+double squaredNorm(const float* row, int32_t dim) {
+  double n = 0;
+  for (int32_t d = 0; d < dim; ++d) n += double{row[d]} * row[d];
+  return n;
+}
+
 /// The dot transform's R: the largest row norm (1 when every row is zero).
 float largestNorm(const float* rows, size_t count, int32_t dim) {
   double top = 0;
-  for (size_t r = 0; r < count; ++r) {
-    double n = 0;
-    for (int32_t d = 0; d < dim; ++d) n += double{rows[r * static_cast<size_t>(dim) + d]} * rows[r * static_cast<size_t>(dim) + d];
-    top = std::max(top, n);
-  }
+  for (size_t r = 0; r < count; ++r) top = std::max(top, squaredNorm(rows + r * static_cast<size_t>(dim), dim));
   const float bound = static_cast<float>(std::sqrt(top));
   return bound > 0 && std::isfinite(bound) ? bound : 1.0f;
 }
@@ -108,8 +111,7 @@ float encodeRow(const float* row, const IndexSettings& s, float normBound, float
   const int32_t dim = s.storedDim();
   float inv = 1;
   double n = 0;
-  if (s.metric == Metric::kCosine || normBound > 0)
-    for (int32_t d = 0; d < s.dim; ++d) n += double{row[d]} * row[d];
+  if (s.metric == Metric::kCosine || normBound > 0) n = squaredNorm(row, s.dim);
   if (s.metric == Metric::kCosine) inv = n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.0f;
   if (normBound > 0) inv = 1.0f / normBound;
   for (int32_t d = 0; d < s.dim; ++d) unit[d] = row[d] * inv;

@@ -105,6 +105,14 @@ us::metric_punned_t ourMetric(const IndexSettings& s) {
                                         scalarKind(s.quantization));
 }
 
+bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out) {
+  switch (q) {
+    case Quantization::kF32: return index.get(key, reinterpret_cast<float*>(out)) != 0;
+    case Quantization::kF16: return index.get(key, reinterpret_cast<us::f16_t*>(out)) != 0;
+    default: return index.get(key, reinterpret_cast<us::i8_t*>(out)) != 0;
+  }
+}
+
 size_t bytesPerValue(Quantization q) { return q == Quantization::kF32 ? 4 : q == Quantization::kF16 ? 2 : 1; }
 
 float encodeRow(const float* row, const IndexSettings& s, float normBound, float scale, float* unit, uint8_t* out) {
@@ -204,14 +212,6 @@ Dense::add_result_t addStored(Dense& index, Quantization q, uint64_t key, const 
   }
 }
 
-// Copies a stored row out, in the storage format (the library's same-type cast is a copy).
-bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out) {
-  switch (q) {
-    case Quantization::kF32: return index.get(key, reinterpret_cast<float*>(out)) != 0;
-    case Quantization::kF16: return index.get(key, reinterpret_cast<us::f16_t*>(out)) != 0;
-    default: return index.get(key, reinterpret_cast<us::i8_t*>(out)) != 0;
-  }
-}
 
 // The order an add inserts its rows in; HNSW graphs depend on it. Cosine: a seeded random
 // order (built in a model's order, most frequent first, a graph recalls far less: recall@10
@@ -230,6 +230,20 @@ std::vector<size_t> insertionOrder(size_t count, const IndexSettings& s) {
   return order;
 }
 
+// The norm of a stored row's first `dim` values, in score units: i8's scale and the dot
+// transform's 1 / R undone.
+float storedNorm(const uint8_t* stored, const IndexSettings& s, float i8Scale, float normBound) {
+  double sum = 0;
+  for (int32_t d = 0; d < s.dim; ++d) {
+    const double v = s.quantization == Quantization::kF32   ? reinterpret_cast<const float*>(stored)[d]
+                     : s.quantization == Quantization::kF16 ? halfToFloat(reinterpret_cast<const uint16_t*>(stored)[d])
+                                                            : reinterpret_cast<const int8_t*>(stored)[d] / double{i8Scale};
+    sum += v * v;
+  }
+  return static_cast<float>(std::sqrt(sum) * (s.transformsDot() ? double{normBound} : 1.0));
+}
+
+
 // Adds smaller than this run on one thread: threads would not pay, and the reachability pass
 // after a multi-threaded add reads the whole graph.
 constexpr size_t kMinRowsPerExtraThread = 4096;
@@ -240,12 +254,37 @@ constexpr size_t kMaxRelinked = 64;
 
 }  // namespace
 
+std::shared_ptr<const NormList> AnnIndex::Impl::normList(const IndexSettings& s) const {
+  std::lock_guard<std::mutex> g(normMutex);
+  if (norms) return norms;
+  // Rows being inserted (an add holds the lock shared, as the caller does) are not read here.
+  if (pending.load() > 0) return nullptr;
+  auto list = std::make_shared<NormList>();
+  list->reserve(index.size());
+  std::vector<uint8_t> stored(static_cast<size_t>(s.storedDim()) * 4);
+  const uint64_t freeKey = index.free_key();
+  for (auto it = index.cbegin(); it != index.cend(); ++it) {
+    const uint64_t key = get_key(it);
+    if (key == freeKey || !getStored(index, s.quantization, key, stored.data())) continue;
+    list->emplace_back(storedNorm(stored.data(), s, i8Scale, normBound), key);
+  }
+  std::sort(list->begin(), list->end());
+  norms = list;
+  return norms;
+}
+
 bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int threads, const ProgressFn& progress,
                    const std::atomic<bool>* cancelled) {
   if (isView()) throw std::runtime_error("this index is a read-only view of its file: load it without view to add or remove rows");
   checkRows(ids, rows, count, settings_.dim);
   if (count == 0) return true;
   Impl& impl = *impl_;
+  // Dropped before and after: a search meanwhile may build a list without some of these rows.
+  impl.dropNorms();
+  struct DropNorms {
+    Impl& impl;
+    ~DropNorms() { impl.dropNorms(); }
+  } dropNormsAfter{impl};
   const size_t rowBytes = static_cast<size_t>(settings_.storedDim()) * bytesPerValue(settings_.quantization);
   // Rows this add replaces, kept (in the storage format) until it has finished, so that an add
   // that is cancelled or fails leaves the index as it found it.
@@ -422,6 +461,7 @@ std::vector<size_t> AnnIndex::findUnreachable(const int32_t* ids, const std::vec
 size_t AnnIndex::remove(const int32_t* ids, size_t count) {
   if (isView()) throw std::runtime_error("this index is a read-only view of its file: load it without view to add or remove rows");
   std::unique_lock<std::shared_mutex> g(impl_->lock);
+  impl_->dropNorms();
   size_t removed = 0;
   for (size_t i = 0; i < count; ++i) {
     if (ids[i] < 0) continue;

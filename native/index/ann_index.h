@@ -102,7 +102,10 @@ class AnnIndex {
   /// k nearest rows of each query (count x dim floats), best first, into ids and scores
   /// (count x k; -1 and NaN past the last match). Scores are inner products (cosine: of unit
   /// vectors) as stored: approximate for f16 and i8. Returns true when every result is exact
-  /// (a filter so narrow that scanning its ids beats the graph).
+  /// (a filter so narrow that scanning its ids beats the graph). Dot: when the k-th result
+  /// scores s < 0, every row of norm below -s / |q| (each beats s) is scored too, in increasing
+  /// norm: the answers of a query that prefers no row, which the graph reaches worst
+  /// (bench/results/studies/index-dot-low-norms.md; W2V_DOT_NORM_SCAN=0 turns it off).
   bool search(const float* queries, size_t count, int32_t k, const SearchFilter& filter, int threads, int32_t* ids,
               float* scores) const;
 

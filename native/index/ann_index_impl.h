@@ -26,6 +26,9 @@ constexpr size_t kContexts = 64;
 
 us::metric_punned_t ourMetric(const IndexSettings& s);
 size_t bytesPerValue(Quantization q);
+/// Copies a stored row out, in the storage format (the library's same-type cast is a copy);
+/// false for an id not in the index.
+bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out);
 
 /// A row as the index stores it (`normBound` the index's R under the dot transform), or a query
 /// as the index compares it (`normBound` 0): unit length for cosine; under the dot transform
@@ -33,6 +36,11 @@ size_t bytesPerValue(Quantization q);
 /// `scale` is the index's (stored rows) or 0 (a query: its own, 127 / its largest magnitude).
 /// `unit` and `out` hold s.storedDim() values. Returns the scale applied (1 for f32 and f16).
 float encodeRow(const float* row, const IndexSettings& s, float normBound, float scale, float* unit, uint8_t* out);
+
+/// Dot indexes: every stored row's norm, in the units of the scores a search returns (the row
+/// as added, to the storage's rounding), with its id, ascending. Built from the stored rows on
+/// a search's first need of it, dropped by every add and remove (see AnnIndex::search).
+using NormList = std::vector<std::pair<float, uint64_t>>;
 
 struct AnnIndex::Impl {
   Dense index;
@@ -45,6 +53,8 @@ struct AnnIndex::Impl {
   std::atomic<size_t> pending{0};
   std::atomic<size_t> relinked{0};
   std::atomic<size_t> unreachable{0};  // found by the last multi-threaded add's check and left
+  mutable std::mutex normMutex;
+  mutable std::shared_ptr<const NormList> norms;  // null until needed, and after a change
   mutable std::mutex poolMutex;
   mutable std::condition_variable poolFree;
   mutable std::vector<size_t> freeContexts;
@@ -71,6 +81,14 @@ struct AnnIndex::Impl {
       impl.poolFree.notify_one();
     }
   };
+
+  /// The norm list (dot only), built on first need; null while an add is inserting rows and
+  /// none is built. Call holding `lock` (shared at least).
+  std::shared_ptr<const NormList> normList(const IndexSettings& s) const;
+  void dropNorms() {
+    std::lock_guard<std::mutex> g(normMutex);
+    norms.reset();
+  }
 
   void reserve(size_t members) {
     if (!index.try_reserve(us::index_limits_t(members, kContexts)))

@@ -2,6 +2,7 @@
 // exact scan of those ids; queries split over threads, each with a leased search context.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -24,6 +25,7 @@ struct QuerySearch {
   const Dense& index;
   const IndexSettings& settings;
   const SearchFilter& filter;
+  const NormList* norms;  // dot only (see addLowNorms), else null
   float i8Scale;
   float normBound;
   int32_t k;
@@ -35,8 +37,9 @@ struct QuerySearch {
   std::vector<float> distances;
   std::vector<std::pair<float, uint64_t>> heap;
 
-  QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, float scale, float bound, int32_t kk, size_t ctx)
-      : index(i), settings(s), filter(f), i8Scale(scale), normBound(bound), k(kk), context(ctx), unit(static_cast<size_t>(s.storedDim())),
+  QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, const NormList* n, float scale, float bound, int32_t kk,
+              size_t ctx)
+      : index(i), settings(s), filter(f), norms(n), i8Scale(scale), normBound(bound), k(kk), context(ctx), unit(static_cast<size_t>(s.storedDim())),
         query(static_cast<size_t>(s.storedDim()) * 4), row(static_cast<size_t>(s.storedDim()) * 4), keys(static_cast<size_t>(kk)),
         distances(static_cast<size_t>(kk)) {}
 
@@ -66,13 +69,7 @@ struct QuerySearch {
       for (uint64_t bits = filter.allow[w]; bits != 0; bits &= bits - 1) {
         const uint64_t id = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
         if (!filter.admits(id)) continue;
-        size_t found = 0;
-        switch (settings.quantization) {
-          case Quantization::kF32: found = index.get(id, reinterpret_cast<float*>(row.data())); break;
-          case Quantization::kF16: found = index.get(id, reinterpret_cast<us::f16_t*>(row.data())); break;
-          default: found = index.get(id, reinterpret_cast<us::i8_t*>(row.data())); break;
-        }
-        if (found == 0) continue;
+        if (!getStored(index, settings.quantization, id, row.data())) continue;
         const float d = fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), static_cast<size_t>(settings.storedDim()));
         if (heap.size() < static_cast<size_t>(k)) {
           heap.emplace_back(d, id);
@@ -92,14 +89,57 @@ struct QuerySearch {
     return heap.size();
   }
 
+  // Dot: a row x scores q.x >= -|q| |x| against a query q, so when the k-th result scores s < 0,
+  // every row of norm below -s / |q| beats it. Those rows, of small norm, score near 0 against
+  // every query and are what a query that prefers no row (all of its scores negative) is
+  // answered with; the graph reaches them worst (under the dot transform they crowd at the
+  // added axis's pole). They are scored exactly here, in increasing norm, the bound tightening
+  // as the k-th score rises. A query whose k-th score is positive scans nothing.
+  size_t addLowNorms(const uint8_t* q, const float* input, size_t found, float toScore) {
+    double sum = 0;
+    for (int32_t d = 0; d < settings.dim; ++d) sum += double{input[d]} * input[d];
+    const double queryNorm = std::sqrt(sum);
+    if (queryNorm == 0) return found;
+    const size_t wanted = static_cast<size_t>(k);
+    heap.clear();
+    for (size_t i = 0; i < found; ++i) heap.emplace_back(distances[i], keys[i]);
+    std::make_heap(heap.begin(), heap.end());
+    const DistanceFn fn = distanceKernels().of(settings.quantization);
+    const size_t n = static_cast<size_t>(settings.storedDim());
+    for (const auto& entry : *norms) {
+      const double bound = heap.size() < wanted ? std::numeric_limits<double>::infinity() : -(double{heap.front().first} * toScore) / queryNorm;
+      if (!(entry.first < bound)) break;
+      const uint64_t id = entry.second;
+      if (!filter.admits(id)) continue;
+      if (std::any_of(heap.begin(), heap.end(), [id](const std::pair<float, uint64_t>& h) { return h.second == id; })) continue;
+      if (!getStored(index, settings.quantization, id, row.data())) continue;
+      const float d = fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n);
+      if (heap.size() < wanted) {
+        heap.emplace_back(d, id);
+        std::push_heap(heap.begin(), heap.end());
+      } else if (d < heap.front().first) {
+        std::pop_heap(heap.begin(), heap.end());
+        heap.back() = {d, id};
+        std::push_heap(heap.begin(), heap.end());
+      }
+    }
+    std::sort_heap(heap.begin(), heap.end());
+    for (size_t i = 0; i < heap.size(); ++i) {
+      keys[i] = heap[i].second;
+      distances[i] = heap[i].first;
+    }
+    return heap.size();
+  }
+
   void run(const float* input, bool exact, int32_t* outIds, float* outScores) {
     const float queryScale = encodeRow(input, settings, 0, 0, unit.data(), query.data());
-    const size_t found = exact ? scan(query.data()) : graph(query.data());
     // Distances are negated inner products: of i8 values (both scales undone), of [q, 0] and
     // [x / R, ...] under the dot transform (R undone), else of the rows as stored.
     const float toScore = settings.quantization == Quantization::kI8 ? -1.0f / (i8Scale * queryScale)
                           : settings.transformsDot()                 ? -normBound
                                                                      : -1.0f;
+    size_t found = exact ? scan(query.data()) : graph(query.data());
+    if (!exact && norms != nullptr) found = addLowNorms(query.data(), input, found, toScore);
     for (size_t i = 0; i < static_cast<size_t>(k); ++i) {
       outIds[i] = i < found ? static_cast<int32_t>(keys[i]) : -1;
       outScores[i] = i < found ? distances[i] * toScore : std::numeric_limits<float>::quiet_NaN();
@@ -119,6 +159,10 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
   const bool exact = filter.allow != nullptr && static_cast<double>(filter.allowCount) <= std::max<double>(k, kExactScanShare * rows);
   const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), std::min(count, kContexts)));
   const size_t dim = static_cast<size_t>(settings_.dim);
+  // W2V_DOT_NORM_SCAN=0 turns the scan of small norms off (for studies: its effect on one graph).
+  const char* scanSwitch = std::getenv("W2V_DOT_NORM_SCAN");
+  const bool scanNorms = settings_.metric == Metric::kDot && !exact && (scanSwitch == nullptr || std::string(scanSwitch) != "0");
+  const std::shared_ptr<const NormList> norms = scanNorms ? impl.normList(settings_) : nullptr;
   std::atomic<size_t> next{0};
   std::mutex errorMutex;
   std::string error;
@@ -126,7 +170,7 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
     try {
       Impl::Lease lease(impl);
       // At most every row can be found: buffers (and the library's) sized by that, output padded to k.
-      QuerySearch one(impl.index, settings_, filter, impl.i8Scale, impl.normBound, wanted, lease.id);
+      QuerySearch one(impl.index, settings_, filter, norms.get(), impl.i8Scale, impl.normBound, wanted, lease.id);
       for (size_t q; (q = next.fetch_add(1)) < count;) {
         int32_t* outIds = ids + q * static_cast<size_t>(k);
         float* outScores = scores + q * static_cast<size_t>(k);

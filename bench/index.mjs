@@ -388,6 +388,17 @@ async function sweep(what, index, queries, truth, ctx = {}, efs = EFS) {
       point.recallUsers = recallAt(result.ids.subarray(0, u * K), truth.subarray(0, u * K), u);
       point.recallItems = recallAt(result.ids.subarray(u * K), truth.subarray(u * K), n - u);
     }
+    if (ctx.prefersNone) {
+      // dot: recall of the queries whose every exact score is <= 0 (they prefer no row) and of the rest apart
+      const hits = [0, 0], counts = [0, 0];
+      for (let q = 0; q < n; q++) {
+        const c = ctx.prefersNone[q] ? 1 : 0;
+        hits[c] += recallAt(result.ids.subarray(q * K, (q + 1) * K), truth.subarray(q * K, (q + 1) * K), 1) * K;
+        counts[c] += K;
+      }
+      point.recallPrefersSome = hits[0] / Math.max(counts[0], 1);
+      point.recallPrefersNone = hits[1] / Math.max(counts[1], 1);
+    }
     if (ctx.tie) point.recallWithTies = recallWithTies(result.ids, queries, ctx.tie);
     points.push(point);
     log(`${what}: ef ${String(ef).padStart(3)}  recall@10 ${recall.toFixed(4)}${split ? ` (users ${point.recallUsers.toFixed(4)}, items ${point.recallItems.toFixed(4)})` : ''}${ctx.tie ? ` (with ties ${point.recallWithTies.toFixed(4)})` : ''}  ${Math.round(n / seconds)} QPS`);
@@ -733,12 +744,17 @@ const ours = {};
   b.index.dispose();
 }
 
-// f32 dot on output vectors (YouTube-style: user vectors against output vectors).
-{
-  const b = await build('items f32 dot', items, { vectors: 'output', metric: 'dot', quantization: 'f32' });
-  ours.itemsDotF32 = { buildSeconds: b.buildSeconds, memoryBytes: b.memoryBytes, rssGrowthBytes: b.rssGrowthBytes, curve: await sweep('items f32 dot', b.index, Q, exactDot.ids, { users: users.length, tie: tieDot }) };
+// f32 dot on output vectors (YouTube-style: user vectors against output vectors): the
+// inner-product graph (the default) and the dot transform's (dotTransform: true).
+const prefersNone = Array.from({ length: Q.length / DIM }, (_, q) => !(exactDot.scores[q * K] > 0));
+for (const dotTransform of [false, true]) {
+  const what = `items f32 dot${dotTransform ? ' transform' : ''}`;
+  const b = await build(what, items, { vectors: 'output', metric: 'dot', quantization: 'f32', dotTransform });
+  ours[dotTransform ? 'itemsDotF32Transform' : 'itemsDotF32'] = { buildSeconds: b.buildSeconds, memoryBytes: b.memoryBytes, rssGrowthBytes: b.rssGrowthBytes,
+    curve: await sweep(what, b.index, Q, exactDot.ids, { users: users.length, tie: tieDot, prefersNone }) };
   b.index.dispose();
 }
+ours.dotPrefersNone = prefersNone.filter(Boolean).length;
 // i8 and f16, cosine on input vectors.
 for (const quantization of ['i8', 'f16']) {
   const b = await build(`items ${quantization} cosine`, items, { vectors: 'input', metric: 'cosine', quantization });
@@ -777,7 +793,15 @@ out.peers = peers;
 // ---------------------------------------------------------------- goals and report
 
 const vectorsBytes = n * DIM * 4;
-const atCos = atRecall(ours.itemsCosineF32.curve), atDot = atRecall(ours.itemsDotF32.curve);
+const atCos = atRecall(ours.itemsCosineF32.curve);
+const dotT = ours.itemsDotF32Transform;
+const atDotPlain = atRecall(ours.itemsDotF32.curve), atDotT = atRecall(dotT.curve);
+// The dot goal is judged on whichever graph does better here (each is one option away).
+const dotBetter = (atDotT?.reached ? atDotT.measured : -1) > (atDotPlain?.reached ? atDotPlain.measured : -1) ||
+  (!atDotPlain?.reached && Math.max(...dotT.curve.map((p) => p.recall)) > Math.max(...ours.itemsDotF32.curve.map((p) => p.recall)));
+const atDot = dotBetter ? atDotT : atDotPlain;
+const dotBest = dotBetter ? dotT : ours.itemsDotF32;
+const dotLabel = dotBetter ? 'the dot transform\'s graph (dotTransform: true)' : 'the inner-product graph (the default)';
 const at64 = (curve) => curve.find((p) => p.ef === 64);
 const best = (curve, exactQps) => {
   const p = curve.reduce((a, b) => (b.recall > a.recall ? b : a));
@@ -791,8 +815,8 @@ const minFilterRecall = Math.min(...filter1.map((f) => f.recall));
 const scaleNote = n === 1_000_000 ? '' : ` (this run: ${n} items, the goal is for 1M)`;
 const goals = [
   { goal: `f32 cosine (input): recall@10 >= 0.95 at >= 10x exact QPS${scaleNote}`, measured: atCos?.reached ? `ef ${atCos.ef}: recall ${atCos.recall.toFixed(4)}, ${Math.round(atCos.measured)} QPS = ${(atCos.measured / exactCos.qps).toFixed(1)}x exact (${Math.round(exactCos.qps)} QPS)` : best(f32.curve, exactCos.qps), pass: !!atCos?.reached && atCos.measured >= 10 * exactCos.qps },
-  { goal: `f32 dot (output): recall@10 >= 0.95 at >= 10x exact QPS${scaleNote}`, measured: atDot?.reached ? `ef ${atDot.ef}: recall ${atDot.recall.toFixed(4)}, ${Math.round(atDot.measured)} QPS = ${(atDot.measured / exactDot.qps).toFixed(1)}x exact (${Math.round(exactDot.qps)} QPS)` : best(ours.itemsDotF32.curve, exactDot.qps), pass: !!atDot?.reached && atDot.measured >= 10 * exactDot.qps },
-  { goal: `build of ${n === 1_000_000 ? '1M' : n} x 100 (f32 cosine, ${THREADS} threads) <= 120 s${scaleNote}`, measured: `${f32.buildSeconds.toFixed(1)} s (f32 dot ${ours.itemsDotF32.buildSeconds.toFixed(1)} s)`, pass: f32.buildSeconds <= 120 },
+  { goal: `f32 dot (output): recall@10 >= 0.95 at >= 10x exact QPS${scaleNote}`, measured: `${dotLabel}: ` + (atDot?.reached ? `ef ${atDot.ef}: recall ${atDot.recall.toFixed(4)}, ${Math.round(atDot.measured)} QPS = ${(atDot.measured / exactDot.qps).toFixed(1)}x exact (${Math.round(exactDot.qps)} QPS)` : best(dotBest.curve, exactDot.qps)), pass: !!atDot?.reached && atDot.measured >= 10 * exactDot.qps },
+  { goal: `build of ${n === 1_000_000 ? '1M' : n} x 100 (f32 cosine, ${THREADS} threads) <= 120 s${scaleNote}`, measured: `${f32.buildSeconds.toFixed(1)} s (f32 dot ${ours.itemsDotF32.buildSeconds.toFixed(1)} s, through the dot transform ${dotT.buildSeconds.toFixed(1)} s)`, pass: f32.buildSeconds <= 120 },
   { goal: 'i8 (cosine, input): memoryBytes <= 0.35x the f32 vectors (n x 100 x 4 bytes)', measured: `${(i8.memoryBytes / 2 ** 20).toFixed(0)} MiB = ${(i8.memoryBytes / vectorsBytes).toFixed(3)}x the f32 vectors (${(vectorsBytes / 2 ** 20).toFixed(0)} MiB); ${(i8.memoryBytes / f32.memoryBytes).toFixed(3)}x the f32 index (${(f32.memoryBytes / 2 ** 20).toFixed(0)} MiB)`, pass: i8.memoryBytes <= 0.35 * vectorsBytes },
   { goal: 'i8 (cosine, input): recall@10 >= 0.90 (at the default expansionSearch 64)', measured: `${at64(i8.curve)?.recall.toFixed(4)} at ef 64 (${Math.round(at64(i8.curve)?.qps)} QPS); best in the sweep ${Math.max(...i8.curve.map((p) => p.recall)).toFixed(4)}`, pass: (at64(i8.curve)?.recall ?? 0) >= 0.9 },
   { goal: `view open: loadIndex(path, items, { view: true }) <= 0.5 s (page cache warm: the file was just written)`, measured: `median of 3: ${ours.view.medianSeconds.toFixed(3)} s (${ours.view.loadSeconds.map((x) => x.toFixed(3)).join(', ')}); file ${(ours.view.fileBytes / 2 ** 20).toFixed(0)} MiB`, pass: ours.view.medianSeconds <= 0.5 },
@@ -802,7 +826,7 @@ const goals = [
 out.goals = goals;
 const TARGETS = [0.95, 0.9];
 const DATASETS = ['items-cosine', 'items-dot', 'words-cosine'];
-const oursCurveOf = { 'items-cosine': f32.curve, 'items-dot': ours.itemsDotF32.curve, 'words-cosine': ours.wordsCosineF32.curve };
+const oursCurveOf = { 'items-cosine': f32.curve, 'items-dot': dotBest.curve, 'words-cosine': ours.wordsCosineF32.curve };
 const peerLibs = (ds) => (peers.libs ?? []).filter((l) => peers.results?.[l]?.[ds]?.curve);
 const peerAt = {};  // peerAt[target][ds][lib]: atRecall of that curve
 for (const target of TARGETS) {
@@ -836,9 +860,19 @@ md.push(`- Ground truth: exact top-10 by model.nearest: cosine over the input ve
 md.push('## Goals', '', '| goal | measured | pass |', '| --- | --- | --- |');
 for (const g of goals) md.push(`| ${g.goal} | ${g.measured} | ${g.pass ? 'pass' : '**FAIL**'} |`);
 md.push('');
+md.push('## Dot: queries that prefer no row', '');
+md.push(`Dot queries that prefer no row (every exact score <= 0: ${ours.dotPrefersNone} of ${prefersNone.length}, mostly rare items' input vectors) and the rest apart. ` +
+  'Such a query is answered by rows scoring near 0, many of small norm: those of norm below -s / |q| (s the k-th score found) are scanned exactly after the graph search; the graphs reach the rest worst ' +
+  '(bench/results/studies/index-dot-low-norms.md).', '');
+md.push('| ef | inner product: prefer some | prefer none | dot transform: prefer some | prefer none | dot transform: users | items |', '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const ef of EFS) {
+  const d = ours.itemsDotF32.curve.find((p) => p.ef === ef), t = dotT.curve.find((p) => p.ef === ef);
+  md.push(`| ${efLabel(ef)} | ${d.recallPrefersSome.toFixed(4)} | ${d.recallPrefersNone.toFixed(4)} | ${t.recallPrefersSome.toFixed(4)} | ${t.recallPrefersNone.toFixed(4)} | ${t.recallUsers.toFixed(4)} | ${t.recallItems.toFixed(4)} |`);
+}
+md.push('');
 
 md.push(`## ${n.toLocaleString('en-US')} items: build and memory`, '', `| index | build s | memoryBytes | vs f32 vectors (${mib(vectorsBytes)}) | vs f32 index | process RSS growth over the build |`, '| --- | ---: | ---: | ---: | ---: | ---: |');
-for (const [label, r] of [['f32 cosine (input)', f32], ['f32 dot (output)', ours.itemsDotF32], ['f16 cosine (input)', f16], ['i8 cosine (input)', i8]]) {
+for (const [label, r] of [['f32 cosine (input)', f32], ['f32 dot (output)', ours.itemsDotF32], ['f32 dot (output), dot transform', dotT], ['f16 cosine (input)', f16], ['i8 cosine (input)', i8]]) {
   md.push(`| ${label} | ${r.buildSeconds.toFixed(1)} | ${mib(r.memoryBytes)} | ${(r.memoryBytes / vectorsBytes).toFixed(3)}x | ${(r.memoryBytes / f32.memoryBytes).toFixed(3)}x | ${mib(r.rssGrowthBytes)} |`);
 }
 md.push('', 'memoryBytes is the index\'s own figure (USearch\'s memory_usage: node bytes plus its allocators\' arenas); RSS growth is the process\'s resident memory after the build minus before it (each index is disposed before the next is built), the measure the peers get below.', '');
@@ -863,7 +897,7 @@ curveTable(`${n.toLocaleString('en-US')} items, cosine over input vectors: recal
   ...(peers.libs ?? []).filter((lib) => peerCurve(lib, 'items-cosine')).map((lib) => ({ label: lib, curve: peerCurve(lib, 'items-cosine') })),
 ]);
 curveTable(`${n.toLocaleString('en-US')} items, dot over output vectors (user vectors vs output vectors)`, exactDot.qps, [
-  { label: 'ours f32', curve: ours.itemsDotF32.curve },
+  { label: 'ours f32', curve: ours.itemsDotF32.curve }, { label: 'ours f32 transform', curve: dotT.curve },
   ...(peers.libs ?? []).filter((lib) => peerCurve(lib, 'items-dot')).map((lib) => ({ label: lib, curve: peerCurve(lib, 'items-dot') })),
 ]);
 curveTable(`${wd.words.length.toLocaleString('en-US')} words, cosine`, exactW.qps, [
@@ -937,6 +971,7 @@ function chart() {
     ] },
     { title: `${(n / 1e6).toFixed(n >= 1e6 ? 0 : 1)}M items, dot (user vectors vs output vectors)`, exact: exactDot.qps, lines: [
       { label: 'ours f32 dot', colour: '#d62728', curve: ours.itemsDotF32.curve, width: 3 },
+      { label: 'ours f32 dot, dot transform', colour: '#9467bd', curve: dotT.curve, width: 3 },
       { label: 'hnswlib', colour: '#1f77b4', curve: peerCurve('hnswlib', 'items-dot') },
       { label: 'hnswlib, rows in random order', colour: '#1f77b4', curve: peerCurve('hnswlib-shuffled', 'items-dot'), dash: '2 3' },
       { label: 'faiss', colour: '#2ca02c', curve: peerCurve('faiss', 'items-dot') },

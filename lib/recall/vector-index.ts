@@ -219,6 +219,9 @@ export class VectorIndex {
   /**
    * The k nearest rows of each query (`queries` holds n x dim values), by the index's metric,
    * on native threads off the event loop. `exclude` and `filter` apply inside the search.
+   * Metric 'dot': when the k-th score found is negative (a query that prefers no row), the rows
+   * of small norm that must beat it are scored exactly too (see README, "Dot queries that
+   * prefer no row").
    */
   async search(queries: Float32Array, k: number, options: IndexSearchOptions = {}): Promise<IndexSearchResult> {
     const count = this.checkQueries(queries);

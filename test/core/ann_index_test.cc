@@ -599,66 +599,75 @@ TEST(ann_index_saved_and_opened_searches_the_same) {
   std::filesystem::remove(path);
 }
 
+// Dot too, with queries pointing away from the rows (negated), so that searches scan small norms
+// (the norm list is dropped by every add and remove and built again by the next search).
 TEST(ann_index_searches_while_rows_are_added_and_removed) {
-  const Rows data = makeRows(Quantization::kF32, Metric::kCosine, 2000, 101, 16);
-  const auto index = build(data);
-  const std::vector<float> newRows = clusteredRows(4000, 16, 101, 1), queries = clusteredRows(64, 16, 101, 2);
-  // Ids below `removedBelow` (of the first 1000 rows) were removed before a search began; ids
-  // in [firstNew, reservedEnd) were handed to an add that may have run. A search that meets a
-  // row mid-insertion (linked on an upper level of the graph, not yet on the base level) may
-  // come back with fewer than k results: counted and printed, not failed.
-  constexpr int32_t firstNew = 3 * 2000 + 1;
-  std::atomic<int32_t> reservedEnd{firstNew}, removedBelow{0};
-  std::atomic<bool> stop{false};
-  std::atomic<int> bad{0}, searches{0}, shortResults{0};
-  const auto searcher = [&]() {
-    std::vector<int32_t> ids(4 * 10);
-    std::vector<float> scores(4 * 10);
-    for (size_t round = 0; !stop; ++round) {
-      const int32_t removed = removedBelow.load();
-      index->search(&queries[(round % 16) * 4 * 16], 4, 10, SearchFilter{}, 1, ids.data(), scores.data());
-      const int32_t reserved = reservedEnd.load();
-      for (size_t i = 0; i < ids.size(); ++i) {
-        const int32_t id = ids[i];
-        const bool live = (id >= removed && id < firstNew && (id - 1) % 3 == 0) || (id >= firstNew && id < reserved);
-        if (id == -1 && std::isnan(scores[i])) {  // padding of a short result, to its end
-          if (i % 10 == 0 || ids[i - 1] != -1) ++shortResults;
-        } else if (!live || (i % 10 != 0 && (ids[i - 1] == -1 || !(scores[i] <= scores[i - 1])))) {
-          ++bad;
+  for (Metric metric : {Metric::kCosine, Metric::kDot}) {
+    Rows data = makeRows(Quantization::kF32, metric, 2000, 101, 16);
+    std::vector<float> newRows = clusteredRows(4000, 16, 101, 1), queries = clusteredRows(64, 16, 101, 2);
+    if (metric == Metric::kDot) {  // rows along +e0, queries along -e0: every score negative
+      for (size_t i = 0; i < data.rows.size(); i += 16) data.rows[i] += 1.0f;
+      for (size_t i = 0; i < newRows.size(); i += 16) newRows[i] += 1.0f;
+      for (size_t i = 0; i < queries.size(); i += 16) queries[i] = -1.0f - std::fabs(queries[i]);
+    }
+    const auto index = build(data);
+    // Ids below `removedBelow` (of the first 1000 rows) were removed before a search began; ids
+    // in [firstNew, reservedEnd) were handed to an add that may have run. A search that meets a
+    // row mid-insertion (linked on an upper level of the graph, not yet on the base level) may
+    // come back with fewer than k results: counted and printed, not failed.
+    constexpr int32_t firstNew = 3 * 2000 + 1;
+    std::atomic<int32_t> reservedEnd{firstNew}, removedBelow{0};
+    std::atomic<bool> stop{false};
+    std::atomic<int> bad{0}, searches{0}, shortResults{0};
+    const auto searcher = [&]() {
+      std::vector<int32_t> ids(4 * 10);
+      std::vector<float> scores(4 * 10);
+      for (size_t round = 0; !stop; ++round) {
+        const int32_t removed = removedBelow.load();
+        index->search(&queries[(round % 16) * 4 * 16], 4, 10, SearchFilter{}, 1, ids.data(), scores.data());
+        const int32_t reserved = reservedEnd.load();
+        for (size_t i = 0; i < ids.size(); ++i) {
+          const int32_t id = ids[i];
+          const bool live = (id >= removed && id < firstNew && (id - 1) % 3 == 0) || (id >= firstNew && id < reserved);
+          if (id == -1 && std::isnan(scores[i])) {  // padding of a short result, to its end
+            if (i % 10 == 0 || ids[i - 1] != -1) ++shortResults;
+          } else if (!live || (i % 10 != 0 && (ids[i - 1] == -1 || !(scores[i] <= scores[i - 1])))) {
+            ++bad;
+          }
         }
+        ++searches;
+        // glibc's shared_mutex prefers readers: without a pause, back-to-back searches on two
+        // threads hold off the exclusive steps of add and remove for most of the run.
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
       }
-      ++searches;
-      // glibc's shared_mutex prefers readers: without a pause, back-to-back searches on two
-      // threads hold off the exclusive steps of add and remove for most of the run.
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
-  };
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 2; ++i) threads.emplace_back(searcher);
-  threads.emplace_back([&]() {
-    for (size_t batch = 0; !stop && batch < 500; ++batch) {
-      int32_t ids[8];
-      const int32_t first = reservedEnd.fetch_add(8);
-      for (int i = 0; i < 8; ++i) ids[i] = first + i;
-      index->add(ids, &newRows[batch * 8 * 16], 8, 2, nullptr, nullptr);
-    }
-  });
-  threads.emplace_back([&]() {
-    for (size_t at = 0; !stop && at < 1000; at += 5) {  // the first 1000 rows, five at a time, in order
-      index->remove(&data.ids[at], 5);
-      removedBelow = data.ids[at + 4] + 1;
-    }
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  stop = true;
-  for (auto& t : threads) t.join();
-  const int32_t added = reservedEnd.load() - firstNew, removed = (removedBelow.load() + 2) / 3;
-  std::printf("  %d searches (%d of their queries short of 10 results) while %d rows were added and %d removed\n", searches.load(),
-              shortResults.load(), added, removed);
-  CHECK(bad.load() == 0 && searches.load() > 0 && added > 0 && removed > 0);
-  CHECK_EQ(index->size(), data.ids.size() - static_cast<size_t>(removed) + static_cast<size_t>(added));
-  for (int32_t id = firstNew; id < reservedEnd.load(); ++id) CHECK(index->contains(id));
-  for (int32_t id = 1; id < removedBelow.load(); id += 3) CHECK(!index->contains(id));
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) threads.emplace_back(searcher);
+    threads.emplace_back([&]() {
+      for (size_t batch = 0; !stop && batch < 500; ++batch) {
+        int32_t ids[8];
+        const int32_t first = reservedEnd.fetch_add(8);
+        for (int i = 0; i < 8; ++i) ids[i] = first + i;
+        index->add(ids, &newRows[batch * 8 * 16], 8, 2, nullptr, nullptr);
+      }
+    });
+    threads.emplace_back([&]() {
+      for (size_t at = 0; !stop && at < 1000; at += 5) {  // the first 1000 rows, five at a time, in order
+        index->remove(&data.ids[at], 5);
+        removedBelow = data.ids[at + 4] + 1;
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop = true;
+    for (auto& t : threads) t.join();
+    const int32_t added = reservedEnd.load() - firstNew, removed = (removedBelow.load() + 2) / 3;
+    std::printf("  %s: %d searches (%d of their queries short of 10 results) while %d rows were added and %d removed\n", nameOf(metric), searches.load(),
+                shortResults.load(), added, removed);
+    CHECK(bad.load() == 0 && searches.load() > 0 && added > 0 && removed > 0);
+    CHECK_EQ(index->size(), data.ids.size() - static_cast<size_t>(removed) + static_cast<size_t>(added));
+    for (int32_t id = firstNew; id < reservedEnd.load(); ++id) CHECK(index->contains(id));
+    for (int32_t id = 1; id < removedBelow.load(); id += 3) CHECK(!index->contains(id));
+  }
 }
 
 namespace {

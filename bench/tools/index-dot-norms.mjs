@@ -9,12 +9,13 @@
 //
 // Queries: sampled items' input vectors (seeded), against the output vectors; ground truth the
 // exact model.nearest (dot). Needs `node bench/index.mjs --data-only` first.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
+import { cachedItems } from './index-cache.mjs';
 import { provenance, resultMeta } from './results.mjs';
 import { mulberry32 } from './random.mjs';
 
@@ -28,22 +29,10 @@ const EFS = [64, 128, 256];
 const K = 10;
 const DIM = 100;
 
-const dataRoot = join(root, 'bench/scratch/index-data');
-const dirs = existsSync(dataRoot) ? readdirSync(dataRoot).filter((d) => d.startsWith('items-')) : [];
-const data = dirs
-  .map((d) => ({ dir: join(dataRoot, d), meta: JSON.parse(readFileSync(join(dataRoot, d, 'meta.json'), 'utf8')) }))
-  .find((d) => d.meta.params.items === 1_000_000);
-if (!data) {
-  console.error('index-dot-norms: no cached 1M item vectors under bench/scratch/index-data: run `node bench/index.mjs --data-only` first');
-  process.exit(1);
-}
+const data = cachedItems('index-dot-norms');
 const meta = resultMeta(`node bench/tools/index-dot-norms.mjs ${argv.join(' ')}`.trim());
-const floats = (file) => {
-  const bytes = readFileSync(join(data.dir, file));
-  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-};
-const input = floats('input.f32');
-const output = floats('output.f32');
+const input = data.floats('input.f32');
+const output = data.floats('output.f32');
 const n = output.length / DIM;
 const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`), dim: DIM, vectors: output });
 

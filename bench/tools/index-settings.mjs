@@ -13,12 +13,13 @@
 // Needs the cached vectors (bench/scratch/index-data/items-*/input.f32 of 1M rows): run
 // `node bench/index.mjs --data-only` first (about 10 minutes). Queries are sampled item rows
 // (seeded); ground truth is model.nearest over every row.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
+import { cachedItems } from './index-cache.mjs';
 import { provenance, resultMeta } from './results.mjs';
 import { mulberry32 } from './random.mjs';
 
@@ -34,22 +35,12 @@ const EFS = [32, 64, 128, 256, 512];
 const K = 10;
 const DIM = 100;
 
-const dataRoot = join(root, 'bench/scratch/index-data');
-const dirs = existsSync(dataRoot) ? readdirSync(dataRoot).filter((d) => d.startsWith('items-')) : [];
-const data = dirs
-  .map((d) => ({ dir: join(dataRoot, d), meta: JSON.parse(readFileSync(join(dataRoot, d, 'meta.json'), 'utf8')) }))
-  .find((d) => d.meta.params.items === 1_000_000);
-if (!data) {
-  console.error('index-settings: no cached 1M item vectors under bench/scratch/index-data: run `node bench/index.mjs --data-only` first');
-  process.exit(1);
-}
+const data = cachedItems('index-settings');
 const meta = resultMeta(`node bench/tools/index-settings.mjs ${argv.join(' ')}`.trim());
-const bytes = readFileSync(join(data.dir, 'input.f32'));
-const vectors = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+const vectors = data.floats('input.f32');
 const n = vectors.length / DIM;
 // With --dot, the index and the ground truth are over the output vectors (as rows of a model).
-const outputBytes = DOT ? readFileSync(join(data.dir, 'output.f32')) : undefined;
-const rowsIndexed = outputBytes ? new Float32Array(outputBytes.buffer, outputBytes.byteOffset, outputBytes.byteLength / 4) : vectors;
+const rowsIndexed = DOT ? data.floats('output.f32') : vectors;
 const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`), dim: DIM, vectors: rowsIndexed });
 const METRIC = DOT ? 'dot' : 'cosine';
 

@@ -60,6 +60,28 @@ struct QuerySearch {
     }
   }
 
+  // Keeps the best k (lowest distances) offered, in a max-heap on the worst kept.
+  void offer(float d, uint64_t id) {
+    if (heap.size() < static_cast<size_t>(k)) {
+      heap.emplace_back(d, id);
+      std::push_heap(heap.begin(), heap.end());
+    } else if (d < heap.front().first) {
+      std::pop_heap(heap.begin(), heap.end());
+      heap.back() = {d, id};
+      std::push_heap(heap.begin(), heap.end());
+    }
+  }
+
+  // The heap's rows, best first, into keys and distances; returns how many.
+  size_t heapToResults() {
+    std::sort_heap(heap.begin(), heap.end());
+    for (size_t i = 0; i < heap.size(); ++i) {
+      keys[i] = heap[i].second;
+      distances[i] = heap[i].first;
+    }
+    return heap.size();
+  }
+
   // Every allowed id, scored exactly against the stored rows (best k kept in a max-heap).
   size_t scan(const uint8_t* q) {
     const DistanceFn fn = distanceKernels().of(settings.quantization);
@@ -70,23 +92,10 @@ struct QuerySearch {
         const uint64_t id = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
         if (!filter.admits(id)) continue;
         if (!getStored(index, settings.quantization, id, row.data())) continue;
-        const float d = fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), static_cast<size_t>(settings.storedDim()));
-        if (heap.size() < static_cast<size_t>(k)) {
-          heap.emplace_back(d, id);
-          std::push_heap(heap.begin(), heap.end());
-        } else if (d < heap.front().first) {
-          std::pop_heap(heap.begin(), heap.end());
-          heap.back() = {d, id};
-          std::push_heap(heap.begin(), heap.end());
-        }
+        offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), static_cast<size_t>(settings.storedDim())), id);
       }
     }
-    std::sort_heap(heap.begin(), heap.end());
-    for (size_t i = 0; i < heap.size(); ++i) {
-      keys[i] = heap[i].second;
-      distances[i] = heap[i].first;
-    }
-    return heap.size();
+    return heapToResults();
   }
 
   // Dot: a row x scores q.x >= -|q| |x| against a query q, so when the k-th result scores s < 0,
@@ -113,22 +122,9 @@ struct QuerySearch {
       if (!filter.admits(id)) continue;
       if (std::any_of(heap.begin(), heap.end(), [id](const std::pair<float, uint64_t>& h) { return h.second == id; })) continue;
       if (!getStored(index, settings.quantization, id, row.data())) continue;
-      const float d = fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n);
-      if (heap.size() < wanted) {
-        heap.emplace_back(d, id);
-        std::push_heap(heap.begin(), heap.end());
-      } else if (d < heap.front().first) {
-        std::pop_heap(heap.begin(), heap.end());
-        heap.back() = {d, id};
-        std::push_heap(heap.begin(), heap.end());
-      }
+      offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
     }
-    std::sort_heap(heap.begin(), heap.end());
-    for (size_t i = 0; i < heap.size(); ++i) {
-      keys[i] = heap[i].second;
-      distances[i] = heap[i].first;
-    }
-    return heap.size();
+    return heapToResults();
   }
 
   void run(const float* input, bool exact, int32_t* outIds, float* outScores) {

@@ -1,0 +1,26 @@
+// The 1M x 100 item vectors bench/index.mjs trains and caches under bench/scratch/index-data,
+// for the index studies (index-settings.mjs, index-dot-norms.mjs): { dir, meta, floats(file) },
+// floats reading input.f32 or output.f32 as a Float32Array. Exits naming the command that makes
+// them when they are not there.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function cachedItems(tool, items = 1_000_000) {
+  const dataRoot = join(root, 'bench/scratch/index-data');
+  const dirs = existsSync(dataRoot) ? readdirSync(dataRoot).filter((d) => d.startsWith('items-')) : [];
+  const data = dirs
+    .map((d) => ({ dir: join(dataRoot, d), meta: JSON.parse(readFileSync(join(dataRoot, d, 'meta.json'), 'utf8')) }))
+    .find((d) => d.meta.params.items === items);
+  if (!data) {
+    console.error(`${tool}: no cached ${items} item vectors under bench/scratch/index-data: run \`node bench/index.mjs --data-only\` first`);
+    process.exit(1);
+  }
+  const floats = (file) => {
+    const bytes = readFileSync(join(data.dir, file));
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  };
+  return { ...data, floats };
+}

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <random>
 #include <shared_mutex>
@@ -212,7 +213,6 @@ Dense::add_result_t addStored(Dense& index, Quantization q, uint64_t key, const 
   }
 }
 
-
 // The order an add inserts its rows in; HNSW graphs depend on it. Cosine: a seeded random
 // order (built in a model's order, most frequent first, a graph recalls far less: recall@10
 // 0.79 against 0.98 at expansionSearch 64 on 100k item vectors, bench/index.mjs --quick; hnswlib
@@ -243,7 +243,6 @@ float storedNorm(const uint8_t* stored, const IndexSettings& s, float i8Scale, f
   return static_cast<float>(std::sqrt(sum) * (s.transformsDot() ? double{normBound} : 1.0));
 }
 
-
 // Adds smaller than this run on one thread: threads would not pay, and the reachability pass
 // after a multi-threaded add reads the whole graph.
 constexpr size_t kMinRowsPerExtraThread = 4096;
@@ -257,7 +256,8 @@ constexpr size_t kMaxRelinked = 64;
 std::shared_ptr<const NormList> AnnIndex::Impl::normList(const IndexSettings& s) const {
   std::lock_guard<std::mutex> g(normMutex);
   if (norms) return norms;
-  // Rows being inserted (an add holds the lock shared, as the caller does) are not read here.
+  // Rows being inserted (an add holds the lock shared, as the caller does) are not read here:
+  // the add merges them in when done.
   if (pending.load() > 0) return nullptr;
   auto list = std::make_shared<NormList>();
   list->reserve(index.size());
@@ -270,7 +270,31 @@ std::shared_ptr<const NormList> AnnIndex::Impl::normList(const IndexSettings& s)
   }
   std::sort(list->begin(), list->end());
   norms = list;
+  staleNorms = 0;
   return norms;
+}
+
+void AnnIndex::Impl::addNorms(const IndexSettings& s, const int32_t* ids, size_t count, size_t replaced) {
+  {
+    std::lock_guard<std::mutex> g(normMutex);
+    if (!norms) return;  // the next search builds it, with these rows
+  }
+  NormList added;
+  added.reserve(count);
+  std::vector<uint8_t> stored(static_cast<size_t>(s.storedDim()) * 4);
+  for (size_t i = 0; i < count; ++i) {
+    const uint64_t key = static_cast<uint64_t>(ids[i]);
+    if (getStored(index, s.quantization, key, stored.data())) added.emplace_back(storedNorm(stored.data(), s, i8Scale, normBound), key);
+  }
+  std::sort(added.begin(), added.end());
+  std::lock_guard<std::mutex> g(normMutex);
+  if (!norms) return;
+  auto merged = std::make_shared<NormList>();
+  merged->reserve(norms->size() + added.size());
+  std::merge(norms->begin(), norms->end(), added.begin(), added.end(), std::back_inserter(*merged));
+  norms = merged;
+  staleNorms += replaced;
+  if (staleNorms * 2 > norms->size()) norms.reset(), staleNorms = 0;
 }
 
 bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int threads, const ProgressFn& progress,
@@ -279,12 +303,6 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   checkRows(ids, rows, count, settings_.dim);
   if (count == 0) return true;
   Impl& impl = *impl_;
-  // Dropped before and after: a search meanwhile may build a list without some of these rows.
-  impl.dropNorms();
-  struct DropNorms {
-    Impl& impl;
-    ~DropNorms() { impl.dropNorms(); }
-  } dropNormsAfter{impl};
   const size_t rowBytes = static_cast<size_t>(settings_.storedDim()) * bytesPerValue(settings_.quantization);
   // Rows this add replaces, kept (in the storage format) until it has finished, so that an add
   // that is cancelled or fails leaves the index as it found it.
@@ -357,6 +375,10 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
       impl.unreachable = 0;
       check = lost;
     }
+  }
+  if (settings_.metric == Metric::kDot) {
+    std::shared_lock<std::shared_mutex> g(impl.lock);
+    impl.addNorms(settings_, ids, count, replacedIds.size());
   }
   if (progress) progress(done, count);
   return true;
@@ -461,7 +483,6 @@ std::vector<size_t> AnnIndex::findUnreachable(const int32_t* ids, const std::vec
 size_t AnnIndex::remove(const int32_t* ids, size_t count) {
   if (isView()) throw std::runtime_error("this index is a read-only view of its file: load it without view to add or remove rows");
   std::unique_lock<std::shared_mutex> g(impl_->lock);
-  impl_->dropNorms();
   size_t removed = 0;
   for (size_t i = 0; i < count; ++i) {
     if (ids[i] < 0) continue;
@@ -469,6 +490,7 @@ size_t AnnIndex::remove(const int32_t* ids, size_t count) {
     if (!r) throw std::runtime_error(std::string("cannot remove id ") + std::to_string(ids[i]) + ": " + r.error.what());
     removed += r.completed;
   }
+  if (settings_.metric == Metric::kDot) impl_->staleNormsAdded(removed);
   return removed;
 }
 

@@ -38,8 +38,10 @@ bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out);
 float encodeRow(const float* row, const IndexSettings& s, float normBound, float scale, float* unit, uint8_t* out);
 
 /// Dot indexes: every stored row's norm, in the units of the scores a search returns (the row
-/// as added, to the storage's rounding), with its id, ascending. Built from the stored rows on
-/// a search's first need of it, dropped by every add and remove (see AnnIndex::search).
+/// as added, to the storage's rounding), with its id, ascending (see AnnIndex::search). Built
+/// from the stored rows on a search's first need of it; an add merges its rows in; a removed or
+/// replaced row's entry stays, stale (a search skips an id it cannot read, and scores the row an
+/// id holds now), until stale entries are half the list and the next search builds it again.
 using NormList = std::vector<std::pair<float, uint64_t>>;
 
 struct AnnIndex::Impl {
@@ -54,7 +56,8 @@ struct AnnIndex::Impl {
   std::atomic<size_t> relinked{0};
   std::atomic<size_t> unreachable{0};  // found by the last multi-threaded add's check and left
   mutable std::mutex normMutex;
-  mutable std::shared_ptr<const NormList> norms;  // null until needed, and after a change
+  mutable std::shared_ptr<const NormList> norms;  // null until needed
+  mutable size_t staleNorms = 0;                   // entries of removed or replaced rows
   mutable std::mutex poolMutex;
   mutable std::condition_variable poolFree;
   mutable std::vector<size_t> freeContexts;
@@ -85,9 +88,14 @@ struct AnnIndex::Impl {
   /// The norm list (dot only), built on first need; null while an add is inserting rows and
   /// none is built. Call holding `lock` (shared at least).
   std::shared_ptr<const NormList> normList(const IndexSettings& s) const;
-  void dropNorms() {
+  /// After an add: its rows' entries merged in (`replaced` of them replaced rows). Call holding
+  /// `lock` (shared at least).
+  void addNorms(const IndexSettings& s, const int32_t* ids, size_t count, size_t replaced);
+  /// After a remove: `count` entries became stale.
+  void staleNormsAdded(size_t count) {
     std::lock_guard<std::mutex> g(normMutex);
-    norms.reset();
+    staleNorms += count;
+    if (norms && staleNorms * 2 > norms->size()) norms.reset(), staleNorms = 0;
   }
 
   void reserve(size_t members) {

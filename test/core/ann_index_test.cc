@@ -843,5 +843,32 @@ TEST(ann_index_dot_misses_no_row_of_small_norm_for_a_query_that_prefers_none) {
       const double got = negative > 0 ? recall / static_cast<double>(negative) : 1.0;
       std::printf("    %s%s: recall@10 %.3f over %zu queries that prefer no row\n", nameOf(q), transform ? " transform" : "", got, negative);
       if (q != Quantization::kI8) CHECK_MSG(got >= (transform ? 0.5 : 0.25), nameOf(q) << (transform ? " transform" : "") << ": recall@10 " << got);
+      if (q == Quantization::kI8) continue;
+      // The norm list built by those searches follows adds and removes: 8 rows added of norm
+      // 1e-4 (below every other, fewer than k: each must be found for the queries above), then 4
+      // of them removed (none of them may come back).
+      std::vector<int32_t> newIds;
+      std::vector<float> newRows;
+      for (int32_t j = 0; j < 8; ++j) {
+        newIds.push_back(100001 + 2 * j);
+        std::vector<float> v(kDim);
+        double n = 0;
+        for (int32_t d = 0; d < kDim; ++d) v[d] = gaussian(r), n += double{v[d]} * v[d];
+        for (float& x : v) x = static_cast<float>(x * 1e-4 / std::sqrt(n));
+        newRows.insert(newRows.end(), v.begin(), v.end());
+      }
+      CHECK(index->add(newIds.data(), newRows.data(), newIds.size(), 1, nullptr, nullptr));
+      const auto foundOf = [&](const Results& after, int32_t id) {
+        size_t found = 0;
+        for (size_t j = 0; j < 50; ++j) found += std::count(after.idsOf(j, k), after.idsOf(j, k) + k, id) > 0 ? 1 : 0;
+        return found;
+      };
+      const Results added = search(*index, queries, k);
+      for (int32_t id : newIds) CHECK_MSG(foundOf(added, id) >= 40, nameOf(q) << (transform ? " transform" : "") << ": added id " << id << " found for " << foundOf(added, id) << " of 50 queries");
+      CHECK_EQ(index->remove(newIds.data(), 4), size_t{4});
+      const Results removed = search(*index, queries, k);
+      for (size_t j = 0; j < newIds.size(); ++j)
+        CHECK_MSG(j < 4 ? foundOf(removed, newIds[j]) == 0 : foundOf(removed, newIds[j]) >= 40,
+                  nameOf(q) << (transform ? " transform" : "") << ": id " << newIds[j] << (j < 4 ? " removed" : " kept") << ", found for " << foundOf(removed, newIds[j]));
     }
 }

@@ -274,21 +274,13 @@ std::shared_ptr<const NormList> AnnIndex::Impl::normList(const IndexSettings& s)
   return norms;
 }
 
-void AnnIndex::Impl::addNorms(const IndexSettings& s, const int32_t* ids, size_t count, size_t replaced) {
-  {
-    std::lock_guard<std::mutex> g(normMutex);
-    if (!norms) return;  // the next search builds it, with these rows
-  }
-  NormList added;
-  added.reserve(count);
-  std::vector<uint8_t> stored(static_cast<size_t>(s.storedDim()) * 4);
-  for (size_t i = 0; i < count; ++i) {
-    const uint64_t key = static_cast<uint64_t>(ids[i]);
-    if (getStored(index, s.quantization, key, stored.data())) added.emplace_back(storedNorm(stored.data(), s, i8Scale, normBound), key);
-  }
+void AnnIndex::Impl::addNorms(NormList added, size_t replaced, bool whole) {
   std::sort(added.begin(), added.end());
   std::lock_guard<std::mutex> g(normMutex);
-  if (!norms) return;
+  if (!norms) {
+    if (whole) norms = std::make_shared<const NormList>(std::move(added)), staleNorms = 0;
+    return;  // else the next search builds it, with these rows
+  }
   auto merged = std::make_shared<NormList>();
   merged->reserve(norms->size() + added.size());
   std::merge(norms->begin(), norms->end(), added.begin(), added.end(), std::back_inserter(*merged));
@@ -308,6 +300,8 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   // that is cancelled or fails leaves the index as it found it.
   std::vector<int32_t> replacedIds;
   std::vector<uint8_t> replaced;
+  bool wasEmpty = false;
+  uint64_t changesAtStart = 0;
   {
     std::unique_lock<std::shared_mutex> g(impl.lock);
     if (settings_.quantization == Quantization::kI8 && impl.i8Scale == 0) impl.i8Scale = chooseI8Scale(rows, count, settings_);
@@ -324,6 +318,8 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
     const size_t needed = impl.index.size() + impl.pending.load() + count;
     if (needed > impl.index.capacity()) impl.reserve(std::max(needed, impl.index.capacity() + impl.index.capacity() / 2));
     impl.pending += count;
+    wasEmpty = impl.index.size() == 0 && impl.pending.load() == count;
+    changesAtStart = ++impl.changes;
   }
   struct PendingRows {
     std::atomic<size_t>& pending;
@@ -341,9 +337,10 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
   const size_t wanted = static_cast<size_t>(std::max(threads, 1));
   const size_t workers = std::max<size_t>(1, std::min({wanted, count / kMinRowsPerExtraThread + 1, kContexts}));
   const std::vector<size_t> all = insertionOrder(count, settings_);
+  NormList addedNorms;
   size_t done = 0;
   try {
-    done = insertRows(ids, rows, all, workers, progress, cancelled);
+    done = insertRows(ids, rows, all, workers, progress, cancelled, settings_.metric == Metric::kDot ? &addedNorms : nullptr);
   } catch (...) {
     rollBack();
     throw;
@@ -376,16 +373,13 @@ bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int thre
       check = lost;
     }
   }
-  if (settings_.metric == Metric::kDot) {
-    std::shared_lock<std::shared_mutex> g(impl.lock);
-    impl.addNorms(settings_, ids, count, replacedIds.size());
-  }
+  if (settings_.metric == Metric::kDot) impl.addNorms(std::move(addedNorms), replacedIds.size(), wasEmpty && impl.changes.load() == changesAtStart);
   if (progress) progress(done, count);
   return true;
 }
 
 size_t AnnIndex::insertRows(const int32_t* ids, const float* rows, const std::vector<size_t>& which, size_t workers,
-                            const ProgressFn& progress, const std::atomic<bool>* cancelled) {
+                            const ProgressFn& progress, const std::atomic<bool>* cancelled, NormList* norms) {
   Impl& impl = *impl_;
   std::shared_lock<std::shared_mutex> g(impl.lock);
   const size_t count = which.size();
@@ -393,6 +387,7 @@ size_t AnnIndex::insertRows(const int32_t* ids, const float* rows, const std::ve
   std::atomic<size_t> done{0};
   std::mutex errorMutex;
   std::string error;
+  std::mutex normsMutex;
   auto fail = [&](const std::string& message) {
     std::lock_guard<std::mutex> e(errorMutex);
     if (error.empty()) error = message;
@@ -404,6 +399,7 @@ size_t AnnIndex::insertRows(const int32_t* ids, const float* rows, const std::ve
       const size_t dim = static_cast<size_t>(settings_.dim);
       std::vector<float> unit(static_cast<size_t>(settings_.storedDim()));
       std::vector<uint8_t> stored(unit.size() * 4);
+      NormList myNorms;
       size_t sinceReport = 0;
       for (size_t j; (j = next.fetch_add(1)) < count;) {
         if (cancelled != nullptr && cancelled->load(std::memory_order_relaxed)) break;
@@ -414,11 +410,16 @@ size_t AnnIndex::insertRows(const int32_t* ids, const float* rows, const std::ve
           fail(std::string("cannot add id ") + std::to_string(ids[i]) + ": " + r.error.what());
           break;
         }
+        if (norms != nullptr) myNorms.emplace_back(storedNorm(stored.data(), settings_, impl.i8Scale, impl.normBound), static_cast<uint64_t>(ids[i]));
         done.fetch_add(1, std::memory_order_relaxed);
         if (reports && progress && ++sinceReport >= 1024) {
           sinceReport = 0;
           progress(done.load(std::memory_order_relaxed), count);
         }
+      }
+      if (norms != nullptr) {
+        std::lock_guard<std::mutex> l(normsMutex);
+        norms->insert(norms->end(), myNorms.begin(), myNorms.end());
       }
     } catch (const std::exception& e) {
       fail(e.what());
@@ -490,6 +491,7 @@ size_t AnnIndex::remove(const int32_t* ids, size_t count) {
     if (!r) throw std::runtime_error(std::string("cannot remove id ") + std::to_string(ids[i]) + ": " + r.error.what());
     removed += r.completed;
   }
+  ++impl_->changes;
   if (settings_.metric == Metric::kDot) impl_->staleNormsAdded(removed);
   return removed;
 }

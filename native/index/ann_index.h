@@ -132,8 +132,10 @@ class AnnIndex {
   size_t unreachableRows() const;
 
  private:
+  /// `norms` (dot, or null): receives each inserted row's stored norm and id (see NormList).
   size_t insertRows(const int32_t* ids, const float* rows, const std::vector<size_t>& which, size_t workers,
-                    const ProgressFn& progress, const std::atomic<bool>* cancelled);
+                    const ProgressFn& progress, const std::atomic<bool>* cancelled,
+                    std::vector<std::pair<float, uint64_t>>* norms = nullptr);
   /// Rows (positions in `which`'s ids) no search can reach: not linked from the top layer down.
   std::vector<size_t> findUnreachable(const int32_t* ids, const std::vector<size_t>& which) const;
   struct Impl;

@@ -58,6 +58,9 @@ struct AnnIndex::Impl {
   mutable std::mutex normMutex;
   mutable std::shared_ptr<const NormList> norms;  // null until needed
   mutable size_t staleNorms = 0;                   // entries of removed or replaced rows
+  // Adds begun and removes done: an add into an empty index that saw no other change has the
+  // whole norm list in hand when it ends.
+  std::atomic<uint64_t> changes{0};
   mutable std::mutex poolMutex;
   mutable std::condition_variable poolFree;
   mutable std::vector<size_t> freeContexts;
@@ -88,9 +91,10 @@ struct AnnIndex::Impl {
   /// The norm list (dot only), built on first need; null while an add is inserting rows and
   /// none is built. Call holding `lock` (shared at least).
   std::shared_ptr<const NormList> normList(const IndexSettings& s) const;
-  /// After an add: its rows' entries merged in (`replaced` of them replaced rows). Call holding
-  /// `lock` (shared at least).
-  void addNorms(const IndexSettings& s, const int32_t* ids, size_t count, size_t replaced);
+  /// After an add: its rows' entries (`added`, from the rows as stored) merged in, `replaced`
+  /// of them in place of rows the list still holds; or, when the add filled an empty index and
+  /// nothing else changed it meanwhile (`whole`), they are the list.
+  void addNorms(NormList added, size_t replaced, bool whole);
   /// After a remove: `count` entries became stale.
   void staleNormsAdded(size_t count) {
     std::lock_guard<std::mutex> g(normMutex);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -105,11 +106,13 @@ struct QuerySearch {
   // added axis's pole). They are scored exactly here, in increasing norm, the bound tightening
   // as the k-th score rises. A query whose k-th score is positive scans nothing.
   size_t addLowNorms(const uint8_t* q, const float* input, size_t found, float toScore) {
+    const size_t wanted = static_cast<size_t>(k);
+    // Most queries: k results, the k-th scoring >= 0 (results come best first): nothing to scan.
+    if (found == wanted && double{distances[found - 1]} * toScore >= 0) return found;
     double sum = 0;
     for (int32_t d = 0; d < settings.dim; ++d) sum += double{input[d]} * input[d];
     const double queryNorm = std::sqrt(sum);
     if (queryNorm == 0) return found;
-    const size_t wanted = static_cast<size_t>(k);
     heap.clear();
     for (size_t i = 0; i < found; ++i) heap.emplace_back(distances[i], keys[i]);
     std::make_heap(heap.begin(), heap.end());
@@ -157,7 +160,7 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
   const size_t dim = static_cast<size_t>(settings_.dim);
   // W2V_DOT_NORM_SCAN=0 turns the scan of small norms off (for studies: its effect on one graph).
   const char* scanSwitch = std::getenv("W2V_DOT_NORM_SCAN");
-  const bool scanNorms = settings_.metric == Metric::kDot && !exact && (scanSwitch == nullptr || std::string(scanSwitch) != "0");
+  const bool scanNorms = settings_.metric == Metric::kDot && !exact && (scanSwitch == nullptr || std::strcmp(scanSwitch, "0") != 0);
   const std::shared_ptr<const NormList> norms = scanNorms ? impl.normList(settings_) : nullptr;
   std::atomic<size_t> next{0};
   std::mutex errorMutex;

@@ -5,10 +5,22 @@
 
 namespace w2v {
 
+// Hierarchical softmax on several threads: every path starts at the root, so the inner nodes
+// nearest it are written by every prediction of every thread, and each write takes the rows'
+// cache lines from the other cores (skip-gram + HS ran slower on 2 threads than on 1). Every
+// thread but the first trains its own copy of the kTopNodes nodes nearest the root (the last
+// created: the largest counts) and adds what it changed into the shared rows every
+// kTopMergeWords centre words, mid-sentence, and at the end of each chunk; the first thread
+// writes the shared rows directly, so one thread trains exactly as the original.
+constexpr int32_t kTopNodes = 64;
+constexpr int32_t kTopMergeWords = 16;
+
 struct Trainer::ThreadState : CpuWorker {
   explicit ThreadState(uint64_t seed, size_t scratchFloats, int32_t epochs)
       : CpuWorker(seed, epochs), scratch(scratchFloats) {}
   AlignedFloats scratch;  // the kernel's hidden / gradient rows
+  AlignedFloats top;      // this thread's copy of the top inner nodes (kTopNodes above)
+  AlignedFloats topBase;  // the shared rows as last copied into `top`
   /// What the kernel is handed, filled once (weights, objective, tables, this thread's random
   /// state and scratch); each sentence sets only its words, learning rate and global context.
   simd::SentenceJob job{};
@@ -46,11 +58,11 @@ void Trainer::prepareWorkers() {
     states_.push_back(
         std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim) + scores, config_.epochs));
     states_.back()->alpha = config_.alpha;
-    prepareJob(*states_.back());
+    prepareJob(*states_.back(), t);
   }
 }
 
-void Trainer::prepareJob(ThreadState& state) {
+void Trainer::prepareJob(ThreadState& state, int32_t index) {
   simd::SentenceJob& job = state.job;
   job.syn0 = syn0_.data();
   job.syn1neg = syn1neg_.data();
@@ -77,6 +89,18 @@ void Trainer::prepareJob(ThreadState& state) {
   job.rng = &state.rng.state();
   job.scratch = state.scratch.data();
   job.cancelled = queue_.cancelledFlag();
+  if (config_.hs && index > 0 && vocabSize_ > 1) {
+    const int32_t inner = vocabSize_ - 1;  // inner nodes: points 0 .. vocabSize - 2, the root last
+    job.syn1TopRows = std::min(kTopNodes, inner);
+    job.syn1TopFirst = inner - job.syn1TopRows;
+    job.topMergeEvery = kTopMergeWords;
+    state.top = AlignedFloats(static_cast<size_t>(job.syn1TopRows) * static_cast<size_t>(config_.dim));
+    state.topBase = AlignedFloats(state.top.size());
+    state.top.zero();  // the first merge (a chunk's start) adds top - base: nothing
+    state.topBase.zero();
+    job.syn1Top = state.top.data();
+    job.syn1TopBase = state.topBase.data();
+  }
 }
 
 void Trainer::runWorker(int32_t index) {
@@ -93,10 +117,12 @@ void Trainer::lossTotals(double& loss, int64_t& predictions) const { sumPublishe
 std::vector<EpochStats> Trainer::epochStats() const { return sumEpochs(states_, config_.epochs); }
 
 void Trainer::trainChunk(const Chunk& chunk, ThreadState& state) {
+  simd::mergeTopNodes(state.job);  // a fresh copy of the top nodes (no-op without one)
   trainChunkSentences(chunk, state, [&](size_t sentenceIndex) {
     const int32_t context = chunk.sentenceContext.empty() ? -1 : chunk.sentenceContext[sentenceIndex];
     trainSentence(state.sentence.data(), static_cast<int32_t>(state.sentence.size()), context, state);
   });
+  simd::mergeTopNodes(state.job);  // the chunk's last changes, before the worker may stop
 }
 
 void Trainer::trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state) {

@@ -33,7 +33,7 @@ class Trainer final : public TrainerRuntime {
   void runWorker(int32_t index) override;
   void lossTotals(double& loss, int64_t& predictions) const override;
   void trainChunk(const Chunk& chunk, ThreadState& state);
-  void prepareJob(ThreadState& state);
+  void prepareJob(ThreadState& state, int32_t index);
   void trainSentence(const int32_t* sentence, int32_t length, int32_t globalContext, ThreadState& state);
 
   simd::SentenceKernel kernel_ = nullptr;

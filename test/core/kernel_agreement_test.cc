@@ -38,7 +38,12 @@ struct Mode {
   int32_t negative;
   bool shared, whole;
   int32_t groupNegative, globalContext;
+  /// Hierarchical softmax: the inner nodes nearest the root trained in a copy of their own
+  /// (SentenceJob::syn1Top, as the trainer gives every thread but the first), its changes
+  /// merged into syn1 every kTopMergeEvery centre words and once after the run.
+  int32_t topNodes = 0;
 };
+constexpr int32_t kTopMergeEvery = 3;
 
 const Mode kModes[] = {
     {"skip-gram, shared negatives", false, false, 5, true, false, 0, -1},
@@ -51,6 +56,8 @@ const Mode kModes[] = {
     {"cbow, negatives", true, false, 5, false, false, 0, -1},
     {"skip-gram, hierarchical softmax", false, true, 0, false, false, 0, -1},
     {"cbow, hierarchical softmax", true, true, 0, false, false, 0, -1},
+    {"skip-gram, hierarchical softmax, top nodes in a copy", false, true, 0, false, false, 0, -1, 12},
+    {"cbow, hierarchical softmax, top nodes in a copy", true, true, 0, false, false, 0, -1, 12},
     // sharedNegatives is asked for, but HS turns it off: per-pair negatives after the HS block.
     {"skip-gram, hierarchical softmax and negatives", false, true, 3, true, false, 0, -1},
     {"cbow, hierarchical softmax and negatives", true, true, 3, false, false, 0, -1},
@@ -152,19 +159,32 @@ Result runKernel(SentenceKernel kernel, const Setup& s, const Mode& m) {
   // (2 + 2 window + negative + 1) rows, as the trainer allocates, with room to spare.
   std::vector<float> scratch(static_cast<size_t>(64) * s.dim + 4096);
   uint64_t rng = kRngSeed;
+  // The top nodes' copy and its base: inner nodes are points 0 .. kVocab - 2, the root last.
+  const size_t topCells = static_cast<size_t>(m.topNodes) * static_cast<size_t>(s.dim);
+  std::vector<float> top(topCells), topBase(topCells);
   Result r;
+  SentenceJob j{};
   for (int pass = 0; pass < kPasses; ++pass)
     for (const auto& sentence : s.sentences) {
-      SentenceJob j = makeJob(s, tables, m, &rng, scratch.data());
+      j = makeJob(s, tables, m, &rng, scratch.data());
       j.sentence = sentence.data();
       j.length = static_cast<int32_t>(sentence.size());
       j.syn0 = syn0.data();
       j.syn1neg = syn1neg.data();
       j.syn1 = syn1.data();
+      if (m.topNodes > 0) {
+        j.syn1Top = top.data();
+        j.syn1TopBase = topBase.data();
+        j.syn1TopRows = m.topNodes;
+        j.syn1TopFirst = kVocab - 1 - m.topNodes;
+        j.topMergeEvery = kTopMergeEvery;
+        if (pass == 0 && &sentence == &s.sentences[0]) w2v::simd::mergeTopNodes(j);  // the first copy
+      }
       kernel(j);
       r.loss += j.loss;
       r.predictions += j.predictions;
     }
+  if (m.topNodes > 0) w2v::simd::mergeTopNodes(j);  // the last changes
   r.syn0.assign(syn0.begin(), syn0.end());
   r.syn1neg.assign(syn1neg.begin(), syn1neg.end());
   r.syn1.assign(syn1.begin(), syn1.end());

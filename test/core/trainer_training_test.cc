@@ -109,6 +109,48 @@ TEST(trainer_cbow_hierarchical_softmax_learns_planted_groups) {
   CHECK_MSG(recall >= 8, "a word has only " << recall << " of its 9 nearest neighbours in its group");
 }
 
+// Two threads with hierarchical softmax: the second trains its own copy of the inner nodes
+// nearest the root (with this vocabulary, most of them) and adds its changes into the shared
+// rows every few centre words. Both objectives still learn the groups and reach the loss
+// floor, and the rows stay finite (a merge adding the changes twice diverges). That the merge
+// loses nothing is the agreement test's "top nodes in a copy" modes (kernel_agreement_test.cc).
+TEST(trainer_two_threads_hierarchical_softmax_merge_the_top_nodes) {
+  const Corpus& c = planted();
+  for (const bool cbow : {false, true}) {
+    TrainerConfig config = plantedConfig(c, kEpochs);
+    config.hs = true;
+    config.negative = 0;
+    config.cbow = cbow;
+    config.threads = 2;
+    const auto t = train(config, tablesFor(c, true), c);
+    // The planted corpus draws a word's neighbours uniformly from its group of 10: the first
+    // epoch already reaches the loss floor, log(10) a prediction, so the epochs' losses are
+    // checked against it instead of against each other (checkEpochStats).
+    const auto stats = t->epochStats();
+    CHECK_EQ(stats.size(), static_cast<size_t>(kEpochs));
+    for (const auto& e : stats) {
+      CHECK_EQ(e.words, static_cast<int64_t>(c.tokens.size()));
+      CHECK(e.predictions > 0);
+    }
+    const double last = stats.back().loss / static_cast<double>(stats.back().predictions);
+    std::printf("  %s: mean loss of the last epoch %.4f (floor log 10 = %.4f)\n", cbow ? "cbow" : "skip-gram", last, std::log(10.0));
+    CHECK_NEAR(last, std::log(10.0), 0.05);
+    const int32_t recall = worstGroupRecall(*t, c);
+    CHECK_MSG(recall >= 8, (cbow ? "cbow" : "skip-gram") << ": a word has only " << recall << " of its 9 nearest neighbours in its group");
+    // The root's row (the last inner node) is in every path: trained, finite, of a sane size.
+    const size_t dim = static_cast<size_t>(config.dim);
+    const w2v::AlignedFloats& nodes = t->hsVectors();
+    const size_t inner = nodes.size() / dim - 1;
+    double norm = 0;
+    for (size_t d = 0; d < dim; ++d) {
+      const float v = nodes.data()[(inner - 1) * dim + d];
+      CHECK(std::isfinite(v));
+      norm += double{v} * v;
+    }
+    CHECK_MSG(norm > 1e-4 && norm < 1e4, "root row norm^2 " << norm);
+  }
+}
+
 TEST(trainer_single_thread_is_deterministic) {
   const Corpus c = plantedCorpus(25000, 7);
   TrainerConfig config = plantedConfig(c, 2);

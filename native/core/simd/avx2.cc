@@ -430,7 +430,7 @@ void pathTile(SentenceJob& j, const float* in, int64_t first, float* gradient) {
   const int32_t dim = j.dim;
   const RowChunks r(dim);
   float* node[N];
-  for (int32_t i = 0; i < N; ++i) node[i] = j.syn1 + static_cast<size_t>(j.points[first + i]) * dim;
+  for (int32_t i = 0; i < N; ++i) node[i] = nodeRow(j, j.points[first + i]);
   __m256 acc[kTileTargets];
   for (auto& a : acc) a = _mm256_setzero_ps();
   forEachChunk(r, [&](auto P, size_t off) { pathScoreChunk<N, P>(in, node, off, r.mask, acc); });

@@ -35,6 +35,17 @@ struct SentenceJob {
   const uint8_t* codes;     // hierarchical softmax tables (see TrainerTables)
   const int32_t* points;
   const int64_t* offsets;
+  /// Hierarchical softmax on several threads: this thread's own copy of the `syn1TopRows`
+  /// inner nodes nearest the root (points syn1TopFirst and above), which every path crosses;
+  /// `syn1TopBase` holds those shared rows as last copied. Every `topMergeEvery` centre words
+  /// the kernel adds the copy's changes into syn1 and copies it afresh (mergeTopNodes). Null:
+  /// every node row is syn1's (one thread, or the thread that writes syn1 directly).
+  float* syn1Top = nullptr;
+  float* syn1TopBase = nullptr;
+  int32_t syn1TopFirst = 0;
+  int32_t syn1TopRows = 0;
+  int32_t topMergeEvery = 0;
+  int32_t topSinceMerge = 0;
   // item2vec: whole-sentence window (set mode), in-group negatives, global context.
   bool wholeSentence;
   int32_t groupNegative;        // 0: none
@@ -130,6 +141,20 @@ QueryKernels selectQueryKernels();
 
 /// Name of the kernel selectSentenceKernel() picks.
 const char* simdName();
+
+/// Adds what this thread changed in its copy of the top inner nodes into syn1 (Hogwild, as
+/// every other update) and takes a fresh copy. `static`: each per-ISA kernel file and the
+/// trainer keep their own copy (see random.h).
+static inline void mergeTopNodes(SentenceJob& j) {
+  j.topSinceMerge = 0;
+  if (j.syn1Top == nullptr) return;
+  float* shared = j.syn1 + static_cast<size_t>(j.syn1TopFirst) * static_cast<size_t>(j.dim);
+  const size_t n = static_cast<size_t>(j.syn1TopRows) * static_cast<size_t>(j.dim);
+  for (size_t i = 0; i < n; ++i) {
+    shared[i] += j.syn1Top[i] - j.syn1TopBase[i];
+    j.syn1Top[i] = j.syn1TopBase[i] = shared[i];
+  }
+}
 
 }  // namespace simd
 }  // namespace w2v

@@ -36,6 +36,14 @@ inline int32_t drawNegatives(SentenceJob& j, int32_t word, int32_t* out) {
   return n;
 }
 
+// The row of hierarchical softmax's inner node `point`: the thread's copy for the nodes
+// nearest the root when it has one (SentenceJob::syn1Top), else syn1's.
+inline float* nodeRow(const SentenceJob& j, int32_t point) {
+  if (j.syn1Top != nullptr && point >= j.syn1TopFirst)
+    return j.syn1Top + static_cast<size_t>(point - j.syn1TopFirst) * j.dim;
+  return j.syn1 + static_cast<size_t>(point) * j.dim;
+}
+
 // Asks for a row's cache lines ahead of use: negatives are random rows, mostly not cached.
 // Into L2 (prefetcht1), not L1: a window asks for ~40 lines a word ahead, more than L1's miss
 // buffers hold, and an L1 prefetch then stalls until one frees; measured with
@@ -70,12 +78,12 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
   }
   if (j.hs) {
     const int64_t first = j.offsets[target], last = j.offsets[target + 1];
-    for (int64_t k = first; k < last; ++k) prefetchRow(j.syn1 + static_cast<size_t>(j.points[k]) * dim, dim);
+    for (int64_t k = first; k < last; ++k) prefetchRow(nodeRow(j, j.points[k]), dim);
     if constexpr (Ops::kTiledPath) {
       Ops::hierarchicalPath(j, in, first, last, gradient);
     } else {
       for (int64_t k = first; k < last; ++k) {
-        float* out = j.syn1 + static_cast<size_t>(j.points[k]) * dim;
+        float* out = nodeRow(j, j.points[k]);
         const float f = Ops::dot(in, out, dim);
         const float label = 1.0f - static_cast<float>(j.codes[k]);
         j.loss -= logSigmoidFrom(j.logSigmoid, label > 0 ? f : -f);
@@ -264,6 +272,7 @@ inline void trainSentenceWith(SentenceJob& j) {
   int32_t negativeCounts[2] = {0, 0};
   for (int32_t pos = 0; pos < length; ++pos) {
     if (pos % kCancelCheckWords == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed)) return;
+    if (j.syn1Top != nullptr && ++j.topSinceMerge >= j.topMergeEvery) mergeTopNodes(j);
     const int32_t word = sentence[pos];
     const int32_t reduced = static_cast<int32_t>(belowFrom(xorshiftNext(*j.rng), static_cast<uint32_t>(window)));
     const int32_t span = window - reduced;

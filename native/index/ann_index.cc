@@ -4,7 +4,9 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <iterator>
 #include <mutex>
 #include <random>
@@ -243,6 +245,10 @@ float storedNorm(const uint8_t* stored, const IndexSettings& s, float i8Scale, f
   return static_cast<float>(std::sqrt(sum) * (s.transformsDot() ? double{normBound} : 1.0));
 }
 
+// The norm list's first listing: at most this many threads, each for at least this many slots.
+constexpr size_t kMaxListingThreads = 8;
+constexpr size_t kMinRowsPerListingThread = 65536;
+
 // Adds smaller than this run on one thread: threads would not pay, and the reachability pass
 // after a multi-threaded add reads the whole graph.
 constexpr size_t kMinRowsPerExtraThread = 4096;
@@ -259,16 +265,63 @@ std::shared_ptr<const NormList> AnnIndex::Impl::normList(const IndexSettings& s)
   // Rows being inserted (an add holds the lock shared, as the caller does) are not read here:
   // the add merges them in when done.
   if (pending.load() > 0) return nullptr;
-  auto list = std::make_shared<NormList>();
-  list->reserve(index.size());
-  std::vector<uint8_t> stored(static_cast<size_t>(s.storedDim()) * 4);
+  // The slots split over threads, each part listed and sorted on its own thread, then merged:
+  // an index opened from a file lists every row here, on its first dot search (1M x 100 rows
+  // of a view: 635-657 ms on one thread, 0.6x that on two; bench/results/studies/index-first-search.md).
+  const size_t slots = static_cast<size_t>(get_slot(index.cend()));
+  // W2V_INDEX_LISTING_ROWS: the rows a thread lists at least, for tests of the split on small
+  // indexes (as W2V_DOT_NORM_SCAN is for studies).
+  const char* rowsSetting = std::getenv("W2V_INDEX_LISTING_ROWS");
+  const long long asked = rowsSetting != nullptr ? std::atoll(rowsSetting) : 0;
+  const size_t rowsPerThread = asked > 0 ? static_cast<size_t>(asked) : kMinRowsPerListingThread;
+  const size_t threads =
+      std::max<size_t>(1, std::min<size_t>({std::thread::hardware_concurrency(), kMaxListingThreads, slots / rowsPerThread}));
+  std::vector<NormList> parts(threads);
   const uint64_t freeKey = index.free_key();
-  for (auto it = index.cbegin(); it != index.cend(); ++it) {
-    const uint64_t key = get_key(it);
-    if (key == freeKey || !getStored(index, s.quantization, key, stored.data())) continue;
-    list->emplace_back(storedNorm(stored.data(), s, i8Scale, normBound), key);
+  auto listPart = [&](size_t t) {
+    std::vector<uint8_t> stored(static_cast<size_t>(s.storedDim()) * 4);
+    NormList& part = parts[t];
+    const size_t from = slots * t / threads, to = slots * (t + 1) / threads;
+    part.reserve(to - from);
+    auto it = index.cbegin(), end = index.cbegin();
+    it += static_cast<std::ptrdiff_t>(from);
+    end += static_cast<std::ptrdiff_t>(to);
+    for (; it != end; ++it) {
+      const uint64_t key = get_key(it);
+      if (key == freeKey || !getStored(index, s.quantization, key, stored.data())) continue;
+      part.emplace_back(storedNorm(stored.data(), s, i8Scale, normBound), key);
+    }
+    std::sort(part.begin(), part.end());
+  };
+  // A thread's exception (memory) is carried over to the caller's, never let out of a thread.
+  std::vector<std::exception_ptr> failures(threads);
+  auto guarded = [&](size_t t) {
+    try {
+      listPart(t);
+    } catch (...) {
+      failures[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> helpers;
+  {
+    // Joins the threads started, also when starting the next one throws.
+    struct Joiner {
+      std::vector<std::thread>& threads;
+      ~Joiner() {
+        for (auto& t : threads) t.join();
+      }
+    } joiner{helpers};
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(guarded, t);
+    guarded(0);
   }
-  std::sort(list->begin(), list->end());
+  for (const auto& f : failures)
+    if (f) std::rethrow_exception(f);
+  auto list = std::make_shared<NormList>(std::move(parts[0]));
+  for (size_t t = 1; t < threads; ++t) {
+    const size_t middle = list->size();
+    list->insert(list->end(), parts[t].begin(), parts[t].end());
+    std::inplace_merge(list->begin(), list->begin() + static_cast<std::ptrdiff_t>(middle), list->end());
+  }
   norms = list;
   staleNorms = 0;
   return norms;

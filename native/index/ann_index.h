@@ -80,7 +80,7 @@ class AnnIndex {
   AnnIndex(const AnnIndex&) = delete;
   AnnIndex& operator=(const AnnIndex&) = delete;
 
-  /// Reads (or, with `view`, maps) an index file; `header` receives its header and `extra`
+  /// Reads (or, with `view`, maps) an index file; `header` (when given) receives its header and `extra`
   /// (when given) a copy of its extra section. @throws std::runtime_error naming what is wrong
   /// with the file.
   static std::unique_ptr<AnnIndex> open(const std::string& path, bool view, int threads, IndexFileHeader* header,

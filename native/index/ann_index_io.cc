@@ -146,7 +146,7 @@ std::unique_ptr<AnnIndex> AnnIndex::open(const std::string& path, bool view, int
   out->settings_.expansionSearch = static_cast<int32_t>(impl.index.expansion_search());
   if (extra != nullptr) extra->assign(data + h.extraOffset, data + h.extraOffset + h.extraLength);
   if (view) impl.mapped = std::move(mapped);
-  *header = h;
+  if (header != nullptr) *header = h;
   return out;
 }
 

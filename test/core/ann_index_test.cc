@@ -910,6 +910,11 @@ TEST(ann_index_dot_misses_no_row_of_small_norm_for_a_query_that_prefers_none) {
       setenv("W2V_INDEX_LISTING_ROWS", "1000", 1);
       const Results fromFile = search(*opened, queries, k);
       unsetenv("W2V_INDEX_LISTING_ROWS");
+      // Opened without asking for the header (it is optional), the same answers.
+      const auto noHeader = AnnIndex::open(path, false, 1, nullptr);
+      noHeader->setExpansionSearch(16);
+      const Results withoutHeader = search(*noHeader, queries, k);
+      CHECK(withoutHeader.ids == fromFile.ids && withoutHeader.scores == fromFile.scores);
       CHECK_MSG(fromFile.ids == removed.ids && fromFile.scores == removed.scores, nameOf(q) << (transform ? " transform" : "") << ": an opened index answers otherwise");
       std::filesystem::remove(path);
     }

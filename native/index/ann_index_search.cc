@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,9 @@ namespace {
 /// A filter admitting at most this share of the rows is answered by scanning its ids: the
 /// graph's filtered search then visits many rejected nodes for each result it keeps.
 constexpr double kExactScanShare = 0.05;
+
+/// addLowNorms looks for a scanned id among the kept ones linearly up to this k, in a set above.
+constexpr size_t kLinearIdCheck = 64;
 
 // One query's search: the library's graph search, or an exact scan of the allowed ids.
 struct QuerySearch {
@@ -37,6 +41,7 @@ struct QuerySearch {
   std::vector<uint64_t> keys;
   std::vector<float> distances;
   std::vector<std::pair<float, uint64_t>> heap;
+  std::unordered_set<uint64_t> seen;  // addLowNorms, for k past kLinearIdCheck
 
   QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, const NormList* n, float scale, float bound, int32_t kk,
               size_t ctx)
@@ -118,12 +123,22 @@ struct QuerySearch {
     std::make_heap(heap.begin(), heap.end());
     const DistanceFn fn = distanceKernels().of(settings.quantization);
     const size_t n = static_cast<size_t>(settings.storedDim());
+    // An id already kept or scored (a replaced row's stale entry scores its current row again)
+    // is skipped: looked for in the heap for the usual k, in a set of every id seen past
+    // kLinearIdCheck (the heap's look is linear in k for each row scanned).
+    const bool large = wanted > kLinearIdCheck;
+    if (large) {
+      seen.clear();
+      for (const auto& h : heap) seen.insert(h.second);
+    }
     for (const auto& entry : *norms) {
       const double bound = heap.size() < wanted ? std::numeric_limits<double>::infinity() : -(double{heap.front().first} * toScore) / queryNorm;
       if (!(entry.first < bound)) break;
       const uint64_t id = entry.second;
       if (!filter.admits(id)) continue;
-      if (std::any_of(heap.begin(), heap.end(), [id](const std::pair<float, uint64_t>& h) { return h.second == id; })) continue;
+      if (large ? !seen.insert(id).second
+                : std::any_of(heap.begin(), heap.end(), [id](const std::pair<float, uint64_t>& h) { return h.second == id; }))
+        continue;
       if (!getStored(index, settings.quantization, id, row.data())) continue;
       offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
     }

@@ -835,6 +835,32 @@ TEST(ann_index_dot_misses_no_row_of_small_norm_for_a_query_that_prefers_none) {
         }
         recall += overlap(got, bruteTopK(data, query, k, kAnyId));
       }
+      // A large k (past the linear duplicate check, ann_index_search.cc kLinearIdCheck): no id
+      // twice, and again no row below the bound left out.
+      {
+        const int32_t bigK = 200;
+        const Results big = search(*index, queries, bigK);
+        size_t twice = 0, missingBig = 0, scanned = 0;
+        if (wellFormed(big, bigK, static_cast<size_t>(bigK))) {
+          for (size_t j = 0; j < 50; ++j) {
+            const int32_t* got = big.idsOf(j, bigK);
+            const std::set<int32_t> ids(got, got + bigK);
+            twice += static_cast<size_t>(bigK) - ids.size();
+            const double kth = big.scoresOf(j, bigK)[bigK - 1];
+            if (kth >= 0) continue;
+            ++scanned;
+            const float* query = &queries[j * kDim];
+            const double queryNorm = std::sqrt(exactScore(query, query, kDim, Metric::kDot));
+            for (size_t i = 0; i < data.ids.size(); ++i) {
+              const double norm = std::sqrt(exactScore(data.row(i), data.row(i), kDim, Metric::kDot));
+              if (norm * queryNorm < -kth * 0.99 && ids.count(data.ids[i]) == 0) ++missingBig;
+            }
+          }
+        }
+        CHECK_MSG(twice == 0 && missingBig == 0 && scanned > 0,
+                  nameOf(q) << (transform ? " transform" : "") << ", k " << bigK << ": " << twice << " ids twice, " << missingBig
+                            << " rows below the bound left out, " << scanned << " queries scanned");
+      }
       // i8: one scale for the whole index rounds the small rows to 0, so a k-th score is often 0.
       if (q != Quantization::kI8) CHECK_MSG(negative >= 40, negative << " of 50 queries with a negative k-th score (the case under test)");
       CHECK_MSG(missing == 0, nameOf(q) << (transform ? " transform" : "") << ": " << missing << " rows of norm below -s / |q| left out");

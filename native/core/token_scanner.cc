@@ -1,5 +1,7 @@
 #include "token_scanner.h"
 
+#include "parallel_parts.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -435,21 +437,14 @@ CountedFile countFile(const std::string& path, const std::vector<uint64_t>& star
   }
   IdKeeping keeping(keepIds);
   std::vector<IdBlocks> ids(parts);
-  std::vector<std::exception_ptr> errors(parts);
-  auto work = [&](size_t i) {
+  runParts(parts, [&](size_t i) {
     try {
       countPart(path, starts[i], starts[i + 1], *scanners[i], control, keeping, ids[i]);
     } catch (...) {
-      errors[i] = std::current_exception();
-      control.cancelled.store(true);
+      control.cancelled.store(true);  // the other parts stop early
+      throw;
     }
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < parts; ++i) threads.emplace_back(work, i);
-  work(0);
-  for (auto& t : threads) t.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  });
   const bool keep = keeping.keeping() && !control.cancelled.load();
   if (!keep) ids.clear();
   CountedFile result{tables[0], scanners[0]->totals(), {}};

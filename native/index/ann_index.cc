@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
 #include <iterator>
 #include <mutex>
 #include <random>
@@ -18,6 +17,7 @@
 
 #include "../core/w2v_limits.h"
 #include "../core/mapped_file.h"
+#include "../core/parallel_parts.h"
 #include "ann_index_impl.h"
 
 namespace w2v {
@@ -293,29 +293,7 @@ std::shared_ptr<const NormList> AnnIndex::Impl::normList(const IndexSettings& s)
     }
     std::sort(part.begin(), part.end());
   };
-  // A thread's exception (memory) is carried over to the caller's, never let out of a thread.
-  std::vector<std::exception_ptr> failures(threads);
-  auto guarded = [&](size_t t) {
-    try {
-      listPart(t);
-    } catch (...) {
-      failures[t] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> helpers;
-  {
-    // Joins the threads started, also when starting the next one throws.
-    struct Joiner {
-      std::vector<std::thread>& threads;
-      ~Joiner() {
-        for (auto& t : threads) t.join();
-      }
-    } joiner{helpers};
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(guarded, t);
-    guarded(0);
-  }
-  for (const auto& f : failures)
-    if (f) std::rethrow_exception(f);
+  runParts(threads, listPart);
   auto list = std::make_shared<NormList>(std::move(parts[0]));
   for (size_t t = 1; t < threads; ++t) {
     const size_t middle = list->size();

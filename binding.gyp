@@ -28,6 +28,7 @@
         "native/index/ann_index_io.cc",
         "native/index/ann_index_search.cc",
         "native/index/distance.cc",
+        "native/index/huge_pages.cc",
         "native/index/index_file.cc",
         "native/backends/trainer_factory.cc",
         "native/binding/addon.cc",

@@ -10,7 +10,20 @@
 #include <string>
 #include <vector>
 
+// The library's headers see mmap and aligned_alloc renamed (huge_pages.h); the system headers
+// declaring them come first, so that only the library's calls are renamed.
+#include <stdlib.h>
+#if !defined(_WIN32)
+#include <sys/mman.h>
+#endif
+#include "huge_pages.h"
+#if !defined(_WIN32)
+#define mmap ::w2v::ann::mapAdvisingHugePages
+#define aligned_alloc ::w2v::ann::alignedAllocAdvisingHugePages
+#endif
 #include <usearch/index_dense.hpp>
+#undef mmap
+#undef aligned_alloc
 
 #include "../core/mapped_file.h"
 #include "ann_index.h"

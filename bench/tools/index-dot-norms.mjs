@@ -9,14 +9,13 @@
 //
 // Queries: sampled items' input vectors (seeded), against the output vectors; ground truth the
 // exact model.nearest (dot). Needs `node bench/index.mjs --data-only` first.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems } from './index-cache.mjs';
-import { provenance, resultMeta } from './results.mjs';
+import { provenance, resultMeta, writeStudy } from './results.mjs';
 import { mulberry32 } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -103,12 +102,5 @@ const md = [
   provenance(meta),
   '',
 ].join('\n');
-let notes = '';
-if (existsSync(`${OUT}.md`)) {
-  const old = readFileSync(`${OUT}.md`, 'utf8');
-  const at = old.indexOf('\n## Notes');
-  if (at >= 0) notes = old.slice(at + 1);
-}
-writeFileSync(`${OUT}.md`, md + (notes ? '\n' + notes : ''));
-writeFileSync(`${OUT}.json`, JSON.stringify({ meta, exactQps, queries: QUERIES, prefersNone: noneCount, rows }, null, 2) + '\n');
+writeStudy(OUT, md, { meta, exactQps, queries: QUERIES, prefersNone: noneCount, rows });
 console.log(md);

@@ -14,14 +14,14 @@
 // dot transform) over the output vectors; ground truth the exact model.nearest. 2 threads.
 // Needs `node bench/index.mjs --data-only` first.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems } from './index-cache.mjs';
-import { provenance, resultMeta } from './results.mjs';
+import { provenance, resultMeta, writeStudy } from './results.mjs';
 import { mulberry32 } from './random.mjs';
 
 const self = fileURLToPath(import.meta.url);
@@ -181,14 +181,7 @@ async function parent() {
     provenance(meta),
     '',
   ].join('\n');
-  let notes = '';
-  if (existsSync(`${OUT}.md`)) {
-    const old = readFileSync(`${OUT}.md`, 'utf8');
-    const at = old.indexOf('\n## Notes');
-    if (at >= 0) notes = old.slice(at + 1);
-  }
-  writeFileSync(`${OUT}.md`, md + (notes ? '\n' + notes : ''));
-  writeFileSync(`${OUT}.json`, JSON.stringify({ meta, queries: QUERIES, efs: EFS, results }, null, 2) + '\n');
+  writeStudy(OUT, md, { meta, queries: QUERIES, efs: EFS, results });
   console.log(md);
 }
 

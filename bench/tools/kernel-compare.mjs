@@ -10,10 +10,11 @@
 // bench/results/studies/NAME.{json,md} (default NAME: kernels-vs-<base>); a "## Notes" section
 // under the table in NAME.md is kept.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMachine } from './machine.mjs';
+import { writeStudy } from './results.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scratch = join(root, 'bench', 'scratch');
@@ -113,8 +114,5 @@ const md = [
   '',
 ];
 // A "## Notes" section written by hand under the table is kept when the table is rewritten.
-const mdFile = join(outDir, `${name}.md`);
-const previous = existsSync(mdFile) ? readFileSync(mdFile, 'utf8') : '';
-const notes = previous.indexOf('\n## Notes');
-writeFileSync(mdFile, md.join('\n') + (notes >= 0 ? previous.slice(notes + 1) : ''));
+writeStudy(join(outDir, name), md.join('\n'));
 console.log(md.join('\n'));

@@ -42,6 +42,17 @@ export function provenance(meta) {
 }
 
 /**
+ * Writes a study's `${out}.md` and, when `json` is given, `${out}.json` (`out`: a path without
+ * extension). A "## Notes" section written by hand under the previous markdown is kept.
+ */
+export function writeStudy(out, md, json) {
+  const previous = existsSync(`${out}.md`) ? readFileSync(`${out}.md`, 'utf8') : '';
+  const at = previous.indexOf('\n## Notes');
+  writeFileSync(`${out}.md`, md + (at >= 0 ? '\n' + previous.slice(at + 1) : ''));
+  if (json !== undefined) writeFileSync(`${out}.json`, JSON.stringify(json, null, 2) + '\n');
+}
+
+/**
  * Saves the result of benchmark `name` as the current one, moving the previous one to history,
  * and rewrites the index. `files`: { md, json, svg? } contents. Returns the paths written.
  */

@@ -4,7 +4,7 @@
 // recall@10 / QPS curve over expansionSearch, against the exact batched nearest() of the same run.
 //
 //   node bench/tools/index-settings.mjs [--settings 16x64,32x64,16x128,32x128] [--queries 2000]
-//                                       [--threads 2] [--dot] [--out bench/results/studies/index-settings]
+//                                       [--efs 32,64,128,256,512] [--threads 2] [--dot] [--out bench/results/studies/index-settings]
 //
 // --dot: dot over the output vectors (YouTube-style; the sampled items' input vectors as queries,
 // ground truth the exact dot), each setting built without and with the dot transform
@@ -13,14 +13,13 @@
 // Needs the cached vectors (bench/scratch/index-data/items-*/input.f32 of 1M rows): run
 // `node bench/index.mjs --data-only` first (about 10 minutes). Queries are sampled item rows
 // (seeded); ground truth is model.nearest over every row.
-import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems } from './index-cache.mjs';
-import { provenance, resultMeta } from './results.mjs';
+import { provenance, resultMeta, writeStudy } from './results.mjs';
 import { mulberry32 } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,7 +30,7 @@ const QUERIES = Number(flag('--queries', '2000'));
 const THREADS = Number(flag('--threads', '2'));
 const DOT = argv.includes('--dot');
 const OUT = flag('--out', join(root, `bench/results/studies/${DOT ? 'index-dot-transform' : 'index-settings'}`));
-const EFS = [32, 64, 128, 256, 512];
+const EFS = flag('--efs', '32,64,128,256,512').split(',').map(Number);
 const K = 10;
 const DIM = 100;
 
@@ -103,6 +102,5 @@ const md = [
   provenance(meta),
   '',
 ].join('\n');
-writeFileSync(`${OUT}.md`, md);
-writeFileSync(`${OUT}.json`, JSON.stringify({ meta, exactQps, queries: QUERIES, rows }, null, 2) + '\n');
+writeStudy(OUT, md, { meta, exactQps, queries: QUERIES, rows });
 console.log(md);

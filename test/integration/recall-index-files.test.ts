@@ -65,6 +65,17 @@ describe('save and loadIndex', () => {
     loaded.dispose();
   });
 
+  it('a build without settings gets the documented defaults (M 16, efConstruction 112, ef 64), kept by save and load', async () => {
+    const index = await model.buildIndex({ threads: 1 });
+    expect([index.connectivity, index.expansionAdd, index.expansionSearch]).toEqual([16, 112, 64]);
+    const path = join(work, 'defaults.idx');
+    await index.save(path);
+    index.dispose();
+    const loaded = await loadIndex(path, model, { view: true });
+    expect([loaded.connectivity, loaded.expansionAdd, loaded.expansionSearch]).toEqual([16, 112, 64]);
+    loaded.dispose();
+  });
+
   it('an output-vector i8 dot index loads back with the same scores (its i8 scale kept)', async () => {
     const out = await model.buildIndex({ vectors: 'output', quantization: 'i8', groups: groupOf });
     const path = join(work, 'output-i8.idx');

@@ -25,12 +25,49 @@ constexpr double kExactScanShare = 0.05;
 /// addLowNorms looks for a scanned id among the kept ones linearly up to this k, in a set above.
 constexpr size_t kLinearIdCheck = 64;
 
+/// A batch of queries answered by a scan reads the admitted rows out once, when they take at
+/// most this many bytes, and every query scores that copy: reading a row through the library
+/// (a hash probe for its slot, then the row: cache misses both) costs more than scoring it.
+constexpr size_t kGatherBytes = size_t{64} << 20;
+
+/// The rows a filter admits, as stored, with their ids: read once for a batch's scan.
+struct Gathered {
+  std::vector<uint8_t> rows;
+  std::vector<uint64_t> ids;
+};
+
+/// Calls fn(id) for every id the filter admits, in increasing order.
+template <typename Fn>
+void forEachAdmitted(const SearchFilter& filter, Fn&& fn) {
+  const size_t words = static_cast<size_t>((filter.allowBits + 63) / 64);
+  for (size_t w = 0; w < words; ++w) {
+    for (uint64_t bits = filter.allow[w]; bits != 0; bits &= bits - 1) {
+      const uint64_t id = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
+      if (filter.admits(id)) fn(id);
+    }
+  }
+}
+
+/// The admitted rows of `index` (ids it does not hold skipped), read out in increasing id order.
+Gathered gatherAdmitted(const Dense& index, const IndexSettings& settings, const SearchFilter& filter) {
+  const size_t rowBytes = static_cast<size_t>(settings.storedDim()) * bytesPerValue(settings.quantization);
+  Gathered g;
+  g.rows.resize(static_cast<size_t>(filter.allowCount) * rowBytes);
+  g.ids.reserve(static_cast<size_t>(filter.allowCount));
+  forEachAdmitted(filter, [&](uint64_t id) {
+    if (g.ids.size() < filter.allowCount && getStored(index, settings.quantization, id, g.rows.data() + g.ids.size() * rowBytes)) g.ids.push_back(id);
+  });
+  g.rows.resize(g.ids.size() * rowBytes);
+  return g;
+}
+
 // One query's search: the library's graph search, or an exact scan of the allowed ids.
 struct QuerySearch {
   const Dense& index;
   const IndexSettings& settings;
   const SearchFilter& filter;
   const NormList* norms;  // dot only (see addLowNorms), else null
+  const Gathered* gathered;  // the admitted rows read out for a batch's scan, or null
   float i8Scale;
   float normBound;
   int32_t k;
@@ -43,9 +80,9 @@ struct QuerySearch {
   std::vector<std::pair<float, uint64_t>> heap;
   std::unordered_set<uint64_t> seen;  // addLowNorms, for k past kLinearIdCheck
 
-  QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, const NormList* n, float scale, float bound, int32_t kk,
-              size_t ctx)
-      : index(i), settings(s), filter(f), norms(n), i8Scale(scale), normBound(bound), k(kk), context(ctx), unit(static_cast<size_t>(s.storedDim())),
+  QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, const NormList* n, const Gathered* g, float scale, float bound,
+              int32_t kk, size_t ctx)
+      : index(i), settings(s), filter(f), norms(n), gathered(g), i8Scale(scale), normBound(bound), k(kk), context(ctx), unit(static_cast<size_t>(s.storedDim())),
         query(static_cast<size_t>(s.storedDim()) * 4), row(static_cast<size_t>(s.storedDim()) * 4), keys(static_cast<size_t>(kk)),
         distances(static_cast<size_t>(kk)) {}
 
@@ -88,18 +125,20 @@ struct QuerySearch {
     return heap.size();
   }
 
-  // Every allowed id, scored exactly against the stored rows (best k kept in a max-heap).
+  // Every allowed id, scored exactly against the stored rows (best k kept in a max-heap): the
+  // rows read out for the batch when there are, else each read through the library.
   size_t scan(const uint8_t* q) {
     const DistanceFn fn = distanceKernels().of(settings.quantization);
+    const size_t n = static_cast<size_t>(settings.storedDim());
     heap.clear();
-    const size_t words = static_cast<size_t>((filter.allowBits + 63) / 64);
-    for (size_t w = 0; w < words; ++w) {
-      for (uint64_t bits = filter.allow[w]; bits != 0; bits &= bits - 1) {
-        const uint64_t id = w * 64 + static_cast<uint64_t>(__builtin_ctzll(bits));
-        if (!filter.admits(id)) continue;
-        if (!getStored(index, settings.quantization, id, row.data())) continue;
-        offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), static_cast<size_t>(settings.storedDim())), id);
-      }
+    if (gathered != nullptr) {
+      const size_t rowBytes = n * bytesPerValue(settings.quantization);
+      for (size_t i = 0; i < gathered->ids.size(); ++i)
+        offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(gathered->rows.data() + i * rowBytes), n), gathered->ids[i]);
+    } else {
+      forEachAdmitted(filter, [&](uint64_t id) {
+        if (getStored(index, settings.quantization, id, row.data())) offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
+      });
     }
     return heapToResults();
   }
@@ -177,6 +216,9 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
   const char* scanSwitch = std::getenv("W2V_DOT_NORM_SCAN");
   const bool scanNorms = settings_.metric == Metric::kDot && !exact && (scanSwitch == nullptr || std::strcmp(scanSwitch, "0") != 0);
   const std::shared_ptr<const NormList> norms = scanNorms ? impl.normList(settings_) : nullptr;
+  const size_t rowBytes = static_cast<size_t>(settings_.storedDim()) * bytesPerValue(settings_.quantization);
+  const bool gather = exact && count > 1 && filter.allowCount <= kGatherBytes / rowBytes;
+  const Gathered gathered = gather ? gatherAdmitted(impl.index, settings_, filter) : Gathered{};
   std::atomic<size_t> next{0};
   std::mutex errorMutex;
   std::string error;
@@ -184,7 +226,7 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
     try {
       Impl::Lease lease(impl);
       // At most every row can be found: buffers (and the library's) sized by that, output padded to k.
-      QuerySearch one(impl.index, settings_, filter, norms.get(), impl.i8Scale, impl.normBound, wanted, lease.id);
+      QuerySearch one(impl.index, settings_, filter, norms.get(), gather ? &gathered : nullptr, impl.i8Scale, impl.normBound, wanted, lease.id);
       for (size_t q; (q = next.fetch_add(1)) < count;) {
         int32_t* outIds = ids + q * static_cast<size_t>(k);
         float* outScores = scores + q * static_cast<size_t>(k);

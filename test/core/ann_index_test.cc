@@ -404,6 +404,55 @@ TEST(ann_index_pads_results_past_the_admitted_rows) {
   }
 }
 
+// A batch answered by a scan reads the admitted rows out once (gatherAdmitted); one query reads
+// them one by one. Both give the same ids and scores, skip removed and excluded ids, and equal
+// brute force over the admitted rows that remain.
+TEST(ann_index_scan_of_a_batch_equals_the_scan_of_each_query) {
+  for (Quantization q : {Quantization::kF32, Quantization::kF16, Quantization::kI8}) {
+    const Rows data = makeRows(q, Metric::kCosine, 4000, 61);
+    const auto index = build(data);
+    const Allowed narrow = allowSome(data, 0.03, 62);
+    std::vector<int32_t> admitted(narrow.ids.begin(), narrow.ids.end());
+    std::vector<int32_t> gone, exclude;
+    for (size_t i = 0; i < admitted.size(); ++i) {
+      if (i % 5 == 0) gone.push_back(admitted[i]);
+      if (i % 5 == 1) exclude.push_back(admitted[i]);
+    }
+    CHECK_EQ(index->remove(gone.data(), gone.size()), gone.size());
+    SearchFilter filter = narrow.filter();
+    filter.exclude = exclude.data(), filter.excludeCount = exclude.size();
+    const auto in = [&](int32_t id) {
+      return narrow.ids.count(id) == 1 && !std::binary_search(gone.begin(), gone.end(), id) && !std::binary_search(exclude.begin(), exclude.end(), id);
+    };
+    constexpr int32_t k = 10;
+    const std::vector<float> queries = clusteredRows(30, kDim, 61, 1);
+    const Results batch = search(*index, queries, k, filter);
+    CHECK(batch.exact && wellFormed(batch, k, k));
+    for (size_t qi = 0; qi < 30; ++qi) {
+      const std::vector<float> query(&queries[qi * kDim], &queries[(qi + 1) * kDim]);
+      const Results one = search(*index, query, k, filter, 1);
+      CHECK(one.exact);
+      CHECK_MSG(std::equal(one.ids.begin(), one.ids.end(), batch.idsOf(qi, k)) && std::equal(one.scores.begin(), one.scores.end(), batch.scoresOf(qi, k)),
+                nameOf(q) << " query " << qi << ": the batch's scan differs from the query's own");
+      for (int32_t i = 0; i < k; ++i) CHECK_MSG(in(batch.idsOf(qi, k)[i]), "id " << batch.idsOf(qi, k)[i] << " is removed, excluded or not allowed");
+      if (q == Quantization::kF32) {
+        const std::vector<int32_t> want = bruteTopK(data, query.data(), k, in);
+        CHECK_MSG(std::equal(want.begin(), want.end(), batch.idsOf(qi, k)), "query " << qi << ": the batch's scan differs from brute force");
+      }
+    }
+    // k past the admitted rows that remain: each query gets exactly those, then padding.
+    std::set<int32_t> remaining;
+    for (int32_t id : narrow.ids)
+      if (in(id)) remaining.insert(id);
+    const int32_t wide = static_cast<int32_t>(narrow.ids.size()) + 5;
+    const Results all = search(*index, queries, wide, filter);
+    CHECK(all.exact && wellFormed(all, wide, remaining.size()));
+    for (size_t qi = 0; qi < 30; ++qi)
+      CHECK_MSG(std::set<int32_t>(all.idsOf(qi, wide), all.idsOf(qi, wide) + remaining.size()) == remaining,
+                nameOf(q) << " query " << qi << ": not the " << remaining.size() << " admitted rows that remain");
+  }
+}
+
 TEST(ann_index_add_with_an_existing_id_replaces_its_row) {
   const std::pair<Quantization, Metric> kinds[] = {{Quantization::kF32, Metric::kCosine}, {Quantization::kF16, Metric::kCosine},
                                                    {Quantization::kI8, Metric::kCosine}, {Quantization::kF32, Metric::kDot}};

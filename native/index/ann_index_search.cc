@@ -30,8 +30,9 @@ constexpr size_t kLinearIdCheck = 64;
 /// (a hash probe for its slot, then the row: cache misses both) costs more than scoring it.
 constexpr size_t kGatherBytes = size_t{64} << 20;
 
-/// The rows a filter admits, as stored, with their ids: read once for a batch's scan.
+/// The rows a filter admits, as stored (rowBytes each), with their ids: read once for a batch's scan.
 struct Gathered {
+  size_t rowBytes = 0;
   std::vector<uint8_t> rows;
   std::vector<uint64_t> ids;
 };
@@ -49,9 +50,9 @@ void forEachAdmitted(const SearchFilter& filter, Fn&& fn) {
 }
 
 /// The admitted rows of `index` (ids it does not hold skipped), read out in increasing id order.
-Gathered gatherAdmitted(const Dense& index, const IndexSettings& settings, const SearchFilter& filter) {
-  const size_t rowBytes = static_cast<size_t>(settings.storedDim()) * bytesPerValue(settings.quantization);
+Gathered gatherAdmitted(const Dense& index, const IndexSettings& settings, const SearchFilter& filter, size_t rowBytes) {
   Gathered g;
+  g.rowBytes = rowBytes;
   g.rows.resize(static_cast<size_t>(filter.allowCount) * rowBytes);
   g.ids.reserve(static_cast<size_t>(filter.allowCount));
   forEachAdmitted(filter, [&](uint64_t id) {
@@ -132,9 +133,8 @@ struct QuerySearch {
     const size_t n = static_cast<size_t>(settings.storedDim());
     heap.clear();
     if (gathered != nullptr) {
-      const size_t rowBytes = n * bytesPerValue(settings.quantization);
       for (size_t i = 0; i < gathered->ids.size(); ++i)
-        offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(gathered->rows.data() + i * rowBytes), n), gathered->ids[i]);
+        offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(gathered->rows.data() + i * gathered->rowBytes), n), gathered->ids[i]);
     } else {
       forEachAdmitted(filter, [&](uint64_t id) {
         if (getStored(index, settings.quantization, id, row.data())) offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
@@ -218,7 +218,7 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
   const std::shared_ptr<const NormList> norms = scanNorms ? impl.normList(settings_) : nullptr;
   const size_t rowBytes = static_cast<size_t>(settings_.storedDim()) * bytesPerValue(settings_.quantization);
   const bool gather = exact && count > 1 && filter.allowCount <= kGatherBytes / rowBytes;
-  const Gathered gathered = gather ? gatherAdmitted(impl.index, settings_, filter) : Gathered{};
+  const Gathered gathered = gather ? gatherAdmitted(impl.index, settings_, filter, rowBytes) : Gathered{};
   std::atomic<size_t> next{0};
   std::mutex errorMutex;
   std::string error;

@@ -47,7 +47,7 @@
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
-        "<!(node -p \"require('path').resolve(require.resolve('usearch'), '../../../../include')\")"
+        "<!(node native/index/usearch-patch.mjs build/usearch-include)"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except_all"],
       "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],

@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// The include directory native/index compiles against: USearch's headers (the npm package
+// `usearch`, pinned in package.json) with the patches below applied, written under OUTDIR/usearch/.
+// binding.gyp and CMakeLists.txt run it at configure time; it prints OUTDIR, absolute.
+//
+//   node native/index/usearch-patch.mjs OUTDIR
+//
+// Each patch replaces one exact passage; a passage found other than once (another USearch
+// version) stops the build, naming the patch. Files are rewritten only when their text changes,
+// so a second configure does not rebuild the index sources. ann_index_impl.h refuses headers
+// without W2V_USEARCH_PATCHED.
+//
+// Why patch: index_dense_gt, the library's wrapper we build on, hides two costs of its search
+// from its callers (measured on 1M x 100 cosine, 2 threads: bench/results/studies/index-usearch-patch.md):
+//   - every candidate entering a search's results is checked against the removed-row key, a read
+//     of its graph node, a cache miss for most candidates (the graph's own search reads a node
+//     only to expand it);
+//   - the graph search takes a prefetch hook for the rows it is about to score, but the wrapper
+//     passes none, so each distance waits on a row from memory.
+// The patches skip the check while no row is removed (nor being re-added into a removed row's
+// slot), and prefetch the rows in searches and inserts. Both are candidates for upstream.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The patch level; ann_index_impl.h requires this exact value. */
+const PATCH_LEVEL = 1;
+
+const PATCHES = [
+  {
+    name: 'marker',
+    file: 'index_dense.hpp',
+    find: '#pragma once\n#include "index.hpp"\n',
+    replace: `#pragma once\n// Patched for word2vec-native by native/index/usearch-patch.mjs.\n#define W2V_USEARCH_PATCHED ${PATCH_LEVEL}\n#include "index.hpp"\n`,
+  },
+  {
+    name: 'rows prefetch hook',
+    file: 'index_dense.hpp',
+    find: '    index_dense_config_t config_;\n    index_t* typed_ = nullptr;\n',
+    replace: `    /// Prefetches the rows of the candidates a graph traversal is about to score (the hook
+    /// index_gt takes; the wrapper passed none). The empty asm keeps the loop: a loop of
+    /// prefetches alone has no effect the compiler must keep, and GCC drops it.
+    struct vectors_prefetch_t {
+        index_dense_gt const* index_;
+        template <typename member_citerator_like_at>
+        inline void operator()(member_citerator_like_at begin, member_citerator_like_at end) const noexcept {
+            std::size_t const bytes = index_->metric_.bytes_per_vector();
+            for (; begin != end; ++begin) {
+                byte_t const* row = index_->vectors_lookup_[get_slot(begin)];
+                asm volatile("");
+                for (std::size_t offset = 0; offset < bytes; offset += 64)
+                    usearch_prefetch_m(row + offset);
+            }
+        }
+    };
+
+    /// True when every node holds a live key: no removed row waits for reuse, and no add is
+    /// between taking a node and registering its key (adds register after linking, and a
+    /// reused node keeps the removed key until then). Removes do not run beside searches.
+    bool all_nodes_live_() const {
+        shared_lock_t lock(slot_lookup_mutex_);
+        return typed_->size() == slot_lookup_.size();
+    }
+
+    index_dense_config_t config_;
+    index_t* typed_ = nullptr;
+`,
+  },
+  {
+    name: 'prefetch in inserts',
+    file: 'index_dense.hpp',
+    find: `                   ? typed_->update(typed_->iterator_at(free_slot), key, vector_data, metric, update_config, on_success)
+                   : typed_->add(key, vector_data, metric, update_config, on_success);`,
+    replace: `                   ? typed_->update(typed_->iterator_at(free_slot), key, vector_data, metric, update_config, on_success,
+                                    vectors_prefetch_t{this})
+                   : typed_->add(key, vector_data, metric, update_config, on_success, vectors_prefetch_t{this});`,
+  },
+  {
+    name: 'unfiltered search without the removed-key check while all nodes are live',
+    file: 'index_dense.hpp',
+    find: `        if (std::is_same<typename std::decay<predicate_at>::type, dummy_predicate_t>::value) {
+            auto allow = [free_key_copy](member_cref_t const& member) noexcept {
+                return (vector_key_t)member.key != free_key_copy;
+            };
+            auto typed_result = typed_->search(vector_data, wanted, metric_proxy_t{*this}, search_config, allow);
+            return search_result_t{std::move(typed_result), std::move(lock)};
+        } else {
+            auto allow = [free_key_copy, &predicate](member_cref_t const& member) noexcept {
+                return (vector_key_t)member.key != free_key_copy && predicate(member.key);
+            };
+            auto typed_result = typed_->search(vector_data, wanted, metric_proxy_t{*this}, search_config, allow);`,
+    replace: `        if (std::is_same<typename std::decay<predicate_at>::type, dummy_predicate_t>::value && all_nodes_live_()) {
+            auto typed_result = typed_->search(vector_data, wanted, metric_proxy_t{*this}, search_config,
+                                               dummy_predicate_t{}, vectors_prefetch_t{this});
+            return search_result_t{std::move(typed_result), std::move(lock)};
+        } else if (std::is_same<typename std::decay<predicate_at>::type, dummy_predicate_t>::value) {
+            auto allow = [free_key_copy](member_cref_t const& member) noexcept {
+                return (vector_key_t)member.key != free_key_copy;
+            };
+            auto typed_result =
+                typed_->search(vector_data, wanted, metric_proxy_t{*this}, search_config, allow, vectors_prefetch_t{this});
+            return search_result_t{std::move(typed_result), std::move(lock)};
+        } else {
+            auto allow = [free_key_copy, &predicate](member_cref_t const& member) noexcept {
+                return (vector_key_t)member.key != free_key_copy && predicate(member.key);
+            };
+            auto typed_result =
+                typed_->search(vector_data, wanted, metric_proxy_t{*this}, search_config, allow, vectors_prefetch_t{this});`,
+  },
+];
+
+function usearchRoot() {
+  // The package's main entry lies four levels under its root (javascript/dist/cjs/usearch.js).
+  return resolve(require.resolve('usearch'), '..', '..', '..', '..');
+}
+
+function main() {
+  const out = process.argv[2];
+  if (!out) throw new Error('usage: node native/index/usearch-patch.mjs OUTDIR');
+  const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies.usearch;
+  const installed = JSON.parse(readFileSync(join(usearchRoot(), 'package.json'), 'utf8')).version;
+  if (installed !== pinned) throw new Error(`usearch ${installed} is installed, the patches are for ${pinned} (package.json): run npm ci`);
+  const source = join(usearchRoot(), 'include', 'usearch');
+  const target = join(resolve(out), 'usearch');
+  mkdirSync(target, { recursive: true });
+  for (const file of readdirSync(source).filter((f) => f.endsWith('.hpp'))) {
+    let text = readFileSync(join(source, file), 'utf8');
+    for (const p of PATCHES.filter((patch) => patch.file === file)) {
+      const found = text.split(p.find).length - 1;
+      if (found !== 1) throw new Error(`USearch patch "${p.name}": its passage occurs ${found} times in ${file} of usearch ${installed}, expected once`);
+      text = text.replace(p.find, () => p.replace);
+    }
+    const path = join(target, file);
+    if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
+  }
+  process.stdout.write(resolve(out));
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`native/index/usearch-patch.mjs: ${error.message}\n`);
+  process.exit(1);
+}

@@ -22,7 +22,7 @@
 // Needs `node bench/index.mjs --data-only` first.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
@@ -36,6 +36,7 @@ const root = join(dirname(self), '..', '..');
 const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const STUDY = flag('--study', '');
+const CHILD = flag('--child', '');
 const STUDIES = {
   'huge-pages': {
     title: "Huge pages for the index library's memory, on 1M x 100 item vectors (issue 15 study)",
@@ -50,7 +51,7 @@ const STUDIES = {
   'usearch-patch': {
     title: "USearch's headers patched (a row prefetch, no removed-key check while every row is live), on 1M x 100 item vectors (issue 15 study)",
     settings: [
-      ['unpatched', { WORD2VEC_NATIVE_ADDON: flag('--baseline-addon', '') }],
+      ['unpatched', { WORD2VEC_NATIVE_ADDON: resolve(flag('--baseline-addon', '')) }],
       ['patched', { WORD2VEC_NATIVE_ADDON: undefined }],
     ],
     how: 'through the addon as built, USearch\'s headers patched by native/index/usearch-patch.mjs, or through the addon of the commit before the patches (--baseline-addon)',
@@ -62,7 +63,7 @@ if (!study) {
   console.error(`index-ab: --study must be one of ${Object.keys(STUDIES).join(', ')}, got "${STUDY}"`);
   process.exit(1);
 }
-if (STUDY === 'usearch-patch' && !flag('--baseline-addon', '')) {
+if (!CHILD && STUDY === 'usearch-patch' && !flag('--baseline-addon', '')) {
   console.error('index-ab: --study usearch-patch needs --baseline-addon, the addon built at the commit before the patches');
   process.exit(1);
 }
@@ -71,7 +72,6 @@ const ROUNDS = Number(flag('--rounds', '5'));
 const BUILDS = Number(flag('--builds', String(study.builds)));
 const QUERIES = Number(flag('--queries', '2000'));
 const OUT = flag('--out', join(root, `bench/results/studies/index-${STUDY}`));
-const CHILD = flag('--child', '');
 const METRIC = flag('--metric', 'cosine');
 const SCRATCH = join(root, `bench/scratch/index-ab-${STUDY}`);
 const EFS = [64, 96, 128, 256];

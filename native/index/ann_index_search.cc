@@ -22,6 +22,12 @@ namespace {
 /// graph's filtered search then visits many rejected nodes for each result it keeps.
 constexpr double kExactScanShare = 0.05;
 
+/// A batch whose admitted rows are read out once (kGatherBytes) scores each of them from that
+/// copy at the speed of a sequential read, against a random read for each node the graph
+/// visits: it is answered by the scan while the filter admits at most this share of the rows.
+/// Measured on 1M x 100 f32 cosine rows, 2 threads, ef 160 (bench/results/studies/index-filter-share.md).
+constexpr double kGatheredScanShare = 0.25;
+
 /// addLowNorms looks for a scanned id among the kept ones linearly up to this k, in a set above.
 constexpr size_t kLinearIdCheck = 64;
 
@@ -209,15 +215,19 @@ bool AnnIndex::search(const float* queries, size_t count, int32_t k, const Searc
   std::shared_lock<std::shared_mutex> g(impl.lock);
   const double rows = static_cast<double>(impl.index.size());
   const int32_t wanted = static_cast<int32_t>(std::min<size_t>(static_cast<size_t>(k), std::max<size_t>(impl.index.size(), 1)));
-  const bool exact = filter.allow != nullptr && static_cast<double>(filter.allowCount) <= std::max<double>(k, kExactScanShare * rows);
+  const size_t rowBytes = static_cast<size_t>(settings_.storedDim()) * bytesPerValue(settings_.quantization);
+  const bool gatherable = filter.allow != nullptr && count > 1 && filter.allowCount <= kGatherBytes / rowBytes;
+  // W2V_GATHERED_SCAN_SHARE replaces kGatheredScanShare (for studies: 0 sends such batches to the graph).
+  const char* shareSwitch = std::getenv("W2V_GATHERED_SCAN_SHARE");
+  const double scanShare = !gatherable ? kExactScanShare : shareSwitch != nullptr ? std::atof(shareSwitch) : kGatheredScanShare;
+  const bool exact = filter.allow != nullptr && static_cast<double>(filter.allowCount) <= std::max<double>(k, scanShare * rows);
   const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), std::min(count, kContexts)));
   const size_t dim = static_cast<size_t>(settings_.dim);
   // W2V_DOT_NORM_SCAN=0 turns the scan of small norms off (for studies: its effect on one graph).
   const char* scanSwitch = std::getenv("W2V_DOT_NORM_SCAN");
   const bool scanNorms = settings_.metric == Metric::kDot && !exact && (scanSwitch == nullptr || std::strcmp(scanSwitch, "0") != 0);
   const std::shared_ptr<const NormList> norms = scanNorms ? impl.normList(settings_) : nullptr;
-  const size_t rowBytes = static_cast<size_t>(settings_.storedDim()) * bytesPerValue(settings_.quantization);
-  const bool gather = exact && count > 1 && filter.allowCount <= kGatherBytes / rowBytes;
+  const bool gather = exact && gatherable;
   const Gathered gathered = gather ? gatherAdmitted(impl.index, settings_, filter, rowBytes) : Gathered{};
   std::atomic<size_t> next{0};
   std::mutex errorMutex;

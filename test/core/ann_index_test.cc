@@ -453,6 +453,28 @@ TEST(ann_index_scan_of_a_batch_equals_the_scan_of_each_query) {
   }
 }
 
+// A batch whose admitted rows fit the read-out is answered by the scan up to a wider share of
+// the rows (kGatheredScanShare, 25%) than a single query (kExactScanShare, 5%); past it, both
+// go through the graph.
+TEST(ann_index_batch_scans_wider_filters_than_a_single_query) {
+  const Rows data = makeRows(Quantization::kF32, Metric::kCosine, 4000, 71);
+  const auto index = build(data);
+  const std::vector<float> queries = clusteredRows(20, kDim, 71, 1);
+  const std::vector<float> first(queries.begin(), queries.begin() + kDim);
+  constexpr int32_t k = 10;
+  const Allowed mid = allowSome(data, 0.15, 72), wide = allowSome(data, 0.40, 73);
+  const Results batch = search(*index, queries, k, mid.filter());
+  CHECK_MSG(batch.exact, "a batch with a filter of " << mid.ids.size() << " of 4000 rows went through the graph");
+  CHECK(wellFormed(batch, k, k));
+  const auto in = [&](int32_t id) { return mid.ids.count(id) == 1; };
+  for (size_t qi = 0; qi < 20; ++qi) {
+    const std::vector<int32_t> want = bruteTopK(data, &queries[qi * kDim], k, in);
+    CHECK_MSG(std::equal(want.begin(), want.end(), batch.idsOf(qi, k)), "query " << qi << ": the batch's scan differs from brute force");
+  }
+  CHECK_MSG(!search(*index, first, k, mid.filter(), 1).exact, "a single query with a filter of 15% was scanned");
+  CHECK_MSG(!search(*index, queries, k, wide.filter()).exact, "a batch with a filter of 40% was scanned");
+}
+
 TEST(ann_index_add_with_an_existing_id_replaces_its_row) {
   const std::pair<Quantization, Metric> kinds[] = {{Quantization::kF32, Metric::kCosine}, {Quantization::kF16, Metric::kCosine},
                                                    {Quantization::kI8, Metric::kCosine}, {Quantization::kF32, Metric::kDot}};

@@ -3,8 +3,10 @@
 // `usearch`, pinned in package.json) with the patches below applied, written under OUTDIR/usearch/.
 // binding.gyp and CMakeLists.txt run it at configure time; it prints OUTDIR, absolute.
 //
-//   node native/index/usearch-patch.mjs OUTDIR
+//   node native/index/usearch-patch.mjs OUTDIR [--from DIR]
 //
+// --from: the headers' directory (holding usearch/*.hpp) instead of the installed package's
+// include/, for the tests of this script.
 // Each patch replaces one exact passage; a passage found other than once (another USearch
 // version) stops the build, naming the patch. Files are rewritten only when their text changes,
 // so a second configure does not rebuild the index sources. ann_index_impl.h refuses headers
@@ -119,12 +121,12 @@ function usearchRoot() {
 }
 
 function main() {
-  const out = process.argv[2];
-  if (!out) throw new Error('usage: node native/index/usearch-patch.mjs OUTDIR');
+  const [out, fromFlag, from] = process.argv.slice(2);
+  if (!out || (fromFlag !== undefined && (fromFlag !== '--from' || !from))) throw new Error('usage: node native/index/usearch-patch.mjs OUTDIR [--from DIR]');
   const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies.usearch;
   const installed = JSON.parse(readFileSync(join(usearchRoot(), 'package.json'), 'utf8')).version;
   if (installed !== pinned) throw new Error(`usearch ${installed} is installed, the patches are for ${pinned} (package.json): run npm ci`);
-  const source = join(usearchRoot(), 'include', 'usearch');
+  const source = join(from ? resolve(from) : join(usearchRoot(), 'include'), 'usearch');
   const target = join(resolve(out), 'usearch');
   mkdirSync(target, { recursive: true });
   for (const file of readdirSync(source).filter((f) => f.endsWith('.hpp'))) {

@@ -27,9 +27,8 @@ import { fileURLToPath } from 'node:url';
 
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
-import { cachedItems } from './index-cache.mjs';
+import { cachedItems, sampledRows } from './index-cache.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
-import { mulberry32 } from './random.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const root = join(dirname(self), '..', '..');
@@ -89,17 +88,7 @@ const indexPath = (metric) => join(SCRATCH, `${metric}.idx`);
 const truthPath = (metric) => join(SCRATCH, `${metric}-truth.i32`);
 const indexOptions = (metric) => (metric === 'cosine' ? { metric: 'cosine' } : { metric: 'dot', dotTransform: true });
 
-function queries() {
-  const input = data.floats('input.f32');
-  const n = input.length / DIM;
-  const random = mulberry32(777);
-  const out = new Float32Array(QUERIES * DIM);
-  for (let q = 0; q < QUERIES; q++) {
-    const row = Math.floor(random() * n);
-    out.set(input.subarray(row * DIM, (row + 1) * DIM), q * DIM);
-  }
-  return out;
-}
+const queries = () => sampledRows(data.floats('input.f32'), DIM, QUERIES, 777);
 
 /** The process's resident memory and the share of it on transparent huge pages. */
 function memoryNow() {

@@ -6,7 +6,22 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { mulberry32 } from './random.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** `count` rows of `rows` (`dim` floats each) drawn uniformly with replacement, seeded: the
+ * studies' queries, the same every run. */
+export function sampledRows(rows, dim, count, seed) {
+  const n = rows.length / dim;
+  const random = mulberry32(seed);
+  const out = new Float32Array(count * dim);
+  for (let q = 0; q < count; q++) {
+    const row = Math.floor(random() * n);
+    out.set(rows.subarray(row * dim, (row + 1) * dim), q * dim);
+  }
+  return out;
+}
 
 export function cachedItems(tool, items = 1_000_000) {
   const dataRoot = join(root, 'bench/scratch/index-data');

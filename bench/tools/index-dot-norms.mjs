@@ -14,9 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
-import { cachedItems } from './index-cache.mjs';
+import { cachedItems, sampledRows } from './index-cache.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
-import { mulberry32 } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -35,12 +34,7 @@ const output = data.floats('output.f32');
 const n = output.length / DIM;
 const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`), dim: DIM, vectors: output });
 
-const random = mulberry32(4242);
-const queries = new Float32Array(QUERIES * DIM);
-for (let q = 0; q < QUERIES; q++) {
-  const row = Math.floor(random() * n);
-  queries.set(input.subarray(row * DIM, (row + 1) * DIM), q * DIM);
-}
+const queries = sampledRows(input, DIM, QUERIES, 4242);
 
 async function timed(fn) {
   const t = performance.now();

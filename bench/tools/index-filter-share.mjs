@@ -20,8 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
-import { cachedItems } from './index-cache.mjs';
-import { mulberry32 } from './random.mjs';
+import { cachedItems, sampledRows } from './index-cache.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -45,15 +44,7 @@ const groupOf = new Int32Array(itemBytes.buffer, itemBytes.byteOffset, n).map((i
 const keys = Array.from({ length: n }, (_, i) => `i${i}`);
 const model = new Word2Vec({ keys, dim: DIM, vectors });
 
-function queries() {
-  const random = mulberry32(4242);
-  const out = new Float32Array(QUERIES * DIM);
-  for (let q = 0; q < QUERIES; q++) {
-    const row = Math.floor(random() * n);
-    out.set(vectors.subarray(row * DIM, (row + 1) * DIM), q * DIM);
-  }
-  return out;
-}
+const queries = () => sampledRows(vectors, DIM, QUERIES, 4242);
 
 /** The rows of `count` planted groups spread evenly over all of them. */
 function filterRows(share) {

@@ -18,9 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
-import { cachedItems } from './index-cache.mjs';
+import { cachedItems, sampledRows } from './index-cache.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
-import { mulberry32 } from './random.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
@@ -44,12 +43,7 @@ const model = new Word2Vec({ keys: Array.from({ length: n }, (_, i) => `i${i}`),
 const METRIC = DOT ? 'dot' : 'cosine';
 
 // Seeded: the same queries every run.
-const random = mulberry32(12345);
-const queries = new Float32Array(QUERIES * DIM);
-for (let q = 0; q < QUERIES; q++) {
-  const row = Math.floor(random() * n);
-  queries.set(vectors.subarray(row * DIM, (row + 1) * DIM), q * DIM);
-}
+const queries = sampledRows(vectors, DIM, QUERIES, 12345);
 
 async function timed(fn) {
   const t = performance.now();

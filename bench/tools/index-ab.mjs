@@ -7,7 +7,10 @@
 //                          native/index/usearch-patch.mjs) against the addon of the commit before
 //                          the patches, given by --baseline-addon (loaded through
 //                          WORD2VEC_NATIVE_ADDON); build it in a worktree of that commit with
-//                          `npm ci && npm run build:native`.
+//                          `npm ci && npm run build:native`;
+//   --study node-prefetch  the addon as built (patch level 2: the prefetch hook also loads each
+//                          candidate's graph node) against the addon of the commit before it
+//                          (--baseline-addon, patch level 1).
 // Every measurement runs in a child process of its own, the two settings alternating:
 //   - build: each metric's graph built under each setting, --builds times (build seconds);
 //   - search: one saved graph per metric (built under the second setting), loaded (copied into
@@ -15,7 +18,7 @@
 //     at each ef, best of 3 batched searches, over --rounds alternated pairs of processes.
 //
 //   node bench/tools/index-ab.mjs --study huge-pages [--rounds 5] [--builds 1] [--queries 2000] [--out F]
-//   node bench/tools/index-ab.mjs --study usearch-patch --baseline-addon BASE.node [--rounds 5] [--builds 2] [--out F]
+//   node bench/tools/index-ab.mjs --study usearch-patch|node-prefetch --baseline-addon BASE.node [--rounds 5] [--builds 2] [--out F]
 //
 // Queries: sampled items' input vectors (seeded); cosine over the input vectors, dot (through the
 // dot transform) over the output vectors; ground truth the exact model.nearest. 2 threads.
@@ -56,14 +59,23 @@ const STUDIES = {
     how: 'through the addon as built, USearch\'s headers patched by native/index/usearch-patch.mjs, or through the addon of the commit before the patches (--baseline-addon)',
     builds: 2,
   },
+  'node-prefetch': {
+    title: "USearch's prefetch hook also loading each candidate's graph node (patch level 2), on 1M x 100 item vectors (issue 15 study)",
+    settings: [
+      ['level 1', { WORD2VEC_NATIVE_ADDON: resolve(flag('--baseline-addon', '')) }],
+      ['level 2', { WORD2VEC_NATIVE_ADDON: undefined }],
+    ],
+    how: "through the addon as built (native/index/usearch-patch.mjs at patch level 2: the prefetch hook also loads each candidate's key, bringing its graph node), or through the addon of the commit before it (--baseline-addon, patch level 1: rows prefetched only)",
+    builds: 2,
+  },
 };
 const study = STUDIES[STUDY];
 if (!study) {
   console.error(`index-ab: --study must be one of ${Object.keys(STUDIES).join(', ')}, got "${STUDY}"`);
   process.exit(1);
 }
-if (!CHILD && STUDY === 'usearch-patch' && !flag('--baseline-addon', '')) {
-  console.error('index-ab: --study usearch-patch needs --baseline-addon, the addon built at the commit before the patches');
+if (!CHILD && 'WORD2VEC_NATIVE_ADDON' in study.settings[0][1] && !flag('--baseline-addon', '')) {
+  console.error(`index-ab: --study ${STUDY} needs --baseline-addon, the addon built at the commit before the change studied`);
   process.exit(1);
 }
 const [[A, A_ENV], [B, B_ENV]] = study.settings;

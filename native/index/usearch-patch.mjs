@@ -18,9 +18,12 @@
 //     of its graph node, a cache miss for most candidates (the graph's own search reads a node
 //     only to expand it);
 //   - the graph search takes a prefetch hook for the rows it is about to score, but the wrapper
-//     passes none, so each distance waits on a row from memory.
+//     passes none, so each distance waits on a row from memory, and each expansion of a
+//     candidate waits on its graph node.
 // The patches skip the check while no row is removed (nor being re-added into a removed row's
-// slot), and prefetch the rows in searches and inserts. Both are candidates for upstream.
+// slot), and prefetch the rows and nodes in searches and inserts. Both are candidates for
+// upstream. Patch level 2 added the node's load to the prefetch hook
+// (bench/results/studies/index-usearch-patch.md).
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -30,7 +33,7 @@ const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The patch level; ann_index_impl.h requires this exact value. */
-const PATCH_LEVEL = 1;
+const PATCH_LEVEL = 2;
 
 const PATCHES = [
   {
@@ -44,8 +47,9 @@ const PATCHES = [
     file: 'index_dense.hpp',
     find: '    index_dense_config_t config_;\n    index_t* typed_ = nullptr;\n',
     replace: `    /// Prefetches the rows of the candidates a graph traversal is about to score (the hook
-    /// index_gt takes; the wrapper passed none). The empty asm keeps the loop: a loop of
-    /// prefetches alone has no effect the compiler must keep, and GCC drops it.
+    /// index_gt takes; the wrapper passed none), and loads each candidate's key, which brings its
+    /// graph node into cache before the traversal expands it. The empty asm keeps the loop: a
+    /// loop of prefetches alone has no effect the compiler must keep, and GCC drops it.
     struct vectors_prefetch_t {
         index_dense_gt const* index_;
         template <typename member_citerator_like_at>
@@ -53,7 +57,8 @@ const PATCHES = [
             std::size_t const bytes = index_->metric_.bytes_per_vector();
             for (; begin != end; ++begin) {
                 byte_t const* row = index_->vectors_lookup_[get_slot(begin)];
-                asm volatile("");
+                auto const key = get_key(begin);
+                asm volatile("" : : "r"(key));
                 for (std::size_t offset = 0; offset < bytes; offset += 64)
                     usearch_prefetch_m(row + offset);
             }

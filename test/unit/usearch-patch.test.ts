@@ -41,7 +41,11 @@ describe('native/index/usearch-patch.mjs', () => {
       const original = readFileSync(join(INSTALLED, 'usearch', name), 'utf8');
       const written = readFileSync(join(out, 'usearch', name), 'utf8');
       if (name === 'index_dense.hpp') {
-        expect(written).toContain('#define W2V_USEARCH_PATCHED 1');
+        // The level written is the one ann_index_impl.h requires, so the two cannot drift apart.
+        const required = /W2V_USEARCH_PATCHED != (\d+)/.exec(readFileSync(join(ROOT, 'native/index/ann_index_impl.h'), 'utf8'));
+        expect(required).not.toBeNull();
+        expect(written).toContain(`#define W2V_USEARCH_PATCHED ${required![1]}\n`);
+        expect(written).toContain('asm volatile("" : : "r"(key))');
         expect(written).toContain('vectors_prefetch_t{this}');
         expect(written).toContain('all_nodes_live_()');
         expect(written).not.toBe(original);

@@ -59,16 +59,17 @@ export function writeStudy(out, md, json) {
 export function saveResult(name, meta, files) {
   mkdirSync(CURRENT, { recursive: true });
   mkdirSync(HISTORY, { recursive: true });
+  // The previous result's date, read before its JSON moves (its SVG, moved last, was filed as
+  // undated when the date was read per file).
+  let when = 'undated';
+  try {
+    when = JSON.parse(readFileSync(join(CURRENT, `${name}.json`), 'utf8')).meta.date.replace(/[:.]/g, '-');
+  } catch {
+    // no readable JSON beside it: keep the files undated
+  }
   for (const ext of ['md', 'json', 'svg']) {
     const path = join(CURRENT, `${name}.${ext}`);
-    if (!existsSync(path)) continue;
-    let when = 'undated';
-    try {
-      when = JSON.parse(readFileSync(join(CURRENT, `${name}.json`), 'utf8')).meta.date.replace(/[:.]/g, '-');
-    } catch {
-      // no readable JSON beside it: keep the file undated
-    }
-    renameSync(path, join(HISTORY, `${when}-${name}.${ext}`));
+    if (existsSync(path)) renameSync(path, join(HISTORY, `${when}-${name}.${ext}`));
   }
   const written = {};
   for (const [ext, text] of Object.entries(files)) {

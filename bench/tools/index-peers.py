@@ -4,6 +4,7 @@ python3-faiss) on the same vectors, queries and ground truth, with the same thre
 efConstruction and ef sweep.
 
     /usr/bin/python3 bench/tools/index-peers.py MANIFEST.json
+    /usr/bin/python3 bench/tools/index-peers.py --serve MANIFEST.json   (see serve())
 
 The manifest (written by bench/index.mjs): threads, M, efConstruction, efs, k, reps, minSeconds, libs, and
 datasets [{ name, space: 'cosine' | 'ip', base, queries, gt, shuffledVariant }] (.npy files:
@@ -56,7 +57,8 @@ def normalized(x):
     return np.ascontiguousarray(x / n, dtype=np.float32)
 
 
-def run_hnswlib(m, base, queries, truth, shuffled=False):
+def build_hnswlib(m, base, shuffled=False):
+    """An hnswlib index of `base`, its build seconds and the RSS growth over the build."""
     import hnswlib
     n, dim = base.shape
     # Rows go in in their order (ids 0..n-1, as ours are), or in a random order (same ids).
@@ -70,6 +72,12 @@ def run_hnswlib(m, base, queries, truth, shuffled=False):
     index.add_items(rows, ids, num_threads=m["threads"])
     build = time.perf_counter() - t
     grown = rss_bytes() - before
+    del rows
+    return index, build, grown
+
+
+def run_hnswlib(m, base, queries, truth, shuffled=False):
+    index, build, grown = build_hnswlib(m, base, shuffled)
     curve = []
     index.set_ef(max(m["efs"][0], m["k"]))
     index.knn_query(queries[:100], k=m["k"], num_threads=m["threads"])  # warm-up
@@ -79,7 +87,7 @@ def run_hnswlib(m, base, queries, truth, shuffled=False):
         r = recall(labels, truth, m["k"])
         curve.append({"ef": ef, "recall": r, "qps": len(queries) / best, "seconds": best})
         log(f"hnswlib{' (shuffled)' if shuffled else ''} ef {ef:3d}  recall@{m['k']} {r:.4f}  {len(queries) / best:.0f} QPS")
-    del index, rows
+    del index
     gc.collect()
     return {"buildSeconds": build, "rssGrowthBytes": grown, "curve": curve}
 
@@ -109,7 +117,29 @@ def run_faiss(m, base, queries, truth):
     return {"buildSeconds": build, "rssGrowthBytes": grown, "curve": curve}
 
 
+def serve(m):
+    """For bench/tools/index-peer-ab.mjs: builds hnswlib over m["base"] (raw float32 rows,
+    cosine), prints {"buildSeconds"}, then for each line "EF" on stdin times one search of
+    m["queries"] at that ef (best_time) and prints {"ef", "qps", "recall"} against m["gt"]
+    (raw int32, k per query)."""
+    base = normalized(np.fromfile(m["base"], dtype=np.float32).reshape(-1, m["dim"]))
+    queries = normalized(np.fromfile(m["queries"], dtype=np.float32).reshape(-1, m["dim"]))
+    truth = np.fromfile(m["gt"], dtype=np.int32).reshape(-1, m["k"])
+    index, build, _ = build_hnswlib(m, base, m.get("shuffled", False))
+    del base
+    gc.collect()
+    print(json.dumps({"buildSeconds": build}), flush=True)
+    for line in sys.stdin:
+        ef = int(line)
+        index.set_ef(ef)
+        best, (labels, _) = best_time(m, lambda: index.knn_query(queries, k=m["k"], num_threads=m["threads"]))
+        print(json.dumps({"ef": ef, "qps": len(queries) / best, "recall": recall(labels, truth, m["k"])}), flush=True)
+
+
 def main():
+    if sys.argv[1] == "--serve":
+        serve(json.load(open(sys.argv[2])))
+        return
     m = json.load(open(sys.argv[1]))
     versions = {"numpy": np.__version__}
     runners = {}

@@ -2,7 +2,7 @@
 // Ours against hnswlib (rows inserted in a random order, its best on these vectors) on the 1M x
 // 100 item vectors bench/index.mjs caches, cosine over the input vectors, measured in alternation:
 // bench/index.mjs times its peers in one sweep each, minutes after ours, and on this shared
-// machine two runs of the same code put hnswlib-shuffled at 0.86x and 1.23x our queries/s at
+// machine two runs of the same code put hnswlib-shuffled at 0.87x and 1.23x our queries/s at
 // recall@10 0.95. Here both indexes stay loaded, ours in this process and hnswlib in a Python
 // process (bench/tools/index-peers.py --serve), and each round times both at every ef, the
 // order alternating round by round, so both see the same minutes of the machine.

@@ -23,7 +23,12 @@
 // The patches skip the check while no row is removed (nor being re-added into a removed row's
 // slot), and prefetch the rows and nodes in searches and inserts. Both are candidates for
 // upstream. Patch level 2 added the node's load to the prefetch hook
-// (bench/results/studies/index-usearch-patch.md).
+// (bench/results/studies/index-node-prefetch.md). Level 3 makes that load safe beside adds:
+// the library's candidate iterator (index.hpp), which the hook walks, re-read the neighbour
+// list's length at every step, so a list that an add on another thread rewrote meanwhile could
+// walk it past the list's end; it now reads the length once, and the hook skips slots beyond
+// the node count. ASan caught level 2 reading a wild node in the core test
+// ann_index_searches_while_rows_are_added_and_removed.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -33,7 +38,7 @@ const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The patch level; ann_index_impl.h requires this exact value. */
-const PATCH_LEVEL = 2;
+const PATCH_LEVEL = 3;
 
 const PATCHES = [
   {
@@ -55,8 +60,12 @@ const PATCHES = [
         template <typename member_citerator_like_at>
         inline void operator()(member_citerator_like_at begin, member_citerator_like_at end) const noexcept {
             std::size_t const bytes = index_->metric_.bytes_per_vector();
+            std::size_t const nodes = index_->typed_->size();
             for (; begin != end; ++begin) {
-                byte_t const* row = index_->vectors_lookup_[get_slot(begin)];
+                std::size_t const slot = get_slot(begin);
+                if (slot >= nodes)  // a list being rewritten by an add on another thread
+                    continue;
+                byte_t const* row = index_->vectors_lookup_[slot];
                 auto const key = get_key(begin);
                 asm volatile("" : : "r"(key));
                 for (std::size_t offset = 0; offset < bytes; offset += 64)
@@ -76,6 +85,58 @@ const PATCHES = [
     index_dense_config_t config_;
     index_t* typed_ = nullptr;
 `,
+  },
+  {
+    name: 'candidate iterator bounded by the list length read once (fields)',
+    file: 'index.hpp',
+    find: `        visits_hash_set_t& visits_;
+        std::size_t current_;
+
+        candidates_iterator_t& skip_missing() noexcept {
+            if (!visits_.size())
+                return *this;
+            while (current_ != neighbors_.size()) {`,
+    replace: `        visits_hash_set_t& visits_;
+        std::size_t current_;
+        std::size_t size_;  // the list's length when the range was made (patched for word2vec-native)
+
+        candidates_iterator_t& skip_missing() noexcept {
+            if (!visits_.size())
+                return *this;
+            while (current_ < size_) {`,
+  },
+  {
+    name: 'candidate iterator bounded by the list length read once (constructor)',
+    file: 'index.hpp',
+    find: `                              std::size_t progress) noexcept
+            : index_(index), neighbors_(neighbors), visits_(visits), current_(progress) {}
+        candidates_iterator_t operator++(int) noexcept {
+            candidates_iterator_t old(index_, neighbors_, visits_, current_);`,
+    replace: `                              std::size_t progress, std::size_t size) noexcept
+            : index_(index), neighbors_(neighbors), visits_(visits), current_(progress), size_(size) {}
+        candidates_iterator_t operator++(int) noexcept {
+            candidates_iterator_t old(index_, neighbors_, visits_, current_, size_);`,
+  },
+  {
+    name: 'candidate iterator bounded by the list length read once (range)',
+    file: 'index.hpp',
+    find: `        visits_hash_set_t& visits;
+
+        candidates_iterator_t begin() const noexcept {
+            return candidates_iterator_t{index, neighbors, visits, 0}.skip_missing();
+        }
+        candidates_iterator_t end() const noexcept { return {index, neighbors, visits, neighbors.size()}; }`,
+    replace: `        visits_hash_set_t& visits;
+        /// The list's length, read once and capped at the base level's connectivity (patched for
+        /// word2vec-native): an add on another thread may rewrite the list meanwhile (a reverse
+        /// link, or a refill that clears it first), and an iterator bounded by the live length
+        /// could then step past the list's end, a read beyond the node.
+        std::size_t count = (std::min)(neighbors.size(), index.config_.connectivity_base);
+
+        candidates_iterator_t begin() const noexcept {
+            return candidates_iterator_t{index, neighbors, visits, 0, count}.skip_missing();
+        }
+        candidates_iterator_t end() const noexcept { return {index, neighbors, visits, count, count}; }`,
   },
   {
     name: 'prefetch in inserts',

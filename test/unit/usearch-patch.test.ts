@@ -1,6 +1,6 @@
 /**
  * native/index/usearch-patch.mjs, the build step that writes USearch's headers with our patches
- * (binding.gyp and CMakeLists.txt run it): it writes every header, marks the patched one,
+ * (binding.gyp and CMakeLists.txt run it): it writes every header, marks index_dense.hpp, patches index.hpp and index_dense.hpp,
  * rewrites nothing on a second run (so a configure does not rebuild the index), and stops,
  * naming the patch, when a passage it replaces is not found exactly once.
  */
@@ -30,7 +30,7 @@ async function patch(out: string, from?: string): Promise<{ code: number; stdout
 }
 
 describe('native/index/usearch-patch.mjs', () => {
-  it('writes every header, the patched one marked and changed only where the patches say', async () => {
+  it('writes every header, the patched ones changed only where the patches say', async () => {
     const out = join(work, 'a');
     const r = await patch(out);
     expect(r.code, r.stderr).toBe(0);
@@ -48,6 +48,11 @@ describe('native/index/usearch-patch.mjs', () => {
         expect(written).toContain('asm volatile("" : : "r"(key))');
         expect(written).toContain('vectors_prefetch_t{this}');
         expect(written).toContain('all_nodes_live_()');
+        expect(written).not.toBe(original);
+      } else if (name === 'index.hpp') {
+        // The candidate iterator bounded by the list's length read once (patch level 3).
+        expect(written).toContain('std::size_t count = (std::min)(neighbors.size(), index.config_.connectivity_base);');
+        expect(written).toContain('while (current_ < size_) {');
         expect(written).not.toBe(original);
       } else {
         expect(written).toBe(original);

@@ -27,6 +27,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
+import { bestOf, recallAt as recallOfIds } from './tools/measure.mjs';
 import { mulberry32 } from './tools/random.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -145,29 +146,8 @@ function draw(cdf, u) {
   return lo;
 }
 
-/** Recall@k of approximate ids against exact ids (both n x k). */
-function recallAt(approx, exact, n, k = K) {
-  let hits = 0;
-  for (let q = 0; q < n; q++) {
-    const truth = new Set();
-    for (let j = 0; j < k; j++) truth.add(exact[q * k + j]);
-    for (let j = 0; j < k; j++) if (truth.has(approx[q * k + j])) hits++;
-  }
-  return hits / (n * k);
-}
-
-/** The best time of `fn` over at least `reps` runs, more until `minSeconds` have passed in all. */
-async function bestOf(reps, fn, minSeconds = 0) {
-  let best = Infinity, spent = 0, last;
-  for (let r = 0; r < reps || spent < minSeconds * 1000; r++) {
-    const t = performance.now();
-    last = await fn();
-    const ms = performance.now() - t;
-    best = Math.min(best, ms);
-    spent += ms;
-  }
-  return { seconds: best / 1000, result: last };
-}
+/** Recall@K (measure.mjs) of approximate ids against exact ids, both n x K. */
+const recallAt = (approx, exact, n, k = K) => recallOfIds(approx, exact, n, k);
 
 // ---------------------------------------------------------------- data: words
 

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
+import { bestOf, median, recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
 
 const self = fileURLToPath(import.meta.url);
@@ -39,6 +40,11 @@ const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const STUDY = flag('--study', '');
 const CHILD = flag('--child', '');
+// Settings of a study of two addons: the one --baseline-addon names, and the one as built.
+const againstBaseline = (baselineName, builtName) => [
+  [baselineName, { WORD2VEC_NATIVE_ADDON: resolve(flag('--baseline-addon', '')) }],
+  [builtName, { WORD2VEC_NATIVE_ADDON: undefined }],
+];
 const STUDIES = {
   'huge-pages': {
     title: "Huge pages for the index library's memory, on 1M x 100 item vectors (issue 15 study)",
@@ -52,19 +58,13 @@ const STUDIES = {
   },
   'usearch-patch': {
     title: "USearch's headers patched (a row prefetch, no removed-key check while every row is live), on 1M x 100 item vectors (issue 15 study)",
-    settings: [
-      ['unpatched', { WORD2VEC_NATIVE_ADDON: resolve(flag('--baseline-addon', '')) }],
-      ['patched', { WORD2VEC_NATIVE_ADDON: undefined }],
-    ],
+    settings: againstBaseline('unpatched', 'patched'),
     how: 'through the addon as built, USearch\'s headers patched by native/index/usearch-patch.mjs, or through the addon of the commit before the patches (--baseline-addon)',
     builds: 2,
   },
   'node-prefetch': {
     title: "USearch's prefetch hook also loading each candidate's graph node (patch level 2), on 1M x 100 item vectors (issue 15 study)",
-    settings: [
-      ['level 1', { WORD2VEC_NATIVE_ADDON: resolve(flag('--baseline-addon', '')) }],
-      ['level 2', { WORD2VEC_NATIVE_ADDON: undefined }],
-    ],
+    settings: againstBaseline('level 1', 'level 2'),
     how: "through the addon as built (native/index/usearch-patch.mjs at patch level 2: the prefetch hook also loads each candidate's key, bringing its graph node), or through the addon of the commit before it (--baseline-addon, patch level 1: rows prefetched only)",
     builds: 2,
   },
@@ -129,20 +129,8 @@ async function child() {
   const efs = [];
   for (const ef of EFS) {
     index.expansionSearch = ef;
-    let best = Infinity;
-    let ids;
-    for (let rep = 0; rep < 3; rep++) {
-      const t = performance.now();
-      const r = await index.search(q, K, { threads: THREADS });
-      best = Math.min(best, (performance.now() - t) / 1000);
-      ids = r.ids;
-    }
-    let hits = 0;
-    for (let i = 0; i < QUERIES; i++) {
-      const want = new Set(truth.subarray(i * K, (i + 1) * K));
-      for (const id of ids.subarray(i * K, (i + 1) * K)) if (want.has(id)) hits++;
-    }
-    efs.push({ ef, qps: QUERIES / best, recall: hits / (QUERIES * K) });
+    const { seconds, result } = await bestOf(3, () => index.search(q, K, { threads: THREADS }));
+    efs.push({ ef, qps: QUERIES / seconds, recall: recallAt(result.ids, truth, QUERIES, K) });
   }
   console.log(JSON.stringify({ ...memory, expansionAdd: index.expansionAdd, efs }));
 }
@@ -161,11 +149,6 @@ function run(mode, metric, setting, extra = []) {
   });
   return JSON.parse(out.trim().split('\n').pop());
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function parent() {
   const meta = resultMeta(`node bench/tools/index-ab.mjs ${argv.join(' ')}`.trim());

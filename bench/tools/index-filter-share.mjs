@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
+import { recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -65,15 +66,6 @@ async function exactWithin(rows, q) {
   return r.ids.map((i) => (i >= 0 ? rows[i] : -1));
 }
 
-function recallAt(ids, truth) {
-  let hits = 0;
-  for (let q = 0; q < QUERIES; q++) {
-    const want = new Set(truth.subarray(q * K, (q + 1) * K));
-    for (const x of ids.subarray(q * K, (q + 1) * K)) if (want.has(x)) hits++;
-  }
-  return hits / (QUERIES * K);
-}
-
 async function searchThrough(index, q, rows, path) {
   if (path === 'default') delete process.env.W2V_GATHERED_SCAN_SHARE;
   else process.env.W2V_GATHERED_SCAN_SHARE = path === 'scan' ? '1' : '0';
@@ -110,8 +102,8 @@ for (const share of SHARES) {
   const row = {
     share: rows.length / n,
     rows: rows.length,
-    graph: { qps: graph.qps, recall: recallAt(graph.ids, truth), exact: graph.exact },
-    scan: { qps: scan.qps, recall: recallAt(scan.ids, truth), exact: scan.exact },
+    graph: { qps: graph.qps, recall: recallAt(graph.ids, truth, QUERIES, K), exact: graph.exact },
+    scan: { qps: scan.qps, recall: recallAt(scan.ids, truth, QUERIES, K), exact: scan.exact },
     chosen: chosen.exact ? 'scan' : 'graph',
   };
   rowsOut.push(row);

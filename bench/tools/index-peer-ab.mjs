@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
+import { bestOf, median, recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,20 +37,6 @@ const TARGET = 0.95;
 const K = 10, DIM = 100, THREADS = 2, REPS = 3, MIN_SECONDS = 1;
 
 const log = (line) => console.error(`index-peer-ab: ${line}`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-function recallOf(ids, truth) {
-  let hits = 0;
-  for (let q = 0; q < QUERIES; q++) {
-    const want = new Set(truth.subarray(q * K, (q + 1) * K));
-    for (const id of ids.subarray(q * K, (q + 1) * K)) if (want.has(id)) hits++;
-  }
-  return hits / (QUERIES * K);
-}
-
 /** QPS at recall TARGET along a curve of { recall, qps } by increasing ef: log(QPS) linear in
  * recall between the two points around it (bench/index.mjs's "interp."); null if not reached. */
 function qpsAtTarget(curve) {
@@ -100,7 +87,7 @@ async function main() {
   writeFileSync(join(SCRATCH, 'manifest.json'), JSON.stringify(manifest));
 
   log('building ours (cosine, M 16, efConstruction 112)');
-  let t = performance.now();
+  const t = performance.now();
   const index = await model.buildIndex({ metric: 'cosine', connectivity: manifest.M, expansionAdd: manifest.efConstruction, threads: THREADS });
   const oursBuild = (performance.now() - t) / 1000;
   log(`ours built in ${oursBuild.toFixed(1)} s; building hnswlib (rows shuffled)`);
@@ -110,15 +97,8 @@ async function main() {
 
   const ours = async (ef) => {
     index.expansionSearch = ef;
-    let best = Infinity, spent = 0, ids;
-    for (let r = 0; r < REPS || spent < MIN_SECONDS; r++) {
-      t = performance.now();
-      ids = (await index.search(queries, K, { threads: THREADS })).ids;
-      const s = (performance.now() - t) / 1000;
-      best = Math.min(best, s);
-      spent += s;
-    }
-    return { ef, qps: QUERIES / best, recall: recallOf(ids, truth) };
+    const { seconds, result } = await bestOf(REPS, () => index.search(queries, K, { threads: THREADS }), MIN_SECONDS);
+    return { ef, qps: QUERIES / seconds, recall: recallAt(result.ids, truth, QUERIES, K) };
   };
   const rounds = [];
   for (let r = 0; r < ROUNDS; r++) {

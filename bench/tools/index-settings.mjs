@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
+import { recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -66,14 +67,8 @@ for (const [M, efC] of SETTINGS) for (const dotTransform of DOT ? [false, true] 
     index.expansionSearch = ef;
     await index.search(queries.subarray(0, 100 * DIM), K, { threads: THREADS });
     const runs = [await timed(() => index.search(queries, K, { threads: THREADS })), await timed(() => index.search(queries, K, { threads: THREADS }))];
-    const ids = runs[0].result.ids;
-    let found = 0;
-    for (let q = 0; q < QUERIES; q++) {
-      const want = new Set(truth.subarray(q * K, (q + 1) * K));
-      for (const id of ids.subarray(q * K, (q + 1) * K)) if (want.has(id)) found++;
-    }
     const qps = QUERIES / Math.min(...runs.map((r) => r.seconds));
-    line.points.push({ ef, recall: found / (QUERIES * K), qps, vsExact: qps / exactQps });
+    line.points.push({ ef, recall: recallAt(runs[0].result.ids, truth, QUERIES, K), qps, vsExact: qps / exactQps });
   }
   index.dispose();
   rows.push(line);

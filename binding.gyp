@@ -30,6 +30,8 @@
         "native/index/distance.cc",
         "native/index/huge_pages.cc",
         "native/index/index_file.cc",
+        "native/index/ivf_lists.cc",
+        "native/index/stored_rows.cc",
         "native/backends/trainer_factory.cc",
         "native/binding/addon.cc",
         "native/binding/cuda_functions.cc",

@@ -317,6 +317,11 @@ w2v::ann::IndexSettings ParseSettings(const Napi::Object& o) {
   s.expansionAdd = static_cast<int32_t>(integerProp(o, "expansionAdd", 1, w2v::ann::kMaxExpansion));
   s.expansionSearch = static_cast<int32_t>(integerProp(o, "expansionSearch", 1, w2v::ann::kMaxExpansion));
   s.dotTransform = boolProp(o, "dotTransform");
+  const std::string kind = o.Get("kind").IsString() ? o.Get("kind").As<Napi::String>().Utf8Value() : "";
+  if (kind != "hnsw" && kind != "ivf") throwType(o.Env(), "kind must be \"hnsw\" or \"ivf\", got " + describe(o.Get("kind")));
+  s.kind = kind == "hnsw" ? w2v::ann::IndexKind::kGraph : w2v::ann::IndexKind::kLists;
+  s.lists = static_cast<int32_t>(integerProp(o, "lists", 0, w2v::ann::kMaxLists));
+  s.probes = static_cast<int32_t>(integerProp(o, "probes", 1, w2v::ann::kMaxLists));
   return s;
 }
 
@@ -330,6 +335,7 @@ Napi::Function IndexWrap::Define(Napi::Env env, Napi::FunctionReference* constru
                                   InstanceMethod<&IndexWrap::Save>("save"), InstanceMethod<&IndexWrap::Info>("info"),
                                   InstanceMethod<&IndexWrap::Size>("size"),
                                   InstanceMethod<&IndexWrap::SetExpansionSearch>("setExpansionSearch"),
+                                  InstanceMethod<&IndexWrap::SetProbes>("setProbes"),
                                   InstanceMethod<&IndexWrap::SetExpansionAdd>("setExpansionAdd"),
                                   InstanceMethod<&IndexWrap::Dispose>("dispose")});
   *constructor = Napi::Persistent(f);
@@ -446,6 +452,7 @@ Napi::Value IndexWrap::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto& s = index->settings();
   Napi::Object o = Napi::Object::New(env);
+  o.Set("kind", Napi::String::New(env, s.kind == w2v::ann::IndexKind::kGraph ? "hnsw" : "ivf"));
   o.Set("size", Napi::Number::New(env, static_cast<double>(index->size())));
   o.Set("memoryBytes", Napi::Number::New(env, static_cast<double>(index->memoryBytes())));
   o.Set("dim", Napi::Number::New(env, s.dim));
@@ -454,6 +461,8 @@ Napi::Value IndexWrap::Info(const Napi::CallbackInfo& info) {
   o.Set("connectivity", Napi::Number::New(env, s.connectivity));
   o.Set("expansionAdd", Napi::Number::New(env, s.expansionAdd));
   o.Set("expansionSearch", Napi::Number::New(env, s.expansionSearch));
+  o.Set("lists", Napi::Number::New(env, index->lists()));
+  o.Set("probes", Napi::Number::New(env, s.probes));
   o.Set("dotTransform", Napi::Boolean::New(env, s.transformsDot()));
   o.Set("normBound", Napi::Number::New(env, index->normBound()));
   o.Set("view", Napi::Boolean::New(env, index->isView()));
@@ -465,6 +474,11 @@ Napi::Value IndexWrap::Info(const Napi::CallbackInfo& info) {
 
 Napi::Value IndexWrap::SetExpansionSearch(const Napi::CallbackInfo& info) {
   live(info.Env())->setExpansionSearch(static_cast<int32_t>(integerArg(info[0], "expansionSearch", 1, w2v::ann::kMaxExpansion)));
+  return info.Env().Undefined();
+}
+
+Napi::Value IndexWrap::SetProbes(const Napi::CallbackInfo& info) {
+  live(info.Env())->setProbes(static_cast<int32_t>(integerArg(info[0], "probes", 1, w2v::ann::kMaxLists)));
   return info.Env().Undefined();
 }
 

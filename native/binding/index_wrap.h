@@ -32,6 +32,7 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
   Napi::Value Info(const Napi::CallbackInfo& info);
   Napi::Value Size(const Napi::CallbackInfo& info);
   Napi::Value SetExpansionSearch(const Napi::CallbackInfo& info);
+  Napi::Value SetProbes(const Napi::CallbackInfo& info);
   Napi::Value SetExpansionAdd(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   const std::shared_ptr<w2v::ann::AnnIndex>& live(Napi::Env env) const;
@@ -47,7 +48,8 @@ class IndexWrap : public Napi::ObjectWrap<IndexWrap> {
   std::shared_ptr<AddJobs> jobs_ = std::make_shared<AddJobs>();
 };
 
-/// createIndex({ dim, metric, quantization, connectivity, expansionAdd, expansionSearch }): Index
+/// createIndex({ kind, dim, metric, quantization, connectivity, expansionAdd, expansionSearch, dotTransform,
+/// lists, probes }): Index
 Napi::Value CreateIndex(const Napi::CallbackInfo& info);
 /// openIndex(path, view, threads): Promise<{ index, header, extra }>
 Napi::Value OpenIndex(const Napi::CallbackInfo& info);

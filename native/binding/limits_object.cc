@@ -39,6 +39,7 @@ Napi::Object LimitsObject(Napi::Env env) {
   o.Set("minIndexConnectivity", w2v::ann::kMinConnectivity);
   o.Set("maxIndexConnectivity", w2v::ann::kMaxConnectivity);
   o.Set("maxIndexExpansion", w2v::ann::kMaxExpansion);
+  o.Set("maxIndexLists", w2v::ann::kMaxLists);
   o.Freeze();
   return o;
 }

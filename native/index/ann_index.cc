@@ -19,13 +19,11 @@
 #include "../core/mapped_file.h"
 #include "../core/parallel_parts.h"
 #include "ann_index_impl.h"
+#include "ivf_lists.h"
 
 namespace w2v {
 namespace ann {
 namespace {
-
-/// Values sampled to choose the i8 scale.
-constexpr size_t kScaleSample = size_t{1} << 20;
 
 us::scalar_kind_t scalarKind(Quantization q) {
   return q == Quantization::kF32 ? us::scalar_kind_t::f32_k : q == Quantization::kF16 ? us::scalar_kind_t::f16_k : us::scalar_kind_t::i8_k;
@@ -40,40 +38,11 @@ void checkSettings(const IndexSettings& s) {
     bad("expansionAdd must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(s.expansionAdd));
   if (s.expansionSearch < 1 || s.expansionSearch > kMaxExpansion)
     bad("expansionSearch must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(s.expansionSearch));
-  if (s.dotTransform && (s.metric != Metric::kDot || s.quantization == Quantization::kI8))
-    bad("dotTransform applies to a dot index over f32 or f16 rows only");
-}
-
-/// i8: stored value per unit, so that all but the largest 0.01% of |values| (after the
-/// cosine normalisation) fit in [-127, 127]; the rest are clamped.
-float chooseI8Scale(const float* rows, size_t count, const IndexSettings& s) {
-  const size_t dim = static_cast<size_t>(s.dim);
-  const size_t total = count * dim;
-  const size_t step = std::max<size_t>(1, total / kScaleSample);
-  std::vector<float> sample;
-  std::vector<float> unit(dim);
-  for (size_t v = 0; v < total; v += step) {
-    const size_t r = v / dim;
-    float norm = 1;
-    if (s.metric == Metric::kCosine) {
-      double n = 0;
-      for (size_t d = 0; d < dim; ++d) n += double{rows[r * dim + d]} * rows[r * dim + d];
-      norm = n > 0 ? static_cast<float>(std::sqrt(n)) : 1.0f;
-    }
-    sample.push_back(std::fabs(rows[v]) / norm);
-  }
-  if (sample.empty()) return 1;
-  const size_t at = std::min(sample.size() - 1, static_cast<size_t>(static_cast<double>(sample.size()) * 0.9999));
-  std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(at), sample.end());
-  const float top = sample[at];
-  return top > 0 && std::isfinite(127.0f / top) ? 127.0f / top : 1.0f;
-}
-
-/// A row's squared norm, summed in double.
-double squaredNorm(const float* row, int32_t dim) {
-  double n = 0;
-  for (int32_t d = 0; d < dim; ++d) n += double{row[d]} * row[d];
-  return n;
+  if (s.dotTransform && (s.metric != Metric::kDot || s.quantization == Quantization::kI8 || s.kind != IndexKind::kGraph))
+    bad("dotTransform applies to a dot index over f32 or f16 rows only, of kind graph");
+  if (s.kind != IndexKind::kGraph && s.kind != IndexKind::kLists) bad("index kind " + std::to_string(static_cast<int>(s.kind)) + " is unknown");
+  if (s.lists < 0 || s.lists > kMaxLists) bad("lists must be an integer in [1, " + std::to_string(kMaxLists) + "] (or 0: the default), got " + std::to_string(s.lists));
+  if (s.probes < 1 || s.probes > kMaxLists) bad("probes must be an integer in [1, " + std::to_string(kMaxLists) + "], got " + std::to_string(s.probes));
 }
 
 /// The dot transform's R: the largest row norm (1 when every row is zero).
@@ -82,21 +51,6 @@ float largestNorm(const float* rows, size_t count, int32_t dim) {
   for (size_t r = 0; r < count; ++r) top = std::max(top, squaredNorm(rows + r * static_cast<size_t>(dim), dim));
   const float bound = static_cast<float>(std::sqrt(top));
   return bound > 0 && std::isfinite(bound) ? bound : 1.0f;
-}
-
-void checkRows(const int32_t* ids, const float* rows, size_t count, int32_t dim) {
-  for (size_t i = 0; i < count; ++i) {
-    if (ids[i] < 0) throw std::invalid_argument("ids[" + std::to_string(i) + "] must be an id in [0, 2147483647], got " + std::to_string(ids[i]));
-    const float* row = rows + i * static_cast<size_t>(dim);
-    for (int32_t d = 0; d < dim; ++d)
-      if (!std::isfinite(row[d]))
-        throw std::invalid_argument("vector " + std::to_string(i) + " (id " + std::to_string(ids[i]) + ") value " + std::to_string(d) +
-                                    " must be finite, got " + std::to_string(row[d]));
-  }
-  std::vector<int32_t> sorted(ids, ids + count);
-  std::sort(sorted.begin(), sorted.end());
-  const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
-  if (twice != sorted.end()) throw std::invalid_argument("id " + std::to_string(*twice) + " appears more than once in one add");
 }
 
 }  // namespace
@@ -116,41 +70,6 @@ bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out) {
   }
 }
 
-size_t bytesPerValue(Quantization q) { return q == Quantization::kF32 ? 4 : q == Quantization::kF16 ? 2 : 1; }
-
-float encodeRow(const float* row, const IndexSettings& s, float normBound, float scale, float* unit, uint8_t* out) {
-  const int32_t dim = s.storedDim();
-  float inv = 1;
-  double n = 0;
-  if (s.metric == Metric::kCosine || normBound > 0) n = squaredNorm(row, s.dim);
-  if (s.metric == Metric::kCosine) inv = n > 0 ? static_cast<float>(1.0 / std::sqrt(n)) : 0.0f;
-  if (normBound > 0) inv = 1.0f / normBound;
-  for (int32_t d = 0; d < s.dim; ++d) unit[d] = row[d] * inv;
-  // The dot transform's added value: what brings a row to unit length (0 past R), 0 for a query.
-  if (s.transformsDot()) unit[s.dim] = normBound > 0 ? static_cast<float>(std::sqrt(std::max(0.0, 1.0 - n / (double{normBound} * normBound)))) : 0.0f;
-  switch (s.quantization) {
-    case Quantization::kF32:
-      std::memcpy(out, unit, static_cast<size_t>(dim) * 4);
-      return 1;
-    case Quantization::kF16: {
-      uint16_t* h = reinterpret_cast<uint16_t*>(out);
-      for (int32_t d = 0; d < dim; ++d) h[d] = floatToHalf(unit[d]);
-      return 1;
-    }
-    case Quantization::kI8:
-    default: {
-      if (scale == 0) {
-        float top = 0;
-        for (int32_t d = 0; d < dim; ++d) top = std::max(top, std::fabs(unit[d]));
-        scale = top > 0 ? 127.0f / top : 1.0f;
-      }
-      int8_t* q = reinterpret_cast<int8_t*>(out);
-      for (int32_t d = 0; d < dim; ++d) q[d] = static_cast<int8_t>(std::lround(std::max(-127.0f, std::min(127.0f, unit[d] * scale))));
-      return scale;
-    }
-  }
-}
-
 bool SearchFilter::admits(uint64_t id) const {
   if (allow != nullptr && (id >= allowBits || ((allow[id >> 6] >> (id & 63)) & 1) == 0)) return false;
   return excludeCount == 0 || !std::binary_search(exclude, exclude + excludeCount, static_cast<int32_t>(id));
@@ -158,6 +77,10 @@ bool SearchFilter::admits(uint64_t id) const {
 
 AnnIndex::AnnIndex(const IndexSettings& settings) : impl_(new Impl), settings_(settings) {
   checkSettings(settings);
+  if (settings.kind == IndexKind::kLists) {
+    ivf_ = std::make_unique<IvfLists>(settings);
+    return;
+  }
   us::index_dense_config_t config(static_cast<size_t>(settings.connectivity), static_cast<size_t>(settings.expansionAdd),
                                   static_cast<size_t>(settings.expansionSearch));
   auto made = Dense::make(ourMetric(settings), config, us::default_free_value<uint64_t>(), us::index_limits_t(0, kContexts));
@@ -169,20 +92,23 @@ AnnIndex::~AnnIndex() = default;
 
 const char* AnnIndex::kernelName() { return distanceKernels().name; }
 size_t AnnIndex::size() const {
+  if (ivf_) return ivf_->size();
   std::shared_lock<std::shared_mutex> g(impl_->lock);
   return impl_->index.size();
 }
 size_t AnnIndex::memoryBytes() const {
+  if (ivf_) return ivf_->memoryBytes();
   std::shared_lock<std::shared_mutex> g(impl_->lock);
   return impl_->index.memory_usage();
 }
-float AnnIndex::i8Scale() const { return impl_->i8Scale; }
+float AnnIndex::i8Scale() const { return ivf_ ? ivf_->i8Scale() : impl_->i8Scale; }
 float AnnIndex::normBound() const { return impl_->normBound; }
 size_t AnnIndex::relinkedRows() const { return impl_->relinked.load(); }
 size_t AnnIndex::unreachableRows() const { return impl_->unreachable.load(); }
 bool AnnIndex::isView() const { return impl_->mapped != nullptr; }
 
 bool AnnIndex::contains(int32_t id) const {
+  if (ivf_) return ivf_->contains(id);
   std::shared_lock<std::shared_mutex> g(impl_->lock);
   return id >= 0 && impl_->index.contains(static_cast<uint64_t>(id));
 }
@@ -190,6 +116,7 @@ bool AnnIndex::contains(int32_t id) const {
 void AnnIndex::setExpansionAdd(int32_t expansion) {
   if (expansion < 1 || expansion > kMaxExpansion)
     throw std::invalid_argument("expansionAdd must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(expansion));
+  if (ivf_) return;  // no graph to build
   std::unique_lock<std::shared_mutex> g(impl_->lock);
   impl_->index.change_expansion_add(static_cast<size_t>(expansion));
   settings_.expansionAdd = expansion;
@@ -198,10 +125,20 @@ void AnnIndex::setExpansionAdd(int32_t expansion) {
 void AnnIndex::setExpansionSearch(int32_t expansion) {
   if (expansion < 1 || expansion > kMaxExpansion)
     throw std::invalid_argument("expansionSearch must be an integer in [1, " + std::to_string(kMaxExpansion) + "], got " + std::to_string(expansion));
+  if (ivf_) return;  // no graph to search
   std::unique_lock<std::shared_mutex> g(impl_->lock);
   impl_->index.change_expansion_search(static_cast<size_t>(expansion));
   settings_.expansionSearch = expansion;
 }
+
+void AnnIndex::setProbes(int32_t probes) {
+  if (probes < 1 || probes > kMaxLists)
+    throw std::invalid_argument("probes must be an integer in [1, " + std::to_string(kMaxLists) + "], got " + std::to_string(probes));
+  if (ivf_) ivf_->setProbes(probes);
+  settings_.probes = probes;
+}
+
+int32_t AnnIndex::lists() const { return ivf_ ? ivf_->lists() : 0; }
 
 
 namespace {
@@ -323,6 +260,7 @@ void AnnIndex::Impl::addNorms(NormList added, size_t replaced, bool whole) {
 bool AnnIndex::add(const int32_t* ids, const float* rows, size_t count, int threads, const ProgressFn& progress,
                    const std::atomic<bool>* cancelled) {
   if (isView()) throw std::runtime_error("this index is a read-only view of its file: load it without view to add or remove rows");
+  if (ivf_) return ivf_->add(ids, rows, count, threads, progress, cancelled);
   checkRows(ids, rows, count, settings_.dim);
   if (count == 0) return true;
   Impl& impl = *impl_;
@@ -514,6 +452,7 @@ std::vector<size_t> AnnIndex::findUnreachable(const int32_t* ids, const std::vec
 
 size_t AnnIndex::remove(const int32_t* ids, size_t count) {
   if (isView()) throw std::runtime_error("this index is a read-only view of its file: load it without view to add or remove rows");
+  if (ivf_) return ivf_->remove(ids, count);
   std::unique_lock<std::shared_mutex> g(impl_->lock);
   size_t removed = 0;
   for (size_t i = 0; i < count; ++i) {

@@ -33,7 +33,13 @@ namespace ann {
 
 enum class Metric : uint8_t { kCosine = 1, kDot = 2 };
 
+/// How rows are found: an HNSW graph (the library's), or inverted lists (IvfLists: rows kept
+/// in the list of their nearest k-means centroid, a query scanning the lists of its nearest
+/// centroids), which store no links: a row costs its stored values and its id.
+enum class IndexKind : uint8_t { kGraph = 1, kLists = 2 };
+
 struct IndexSettings {
+  IndexKind kind = IndexKind::kGraph;
   int32_t dim = 0;
   Metric metric = Metric::kCosine;
   Quantization quantization = Quantization::kF32;
@@ -44,6 +50,11 @@ struct IndexSettings {
   int32_t expansionSearch = 64;
   /// Dot over f32 or f16 only: store rows through the dot transform (see AnnIndex).
   bool dotTransform = false;
+  /// Lists kind: the number of lists (k-means centroids), learnt from the first add; 0: about
+  /// 4 sqrt(rows of the first add) (see IvfLists). At most the first add's rows.
+  int32_t lists = 0;
+  /// Lists kind: lists a query scans (IVF's nprobe).
+  int32_t probes = 32;
 
   bool transformsDot() const { return metric == Metric::kDot && dotTransform; }
   /// Values per stored row: dim, one more under the dot transform.
@@ -53,6 +64,7 @@ struct IndexSettings {
 constexpr int32_t kMinConnectivity = 2;
 constexpr int32_t kMaxConnectivity = 256;
 constexpr int32_t kMaxExpansion = 1 << 20;
+constexpr int32_t kMaxLists = 1 << 16;
 /// Ids are int32 row ids, as everywhere else.
 constexpr int64_t kMaxId = INT32_MAX;
 
@@ -71,6 +83,8 @@ struct SearchFilter {
 
 /// Called on the adding thread with rows done so far and the total.
 using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+class IvfLists;
 
 class AnnIndex {
  public:
@@ -118,6 +132,11 @@ class AnnIndex {
   const IndexSettings& settings() const { return settings_; }
   void setExpansionSearch(int32_t expansion);
   void setExpansionAdd(int32_t expansion);
+  /// Lists kind: lists a query scans (ignored by a graph). @throws std::invalid_argument
+  /// outside [1, kMaxLists].
+  void setProbes(int32_t probes);
+  /// Lists kind: the lists learnt (0 before the first add, and for a graph).
+  int32_t lists() const;
   /// Stored i8 value per unit of the rows (0 unless i8).
   float i8Scale() const;
   /// The dot transform's R (0 before the first add, or without the transform).
@@ -140,6 +159,7 @@ class AnnIndex {
   std::vector<size_t> findUnreachable(const int32_t* ids, const std::vector<size_t>& which) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<IvfLists> ivf_;  // the lists kind: every call goes there
   IndexSettings settings_;
 };
 

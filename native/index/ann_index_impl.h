@@ -32,6 +32,7 @@
 
 #include "../core/mapped_file.h"
 #include "ann_index.h"
+#include "stored_rows.h"
 
 namespace w2v {
 namespace ann {
@@ -43,17 +44,10 @@ using Dense = us::index_dense_gt<uint64_t, uint32_t>;
 constexpr size_t kContexts = 64;
 
 us::metric_punned_t ourMetric(const IndexSettings& s);
-size_t bytesPerValue(Quantization q);
 /// Copies a stored row out, in the storage format (the library's same-type cast is a copy);
 /// false for an id not in the index.
 bool getStored(const Dense& index, Quantization q, uint64_t key, uint8_t* out);
 
-/// A row as the index stores it (`normBound` the index's R under the dot transform), or a query
-/// as the index compares it (`normBound` 0): unit length for cosine; under the dot transform
-/// [x / R, sqrt(1 - |x / R|^2)] for a row and [q, 0] for a query; then f32, f16 or i8. For i8,
-/// `scale` is the index's (stored rows) or 0 (a query: its own, 127 / its largest magnitude).
-/// `unit` and `out` hold s.storedDim() values. Returns the scale applied (1 for f32 and f16).
-float encodeRow(const float* row, const IndexSettings& s, float normBound, float scale, float* unit, uint8_t* out);
 
 /// Dot indexes: every stored row's norm, in the units of the scores a search returns (the row
 /// as added, to the storage's rounding), with its id, ascending (see AnnIndex::search). Built

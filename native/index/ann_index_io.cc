@@ -7,6 +7,7 @@
 
 #include "ann_index_impl.h"
 #include "index_file.h"
+#include "ivf_lists.h"
 #include "../core/w2v_limits.h"
 
 #if defined(_WIN32)
@@ -80,12 +81,17 @@ void AnnIndex::save(const std::string& path, IndexFileHeader header, const uint8
   out.write(blank, sizeof blank);
   header.payloadOffset = kIndexHeaderBytes;
   StreamHasher payload;
-  auto r = impl.index.save_to_stream([&](const void* data, size_t length) {
+  auto writePayload = [&](const void* data, size_t length) {
     payload.update(static_cast<const uint8_t*>(data), length);
     out.write(data, length);
     return true;
-  });
-  if (!r) throw std::runtime_error(std::string("cannot serialize the index: ") + r.error.what());
+  };
+  if (ivf_) {
+    ivf_->write(writePayload);
+  } else {
+    auto r = impl.index.save_to_stream(writePayload);
+    if (!r) throw std::runtime_error(std::string("cannot serialize the index: ") + r.error.what());
+  }
   header.payloadLength = out.written() - header.payloadOffset;
   header.payloadHash = payload.finish();
   header.extraOffset = header.extraLength = header.extraHash = 0;
@@ -101,8 +107,8 @@ void AnnIndex::save(const std::string& path, IndexFileHeader header, const uint8
   header.dim = static_cast<uint32_t>(settings_.dim);
   header.metric = static_cast<uint8_t>(settings_.metric);
   header.quantization = static_cast<uint8_t>(settings_.quantization);
-  header.i8Scale = settings_.quantization == Quantization::kI8 ? impl.i8Scale : 0.0f;
-  header.flags = settings_.transformsDot() ? kIndexFlagDotTransform : 0;
+  header.i8Scale = settings_.quantization == Quantization::kI8 ? i8Scale() : 0.0f;
+  header.flags = static_cast<uint8_t>((settings_.transformsDot() ? kIndexFlagDotTransform : 0) | (ivf_ ? kIndexFlagLists : 0));
   header.normBound = settings_.transformsDot() ? impl.normBound : 0.0f;
   uint8_t bytes[kIndexHeaderBytes];
   encodeIndexHeader(header, bytes);
@@ -125,8 +131,22 @@ std::unique_ptr<AnnIndex> AnnIndex::open(const std::string& path, bool view, int
   s.metric = static_cast<Metric>(h.metric);
   s.quantization = static_cast<Quantization>(h.quantization);
   s.dotTransform = (h.flags & kIndexFlagDotTransform) != 0;
+  if ((h.flags & kIndexFlagLists) != 0) s.kind = IndexKind::kLists;
   std::unique_ptr<AnnIndex> out(new AnnIndex(s));
   Impl& impl = *out->impl_;
+  if (out->ivf_) {
+    try {
+      out->ivf_->read(data + h.payloadOffset, static_cast<size_t>(h.payloadLength), view, h.i8Scale);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string(e.what()) + ": \"" + path + "\"");
+    }
+    out->settings_.lists = out->ivf_->lists();
+    out->settings_.probes = out->ivf_->probes();
+    if (extra != nullptr) extra->assign(data + h.extraOffset, data + h.extraOffset + h.extraLength);
+    if (view) impl.mapped = std::move(mapped);
+    if (header != nullptr) *header = h;
+    return out;
+  }
   // Only the index section: the library reads from `offset` to what its own header declares.
   us::memory_mapped_file_t file(const_cast<us::byte_t*>(reinterpret_cast<const us::byte_t*>(data)),
                                 static_cast<size_t>(h.payloadOffset + h.payloadLength));

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "ann_index_impl.h"
+#include "best_k.h"
+#include "ivf_lists.h"
 
 namespace w2v {
 namespace ann {
@@ -84,7 +86,7 @@ struct QuerySearch {
   std::vector<uint8_t> row;
   std::vector<uint64_t> keys;
   std::vector<float> distances;
-  std::vector<std::pair<float, uint64_t>> heap;
+  BestK best;
   std::unordered_set<uint64_t> seen;  // addLowNorms, for k past kLinearIdCheck
 
   QuerySearch(const Dense& i, const IndexSettings& s, const SearchFilter& f, const NormList* n, const Gathered* g, float scale, float bound,
@@ -110,43 +112,21 @@ struct QuerySearch {
     }
   }
 
-  // Keeps the best k (lowest distances) offered, in a max-heap on the worst kept.
-  void offer(float d, uint64_t id) {
-    if (heap.size() < static_cast<size_t>(k)) {
-      heap.emplace_back(d, id);
-      std::push_heap(heap.begin(), heap.end());
-    } else if (d < heap.front().first) {
-      std::pop_heap(heap.begin(), heap.end());
-      heap.back() = {d, id};
-      std::push_heap(heap.begin(), heap.end());
-    }
-  }
-
-  // The heap's rows, best first, into keys and distances; returns how many.
-  size_t heapToResults() {
-    std::sort_heap(heap.begin(), heap.end());
-    for (size_t i = 0; i < heap.size(); ++i) {
-      keys[i] = heap[i].second;
-      distances[i] = heap[i].first;
-    }
-    return heap.size();
-  }
-
   // Every allowed id, scored exactly against the stored rows (best k kept in a max-heap): the
   // rows read out for the batch when there are, else each read through the library.
   size_t scan(const uint8_t* q) {
     const DistanceFn fn = distanceKernels().of(settings.quantization);
     const size_t n = static_cast<size_t>(settings.storedDim());
-    heap.clear();
+    best.reset(static_cast<size_t>(k));
     if (gathered != nullptr) {
       for (size_t i = 0; i < gathered->ids.size(); ++i)
-        offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(gathered->rows.data() + i * gathered->rowBytes), n), gathered->ids[i]);
+        best.offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(gathered->rows.data() + i * gathered->rowBytes), n), gathered->ids[i]);
     } else {
       forEachAdmitted(filter, [&](uint64_t id) {
-        if (getStored(index, settings.quantization, id, row.data())) offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
+        if (getStored(index, settings.quantization, id, row.data())) best.offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
       });
     }
-    return heapToResults();
+    return best.finish(keys.data(), distances.data());
   }
 
   // Dot: a row x scores q.x >= -|q| |x| against a query q, so when the k-th result scores s < 0,
@@ -163,9 +143,8 @@ struct QuerySearch {
     for (int32_t d = 0; d < settings.dim; ++d) sum += double{input[d]} * input[d];
     const double queryNorm = std::sqrt(sum);
     if (queryNorm == 0) return found;
-    heap.clear();
-    for (size_t i = 0; i < found; ++i) heap.emplace_back(distances[i], keys[i]);
-    std::make_heap(heap.begin(), heap.end());
+    best.reset(static_cast<size_t>(k));
+    for (size_t i = 0; i < found; ++i) best.offer(distances[i], keys[i]);
     const DistanceFn fn = distanceKernels().of(settings.quantization);
     const size_t n = static_cast<size_t>(settings.storedDim());
     // An id already kept or scored (a replaced row's stale entry scores its current row again)
@@ -174,20 +153,20 @@ struct QuerySearch {
     const bool large = wanted > kLinearIdCheck;
     if (large) {
       seen.clear();
-      for (const auto& h : heap) seen.insert(h.second);
+      for (const auto& h : best.heap) seen.insert(h.second);
     }
     for (const auto& entry : *norms) {
-      const double bound = heap.size() < wanted ? std::numeric_limits<double>::infinity() : -(double{heap.front().first} * toScore) / queryNorm;
+      const double bound = best.heap.size() < wanted ? std::numeric_limits<double>::infinity() : -(double{best.worst()} * toScore) / queryNorm;
       if (!(entry.first < bound)) break;
       const uint64_t id = entry.second;
       if (!filter.admits(id)) continue;
       if (large ? !seen.insert(id).second
-                : std::any_of(heap.begin(), heap.end(), [id](const std::pair<float, uint64_t>& h) { return h.second == id; }))
+                : std::any_of(best.heap.begin(), best.heap.end(), [id](const std::pair<float, uint64_t>& h) { return h.second == id; }))
         continue;
       if (!getStored(index, settings.quantization, id, row.data())) continue;
-      offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
+      best.offer(fn(reinterpret_cast<size_t>(q), reinterpret_cast<size_t>(row.data()), n), id);
     }
-    return heapToResults();
+    return best.finish(keys.data(), distances.data());
   }
 
   void run(const float* input, bool exact, int32_t* outIds, float* outScores) {
@@ -210,6 +189,7 @@ struct QuerySearch {
 
 bool AnnIndex::search(const float* queries, size_t count, int32_t k, const SearchFilter& filter, int threads, int32_t* ids,
                       float* scores) const {
+  if (ivf_) return ivf_->search(queries, count, k, filter, threads, ids, scores);
   if (k < 1) throw std::invalid_argument("k must be at least 1, got " + std::to_string(k));
   const Impl& impl = *impl_;
   std::shared_lock<std::shared_mutex> g(impl.lock);

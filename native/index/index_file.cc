@@ -186,7 +186,10 @@ std::string parseIndexHeader(const uint8_t* data, size_t available, uint64_t fil
     std::memcpy(&h.normBound, &boundBits, 4);
   }
   if ((!v2 && data[19] != 0) || !isZero(data + (v2 ? 100 : 96), v2 ? 20 : 24)) return "index file header has unknown fields set";
-  if ((h.flags & ~kIndexFlagDotTransform) != 0) return "index file header has unknown flags set (" + std::to_string(h.flags) + ")";
+  const uint8_t knownFlags = h.version >= 3 ? kIndexFlagDotTransform | kIndexFlagLists : kIndexFlagDotTransform;
+  if ((h.flags & ~knownFlags) != 0) return "index file header has unknown flags set (" + std::to_string(h.flags) + ")";
+  if ((h.flags & kIndexFlagLists) != 0 && (h.flags & kIndexFlagDotTransform) != 0)
+    return "index file has both the dot transform flag and the inverted lists flag";
   if (h.dim < 1 || h.dim > static_cast<uint32_t>(kMaxModelDim))
     return "index file dim " + std::to_string(h.dim) + " is out of range [1, " + std::to_string(kMaxModelDim) + "]";
   if (h.metric < 1 || h.metric > 2) return "index file metric " + std::to_string(h.metric) + " is unknown";

@@ -8,7 +8,8 @@
 // Layout, little-endian:
 //   0 magic "W2VINDEX"    8 u32 version     12 u32 dim
 //  16 u8 metric (1 cosine, 2 dot)  17 u8 quantization (1 f32, 2 f16, 3 i8)
-//  18 u8 vectors (1 input, 2 output, 3 given)  19 u8 flags (version 2; 1: the dot transform)
+//  18 u8 vectors (1 input, 2 output, 3 given)  19 u8 flags (version 2; 1: the dot transform;
+//  version 3, 2: inverted lists)
 //  20 f32 i8 scale (0 unless i8)
 //  24 u64 model rows      32 u64 fingerprint of the model's vectors
 //  40 u64 payload offset  48 u64 payload length  56 u64 payload hash
@@ -19,7 +20,8 @@
 // Version 2 adds the flags and the norm bound: a dot index over f32 or f16 rows built with
 // AnnIndex's dot transform (flag 1) stores unit rows one value longer, and the norm bound is
 // the R it divides rows by (0 for an index saved empty); without the flag both are 0. Version
-// 1 (neither field) is still read.
+// 3 adds flag 2: the index section holds inverted lists (IvfLists' payload), not a graph
+// (never with flag 1). Versions 1 (neither field) and 2 are still read.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -29,11 +31,13 @@
 namespace w2v {
 namespace ann {
 
-constexpr uint32_t kIndexFileVersion = 2;
+constexpr uint32_t kIndexFileVersion = 3;
 /// The oldest version this build reads.
 constexpr uint32_t kOldestIndexFileVersion = 1;
 /// Header flags (byte 19, version 2).
 constexpr uint8_t kIndexFlagDotTransform = 1;
+/// Version 3: the index section is inverted lists.
+constexpr uint8_t kIndexFlagLists = 2;
 constexpr size_t kIndexHeaderBytes = 128;
 /// Sections start at multiples of this.
 constexpr uint64_t kIndexSectionAlignment = 64;

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <set>
@@ -30,6 +31,7 @@
 #include "random.h"
 
 using w2v::ann::AnnIndex;
+using w2v::ann::IndexKind;
 using w2v::ann::IndexSettings;
 using w2v::ann::Metric;
 using w2v::ann::Quantization;
@@ -190,9 +192,9 @@ std::unique_ptr<AnnIndex> build(const Rows& data, int threads = 2) {
   return index;
 }
 
-Rows makeRows(Quantization q, Metric m, size_t count, uint64_t seed, int32_t dim = kDim) {
+Rows makeRows(Quantization q, Metric m, size_t count, uint64_t seed, int32_t dim = kDim, IndexKind kind = IndexKind::kGraph) {
   Rows data;
-  data.settings.dim = dim, data.settings.metric = m, data.settings.quantization = q;
+  data.settings.dim = dim, data.settings.metric = m, data.settings.quantization = q, data.settings.kind = kind;
   data.rows = clusteredRows(count, dim, seed);
   for (size_t i = 0; i < count; ++i) data.ids.push_back(static_cast<int32_t>(3 * i + 1));  // sparse ids
   return data;
@@ -200,6 +202,8 @@ Rows makeRows(Quantization q, Metric m, size_t count, uint64_t seed, int32_t dim
 
 const char* nameOf(Quantization q) { return q == Quantization::kF32 ? "f32" : q == Quantization::kF16 ? "f16" : "i8"; }
 const char* nameOf(Metric m) { return m == Metric::kCosine ? "cosine" : "dot"; }
+const char* nameOf(IndexKind k) { return k == IndexKind::kGraph ? "graph" : "lists"; }
+constexpr IndexKind kKinds[] = {IndexKind::kGraph, IndexKind::kLists};
 
 /// The row of an id of makeRows.
 size_t rowOf(int32_t id) { return static_cast<size_t>((id - 1) / 3); }
@@ -313,8 +317,8 @@ void checkRecallAndScores(const AnnIndex& index, const Rows& data, const std::ve
     }
   }
   recall /= static_cast<double>(count);
-  std::printf("  %s %s: recall@10 %.3f (at least %.2f), worst score error %.2g from the stored rows, %.2g from the exact score\n",
-              nameOf(data.settings.quantization), nameOf(data.settings.metric), recall, minRecall, worstStored, worstExact);
+  std::printf("  %s %s %s: recall@10 %.3f (at least %.2f), worst score error %.2g from the stored rows, %.2g from the exact score\n",
+              nameOf(data.settings.kind), nameOf(data.settings.quantization), nameOf(data.settings.metric), recall, minRecall, worstStored, worstExact);
   CHECK(recall >= minRecall && worstStored <= 1e-4 && (data.settings.quantization != Quantization::kF32 || worstExact <= 1e-4));
 }
 
@@ -368,13 +372,16 @@ void checkAllow(const AnnIndex& index, const Rows& data, const std::vector<float
 
 }  // namespace
 
-TEST(ann_index_finds_the_exact_neighbours_for_every_storage_and_metric) {
+TEST(ann_index_finds_the_exact_neighbours_for_every_kind_storage_and_metric) {
+  for (IndexKind kind : kKinds)
   for (Quantization q : {Quantization::kF32, Quantization::kF16, Quantization::kI8})
     for (Metric m : {Metric::kCosine, Metric::kDot}) {
-      const Rows data = makeRows(q, m, 5000, 11);
+      const Rows data = makeRows(q, m, 5000, 11, kDim, kind);
       const auto index = build(data);
       index->setExpansionSearch(64);
       CHECK(index->size() == data.ids.size() && (q != Quantization::kI8 ? index->i8Scale() == 0 : index->i8Scale() > 0));
+      // Lists: 4 sqrt(5000) of them, 32 scanned (11%), none when the graph is asked.
+      CHECK_EQ(index->lists(), kind == IndexKind::kLists ? 283 : 0);
       CHECK_EQ(index->normBound(), 0.0f);  // no dot transform unless asked
       const std::vector<float> queries = clusteredRows(200, kDim, 11, 1);
       const double minRecall = q == Quantization::kI8 ? 0.8 : 0.9;
@@ -478,8 +485,9 @@ TEST(ann_index_batch_scans_wider_filters_than_a_single_query) {
 TEST(ann_index_add_with_an_existing_id_replaces_its_row) {
   const std::pair<Quantization, Metric> kinds[] = {{Quantization::kF32, Metric::kCosine}, {Quantization::kF16, Metric::kCosine},
                                                    {Quantization::kI8, Metric::kCosine}, {Quantization::kF32, Metric::kDot}};
+  for (IndexKind structure : kKinds)
   for (const auto& kind : kinds) {
-    const Rows data = makeRows(kind.first, kind.second, 500, 41);
+    const Rows data = makeRows(kind.first, kind.second, 500, 41, kDim, structure);
     const auto index = build(data);
     const int32_t id = data.ids[7];
     const std::vector<float> old(data.row(7), data.row(7) + kDim);
@@ -487,15 +495,16 @@ TEST(ann_index_add_with_an_existing_id_replaces_its_row) {
     for (float& v : flipped) v *= -3;  // far from every row, for dot as for cosine
     CHECK(index->add(&id, flipped.data(), 1, 1, nullptr, nullptr));
     CHECK(index->size() == data.ids.size() && index->contains(id));
-    CHECK_MSG(search(*index, flipped, 10).ids[0] == id, nameOf(kind.first) << " " << nameOf(kind.second) << ": the new row is not found");
+    CHECK_MSG(search(*index, flipped, 10).ids[0] == id, nameOf(structure) << " " << nameOf(kind.first) << " " << nameOf(kind.second) << ": the new row is not found");
     const Results r = search(*index, old, 10);
     CHECK(std::find(r.ids.begin(), r.ids.end(), id) == r.ids.end());
   }
 }
 
 TEST(ann_index_remove_hides_ids_and_counts_them) {
+  for (IndexKind kind : kKinds)
   for (Quantization q : {Quantization::kF32, Quantization::kF16, Quantization::kI8}) {
-    const Rows data = makeRows(q, Metric::kCosine, 600, 51);
+    const Rows data = makeRows(q, Metric::kCosine, 600, 51, kDim, kind);
     const auto index = build(data);
     std::vector<int32_t> gone;
     std::vector<float> goneRows;
@@ -516,7 +525,8 @@ TEST(ann_index_remove_hides_ids_and_counts_them) {
 }
 
 TEST(ann_index_add_refuses_bad_rows_and_adds_nothing) {
-  const Rows data = makeRows(Quantization::kI8, Metric::kCosine, 4, 61);
+  for (IndexKind kind : kKinds) {
+  const Rows data = makeRows(Quantization::kI8, Metric::kCosine, 4, 61, kDim, kind);
   AnnIndex index(data.settings);
   CHECK(index.add(data.ids.data(), data.row(0), 1, 1, nullptr, nullptr));  // id 1
   const float kept = index.i8Scale();
@@ -536,10 +546,32 @@ TEST(ann_index_add_refuses_bad_rows_and_adds_nothing) {
   const Results r = search(index, std::vector<float>(data.row(0), data.row(0) + kDim), 1);
   CHECK(r.ids[0] == 1 && r.scores[0] > 0.95f);
   CHECK_THROWS_AS(index.setExpansionSearch(0), std::invalid_argument, "expansionSearch must be an integer in [1, 1048576], got 0");
+  CHECK_THROWS_AS(index.setProbes(0), std::invalid_argument, "probes must be an integer in [1, 65536], got 0");
+  }
+}
+
+TEST(ann_index_refuses_settings_out_of_range) {
+  IndexSettings s;
+  s.dim = 8;
+  const auto refused = [](IndexSettings bad, const std::string& message) { CHECK_THROWS_AS(AnnIndex{bad}, std::invalid_argument, message); };
+  IndexSettings lists = s;
+  lists.kind = IndexKind::kLists;
+  lists.lists = -1;
+  refused(lists, "lists must be an integer in [1, 65536] (or 0: the default), got -1");
+  lists.lists = 65537;
+  refused(lists, "lists must be an integer in [1, 65536] (or 0: the default), got 65537");
+  lists.lists = 0, lists.probes = 0;
+  refused(lists, "probes must be an integer in [1, 65536], got 0");
+  lists.probes = 8, lists.metric = Metric::kDot, lists.dotTransform = true;
+  refused(lists, "dotTransform applies to a dot index over f32 or f16 rows only, of kind graph");
+  IndexSettings unknown = s;
+  unknown.kind = static_cast<IndexKind>(7);
+  refused(unknown, "index kind 7 is unknown");
 }
 
 TEST(ann_index_add_stops_when_cancelled_and_reports_progress) {
-  const Rows data = makeRows(Quantization::kF32, Metric::kCosine, 5000, 71);
+  for (IndexKind kind : kKinds) {
+  const Rows data = makeRows(Quantization::kF32, Metric::kCosine, 5000, 71, kDim, kind);
   const size_t count = data.ids.size();
   std::atomic<bool> cancelled{true};
   AnnIndex before(data.settings);
@@ -560,6 +592,8 @@ TEST(ann_index_add_stops_when_cancelled_and_reports_progress) {
   };
   CHECK(!half.add(data.ids.data(), data.rows.data(), count, 1, stopAt2048, &cancelled));
   CHECK_MSG(half.size() == 0 && calls.back().first >= 2048 && calls.back().first < count, "size " << half.size());
+  CHECK_EQ(half.lists(), 0);  // lists: a cancelled first add learns none
+  }
 }
 
 TEST(ann_index_cancelled_add_restores_the_rows_it_replaced) {
@@ -632,7 +666,8 @@ void checkOpened(const AnnIndex& original, const std::string& path, bool view, c
   const IndexSettings& s = opened->settings();
   CHECK(opened->isView() == view && opened->size() == original.size() && opened->i8Scale() == original.i8Scale() &&
         opened->normBound() == original.normBound() && h.normBound == original.normBound() && gotExtra == extra);
-  CHECK(s.dim == kDim && s.metric == data.settings.metric && s.quantization == data.settings.quantization);
+  CHECK(s.dim == kDim && s.metric == data.settings.metric && s.quantization == data.settings.quantization && s.kind == data.settings.kind);
+  if (s.kind == IndexKind::kLists) CHECK(s.probes == 7 && opened->lists() == original.lists() && h.flags == w2v::ann::kIndexFlagLists);
   CHECK(h.dim == kDim && h.metric == static_cast<uint8_t>(s.metric) && h.quantization == static_cast<uint8_t>(s.quantization) &&
         h.vectors == 3 && h.modelRows == 1000 && h.i8Scale == original.i8Scale());
   CHECK_EQ(h.fingerprint, w2v::ann::fingerprintRows(data.rows.data(), data.ids.size(), kDim, 1));
@@ -656,9 +691,11 @@ void checkOpened(const AnnIndex& original, const std::string& path, bool view, c
 TEST(ann_index_saved_and_opened_searches_the_same) {
   const std::pair<Quantization, Metric> kinds[] = {{Quantization::kI8, Metric::kCosine}, {Quantization::kF32, Metric::kDot}, {Quantization::kF16, Metric::kCosine}};
   const std::string path = tempPath("saved.idx");
+  for (IndexKind structure : kKinds)
   for (const auto& kind : kinds) {
-    const Rows data = makeRows(kind.first, kind.second, 1000, 81);
+    const Rows data = makeRows(kind.first, kind.second, 1000, 81, kDim, structure);
     const auto index = build(data);
+    index->setProbes(7);  // saved with a lists index
     w2v::ann::IndexFileHeader h;
     h.vectors = 3, h.modelRows = 1000, h.fingerprint = w2v::ann::fingerprintRows(data.rows.data(), data.ids.size(), kDim, 1);
     const std::string labels = "labels and groups of the rows";
@@ -676,8 +713,9 @@ TEST(ann_index_saved_and_opened_searches_the_same) {
 // Dot too, with queries pointing away from the rows (negated), so that searches scan small norms
 // (the norm list is dropped by every add and remove and built again by the next search).
 TEST(ann_index_searches_while_rows_are_added_and_removed) {
+  for (IndexKind kind : kKinds)
   for (Metric metric : {Metric::kCosine, Metric::kDot}) {
-    Rows data = makeRows(Quantization::kF32, metric, 2000, 101, 16);
+    Rows data = makeRows(Quantization::kF32, metric, 2000, 101, 16, kind);
     std::vector<float> newRows = clusteredRows(4000, 16, 101, 1), queries = clusteredRows(64, 16, 101, 2);
     if (metric == Metric::kDot) {  // rows along +e0, queries along -e0: every score negative
       for (size_t i = 0; i < data.rows.size(); i += 16) data.rows[i] += 1.0f;
@@ -735,7 +773,7 @@ TEST(ann_index_searches_while_rows_are_added_and_removed) {
     stop = true;
     for (auto& t : threads) t.join();
     const int32_t added = reservedEnd.load() - firstNew, removed = (removedBelow.load() + 2) / 3;
-    std::printf("  %s: %d searches (%d of their queries short of 10 results) while %d rows were added and %d removed\n", nameOf(metric), searches.load(),
+    std::printf("  %s %s: %d searches (%d of their queries short of 10 results) while %d rows were added and %d removed\n", nameOf(kind), nameOf(metric), searches.load(),
                 shortResults.load(), added, removed);
     CHECK(bad.load() == 0 && searches.load() > 0 && added > 0 && removed > 0);
     CHECK_EQ(index->size(), data.ids.size() - static_cast<size_t>(removed) + static_cast<size_t>(added));
@@ -767,6 +805,88 @@ double recallAt10(const AnnIndex& index, const Rows& data, const std::vector<flo
 }
 
 }  // namespace
+
+// The lists kind's own settings: the lists asked for (never more than the first add's rows),
+// probes that reach every list give the exact answer, the memory of i8 rows is their values and
+// ids (no links), and a damaged lists section is refused with a message.
+TEST(ann_lists_index_honours_lists_and_probes_and_stays_small) {
+  Rows data = makeRows(Quantization::kF32, Metric::kCosine, 3000, 131, kDim, IndexKind::kLists);
+  data.settings.lists = 50;
+  const auto index = build(data);
+  CHECK_EQ(index->lists(), 50);
+  const std::vector<float> queries = clusteredRows(40, kDim, 131, 1);
+  index->setProbes(1);
+  const double few = recallAt10(*index, data, queries);
+  index->setProbes(50);
+  const Results all = search(*index, queries, 10);
+  CHECK(all.exact);
+  for (size_t q = 0; q < 40; ++q) {
+    const std::vector<int32_t> want = bruteTopK(data, &queries[q * kDim], 10, kAnyId);
+    CHECK_MSG(std::equal(want.begin(), want.end(), all.idsOf(q, 10)), "query " << q << ": every list scanned differs from brute force");
+  }
+  std::printf("  50 lists: recall@10 %.3f scanning 1, exact scanning all\n", few);
+  CHECK(few < 1.0 && few > 0.2);
+  // More lists asked for than rows: one row a list.
+  Rows tiny = makeRows(Quantization::kF32, Metric::kCosine, 5, 132, kDim, IndexKind::kLists);
+  tiny.settings.lists = 9;
+  CHECK_EQ(build(tiny)->lists(), 5);
+  // i8 over dense ids, dim 100: values (100 bytes a row), ids (4) and, at this size, the 566
+  // centroids (20 bytes a row): about 0.31x the f32 vectors (the graph: > 0.55x).
+  constexpr int32_t dim = 100;
+  Rows big = makeRows(Quantization::kI8, Metric::kCosine, 20000, 133, dim, IndexKind::kLists);
+  for (size_t i = 0; i < big.ids.size(); ++i) big.ids[i] = static_cast<int32_t>(i);
+  const auto small = build(big);
+  const double share = static_cast<double>(small->memoryBytes()) / (20000.0 * dim * 4);
+  std::printf("  i8 lists, 20000 x 100: %zu bytes, %.3fx the f32 vectors\n", small->memoryBytes(), share);
+  CHECK(share > 0.25 && share <= 0.32);
+}
+
+TEST(ann_lists_index_refuses_a_damaged_lists_section) {
+  const Rows data = makeRows(Quantization::kF16, Metric::kDot, 300, 141, kDim, IndexKind::kLists);
+  const auto index = build(data);
+  const std::string path = tempPath("lists.idx");
+  w2v::ann::IndexFileHeader h;
+  h.vectors = 3, h.modelRows = 1000;
+  index->save(path, h, nullptr, 0);
+  std::vector<uint8_t> good(static_cast<size_t>(std::filesystem::file_size(path)));
+  {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    CHECK(f != nullptr && std::fread(good.data(), 1, good.size(), f) == good.size());
+    std::fclose(f);
+  }
+  w2v::ann::IndexFileHeader saved;
+  CHECK(w2v::ann::parseIndexHeader(good.data(), good.size(), good.size(), &saved).empty());
+  const size_t at = static_cast<size_t>(saved.payloadOffset);
+  const uint32_t lists = static_cast<uint32_t>(index->lists());
+  // Each damage is written with the payload's hash made to match: the section's own checks catch it.
+  const auto refused = [&](const std::function<void(std::vector<uint8_t>&)>& damage, const std::string& message) {
+    std::vector<uint8_t> bytes = good;
+    damage(bytes);
+    w2v::ann::IndexFileHeader changed = saved;
+    changed.payloadHash = w2v::ann::hashBytes(bytes.data() + at, static_cast<size_t>(saved.payloadLength), 1);
+    w2v::ann::encodeIndexHeader(changed, bytes.data());
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    CHECK(f != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size());
+    std::fclose(f);
+    for (bool view : {false, true}) CHECK_THROWS_AS(AnnIndex::open(path, view, 1, nullptr, nullptr), std::runtime_error, message);
+  };
+  const auto putU32 = [&](std::vector<uint8_t>& b, size_t offset, uint32_t v) { std::memcpy(&b[at + offset], &v, 4); };
+  const auto putU64 = [&](std::vector<uint8_t>& b, size_t offset, uint64_t v) { std::memcpy(&b[at + offset], &v, 8); };
+  refused([&](std::vector<uint8_t>& b) { b[at] = 'X'; }, "lists section has no W2VIVF01 magic");
+  refused([&](std::vector<uint8_t>& b) { putU32(b, 8, 31); }, "does not match its header (dim or storage type)");
+  refused([&](std::vector<uint8_t>& b) { putU32(b, 16, 70000); }, "has 70000 lists for 300 rows");
+  refused([&](std::vector<uint8_t>& b) { putU32(b, 20, 0); }, "has probes 0, out of [1, 65536]");
+  refused([&](std::vector<uint8_t>& b) { putU64(b, 24, 299); }, "bytes where its counts declare");
+  const size_t counts = 32 + size_t{lists} * kDim * 4, ids = counts + size_t{lists} * 8;
+  refused([&](std::vector<uint8_t>& b) { putU64(b, counts, 301); }, "has lists holding more than its 300 rows");
+  refused([&](std::vector<uint8_t>& b) { putU64(b, counts, 0); }, "has lists holding");
+  refused([&](std::vector<uint8_t>& b) { putU32(b, ids, 0x80000000u); }, "has an id out of range (-2147483648)");
+  refused([&](std::vector<uint8_t>& b) { std::memcpy(&b[at + ids], &b[at + ids + 4], 4); }, "twice");
+  const float nan = std::nanf("");
+  refused([&](std::vector<uint8_t>& b) { std::memcpy(&b[at + 32], &nan, 4); }, "has a centroid value that is not finite");
+  std::filesystem::remove(path);
+}
+
 
 TEST(ann_index_dot_transform_keeps_exact_scores) {
   const std::vector<float> queries = clusteredRows(200, kDim, 91, 1);
@@ -831,7 +951,7 @@ TEST(ann_index_saves_and_reads_the_dot_transform_and_version_1_files) {
     index->save(path, h, nullptr, 0);
     w2v::ann::IndexFileHeader got;
     const auto opened = AnnIndex::open(path, false, 1, &got, nullptr);
-    CHECK(got.version == 2 && got.flags == (transform ? 1 : 0) && got.normBound == index->normBound());
+    CHECK(got.version == 3 && got.flags == (transform ? 1 : 0) && got.normBound == index->normBound());
     CHECK(opened->settings().dotTransform == transform && opened->normBound() == index->normBound());
     const Results want = search(*index, queries, 10), back = search(*opened, queries, 10);
     CHECK(back.ids == want.ids && back.scores == want.scores);

@@ -194,7 +194,16 @@ TEST(index_file_header_fields_round_trip_at_their_offsets) {
   CHECK_EQ(bound, 6.5f);
   for (int i = 100; i < 120; ++i) CHECK_EQ(int{dot[i]}, 0);
   CHECK_EQ(parse(dot, &got), std::string());
-  CHECK(got.version == 2 && got.flags == 1 && got.normBound == 6.5f);
+  CHECK(got.version == 3 && got.flags == 1 && got.normBound == 6.5f);
+  // Version 3's inverted lists flag.
+  const auto lists = withHeader([](IndexFileHeader& e) { e.flags = 2; });
+  CHECK_EQ(int{lists[19]}, 2);
+  CHECK_EQ(parse(lists, &got), std::string());
+  CHECK(got.version == 3 && got.flags == 2);
+  // Version 2 (no lists flag) still reads.
+  const auto two = withHeader([](IndexFileHeader& e) { e.version = 2, e.quantization = 1, e.i8Scale = 0, e.flags = 1, e.normBound = 2; });
+  CHECK_EQ(parse(two, &got), std::string());
+  CHECK(got.version == 2 && got.flags == 1);
   const auto old = withHeader([](IndexFileHeader& e) { e.version = 1, e.quantization = 1, e.i8Scale = 0; });
   CHECK_EQ(parse(old, &got), std::string());
   CHECK(got.version == 1 && got.flags == 0 && got.normBound == 0 && got.metric == 2);
@@ -211,8 +220,8 @@ TEST(index_file_refuses_short_foreign_and_other_version_files) {
   refused(f, "no W2VINDEX magic");
   // The version is read before the hash: a later version may hash its header differently.
   f = file;
-  putU32(&f[8], 3);
-  refused(f, "index file version 3 is not supported (this build reads versions 1 to 2)");
+  putU32(&f[8], 4);
+  refused(f, "index file version 4 is not supported (this build reads versions 1 to 3)");
   putU32(&f[8], 0);
   refused(f, "version 0 is not supported");
   // Any other changed byte of the header breaks its hash.
@@ -245,7 +254,10 @@ TEST(index_file_refuses_fields_out_of_range) {
   refused(withHeader([](IndexFileHeader& h) { h.flags = 1, h.normBound = 1; }), "dot transform flag on a cosine or i8 index");  // i8
   refused(withHeader([](IndexFileHeader& h) { h.metric = 1, h.quantization = 2, h.i8Scale = 0, h.flags = 1, h.normBound = 2; }),
           "dot transform flag on a cosine or i8 index");
-  refused(withHeader([](IndexFileHeader& h) { h.flags = 2; }), "index file header has unknown flags set (2)");
+  refused(withHeader([](IndexFileHeader& h) { h.flags = 4; }), "index file header has unknown flags set (4)");
+  refused(withHeader([](IndexFileHeader& h) { h.version = 2, h.flags = 2; }), "index file header has unknown flags set (2)");
+  refused(withHeader([](IndexFileHeader& h) { h.metric = 2, h.quantization = 1, h.i8Scale = 0, h.flags = 3, h.normBound = 1; }),
+          "both the dot transform flag and the inverted lists flag");
   // Unknown fields: bytes [100, 120) (version 1: byte 19 and [96, 120)), set with a valid header hash.
   for (size_t at : {size_t{100}, size_t{107}, size_t{119}}) {
     std::vector<uint8_t> f = buildFile();
@@ -418,7 +430,7 @@ TEST(index_file_damage_is_refused_by_open) {
   refuses({}, "not an index file: 0 bytes");
   refuses(flipped(128 + (good.size() - 128 - 64) / 2, 0x04), "index file is corrupted: its index section does not match its hash");
   refuses(flipped(good.size() - 3, 0x80), "index file is corrupted: its extra section does not match its hash");
-  refuses(flipped(8, 1), "index file version 3 is not supported");
+  refuses(flipped(8, 4), "index file version 7 is not supported");
   refuses(flipped(40, 1), "index file header is corrupted");
   std::filesystem::remove(damaged);
   CHECK_THROWS_AS(w2v::ann::AnnIndex::open(damaged, false, 1, &h), std::runtime_error, damaged);

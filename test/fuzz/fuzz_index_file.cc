@@ -45,8 +45,13 @@ void checkAccepted(const std::vector<uint8_t>& file, const IndexFileHeader& h) {
   const size_t size = file.size();
   FUZZ_ASSERT(h.version >= w2v::ann::kOldestIndexFileVersion && h.version <= w2v::ann::kIndexFileVersion, "accepted version %u", h.version);
   // Version 2's flags and norm bound: the dot transform only on dot over f32 or f16, its R finite
-  // and >= 0; without it (and in version 1) both zero.
-  FUZZ_ASSERT((h.flags & ~w2v::ann::kIndexFlagDotTransform) == 0, "accepted flags %u", h.flags);
+  // and >= 0; without it (and in version 1) both zero. Version 3's inverted lists flag: never
+  // with the dot transform, never in an older version.
+  const uint8_t known = h.version >= 3 ? w2v::ann::kIndexFlagDotTransform | w2v::ann::kIndexFlagLists : w2v::ann::kIndexFlagDotTransform;
+  FUZZ_ASSERT((h.flags & ~known) == 0, "accepted flags %u in version %u", h.flags, h.version);
+  FUZZ_ASSERT((h.flags & (w2v::ann::kIndexFlagDotTransform | w2v::ann::kIndexFlagLists)) !=
+                  (w2v::ann::kIndexFlagDotTransform | w2v::ann::kIndexFlagLists),
+              "accepted both the dot transform and the inverted lists");
   FUZZ_ASSERT(h.version >= 2 || (h.flags == 0 && h.normBound == 0), "accepted version 1 with flags %u, norm bound %g", h.flags,
               static_cast<double>(h.normBound));
   if ((h.flags & w2v::ann::kIndexFlagDotTransform) != 0)

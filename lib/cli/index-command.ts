@@ -5,7 +5,7 @@
  */
 import { loadModel } from '../model/load';
 import { loadIndex } from '../recall/load-index';
-import { DEFAULT_CONNECTIVITY, DEFAULT_EXPANSION_ADD, DEFAULT_EXPANSION_SEARCH } from '../recall/index-options';
+import { DEFAULT_CONNECTIVITY, DEFAULT_EXPANSION_ADD, DEFAULT_EXPANSION_SEARCH, DEFAULT_PROBES } from '../recall/index-options';
 import { parseFlags, splitArgs, usage, UsageError, type FlagSpec } from './flags';
 import { checkOutputPath } from './paths';
 
@@ -14,10 +14,13 @@ const BUILD_FLAGS: FlagSpec[] = [
   { flag: '-vectors', kind: 'string', arg: '<input|output>', defaultValue: 'input', help: "Index the input vectors or the output vectors (negative sampling's, kept by native models)" },
   { flag: '-metric', kind: 'string', arg: '<cosine|dot>', defaultValue: 'cosine for input, dot for output', help: 'Rank by cosine or by raw inner product' },
   { flag: '-quantization', kind: 'string', arg: '<f32|f16|i8>', defaultValue: 'f32', help: 'Store rows as 32-bit floats, half floats or 8-bit integers' },
+  { flag: '-kind', kind: 'string', arg: '<hnsw|ivf>', defaultValue: 'hnsw', help: 'An HNSW graph, or inverted lists (no links: the least memory, with -quantization i8)' },
   { flag: '-connectivity', kind: 'int', defaultValue: String(DEFAULT_CONNECTIVITY), help: 'Links per node (HNSW M)' },
   { flag: '-expansion-add', kind: 'int', defaultValue: String(DEFAULT_EXPANSION_ADD), help: 'Candidates kept while building (efConstruction)' },
   { flag: '-expansion-search', kind: 'int', defaultValue: String(DEFAULT_EXPANSION_SEARCH), help: 'Candidates kept while searching (ef), saved with the index' },
   { flag: '-dot-transform', kind: 'bool01', arg: '<0|1>', defaultValue: '0', help: 'Dot over f32/f16: link the graph through the dot transform (see dotTransform)' },
+  { flag: '-lists', kind: 'int', defaultValue: '4 sqrt(rows)', help: 'ivf: k-means lists the rows are kept in' },
+  { flag: '-probes', kind: 'int', defaultValue: String(DEFAULT_PROBES), help: 'ivf: lists a query scans, saved with the index' },
   { flag: '-threads', kind: 'int', defaultValue: 'the cores', help: 'Threads that build' },
 ];
 
@@ -25,7 +28,8 @@ const QUERY_FLAGS: FlagSpec[] = [
   { flag: '-words', kind: 'string', arg: '<a,b,c>', defaultValue: '', help: 'Comma-separated words (or items) to find neighbours of' },
   { flag: '-k', kind: 'int', defaultValue: '10', help: 'Neighbours per word' },
   { flag: '-view', kind: 'bool01', arg: '<0|1>', defaultValue: '0', help: 'Map the index file instead of reading it' },
-  { flag: '-expansion-search', kind: 'int', defaultValue: 'as saved', help: 'Candidates kept while searching (ef)' },
+  { flag: '-expansion-search', kind: 'int', defaultValue: 'as saved', help: 'hnsw: candidates kept while searching (ef)' },
+  { flag: '-probes', kind: 'int', defaultValue: 'as saved', help: 'ivf: lists a query scans' },
 ];
 
 const BUILD_TITLE = 'Build a nearest-neighbour index over a model (word2vec-native)\n\nUsage: w2v index build MODEL -output FILE [options]';
@@ -56,14 +60,15 @@ async function buildCommand(args: string[]): Promise<void> {
   const vectors = choice(values, '-vectors', ['input', 'output'] as const);
   const metric = choice(values, '-metric', ['cosine', 'dot'] as const);
   const quantization = choice(values, '-quantization', ['f32', 'f16', 'i8'] as const);
+  const kind = choice(values, '-kind', ['hnsw', 'ivf'] as const);
   await checkOutputPath('-output', output, 'replace');
   const model = await loadModel(positional[0]!);
   const started = Date.now();
   const index = await model.buildIndex(
     {
-      vectors, metric, quantization, connectivity: optionalInt(values, '-connectivity'), expansionAdd: optionalInt(values, '-expansion-add'),
-      expansionSearch: optionalInt(values, '-expansion-search'), threads: optionalInt(values, '-threads'),
-      dotTransform: values.get('-dot-transform') === '1',
+      kind, vectors, metric, quantization, connectivity: optionalInt(values, '-connectivity'), expansionAdd: optionalInt(values, '-expansion-add'),
+      expansionSearch: optionalInt(values, '-expansion-search'), lists: optionalInt(values, '-lists'), probes: optionalInt(values, '-probes'),
+      threads: optionalInt(values, '-threads'), dotTransform: values.has('-dot-transform') ? values.get('-dot-transform') === '1' : undefined,
     },
     { onProgress: ({ fraction }) => process.stderr.write(`\rIndexing: ${(fraction * 100).toFixed(1)}%  `) },
   );
@@ -71,7 +76,8 @@ async function buildCommand(args: string[]): Promise<void> {
   await index.save(output);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   process.stdout.write(
-    `${index.size} ${index.source.vectors} vectors of dimension ${index.dim} (${index.metric}${index.dotTransform ? ' through the dot transform' : ''}, ${index.quantization}, connectivity ${index.connectivity}) ` +
+    `${index.size} ${index.source.vectors} vectors of dimension ${index.dim} (${index.metric}${index.dotTransform ? ' through the dot transform' : ''}, ${index.quantization}, ` +
+      `${index.kind === 'ivf' ? `${index.lists} lists, ${index.probes} probes` : `connectivity ${index.connectivity}`}) ` +
       `-> ${output} in ${seconds} s, ${(index.memoryBytes / 2 ** 20).toFixed(1)} MiB in memory\n`,
   );
   index.dispose();
@@ -93,6 +99,8 @@ async function queryCommand(args: string[]): Promise<void> {
   const index = await loadIndex(positional[0]!, model, { view: values.get('-view') === '1' });
   const ef = optionalInt(values, '-expansion-search');
   if (ef !== undefined) index.expansionSearch = ef;
+  const probes = optionalInt(values, '-probes');
+  if (probes !== undefined) index.probes = probes;
   const rows = index.source.vectors === 'output' ? model.outputVectors : model.vectors;
   const lines: string[] = [];
   for (const word of words) {

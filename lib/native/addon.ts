@@ -211,6 +211,8 @@ export interface NativeEmbedOptions {
 /** The addon's exports. */
 /** How an index stores and compares rows (native/index/ann_index.h). */
 export interface NativeIndexSettings {
+  /** 'hnsw': the graph; 'ivf': inverted lists (native/index/ivf_lists.h). */
+  kind: 'hnsw' | 'ivf';
   dim: number;
   metric: 'cosine' | 'dot';
   quantization: 'f32' | 'f16' | 'i8';
@@ -219,6 +221,10 @@ export interface NativeIndexSettings {
   expansionSearch: number;
   /** Dot over f32 or f16 only: rows stored through the dot transform (native/index/ann_index.h). */
   dotTransform: boolean;
+  /** 'ivf': lists to learn (0: 4 sqrt(rows of the first add)); info(): the lists learnt. */
+  lists: number;
+  /** 'ivf': lists a query scans. */
+  probes: number;
 }
 
 /** An index's state, as info() reports it. */
@@ -267,6 +273,7 @@ export interface NativeIndex {
   size(): number;
   setExpansionSearch(expansion: number): void;
   setExpansionAdd(expansion: number): void;
+  setProbes(probes: number): void;
   /** Releases this handle; searches in flight finish first. */
   dispose(): void;
 }
@@ -464,6 +471,7 @@ export interface NativeLimits {
   minIndexConnectivity: number;
   maxIndexConnectivity: number;
   maxIndexExpansion: number;
+  maxIndexLists: number;
 }
 
 function packageRoot(): string {

@@ -14,17 +14,25 @@ export type GroupKey = string | number;
 
 /** Options of {@link Word2Vec.buildIndex} and {@link ItemEmbeddings.buildIndex}. */
 export interface IndexOptions {
+  /**
+   * 'hnsw' (default): a graph (USearch's HNSW); fast at high recall, links cost 128 bytes a row
+   * at connectivity 16. 'ivf': inverted lists (rows kept in the list of their nearest k-means
+   * centroid, learnt from the build's rows; a query scans the `probes` nearest lists), which
+   * store no links: with 'i8' a row of dim 100 takes about 104 bytes, 0.27x its f32 vector.
+   * Slower per query than the graph at the same recall; the choice when memory binds.
+   */
+  kind?: 'hnsw' | 'ivf';
   /** Index the input vectors (default) or the output vectors (the softmax weights, YouTube-style). */
   vectors?: 'input' | 'output';
   /** 'cosine' (default for input vectors) or 'dot' (raw inner product; default for output vectors). */
   metric?: 'cosine' | 'dot';
   /** How rows are stored: 'f32' (default), 'f16' (half the memory) or 'i8' (a quarter; scores approximate). */
   quantization?: 'f32' | 'f16' | 'i8';
-  /** Links per node (HNSW's M); default 16. More: better recall, more memory, slower build. */
+  /** 'hnsw': links per node (HNSW's M); default 16. More: better recall, more memory, slower build. */
   connectivity?: number;
-  /** Candidates kept while inserting (efConstruction); default 112. */
+  /** 'hnsw': candidates kept while inserting (efConstruction); default 112. */
   expansionAdd?: number;
-  /** Candidates kept while searching (ef); default 64. Changeable later: `index.expansionSearch = n`. */
+  /** 'hnsw': candidates kept while searching (ef); default 64. Changeable later: `index.expansionSearch = n`. */
   expansionSearch?: number;
   /**
    * Metric 'dot' over 'f32' or 'f16' rows: build the graph through the transform of Bachrach et
@@ -37,6 +45,18 @@ export interface IndexOptions {
    * keep exact scores but may be linked poorly: rebuild when norms grow. Default false.
    */
   dotTransform?: boolean;
+  /**
+   * 'ivf': the number of lists (k-means centroids), learnt from the build's rows; default
+   * 4 sqrt(rows), at most the rows and 65,536. Rows added later go to the nearest list; the
+   * lists are not learnt again (rebuild when the items change much).
+   */
+  lists?: number;
+  /**
+   * 'ivf': lists a query scans; default 32. More: better recall, slower. Changeable later:
+   * `index.probes = n`. A filter admitting a share s of the rows scans probes / s lists (all of
+   * them, exactly, for a narrow filter).
+   */
+  probes?: number;
   /** Threads that build; default os.availableParallelism(). */
   threads?: number;
   /**
@@ -75,13 +95,19 @@ export const DEFAULT_CONNECTIVITY = 16;
 // 1.5x the build time of 64, which stays under 0.95 up to ef 384.
 export const DEFAULT_EXPANSION_ADD = 112;
 export const DEFAULT_EXPANSION_SEARCH = 64;
+// 32 of 4 sqrt(n) lists: on 1M x 100 item vectors (i8, cosine), recall@10 ... at 0.8% of the rows
+// scanned (bench/results/current/index.md).
+export const DEFAULT_PROBES = 32;
+const GRAPH_ONLY = ['connectivity', 'expansionAdd', 'expansionSearch', 'dotTransform'] as const;
+const LISTS_ONLY = ['lists', 'probes'] as const;
 export const MAX_THREADS = 256;
 
-const INDEX_OPTIONS = ['vectors', 'metric', 'quantization', 'connectivity', 'expansionAdd', 'expansionSearch', 'dotTransform', 'threads', 'groups'];
+const INDEX_OPTIONS = ['kind', 'vectors', 'metric', 'quantization', 'connectivity', 'expansionAdd', 'expansionSearch', 'dotTransform', 'lists', 'probes', 'threads', 'groups'];
 const SEARCH_OPTIONS = ['exclude', 'filter', 'threads'];
 
 /** IndexOptions with defaults, checked. */
 export interface ResolvedIndexOptions {
+  kind: 'hnsw' | 'ivf';
   vectors: 'input' | 'output';
   metric: 'cosine' | 'dot';
   quantization: 'f32' | 'f16' | 'i8';
@@ -89,6 +115,9 @@ export interface ResolvedIndexOptions {
   expansionAdd: number;
   expansionSearch: number;
   dotTransform: boolean;
+  /** 0: the default, chosen from the rows. */
+  lists: number;
+  probes: number;
   threads: number;
   groups: IndexOptions['groups'];
 }
@@ -96,6 +125,9 @@ export interface ResolvedIndexOptions {
 export function resolveIndexOptions(options: IndexOptions): ResolvedIndexOptions {
   checkOptions(options, INDEX_OPTIONS);
   const limits = nativeLimits();
+  const kind = choiceOption('kind', options.kind ?? 'hnsw', ['hnsw', 'ivf']);
+  const misplaced = (kind === 'hnsw' ? LISTS_ONLY : GRAPH_ONLY).find((name) => options[name] !== undefined);
+  if (misplaced !== undefined) throw new RangeError(`${misplaced} applies to kind ${JSON.stringify(kind === 'hnsw' ? 'ivf' : 'hnsw')}, not ${JSON.stringify(kind)}`);
   const vectors = choiceOption('vectors', options.vectors ?? 'input', ['input', 'output']);
   const groups = options.groups;
   if (groups !== undefined && typeof groups !== 'function' && !isArrayLike(groups)) {
@@ -109,6 +141,7 @@ export function resolveIndexOptions(options: IndexOptions): ResolvedIndexOptions
     throw new RangeError(`dotTransform applies to metric 'dot' over 'f32' or 'f16' rows, got metric ${JSON.stringify(metric)} and quantization ${JSON.stringify(quantization)}`);
   }
   return {
+    kind,
     vectors,
     metric,
     quantization,
@@ -116,6 +149,8 @@ export function resolveIndexOptions(options: IndexOptions): ResolvedIndexOptions
     expansionAdd: integerOption('expansionAdd', options.expansionAdd ?? DEFAULT_EXPANSION_ADD, 1, limits.maxIndexExpansion),
     expansionSearch: integerOption('expansionSearch', options.expansionSearch ?? DEFAULT_EXPANSION_SEARCH, 1, limits.maxIndexExpansion),
     dotTransform,
+    lists: options.lists === undefined ? 0 : integerOption('lists', options.lists, 1, limits.maxIndexLists),
+    probes: integerOption('probes', options.probes ?? DEFAULT_PROBES, 1, limits.maxIndexLists),
     threads: integerOption('threads', options.threads ?? availableParallelism(), 1, MAX_THREADS),
     groups,
   };

@@ -1,5 +1,5 @@
 /**
- * An approximate nearest-neighbour index (HNSW) over a model's rows: built, searched and
+ * An approximate nearest-neighbour index (an HNSW graph, or inverted lists) over a model's rows: built, searched and
  * changed on native threads, saved beside the model and loaded back (or memory-mapped) with a
  * check that it belongs to that model.
  * @module
@@ -34,8 +34,8 @@ export interface IndexSearchResult {
   k: number;
   queries: number;
   /**
-   * True when every result is exact (a filter narrow enough to scan its ids); false for the
-   * graph's approximate search.
+   * True when every result is exact (a filter narrow enough to scan its ids, or an 'ivf' search
+   * that scanned every list); false for an approximate search.
    */
   exact: boolean;
 }
@@ -106,11 +106,13 @@ class GroupTable {
 }
 
 /**
- * An HNSW index over rows of a model (or over vectors given to it): `search` returns the
+ * An index over rows of a model (or over vectors given to it): an HNSW graph, or inverted lists ({@link IndexOptions.kind}): `search` returns the
  * nearest ids like {@link Word2Vec.nearest}, approximately and in well under a millisecond a
  * query. Made by `model.buildIndex()`, `items.buildIndex()` or {@link loadIndex}.
  */
 export class VectorIndex {
+  /** 'hnsw' (a graph) or 'ivf' (inverted lists). */
+  readonly kind: 'hnsw' | 'ivf';
   readonly dim: number;
   readonly metric: 'cosine' | 'dot';
   readonly quantization: 'f32' | 'f16' | 'i8';
@@ -128,6 +130,7 @@ export class VectorIndex {
   constructor(handle: NativeIndex, source: IndexSource, sourceRows: Float32Array | undefined, groups?: GroupTable) {
     const info = handle.info();
     this.handle = handle;
+    this.kind = info.kind;
     this.dim = info.dim;
     this.metric = info.metric;
     this.quantization = info.quantization;
@@ -168,7 +171,23 @@ export class VectorIndex {
   }
 
   set expansionSearch(value: number) {
+    if (this.kind !== 'hnsw') throw new RangeError(`expansionSearch applies to kind "hnsw", not ${JSON.stringify(this.kind)}: set probes`);
     this.live().setExpansionSearch(integerOption('expansionSearch', value, 1, 2 ** 20));
+  }
+
+  /** 'ivf': the lists learnt (0 before any row, and for 'hnsw'). */
+  get lists(): number {
+    return this.live().info().lists;
+  }
+
+  /** 'ivf': lists a query scans: higher is slower and finds more of the true neighbours. Saved with the index. */
+  get probes(): number {
+    return this.live().info().probes;
+  }
+
+  set probes(value: number) {
+    if (this.kind !== 'ivf') throw new RangeError(`probes applies to kind "ivf", not ${JSON.stringify(this.kind)}`);
+    this.live().setProbes(integerOption('probes', value, 1, 2 ** 16));
   }
 
   /** @internal The state the native index reports. */
@@ -351,8 +370,8 @@ export async function addRows(handle: NativeIndex, ids: Int32Array, rows: Float3
 export async function buildVectorIndex(rows: Float32Array, dim: number, source: Omit<IndexSource, 'fingerprint'>, o: ResolvedIndexOptions, run: IndexRunOptions): Promise<VectorIndex> {
   checkOptions(run, ['signal', 'onProgress']);
   const handle = native().createIndex({
-    dim, metric: o.metric, quantization: o.quantization, connectivity: o.connectivity, expansionAdd: o.expansionAdd, expansionSearch: o.expansionSearch,
-    dotTransform: o.dotTransform,
+    kind: o.kind, dim, metric: o.metric, quantization: o.quantization, connectivity: o.connectivity, expansionAdd: o.expansionAdd,
+    expansionSearch: o.expansionSearch, dotTransform: o.dotTransform, lists: o.lists, probes: o.probes,
   });
   try {
     const count = rows.length / dim;

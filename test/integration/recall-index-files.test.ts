@@ -236,12 +236,12 @@ describe('loadIndex refuses', () => {
   });
 
   it('a file of another version: named, checked before the header hash (which covers it)', async () => {
-    const v3 = damaged(file, 'v3.idx', (b) => {
-      b.writeUInt32LE(3, 8);
+    const v4 = damaged(file, 'v4.idx', (b) => {
+      b.writeUInt32LE(4, 8);
       return b;
     });
-    const message = await refusal(v3);
-    expect(message).toMatch(/index file version 3 is not supported \(this build reads versions 1 to 2\)/);
+    const message = await refusal(v4);
+    expect(message).toMatch(/index file version 4 is not supported \(this build reads versions 1 to 3\)/);
     expect(message).not.toMatch(/corrupted/);
   });
 

@@ -4,7 +4,7 @@
 #
 #   bench/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s, every target)
 #
-# Targets (test/fuzz/fuzz_<target>.cc): native_model, trainer, query, samplers, token_scanner. Needs clang++
+# Targets (test/fuzz/fuzz_<target>.cc): native_model, trainer, query, samplers, token_scanner, index_file, ivf_lists. Needs clang++
 # (apt-get install clang) and the TypeScript build (npm run build:ts), whose writer makes the
 # native model seeds (bench/fuzz-seeds.mjs). The corpus each target grows is kept under
 # build/fuzz/run/corpus/<target>/ for the next run; an input that crashes (or fails one of
@@ -21,7 +21,7 @@ if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "bench/fuzz.sh: SECONDS_PER_TARGET must be a positive integer, got '$seconds'" >&2
   exit 2
 fi
-all_targets=(native_model trainer query samplers token_scanner index_file)
+all_targets=(native_model trainer query samplers token_scanner index_file ivf_lists)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do

@@ -387,7 +387,8 @@ void IvfLists::read(const uint8_t* data, size_t length, bool view, float i8Scale
   const uint64_t rows = readU64(data + 24);
   if (storedDim != static_cast<uint32_t>(settings_.storedDim()) || quantization != static_cast<uint32_t>(settings_.quantization))
     bad("does not match its header (dim or storage type)");
-  if (lists > static_cast<uint32_t>(kMaxLists) || (lists == 0) != (rows == 0)) bad("has " + std::to_string(lists) + " lists for " + std::to_string(rows) + " rows");
+  // Lists without rows: an index whose rows were all removed keeps its lists.
+  if (lists > static_cast<uint32_t>(kMaxLists) || (lists == 0 && rows > 0)) bad("has " + std::to_string(lists) + " lists for " + std::to_string(rows) + " rows");
   if (probes < 1 || probes > static_cast<uint32_t>(kMaxLists)) bad("has probes " + std::to_string(probes) + ", out of [1, " + std::to_string(kMaxLists) + "]");
   if (rows > static_cast<uint64_t>(kMaxId)) bad("has " + std::to_string(rows) + " rows, more than ids can name");
   const uint64_t dim = static_cast<uint64_t>(settings_.dim);
@@ -405,6 +406,21 @@ void IvfLists::read(const uint8_t* data, size_t length, bool view, float i8Scale
     starts[l + 1] = starts[l] + c;
   }
   if (starts[lists] != rows) bad("has lists holding " + std::to_string(starts[lists]) + " of its " + std::to_string(rows) + " rows");
+  // Stored values finite (i8's always are): a search orders scores, and NaN has no order.
+  const size_t values = static_cast<size_t>(rows) * static_cast<size_t>(settings_.storedDim());
+  for (size_t v = 0; v < values; ++v) {
+    float x;
+    if (settings_.quantization == Quantization::kF32) {
+      std::memcpy(&x, data + rowsAt + v * 4, 4);
+    } else if (settings_.quantization == Quantization::kF16) {
+      uint16_t h;
+      std::memcpy(&h, data + rowsAt + v * 2, 2);
+      x = halfToFloat(h);
+    } else {
+      break;
+    }
+    if (!std::isfinite(x)) bad("has a stored value that is not finite (row " + std::to_string(v / static_cast<size_t>(settings_.storedDim())) + ")");
+  }
   std::unique_lock<std::shared_mutex> g(lock_);
   where_.clear();
   for (uint32_t l = 0; l < lists; ++l)

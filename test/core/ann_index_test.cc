@@ -829,7 +829,18 @@ TEST(ann_lists_index_honours_lists_and_probes_and_stays_small) {
   // More lists asked for than rows: one row a list.
   Rows tiny = makeRows(Quantization::kF32, Metric::kCosine, 5, 132, kDim, IndexKind::kLists);
   tiny.settings.lists = 9;
-  CHECK_EQ(build(tiny)->lists(), 5);
+  const auto five = build(tiny);
+  CHECK_EQ(five->lists(), 5);
+  // Every row removed: the lists stay, through a save and an open, and take rows again.
+  CHECK_EQ(five->remove(tiny.ids.data(), tiny.ids.size()), size_t{5});
+  const std::string path = tempPath("emptied.idx");
+  w2v::ann::IndexFileHeader h;
+  h.vectors = 3;
+  five->save(path, h, nullptr, 0);
+  const auto reopened = AnnIndex::open(path, false, 1, nullptr, nullptr);
+  CHECK(reopened->size() == 0 && reopened->lists() == 5);
+  CHECK(reopened->add(tiny.ids.data(), tiny.rows.data(), 1, 1, nullptr, nullptr) && search(*reopened, std::vector<float>(tiny.row(0), tiny.row(0) + kDim), 1).ids[0] == tiny.ids[0]);
+  std::filesystem::remove(path);
   // i8 over dense ids, dim 100: values (100 bytes a row), ids (4) and, at this size, the 566
   // centroids (20 bytes a row): about 0.31x the f32 vectors (the graph: > 0.55x).
   constexpr int32_t dim = 100;
@@ -884,6 +895,8 @@ TEST(ann_lists_index_refuses_a_damaged_lists_section) {
   refused([&](std::vector<uint8_t>& b) { std::memcpy(&b[at + ids], &b[at + ids + 4], 4); }, "twice");
   const float nan = std::nanf("");
   refused([&](std::vector<uint8_t>& b) { std::memcpy(&b[at + 32], &nan, 4); }, "has a centroid value that is not finite");
+  const uint16_t halfNaN = 0x7e00;
+  refused([&](std::vector<uint8_t>& b) { std::memcpy(&b[at + ids + 300 * 4 + 2 * kDim * 7], &halfNaN, 2); }, "has a stored value that is not finite (row 7)");
   std::filesystem::remove(path);
 }
 

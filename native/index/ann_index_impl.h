@@ -26,7 +26,7 @@
 #undef aligned_alloc
 // The headers native/index/usearch-patch.mjs writes (a row and node prefetch in the graph's traversals,
 // no removed-key check while every node is live), at the patch level it writes.
-#if !defined(W2V_USEARCH_PATCHED) || W2V_USEARCH_PATCHED != 3
+#if !defined(W2V_USEARCH_PATCHED) || W2V_USEARCH_PATCHED != 4
 #error "USearch's headers without our patches: build through binding.gyp or CMakeLists.txt (native/index/usearch-patch.mjs)"
 #endif
 

@@ -47,6 +47,8 @@ describe('native/index/usearch-patch.mjs', () => {
         expect(written).toContain(`#define W2V_USEARCH_PATCHED ${required![1]}\n`);
         expect(written).toContain('asm volatile("" : : "r"(key))');
         expect(written).toContain('vectors_prefetch_t{this}');
+        // Level 4: GCC's and Clang's builtin, not the library's macro (Clang: _mm_prefetch without its header).
+        expect(written).toContain('__builtin_prefetch(row + offset, 0, 3);');
         expect(written).toContain('all_nodes_live_()');
         expect(written).not.toBe(original);
       } else if (name === 'index.hpp') {

@@ -6,7 +6,7 @@
 // as they are, 1: magic, version and size fields patched). DIR/trainer, query, samplers/:
 // deterministic pseudo-random inputs of assorted lengths; their decoders turn any bytes into
 // a case, so libFuzzer needs no more than a start. DIR/token_scanner/: corpus-like text.
-// DIR/index_file/: test/fuzz/regressions/index_file's files.
+// DIR/index_file/, DIR/ivf_lists/: test/fuzz/regressions/index_file's and ivf_lists' files.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -74,6 +74,9 @@ for (let i = 0; i < 16; i++) {
 }
 // index_file: the committed regression inputs (valid index files, each after its mode byte,
 // and damaged ones).
-const regressions = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fuzz', 'regressions', 'index_file');
-for (const name of readdirSync(regressions)) write('index_file', name, readFileSync(join(regressions, name)));
+// ivf_lists: the same, lists payloads after their mode byte.
+for (const target of ['index_file', 'ivf_lists']) {
+  const regressions = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fuzz', 'regressions', target);
+  for (const name of readdirSync(regressions)) write(target, name, readFileSync(join(regressions, name)));
+}
 console.log(`${written} seed inputs written under ${dir}`);

@@ -396,7 +396,7 @@ void IvfLists::read(const uint8_t* data, size_t length, bool view, float i8Scale
                  idsAt = countsAt + uint64_t{lists} * 8, rowsAt = idsAt + rows * 4, end = rowsAt + rows * rowBytes_;
   if (end != length) bad("has " + std::to_string(length) + " bytes where its counts declare " + std::to_string(end));
   std::vector<float> centroids(static_cast<size_t>(uint64_t{lists} * dim));
-  std::memcpy(centroids.data(), data + centroidsAt, centroids.size() * sizeof(float));
+  if (!centroids.empty()) std::memcpy(centroids.data(), data + centroidsAt, centroids.size() * sizeof(float));
   for (float v : centroids)
     if (!std::isfinite(v)) bad("has a centroid value that is not finite");
   std::vector<uint64_t> starts(lists + size_t{1}, 0);
@@ -449,7 +449,7 @@ void IvfLists::read(const uint8_t* data, size_t length, bool view, float i8Scale
     List& list = owned_[l];
     const size_t c = static_cast<size_t>(starts[l + 1] - starts[l]);
     list.ids.resize(c);
-    std::memcpy(list.ids.data(), data + idsAt + starts[l] * 4, c * 4);
+    if (c > 0) std::memcpy(list.ids.data(), data + idsAt + starts[l] * 4, c * 4);  // an empty list's data() may be null
     list.rows.assign(data + rowsAt + starts[l] * rowBytes_, data + rowsAt + starts[l + 1] * rowBytes_);
   }
 }

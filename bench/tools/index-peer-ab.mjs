@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
-import { bestOf, median, recallAt } from './measure.mjs';
+import { bestOf, median, qpsAtRecall, recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -37,16 +37,7 @@ const TARGET = 0.95;
 const K = 10, DIM = 100, THREADS = 2, REPS = 3, MIN_SECONDS = 1;
 
 const log = (line) => console.error(`index-peer-ab: ${line}`);
-/** QPS at recall TARGET along a curve of { recall, qps } by increasing ef: log(QPS) linear in
- * recall between the two points around it (bench/index.mjs's "interp."); null if not reached. */
-function qpsAtTarget(curve) {
-  const i = curve.findIndex((p) => p.recall >= TARGET);
-  if (i < 0) return null;
-  if (i === 0) return curve[0].qps;
-  const [a, b] = [curve[i - 1], curve[i]];
-  const t = (TARGET - a.recall) / (b.recall - a.recall);
-  return Math.exp(Math.log(a.qps) + t * (Math.log(b.qps) - Math.log(a.qps)));
-}
+const qpsAtTarget = (curve) => qpsAtRecall(curve, TARGET);
 
 /** hnswlib in a Python process: start() builds it; search(ef) answers one timed search. */
 function hnswlibServer(manifestPath) {

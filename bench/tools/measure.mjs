@@ -31,3 +31,15 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
+
+/** QPS at recall `target` along a curve of { recall, qps } (by increasing ef or probes): log(QPS)
+ * linear in recall between the two points around it (bench/index.mjs's "interp."); the first
+ * point's QPS when it already reaches the target; null if no point does. */
+export function qpsAtRecall(curve, target) {
+  const i = curve.findIndex((p) => p.recall >= target);
+  if (i < 0) return null;
+  if (i === 0) return curve[0].qps;
+  const [a, b] = [curve[i - 1], curve[i]];
+  const t = (target - a.recall) / (b.recall - a.recall);
+  return Math.exp(Math.log(a.qps) + t * (Math.log(b.qps) - Math.log(a.qps)));
+}

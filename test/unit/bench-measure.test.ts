@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 // @ts-expect-error a plain ES module of the bench, without types
-import { bestOf, median, recallAt } from '../../bench/tools/measure.mjs';
+import { bestOf, median, qpsAtRecall, recallAt } from '../../bench/tools/measure.mjs';
 
 describe('bench/tools/measure.mjs', () => {
   it('recallAt counts each query\'s exact ids found, in any order, typed or plain arrays', () => {
@@ -32,5 +32,13 @@ describe('bench/tools/measure.mjs', () => {
   it('median takes the middle value, or the mean of the middle two', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('qpsAtRecall interpolates log(QPS) in recall around the target; the first point, or null, at the ends', () => {
+    const curve = [{ recall: 0.9, qps: 1000 }, { recall: 0.94, qps: 400 }, { recall: 0.96, qps: 100 }];
+    expect(qpsAtRecall(curve, 0.95)).toBeCloseTo(200, 6);  // halfway in recall: the geometric mean
+    expect(qpsAtRecall(curve, 0.94)).toBeCloseTo(400, 6);
+    expect(qpsAtRecall(curve, 0.5)).toBe(1000);
+    expect(qpsAtRecall(curve, 0.97)).toBeNull();
   });
 });

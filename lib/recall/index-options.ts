@@ -47,8 +47,10 @@ export interface IndexOptions {
   dotTransform?: boolean;
   /**
    * 'ivf': the number of lists (k-means centroids), learnt from the build's rows; default
-   * 4 sqrt(rows), at most the rows and 65,536. Rows added later go to the nearest list; the
-   * lists are not learnt again (rebuild when the items change much).
+   * 4 sqrt(rows), at most the rows and 65,536. More lists: more queries a second at the same
+   * recall, a longer build (on 1M x 100, 8 sqrt(n) doubled the QPS and tripled the build to
+   * 95 s: bench/results/studies/index-ivf-lists.md). Rows added later go to the nearest list;
+   * the lists are not learnt again (rebuild when the items change much).
    */
   lists?: number;
   /**

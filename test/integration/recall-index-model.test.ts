@@ -85,15 +85,15 @@ describe('model.mostSimilar with { index }', () => {
   });
 });
 
-describe('items: similar and recommend with { index }', () => {
+describe.each(['hnsw', 'ivf'] as const)('items: similar and recommend with { index } of kind %s', (kind) => {
   const items = new ItemEmbeddings(model, Array.from({ length: SIZE }, (_, i) => `item${i}`));
   const idOf = (item: string | number): number => Number(String(item).slice(4));
   const histories = Array.from({ length: 30 }, (_, u) => [0, 50, 100].map((j) => `item${u * 7 + j}`));
   let input: VectorIndex;
   let output: VectorIndex;
   beforeAll(async () => {
-    input = await items.buildIndex({ groups: (item) => (idOf(item) % 2 === 0 ? 'even' : 'odd'), threads: 1 });
-    output = await items.buildIndex({ vectors: 'output' });
+    input = await items.buildIndex({ kind, groups: (item) => (idOf(item) % 2 === 0 ? 'even' : 'odd'), threads: 1 });
+    output = await items.buildIndex({ kind, vectors: 'output' });
   });
   const names = (rs: ScoredItem[]): unknown[] => rs.map((r) => r.item);
 
@@ -149,7 +149,7 @@ describe('items: similar and recommend with { index }', () => {
   it('a cold-start item added to the index is recommended, as its numeric id', async () => {
     const history = ['item10', 'item60', 'item110'];
     const coldId = items.size + 5;
-    const local = await items.buildIndex();
+    const local = await items.buildIndex({ kind });
     await local.add([coldId], items.coldStart(history));
     const recs = items.recommend(history, { index: local, topK: 5 });
     // The user vector is the history's mean: exactly the cold-start vector.
@@ -163,7 +163,7 @@ describe('items: similar and recommend with { index }', () => {
   });
 
   it('loadIndex takes the ItemEmbeddings too', async () => {
-    const path = join(work, 'items.idx');
+    const path = join(work, `items-${kind}.idx`);
     await input.save(path);
     const loaded = await loadIndex(path, items);
     expect(items.similar('item4', { index: loaded })).toEqual(items.similar('item4', { index: input }));

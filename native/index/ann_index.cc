@@ -42,7 +42,7 @@ void checkSettings(const IndexSettings& s) {
     bad("dotTransform applies to a dot index over f32 or f16 rows only, of kind graph");
   if (s.kind != IndexKind::kGraph && s.kind != IndexKind::kLists) bad("index kind " + std::to_string(static_cast<int>(s.kind)) + " is unknown");
   if (s.lists < 0 || s.lists > kMaxLists) bad("lists must be an integer in [1, " + std::to_string(kMaxLists) + "] (or 0: the default), got " + std::to_string(s.lists));
-  if (s.probes < 1 || s.probes > kMaxLists) bad("probes must be an integer in [1, " + std::to_string(kMaxLists) + "], got " + std::to_string(s.probes));
+  checkProbes(s.probes);
 }
 
 /// The dot transform's R: the largest row norm (1 when every row is zero).
@@ -131,9 +131,13 @@ void AnnIndex::setExpansionSearch(int32_t expansion) {
   settings_.expansionSearch = expansion;
 }
 
-void AnnIndex::setProbes(int32_t probes) {
+void checkProbes(int32_t probes) {
   if (probes < 1 || probes > kMaxLists)
     throw std::invalid_argument("probes must be an integer in [1, " + std::to_string(kMaxLists) + "], got " + std::to_string(probes));
+}
+
+void AnnIndex::setProbes(int32_t probes) {
+  checkProbes(probes);
   if (ivf_) ivf_->setProbes(probes);
   settings_.probes = probes;
 }

@@ -65,6 +65,9 @@ constexpr int32_t kMinConnectivity = 2;
 constexpr int32_t kMaxConnectivity = 256;
 constexpr int32_t kMaxExpansion = 1 << 20;
 constexpr int32_t kMaxLists = 1 << 16;
+
+/// @throws std::invalid_argument naming the value when probes is outside [1, kMaxLists].
+void checkProbes(int32_t probes);
 /// Ids are int32 row ids, as everywhere else.
 constexpr int64_t kMaxId = INT32_MAX;
 

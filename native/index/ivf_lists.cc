@@ -109,8 +109,7 @@ int32_t IvfLists::lists() const {
 }
 
 void IvfLists::setProbes(int32_t probes) {
-  if (probes < 1 || probes > kMaxLists)
-    throw std::invalid_argument("probes must be an integer in [1, " + std::to_string(kMaxLists) + "], got " + std::to_string(probes));
+  checkProbes(probes);
   probes_ = probes;
 }
 
@@ -316,11 +315,13 @@ bool IvfLists::search(const float* queries, size_t count, int32_t k, const Searc
   probes = std::min(probes, lists);
   const DistanceFn fn = distanceKernels().of(settings_.quantization);
   const size_t n = static_cast<size_t>(settings_.storedDim());
+  const bool restricts = filter.restricts();
   const size_t blocks = (count + kQueryBlock - 1) / kQueryBlock;
   const size_t workers = std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), blocks));
   std::atomic<size_t> next{0};
   runParts(workers, [&](size_t) {
-    std::vector<int32_t> chosen(kQueryBlock * std::max<size_t>(probes, 1));
+    // The lists each query of a block scans (none to choose when every list is scanned).
+    std::vector<int32_t> chosen(exact ? 0 : kQueryBlock * probes);
     std::vector<float> chosenScores(chosen.size());
     std::vector<float> unit(n);
     std::vector<uint8_t> query(n * 4);
@@ -344,7 +345,7 @@ bool IvfLists::search(const float* queries, size_t count, int32_t k, const Searc
           const ListRef list = listRef(static_cast<size_t>(l));
           for (size_t i = 0; i < list.count; ++i) {
             const int32_t id = list.ids[i];
-            if (filter.restricts() && !filter.admits(static_cast<uint64_t>(id))) continue;
+            if (restricts && !filter.admits(static_cast<uint64_t>(id))) continue;
             best.offer(fn(reinterpret_cast<size_t>(query.data()), reinterpret_cast<size_t>(list.rows + i * rowBytes_), n),
                        static_cast<uint64_t>(id));
           }
@@ -406,20 +407,15 @@ void IvfLists::read(const uint8_t* data, size_t length, bool view, float i8Scale
     starts[l + 1] = starts[l] + c;
   }
   if (starts[lists] != rows) bad("has lists holding " + std::to_string(starts[lists]) + " of its " + std::to_string(rows) + " rows");
-  // Stored values finite (i8's always are): a search orders scores, and NaN has no order.
-  const size_t values = static_cast<size_t>(rows) * static_cast<size_t>(settings_.storedDim());
+  // Stored values finite (i8's always are): a search orders scores, and NaN has no order. A
+  // float or half is infinite or NaN when its exponent bits are all set.
+  const size_t values = settings_.quantization == Quantization::kI8 ? 0 : static_cast<size_t>(rows) * static_cast<size_t>(settings_.storedDim());
+  const bool f32 = settings_.quantization == Quantization::kF32;
   for (size_t v = 0; v < values; ++v) {
-    float x;
-    if (settings_.quantization == Quantization::kF32) {
-      std::memcpy(&x, data + rowsAt + v * 4, 4);
-    } else if (settings_.quantization == Quantization::kF16) {
-      uint16_t h;
-      std::memcpy(&h, data + rowsAt + v * 2, 2);
-      x = halfToFloat(h);
-    } else {
-      break;
-    }
-    if (!std::isfinite(x)) bad("has a stored value that is not finite (row " + std::to_string(v / static_cast<size_t>(settings_.storedDim())) + ")");
+    uint32_t bits = 0;
+    std::memcpy(&bits, data + rowsAt + v * (f32 ? 4 : 2), f32 ? 4 : 2);  // little-endian, as the file
+    const uint32_t exponent = f32 ? 0x7f800000u : 0x7c00u;
+    if ((bits & exponent) == exponent) bad("has a stored value that is not finite (row " + std::to_string(v / static_cast<size_t>(settings_.storedDim())) + ")");
   }
   std::unique_lock<std::shared_mutex> g(lock_);
   where_.clear();

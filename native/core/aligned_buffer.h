@@ -11,6 +11,7 @@
 #include <malloc.h>
 #else
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 namespace w2v {
@@ -72,6 +73,37 @@ inline void release(void* p, size_t bytes) {
 #endif
 }
 
+/// Keeps the first `newBytes` of what allocate(oldBytes) returned and gives the rest back where
+/// the block is a mapping of its own: its pages past the kept ones are unmapped, in place. A
+/// mapped block shrunk below kMapBytes moves to a heap block (release() frees by the size), and
+/// so does nothing else. Returns the block, moved or not; release it as allocate(newBytes)'s.
+/// newBytes 0 frees the block and returns null. Throws std::bad_alloc (the block then unchanged).
+inline void* shrink(void* p, size_t oldBytes, size_t newBytes) {
+  if (p == nullptr || newBytes >= oldBytes) return p;
+  if (newBytes == 0) {
+    release(p, oldBytes);
+    return nullptr;
+  }
+#if defined(_WIN32)
+  return p;
+#else
+  oldBytes = roundedBytes(oldBytes);
+  newBytes = roundedBytes(newBytes);
+  if (oldBytes < kMapBytes) return p;  // a heap block: free() needs no size
+  if (newBytes < kMapBytes) {
+    void* q = allocate(newBytes);
+    std::memcpy(q, p, newBytes);
+    release(p, oldBytes);
+    return q;
+  }
+  const long page = sysconf(_SC_PAGESIZE);
+  const size_t unit = page > 0 ? static_cast<size_t>(page) : size_t{4096};
+  const size_t keep = (newBytes + unit - 1) / unit * unit, end = (oldBytes + unit - 1) / unit * unit;
+  if (end > keep) munmap(static_cast<char*>(p) + keep, end - keep);
+  return p;
+#endif
+}
+
 /// A standard allocator over allocate()/release(), for large containers built and dropped
 /// (the tokenizer's tables).
 template <class T>
@@ -126,6 +158,13 @@ class AlignedFloats {
   bool empty() const { return size_ == 0; }
   void zero() {
     if (data_) std::memset(data_, 0, size_ * sizeof(float));
+  }
+  /// Keeps the first `count` floats (at most size()) and gives the memory past them back
+  /// (pages::shrink). Throws std::bad_alloc, the buffer then unchanged.
+  void shrink(size_t count) {
+    if (count >= size_) return;
+    data_ = static_cast<float*>(pages::shrink(data_, bytesOf(size_), bytesOf(count)));
+    size_ = data_ == nullptr ? 0 : count;
   }
   /// Gives up ownership; the caller frees the pointer with AlignedFloats::release(p, count),
   /// `count` being size() before the call.

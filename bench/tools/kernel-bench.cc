@@ -5,7 +5,10 @@
 // never shipped; prints JSON lines.
 //
 //   build/core/w2v_kernel_bench [--dims 100,300] [--seconds 0.3] [--rounds 5] [--kernel NAME]
-//                               [--config sg-neg|cbow-neg]
+//                               [--config sg-neg|cbow-neg] [--rows padded|packed]
+//
+// --rows: the weight matrices' rows at the trainer's stride (padded, the default:
+// simd::paddedRowStride) or dim floats apart (packed), for the study of the stride.
 //
 // Data: a 50,000-word vocabulary with Zipf counts (count of rank r ~ 1 / r), sentences of
 // 1,000 words drawn from them and subsampled as word2vec does at -sample 1e-4, negatives from
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
   double minSeconds = 0.3;
   int rounds = 5;
   std::string onlyKernel, onlyConfig;
+  bool padded = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--dims") {
@@ -101,6 +105,8 @@ int main(int argc, char** argv) {
       onlyConfig = argv[i + 1];
     } else if (a == "--rounds") {
       rounds = std::atoi(argv[i + 1]);
+    } else if (a == "--rows" && (std::string(argv[i + 1]) == "padded" || std::string(argv[i + 1]) == "packed")) {
+      padded = std::string(argv[i + 1]) == "padded";
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -117,11 +123,13 @@ int main(int argc, char** argv) {
       for (const auto& k : w2v::simd::sentenceKernels()) {
         if (!k.runs || (!onlyKernel.empty() && onlyKernel != k.name)) continue;
         if (!onlyConfig.empty() && onlyConfig != shape.name) continue;
-        w2v::AlignedFloats syn0(static_cast<size_t>(kVocab) * dim), syn1neg(syn0.size()), syn1(syn0.size());
-        std::fill(syn1.data(), syn1.data() + syn1.size(), 0.0f);
-        w2v::initInputVectors(syn0, 1, dim);
-        std::fill(syn1neg.data(), syn1neg.data() + syn1neg.size(), 0.0f);
-        std::vector<float> scratch(static_cast<size_t>(4 + 2 * kWindow + kNegative) * dim + 4096);
+        const int32_t stride = padded ? w2v::simd::paddedRowStride(dim) : dim;
+        w2v::AlignedFloats syn0(static_cast<size_t>(kVocab) * stride), syn1neg(syn0.size()), syn1(syn0.size());
+        syn1.zero();
+        w2v::initInputVectors(syn0, 1, dim, stride);
+        syn1neg.zero();
+        w2v::AlignedFloats scratch(static_cast<size_t>(4 + 2 * kWindow + kNegative) * stride + 4096);
+        scratch.zero();
         uint64_t rng = 12345;
         double best = 1e300;
         int64_t predictions = 0;
@@ -136,6 +144,7 @@ int main(int argc, char** argv) {
               j.syn0 = syn0.data();
               j.syn1neg = syn1neg.data();
               j.dim = dim;
+              j.stride = stride;
               j.window = kWindow;
               j.negative = shape.hs ? 0 : kNegative;
               j.hs = shape.hs;
@@ -166,9 +175,9 @@ int main(int argc, char** argv) {
         // Hierarchical softmax's work depends on the path lengths: no FLOP figure (as the bench).
         const double flops = shape.hs ? 0 : 6.0 * dim * (1 + kNegative);
         std::printf(
-            "{\"kernel\":\"%s\",\"config\":\"%s\",\"dim\":%d,\"nsPerPrediction\":%.2f,\"gflops\":%.2f,"
+            "{\"kernel\":\"%s\",\"config\":\"%s\",\"dim\":%d,\"stride\":%d,\"nsPerPrediction\":%.2f,\"gflops\":%.2f,"
             "\"predictionsPerRound\":%lld}\n",
-            k.name, shape.name, dim, best * 1e9, flops / best * 1e-9, static_cast<long long>(predictions));
+            k.name, shape.name, dim, stride, best * 1e9, flops / best * 1e-9, static_cast<long long>(predictions));
         std::fflush(stdout);
       }
     }

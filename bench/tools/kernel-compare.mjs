@@ -5,7 +5,10 @@
 //   node bench/tools/kernel-compare.mjs --base COMMIT [--rounds 3] [--dims 100,300] [--name NAME]
 //
 // The base is checked out as a git worktree under bench/scratch; the other side is this
-// working tree. Each side is compiled here with g++ and the flags the addon uses (-O3, the
+// working tree. `--base packed-rows` compares this working tree's kernels on rows dim floats
+// apart against the same kernels on the trainer's padded rows (kernel-bench --rows), one build.
+// kernel-bench.cc sets SentenceJob::stride, so a base commit before the padded rows (before
+// the commit "Rows padded to 32 bytes") does not build with it. Each side is compiled here with g++ and the flags the addon uses (-O3, the
 // per-ISA files with -mavx2 -mfma or -mavx512f, no -march). Writes
 // bench/results/studies/NAME.{json,md} (default NAME: kernels-vs-<base>); a "## Notes" section
 // under the table in NAME.md is kept.
@@ -63,22 +66,32 @@ function buildBench(src, out) {
 }
 
 const a = parseArgs(process.argv.slice(2));
-const base = run('git', ['-C', root, 'rev-parse', '--short', a.base]).trim();
+const packedRows = a.base === 'packed-rows';
 const head = run('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).trim();
 const dirty = run('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no']).trim() !== '';
 const headName = dirty ? `${head}+changes` : head;
 mkdirSync(scratch, { recursive: true });
-const tree = join(scratch, `kernel-base-${base}`);
-if (!existsSync(tree)) run('git', ['-C', root, 'worktree', 'add', '--detach', tree, base]);
-console.log(`building the kernel bench against ${base} and ${headName}`);
-const sides = [
-  [base, buildBench(tree, join(scratch, `kernel-bench-${base}`))],
-  [headName, buildBench(root, join(scratch, 'kernel-bench-head'))],
-];
+let base, sides;
+if (packedRows) {
+  base = 'packed rows';
+  console.log(`building the kernel bench against ${headName}`);
+  const bin = buildBench(root, join(scratch, 'kernel-bench-head'));
+  sides = [[base, bin, ['--rows', 'packed']], [`${headName}, padded rows`, bin, ['--rows', 'padded']]];
+} else {
+  base = run('git', ['-C', root, 'rev-parse', '--short', a.base]).trim();
+  const tree = join(scratch, `kernel-base-${base}`);
+  if (!existsSync(tree)) run('git', ['-C', root, 'worktree', 'add', '--detach', tree, base]);
+  console.log(`building the kernel bench against ${base} and ${headName}`);
+  sides = [
+    [base, buildBench(tree, join(scratch, `kernel-bench-${base}`)), []],
+    [headName, buildBench(root, join(scratch, 'kernel-bench-head')), []],
+  ];
+}
+const after = sides[1][0];
 const runs = {};
 for (let round = 0; round < a.rounds; ++round) {
-  for (const [name, bin] of sides) {
-    const out = run(bin, ['--dims', a.dims, '--rounds', '3', '--seconds', '0.3']);
+  for (const [name, bin, extra] of sides) {
+    const out = run(bin, ['--dims', a.dims, '--rounds', '3', '--seconds', '0.3', ...extra]);
     for (const line of out.trim().split('\n')) {
       const j = JSON.parse(line);
       if (j.kernel === 'scalar') continue;
@@ -91,22 +104,22 @@ for (let round = 0; round < a.rounds; ++round) {
 const rows = Object.entries(runs).map(([key, by]) => {
   const [kernel, config, dim] = key.split('|');
   const before = Math.min(...by[base]);
-  const after = Math.min(...by[headName]);
+  const ns = Math.min(...by[after]);
   // The bench's formula: 6 x dim per predicted target, 1 + 5 negatives; none for hierarchical softmax.
-  const gflops = config.endsWith('-hs') ? null : (6 * Number(dim) * 6) / after;
-  return { kernel, config, dim: Number(dim), nsBefore: before, nsAfter: after, speedup: before / after, gflopsAfter: gflops, runs: by };
+  const gflops = config.endsWith('-hs') ? null : (6 * Number(dim) * 6) / ns;
+  return { kernel, config, dim: Number(dim), nsBefore: before, nsAfter: ns, speedup: before / ns, gflopsAfter: gflops, runs: by };
 });
 rows.sort((x, y) => x.kernel.localeCompare(y.kernel) || x.dim - y.dim || x.config.localeCompare(y.config));
 const machine = describeMachine();
 const command = `node bench/tools/kernel-compare.mjs --base ${a.base} --rounds ${a.rounds} --dims ${a.dims}`;
-const name = a.name ?? `kernels-vs-${base}`;
+const name = a.name ?? (packedRows ? 'row-stride' : `kernels-vs-${base}`);
 const outDir = join(root, 'bench', 'results', 'studies');
-const result = { command, base, head: headName, date: new Date().toISOString(), machine, rows };
+const result = { command, base, head: after, date: new Date().toISOString(), machine, rows };
 writeFileSync(join(outDir, `${name}.json`), JSON.stringify(result, null, 1) + '\n');
 const md = [
-  `Training kernels, one thread, ns per prediction (fastest of ${a.rounds} alternating rounds of 3), ${base} against ${headName}; GFLOP/s by the bench's formula (6 x dim per target, 6 targets; none for hierarchical softmax).`,
+  `Training kernels, one thread, ns per prediction (fastest of ${a.rounds} alternating rounds of 3), ${base} against ${after}; GFLOP/s by the bench's formula (6 x dim per target, 6 targets; none for hierarchical softmax).`,
   '',
-  `| kernel | config | dim | ${base} | ${headName} | speed-up | GFLOP/s (${headName}) |`,
+  `| kernel | config | dim | ${base} | ${after} | speed-up | GFLOP/s (${after}) |`,
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.kernel} | ${r.config} | ${r.dim} | ${r.nsBefore.toFixed(0)} | ${r.nsAfter.toFixed(0)} | ${r.speedup.toFixed(2)}x | ${r.gflopsAfter === null ? '-' : r.gflopsAfter.toFixed(1)} |`),
   '',

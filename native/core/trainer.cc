@@ -20,7 +20,9 @@ constexpr int32_t kTopMergeWords = 16;
 
 struct Trainer::ThreadState : CpuWorker {
   explicit ThreadState(uint64_t seed, size_t scratchFloats, int32_t epochs)
-      : CpuWorker(seed, epochs), scratch(scratchFloats) {}
+      : CpuWorker(seed, epochs), scratch(scratchFloats) {
+    scratch.zero();  // the rows' padding must be zero (SentenceJob::stride)
+  }
   AlignedFloats scratch;  // the kernel's hidden / gradient rows
   AlignedFloats top;      // this thread's copy of the top inner nodes (kTopNodes above)
   AlignedFloats topBase;  // the shared rows as last copied into `top`
@@ -35,8 +37,9 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
     // the trainer fuzz target); the runtime refuses such a count.
     : TrainerRuntime(config, std::move(tables), vocabSize, 2 * static_cast<size_t>(std::max(1, config.threads)),
                      "training thread failed") {
-  allocateInputVectors();
-  const size_t cells = static_cast<size_t>(vocabSize_) * static_cast<size_t>(config_.dim);
+  // Rows padded to 32-byte multiples while training (simd::paddedRowStride), packed after.
+  allocateInputVectors(simd::paddedRowStride(config_.dim));
+  const size_t cells = static_cast<size_t>(vocabSize_) * static_cast<size_t>(rowStride());
   // The original's initialisation: output weights zero.
   if (config_.negative > 0) {
     syn1neg_ = AlignedFloats(cells);
@@ -59,7 +62,7 @@ void Trainer::prepareWorkers() {
     const size_t rows = 2 + 2 * static_cast<size_t>(config_.window) + static_cast<size_t>(config_.negative) + 1;
     const size_t scores = 2 * static_cast<size_t>(config_.window) * (static_cast<size_t>(config_.negative) + 1) + 16;
     states_.push_back(
-        std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(config_.dim) + scores, config_.epochs));
+        std::make_unique<ThreadState>(splitmix64(seeder), rows * static_cast<size_t>(rowStride()) + scores, config_.epochs));
     states_.back()->alpha = config_.alpha;
     prepareJob(*states_.back(), t);
   }
@@ -75,6 +78,7 @@ void Trainer::prepareJob(ThreadState& state, int32_t index) {
   job.sigmoid = sigmoid_.sigmoidData();
   job.logSigmoid = sigmoid_.logSigmoidData();
   job.dim = config_.dim;
+  job.stride = rowStride();
   job.window = config_.window;
   job.negative = config_.negative;
   job.cbow = config_.cbow;
@@ -97,7 +101,7 @@ void Trainer::prepareJob(ThreadState& state, int32_t index) {
     job.syn1TopRows = std::min(kTopNodes, inner);
     job.syn1TopFirst = inner - job.syn1TopRows;
     job.topMergeEvery = kTopMergeWords;
-    state.top = AlignedFloats(static_cast<size_t>(job.syn1TopRows) * static_cast<size_t>(config_.dim));
+    state.top = AlignedFloats(static_cast<size_t>(job.syn1TopRows) * static_cast<size_t>(job.stride));
     state.topBase = AlignedFloats(state.top.size());
     state.top.zero();  // the first merge (a chunk's start) adds top - base: nothing
     state.topBase.zero();

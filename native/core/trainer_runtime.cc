@@ -1,5 +1,7 @@
 #include "trainer_runtime.h"
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "weight_init.h"
@@ -11,7 +13,7 @@ TrainerRuntime::TrainerRuntime(const TrainerConfig& config, TrainerTables tables
     : config_(config), tables_(std::move(tables)), vocabSize_(vocabSize),
       samplers_(checkTrainerInputs(config_, tables_, vocabSize)),
       queue_(config.queueCapacity > 0 ? static_cast<size_t>(config.queueCapacity) : defaultQueueCapacity),
-      failurePrefix_(std::move(failurePrefix)) {}
+      rowStride_(config_.dim), failurePrefix_(std::move(failurePrefix)) {}
 
 TrainerRuntime::~TrainerRuntime() { stopThreads(); }
 
@@ -24,9 +26,28 @@ void TrainerRuntime::stopThreads() noexcept {
   }
 }
 
-void TrainerRuntime::allocateInputVectors() {
-  syn0_ = AlignedFloats(static_cast<size_t>(vocabSize_) * static_cast<size_t>(config_.dim));
-  w2v::initInputVectors(syn0_, config_.seed, config_.dim);
+void TrainerRuntime::allocateInputVectors(int32_t rowStride) {
+  // Padded only where the packed matrix is still a mapping of its own (pages::kMapBytes), so
+  // that packing it unmaps its tail in place and never allocates.
+  const size_t packedBytes = static_cast<size_t>(vocabSize_) * static_cast<size_t>(config_.dim) * sizeof(float);
+  rowStride_ = packedBytes >= pages::kMapBytes ? std::max(config_.dim, rowStride) : config_.dim;
+  syn0_ = AlignedFloats(static_cast<size_t>(vocabSize_) * static_cast<size_t>(rowStride_));
+  w2v::initInputVectors(syn0_, config_.seed, config_.dim, rowStride_);
+}
+
+void TrainerRuntime::packRows() {
+  if (rowStride_ == config_.dim) return;
+  const size_t dim = static_cast<size_t>(config_.dim), stride = static_cast<size_t>(rowStride_);
+  for (AlignedFloats* m : {&syn0_, &syn1neg_, &syn1_}) {
+    if (m->empty()) continue;
+    const size_t rows = m->size() / stride;
+    float* w = m->data();
+    // Row r moves down to r * dim from r * stride >= r * dim: rows in ascending order never
+    // overwrite one not yet moved (memmove: row r's old and new places may overlap).
+    for (size_t r = 1; r < rows; ++r) std::memmove(w + r * dim, w + r * stride, dim * sizeof(float));
+    m->shrink(rows * dim);
+  }
+  rowStride_ = config_.dim;
 }
 
 void TrainerRuntime::start(ProgressCallback onProgress, Notify onSpace, Notify onDone) {
@@ -132,6 +153,13 @@ void TrainerRuntime::supervisorMain() {
   }
   lock.unlock();
   if (onProgress_ && !queue_.cancelled()) onProgress_(progressSinceLastReport());
+  // Every worker has stopped: the weights are packed here, off the caller's thread, before
+  // anyone is told the training is done.
+  try {
+    packRows();
+  } catch (const std::exception& e) {
+    fail(failurePrefix_ + ": " + e.what());
+  }
   state_ = TrainerState::kFinished;
   if (onDone_) onDone_();
 }

@@ -57,9 +57,15 @@ class TrainerRuntime : public TrainerBackend {
   const TrainerConfig& config() const { return config_; }
 
   Progress progress() const override;
-  AlignedFloats& inputVectors() override { return syn0_; }
-  AlignedFloats& outputVectors() override { return syn1neg_; }
-  AlignedFloats& hsVectors() override { return syn1_; }
+  /// Floats from one row of the weights to the next: more than dim while the rows are padded
+  /// for the kernels (the CPU trainer's, from its construction until the training ends or the
+  /// weights are read), else dim.
+  int32_t rowStride() const { return rowStride_; }
+  // The weights, row after row at dim floats. Read once the training has stopped (or before
+  // it starts): rows padded for the kernels (rowStride_) are packed here first.
+  AlignedFloats& inputVectors() override { packRowsUnlessRunning(); return syn0_; }
+  AlignedFloats& outputVectors() override { packRowsUnlessRunning(); return syn1neg_; }
+  AlignedFloats& hsVectors() override { packRowsUnlessRunning(); return syn1_; }
   AlignedFloats& attributeVectors() override { return attributeVectors_; }
   AlignedFloats& attributeLogits() override { return attributeLogits_; }
   size_t weightBytes() const override {
@@ -93,8 +99,10 @@ class TrainerRuntime : public TrainerBackend {
   /// Frees what the backend holds besides the host weights (device copies).
   virtual void releaseBackendWeights() {}
 
-  /// Allocates syn0_ with the original's random initialisation.
-  void allocateInputVectors();
+  /// Allocates syn0_ with the original's random initialisation, its rows `rowStride` floats
+  /// apart (at least dim; 0: dim): syn1neg_ and syn1_ take the same stride, and the rows are
+  /// packed to dim floats apart when the training ends (packRows).
+  void allocateInputVectors(int32_t rowStride = 0);
   /// The learning rate after the words done so far.
   double currentAlpha() const { return linearAlpha(config_, wordsDone_.load(std::memory_order_relaxed)); }
   /// One CPU worker's pass over a chunk, the same for every CPU backend: each sentence's tokens
@@ -162,9 +170,16 @@ class TrainerRuntime : public TrainerBackend {
  private:
   void workerMain(int32_t index);
   void supervisorMain();
+  /// Moves padded rows to dim floats apart, in place, and gives the freed tail back; no-op
+  /// once packed. Only while no worker runs.
+  void packRows();
+  void packRowsUnlessRunning() {
+    if (state_.load() != TrainerState::kRunning) packRows();
+  }
   Progress progressSinceLastReport();
   void fail(const std::string& message);
 
+  int32_t rowStride_;
   const std::string failurePrefix_;
   std::atomic<bool> failed_{false};
   mutable std::mutex errorMutex_;

@@ -19,15 +19,22 @@ namespace w2v {
 /// is kept with them: the low 16 bits repeat every 65,536 draws, so rows i and
 /// i + 65536 / gcd(dim, 65536) start from the same vector. Training moves every row that occurs
 /// far beyond this start (|w| < 0.5 / dim); only rows that never train keep it.
-inline void initInputVectors(AlignedFloats& syn0, uint64_t seed, int32_t dim) {
+///
+/// `stride` (at least dim; 0: dim) is the floats from one row to the next: rows of `stride`
+/// floats get the same draws in their first dim floats, and zeros after them.
+inline void initInputVectors(AlignedFloats& syn0, uint64_t seed, int32_t dim, int32_t stride = 0) {
+  const size_t width = static_cast<size_t>(dim), step = stride > dim ? static_cast<size_t>(stride) : width;
   uint64_t next = seed;
   const double denominator = static_cast<double>(dim);
   float* w = syn0.data();
-  for (size_t i = 0; i < syn0.size(); ++i) {
-    next = next * 25214903917ULL + 11ULL;
-    // As word2vec.c: ((next & 0xFFFF) / (real)65536 - 0.5) / layer1_size, in double, stored as float.
-    const float unit = static_cast<float>(next & 0xFFFFULL) / 65536.0f;
-    w[i] = static_cast<float>((static_cast<double>(unit) - 0.5) / denominator);
+  for (size_t row = 0; row + step <= syn0.size(); row += step) {
+    for (size_t i = row; i < row + width; ++i) {
+      next = next * 25214903917ULL + 11ULL;
+      // As word2vec.c: ((next & 0xFFFF) / (real)65536 - 0.5) / layer1_size, in double, stored as float.
+      const float unit = static_cast<float>(next & 0xFFFFULL) / 65536.0f;
+      w[i] = static_cast<float>((static_cast<double>(unit) - 0.5) / denominator);
+    }
+    for (size_t i = row + width; i < row + step; ++i) w[i] = 0.0f;
   }
 }
 

@@ -5,7 +5,9 @@
 // set window, in-group negatives and global context. The same sentences, weights, tables and
 // random state must give the same words drawn (the same final generator state, the same
 // prediction count) and the same weights and loss within float rounding. Each is also
-// checked against the portable kernel, float against float, with the same tolerances.
+// checked against the portable kernel, float against float, with the same tolerances. Every
+// kernel runs on rows dim floats apart and on rows padded as the trainer pads them
+// (simd::paddedRowStride), the padding zero: it must stay zero.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -117,9 +119,10 @@ struct Tables {
   explicit Tables(const Setup& s) : sampler(s.negativeWeights), groups(s.groupOf, s.negativeWeights) {}
 };
 
-SentenceJob makeJob(const Setup& s, const Tables& t, const Mode& m, uint64_t* rng, float* scratch) {
+SentenceJob makeJob(const Setup& s, const Tables& t, const Mode& m, uint64_t* rng, float* scratch, int32_t stride) {
   SentenceJob j{};
   j.dim = s.dim;
+  j.stride = stride;
   j.window = 4;
   j.negative = m.negative;
   j.cbow = m.cbow;
@@ -153,20 +156,54 @@ struct Result {
   int64_t saturated = 0;     // reference only: scores outside [-6, 6]
 };
 
-Result runKernel(SentenceKernel kernel, const Setup& s, const Mode& m) {
+/// Rows `dim` floats apart spread to `stride` floats apart, the padding zero.
+std::vector<float> padRows(const std::vector<float>& rows, int32_t dim, int32_t stride) {
+  const size_t n = rows.size() / static_cast<size_t>(dim);
+  std::vector<float> out(n * static_cast<size_t>(stride), 0.0f);
+  for (size_t r = 0; r < n; ++r) std::copy_n(rows.data() + r * dim, dim, out.data() + r * stride);
+  return out;
+}
+
+/// The rows packed back; checks that every padding float is still zero and every value finite.
+std::vector<double> unpadRows(const std::vector<float>& rows, int32_t dim, int32_t stride, const std::string& what) {
+  const size_t n = rows.size() / static_cast<size_t>(stride);
+  std::vector<double> out;
+  out.reserve(n * static_cast<size_t>(dim));
+  bool padKept = true, finite = true;
+  for (size_t r = 0; r < n; ++r) {
+    for (int32_t i = 0; i < dim; ++i) {
+      finite = finite && std::isfinite(rows[r * stride + i]);
+      out.push_back(rows[r * stride + i]);
+    }
+    for (int32_t i = dim; i < stride; ++i) padKept = padKept && rows[r * stride + i] == 0.0f;
+  }
+  CHECK_MSG(padKept, what << ": the rows' padding is no longer zero (stride " << stride << ")");
+  CHECK_MSG(finite, what << ": a weight is not finite");
+  return out;
+}
+
+/// The kernels' two row layouts: dim floats apart, and padded as the trainer pads them.
+std::vector<int32_t> strides(int32_t dim) {
+  const int32_t padded = w2v::simd::paddedRowStride(dim);
+  return padded == dim ? std::vector<int32_t>{dim} : std::vector<int32_t>{dim, padded};
+}
+
+Result runKernel(SentenceKernel kernel, const Setup& s, const Mode& m, int32_t stride) {
   const Tables tables(s);
-  std::vector<float> syn0 = s.syn0, syn1neg = s.syn1neg, syn1 = s.syn1;
+  const std::string layout = std::string(m.name) + ", dim " + std::to_string(s.dim);
+  std::vector<float> syn0 = padRows(s.syn0, s.dim, stride), syn1neg = padRows(s.syn1neg, s.dim, stride),
+                     syn1 = padRows(s.syn1, s.dim, stride);
   // (2 + 2 window + negative + 1) rows, as the trainer allocates, with room to spare.
-  std::vector<float> scratch(static_cast<size_t>(64) * s.dim + 4096);
+  std::vector<float> scratch(static_cast<size_t>(64) * stride + 4096);
   uint64_t rng = kRngSeed;
   // The top nodes' copy and its base: inner nodes are points 0 .. kVocab - 2, the root last.
-  const size_t topCells = static_cast<size_t>(m.topNodes) * static_cast<size_t>(s.dim);
+  const size_t topCells = static_cast<size_t>(m.topNodes) * static_cast<size_t>(stride);
   std::vector<float> top(topCells), topBase(topCells);
   Result r;
   SentenceJob j{};
   for (int pass = 0; pass < kPasses; ++pass)
     for (const auto& sentence : s.sentences) {
-      j = makeJob(s, tables, m, &rng, scratch.data());
+      j = makeJob(s, tables, m, &rng, scratch.data(), stride);
       j.sentence = sentence.data();
       j.length = static_cast<int32_t>(sentence.size());
       j.syn0 = syn0.data();
@@ -185,9 +222,9 @@ Result runKernel(SentenceKernel kernel, const Setup& s, const Mode& m) {
       r.predictions += j.predictions;
     }
   if (m.topNodes > 0) w2v::simd::mergeTopNodes(j);  // the last changes
-  r.syn0.assign(syn0.begin(), syn0.end());
-  r.syn1neg.assign(syn1neg.begin(), syn1neg.end());
-  r.syn1.assign(syn1.begin(), syn1.end());
+  r.syn0 = unpadRows(syn0, s.dim, stride, layout);
+  r.syn1neg = unpadRows(syn1neg, s.dim, stride, layout);
+  r.syn1 = unpadRows(syn1, s.dim, stride, layout);
   r.rng = rng;
   return r;
 }
@@ -201,7 +238,7 @@ Result runReference(const Setup& s, const Mode& m) {
   Result r;
   for (int pass = 0; pass < kPasses; ++pass)
     for (const auto& sentence : s.sentences) {
-      SentenceJob j = makeJob(s, tables, m, &rng, nullptr);
+      SentenceJob j = makeJob(s, tables, m, &rng, nullptr, s.dim);
       j.sentence = sentence.data();
       j.length = static_cast<int32_t>(sentence.size());
       r.saturated += sentence_reference::SentenceReference(j, w).train();
@@ -278,10 +315,12 @@ TEST(sentence_kernels_agree_with_the_double_precision_reference) {
       CHECK_MSG(totalChange(want.syn0, s.syn0) > 1e-2, where << ": input vectors did not move");
       if (m.negative > 0) CHECK_MSG(totalChange(want.syn1neg, s.syn1neg) > 1e-2, where << ": output vectors did not move");
       if (m.hs) CHECK_MSG(totalChange(want.syn1, s.syn1) > 1e-2, where << ": inner-node vectors did not move");
-      for (size_t k = 0; k < kernels.size(); ++k) {
-        const Result got = runKernel(kernels[k].kernel, s, m);
-        worstByKernel[k] = std::max(worstByKernel[k], checkAgreement(got, want, std::string(kernels[k].name) + ", " + where));
-      }
+      for (size_t k = 0; k < kernels.size(); ++k)
+        for (int32_t stride : strides(dim)) {
+          const Result got = runKernel(kernels[k].kernel, s, m, stride);
+          worstByKernel[k] = std::max(worstByKernel[k], checkAgreement(got, want, std::string(kernels[k].name) + ", " + where +
+                                                                                      ", stride " + std::to_string(stride)));
+        }
     }
     // Dims 8 and up reach scores beyond +-6 (see makeSetup): the clipped branches were checked.
     CHECK_MSG(saturated > 0, m.name << ": no score outside [-6, 6]");
@@ -296,10 +335,14 @@ TEST(sentence_kernels_agree_with_the_portable_kernel) {
   for (const Mode& m : kModes)
     for (int32_t dim : kDims) {
       const Setup s = makeSetup(m, dim);
-      const Result portable = runKernel(w2v::simd::trainSentenceScalar, s, m);
-      for (size_t k = 1; k < kernels.size(); ++k)
-        checkAgreement(runKernel(kernels[k].kernel, s, m), portable,
-                       std::string(kernels[k].name) + " vs scalar, " + m.name + ", dim " + std::to_string(dim));
+      const Result portable = runKernel(w2v::simd::trainSentenceScalar, s, m, dim);
+      for (size_t k = 0; k < kernels.size(); ++k)
+        for (int32_t stride : strides(dim)) {
+          if (k == 0 && stride == dim) continue;  // the portable kernel itself
+          checkAgreement(runKernel(kernels[k].kernel, s, m, stride), portable,
+                         std::string(kernels[k].name) + " vs scalar, " + m.name + ", dim " + std::to_string(dim) +
+                             ", stride " + std::to_string(stride));
+        }
     }
 }
 

@@ -14,6 +14,7 @@
 #include "check.h"
 #include "corpus.h"
 #include "trainer.h"
+#include "weight_init.h"
 
 using namespace testing_corpus;
 using w2v::Chunk;
@@ -169,6 +170,43 @@ TEST(trainer_single_thread_is_deterministic) {
   const auto h2 = train(config, tablesFor(c, true), c);
   CHECK(sameFloats(h1->inputVectors(), h2->inputVectors()));
   CHECK(sameFloats(h1->hsVectors(), h2->hsVectors()));
+}
+
+// The rows are padded to simd::paddedRowStride(dim) floats while training (for a matrix of
+// pages::kMapBytes and more) and packed after: the weights read are vocabSize x dim floats,
+// the same bit for bit as a training on rows dim floats apart (the kernels compute the same
+// lanes either way), whose initial weights are the original's draws.
+TEST(trainer_padded_rows_train_as_packed_rows) {
+  const Corpus c = plantedCorpus(30000, 11, 30, 100);  // 3,000 words: 1.2 MB a matrix at dim 100
+  struct Mode {
+    bool cbow, hs;
+  };
+  for (const Mode m : {Mode{false, false}, Mode{true, false}, Mode{false, true}, Mode{true, true}}) {
+    TrainerConfig config = plantedConfig(c, 1);
+    config.dim = 100;
+    config.cbow = m.cbow;
+    config.hs = m.hs;
+    const size_t cells = static_cast<size_t>(c.vocabSize) * 100;
+    Trainer padded(config, tablesFor(c, m.hs), c.vocabSize);
+    Trainer packed(config, tablesFor(c, m.hs), c.vocabSize);
+    CHECK_EQ(padded.rowStride(), 104);
+    // Read before the start, the weights are packed, and this one trains on rows 100 apart.
+    w2v::AlignedFloats original(cells);
+    w2v::initInputVectors(original, config.seed, config.dim);
+    CHECK(sameFloats(packed.inputVectors(), original));
+    CHECK_EQ(packed.rowStride(), 100);
+    for (Trainer* t : {&padded, &packed}) {
+      t->start();
+      pushAll(*t, c, 1);
+      t->join();
+    }
+    CHECK_EQ(padded.rowStride(), 100);  // packed when the training ended
+    CHECK_EQ(padded.inputVectors().size(), cells);
+    CHECK(!sameFloats(padded.inputVectors(), original));  // it trained
+    CHECK(sameFloats(padded.inputVectors(), packed.inputVectors()));
+    CHECK(sameFloats(padded.outputVectors(), packed.outputVectors()));
+    CHECK(sameFloats(padded.hsVectors(), packed.hsVectors()));
+  }
 }
 
 // Found by fuzz_trainer: with a large learning rate the weights overflow to infinity and

@@ -194,7 +194,7 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
   const int32_t dim = j.dim;
   const Chunks ch(dim);
   float* hidden = j.scratch;
-  float* gradient = j.scratch + dim;
+  float* gradient = j.scratch + j.stride;
   // The negatives were drawn a word ahead and their rows prefetched (trainSentenceWith).
   int32_t samples[kMaxNegative + 1];
   samples[0] = word;
@@ -209,7 +209,7 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
   }
   ++j.predictions;
   for (int32_t i = 0; i < n; ++i) {
-    float* out = j.syn1neg + static_cast<size_t>(samples[i]) * dim;
+    float* out = outputRow(j, samples[i]);
     const __m256 gv = _mm256_set1_ps(labelGradient(j, dot(hidden, out, dim), i == 0 ? 1.0f : 0.0f));
     for (int32_t k = 0; k < ch.count; ++k) {
       const __m256 o = ch.load(out, k);
@@ -242,13 +242,20 @@ enum class Part { kWhole, kHalf, kMasked };
 #include "tiles.inl"
 
 // A row split for the tiles: its whole chunks of 8 floats, then how its last partial chunk is
-// read and written (none when dim is a multiple of 8).
+// read and written (none when dim is a multiple of 8). Rows padded to a multiple of 8 floats
+// (SentenceJob::stride, the trainer's) take their last chunk whole: the padding is zero and
+// stays zero (every update of a padding lane adds a product with a zero factor), so the
+// lanes past dim add exact zeros to the scores, as the half or masked load's zeros did, and
+// the results are the same bit for bit.
 struct RowChunks {
   int32_t whole;
   Part tail;
   __m256i mask;
-  explicit RowChunks(int32_t dim)
-      : whole(dim / 8), tail(dim % 8 == 0 ? Part::kWhole : dim % 8 == 4 ? Part::kHalf : Part::kMasked),
+  RowChunks(int32_t dim, int32_t stride)
+      : whole(stride % 8 == 0 && stride >= dim ? (dim + 7) / 8 : dim / 8),
+        tail(dim % 8 == 0 || (stride % 8 == 0 && stride >= dim) ? Part::kWhole
+             : dim % 8 == 4                                      ? Part::kHalf
+                                                                 : Part::kMasked),
         mask(Chunks(dim).tail) {}
 };
 
@@ -327,7 +334,7 @@ inline void updateChunk(const WindowProduct& w, const float* G, size_t off, __m2
 
 template <int32_t T>
 void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
-  const RowChunks r(w.dim);
+  const RowChunks r(w.dim, w.stride);
   const __m256 valid = _mm256_castsi256_ps(
       _mm256_cmpgt_epi32(_mm256_set1_epi32(w.targets), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
   alignas(32) float G[kTileContexts * 8];
@@ -372,9 +379,9 @@ inline void cbowUpdateChunk(float* const* rows, int32_t count, float* const* out
 template <int32_t T>
 void tiledCbow(SentenceJob& j, float* const* rows, int32_t count, const int32_t* samples) {
   const int32_t dim = j.dim;
-  const RowChunks r(dim);
+  const RowChunks r(dim, j.stride);
   float* out[T];
-  for (int32_t t = 0; t < T; ++t) out[t] = j.syn1neg + static_cast<size_t>(samples[t]) * dim;
+  for (int32_t t = 0; t < T; ++t) out[t] = outputRow(j, samples[t]);
   float* hidden = j.scratch;
   const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
   __m256 acc[kTileTargets];
@@ -428,7 +435,7 @@ inline void pathUpdateChunk(const float* in, float* const* node, const float* G,
 template <int32_t N>
 void pathTile(SentenceJob& j, const float* in, int64_t first, float* gradient) {
   const int32_t dim = j.dim;
-  const RowChunks r(dim);
+  const RowChunks r(dim, j.stride);
   float* node[N];
   for (int32_t i = 0; i < N; ++i) node[i] = nodeRow(j, j.points[first + i]);
   __m256 acc[kTileTargets];

@@ -186,7 +186,7 @@ void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, i
   const int32_t dim = j.dim;
   const Chunks ch(dim);
   float* hidden = j.scratch;
-  float* gradient = j.scratch + dim;
+  float* gradient = j.scratch + j.stride;
   // The negatives were drawn a word ahead and their rows prefetched (trainSentenceWith).
   int32_t samples[kMaxNegative + 1];
   samples[0] = word;
@@ -201,7 +201,7 @@ void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, i
   }
   ++j.predictions;
   for (int32_t i = 0; i < n; ++i) {
-    float* out = j.syn1neg + static_cast<size_t>(samples[i]) * dim;
+    float* out = outputRow(j, samples[i]);
     const __m512 gv = _mm512_set1_ps(labelGradient(j, dot(hidden, out, dim), i == 0 ? 1.0f : 0.0f));
     for (int32_t k = 0; k < ch.count; ++k) {
       const __m512 o = ch.load(out, k);
@@ -339,7 +339,7 @@ void tiledCbow(SentenceJob& j, float* const* rows, int32_t count, const int32_t*
   const int32_t dim = j.dim;
   const __mmask16 tail = tailMask(dim % 16);
   float* out[T];
-  for (int32_t t = 0; t < T; ++t) out[t] = j.syn1neg + static_cast<size_t>(samples[t]) * dim;
+  for (int32_t t = 0; t < T; ++t) out[t] = outputRow(j, samples[t]);
   float* hidden = j.scratch;
   const __m512 inv = _mm512_set1_ps(1.0f / static_cast<float>(count));
   __m512 acc[kTileTargets];

@@ -20,6 +20,11 @@ struct SentenceJob {
   float* syn1neg;  // output vectors of negative sampling (null when negative == 0)
   float* syn1;     // inner-node vectors of hierarchical softmax (null when !hs)
   int32_t dim;
+  /// Floats from one row of syn0, syn1neg, syn1 (and syn1Top, and the scratch rows) to the
+  /// next, at least dim (the trainer's is paddedRowStride(dim)). The floats past dim in each
+  /// row (the padding) must be zero, scratch included; the kernels keep them zero, and may
+  /// read them (an AVX2 row of dim 100 at stride 104 is 13 whole chunks of 8).
+  int32_t stride;
   int32_t window;
   int32_t negative;
   bool cbow;
@@ -55,7 +60,7 @@ struct SentenceJob {
   const AliasEntry* groupEntries;
   int32_t globalContext;        // -1: none
   uint64_t* rng;            // xorshift64* state of the calling thread
-  float* scratch;           // (2 + 2*window + negative + 1) * dim floats, 64-byte aligned
+  float* scratch;           // (2 + 2*window + negative + 1) * stride floats, 64-byte aligned, zero
   double loss;
   int64_t predictions;
   /// Checked every kCancelCheckWords centre words (null: never): a cancelled training stops
@@ -63,6 +68,14 @@ struct SentenceJob {
   /// whose cost grows with the square of their size) instead of finishing it.
   const std::atomic<bool>* cancelled = nullptr;
 };
+
+/// The row stride the trainer gives its weight matrices: dim rounded up to a multiple of 8
+/// floats, so that every row starts 32-byte aligned and no 32-byte load of a row straddles two
+/// cache lines. At dim 100 (400-byte rows, a quarter of the loads split across two lines) the
+/// kernels took 0.87x (skip-gram) and 0.92x (CBOW) the time with rows padded to 104 floats
+/// (build/core/w2v_kernel_bench; the study in bench/results/studies/row-stride.md).
+/// `static`: each per-ISA kernel file keeps its own copy (see random.h).
+static constexpr int32_t paddedRowStride(int32_t dim) { return (dim + 7) / 8 * 8; }
 
 /// Centre words between two looks at SentenceJob::cancelled.
 constexpr int32_t kCancelCheckWords = 64;
@@ -148,8 +161,9 @@ const char* simdName();
 static inline void mergeTopNodes(SentenceJob& j) {
   j.topSinceMerge = 0;
   if (j.syn1Top == nullptr) return;
-  float* shared = j.syn1 + static_cast<size_t>(j.syn1TopFirst) * static_cast<size_t>(j.dim);
-  const size_t n = static_cast<size_t>(j.syn1TopRows) * static_cast<size_t>(j.dim);
+  // The copy holds its rows at the matrices' stride, so the rows are one contiguous block.
+  float* shared = j.syn1 + static_cast<size_t>(j.syn1TopFirst) * static_cast<size_t>(j.stride);
+  const size_t n = static_cast<size_t>(j.syn1TopRows) * static_cast<size_t>(j.stride);
   for (size_t i = 0; i < n; ++i) {
     shared[i] += j.syn1Top[i] - j.syn1TopBase[i];
     j.syn1Top[i] = j.syn1TopBase[i] = shared[i];

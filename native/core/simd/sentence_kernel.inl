@@ -36,12 +36,16 @@ inline int32_t drawNegatives(SentenceJob& j, int32_t word, int32_t* out) {
   return n;
 }
 
+// Rows of the weight matrices, j.stride floats apart (SentenceJob::stride).
+inline float* inputRow(const SentenceJob& j, int32_t word) { return j.syn0 + static_cast<size_t>(word) * j.stride; }
+inline float* outputRow(const SentenceJob& j, int32_t word) { return j.syn1neg + static_cast<size_t>(word) * j.stride; }
+
 // The row of hierarchical softmax's inner node `point`: the thread's copy for the nodes
 // nearest the root when it has one (SentenceJob::syn1Top), else syn1's.
 inline float* nodeRow(const SentenceJob& j, int32_t point) {
   if (j.syn1Top != nullptr && point >= j.syn1TopFirst)
-    return j.syn1Top + static_cast<size_t>(point - j.syn1TopFirst) * j.dim;
-  return j.syn1 + static_cast<size_t>(point) * j.dim;
+    return j.syn1Top + static_cast<size_t>(point - j.syn1TopFirst) * j.stride;
+  return j.syn1 + static_cast<size_t>(point) * j.stride;
 }
 
 // Asks for a row's cache lines ahead of use: negatives are random rows, mostly not cached.
@@ -74,7 +78,7 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
     } else {
       n += drawNegatives(j, target, samples + 1);
     }
-    for (int32_t i = 0; i < n; ++i) prefetchRow(j.syn1neg + static_cast<size_t>(samples[i]) * dim, dim);
+    for (int32_t i = 0; i < n; ++i) prefetchRow(outputRow(j, samples[i]), dim);
   }
   if (j.hs) {
     const int64_t first = j.offsets[target], last = j.offsets[target + 1];
@@ -95,7 +99,7 @@ inline void predictOne(SentenceJob& j, const float* in, int32_t target, float* g
     }
   }
   for (int32_t i = 0; i < n; ++i) {
-    float* out = j.syn1neg + static_cast<size_t>(samples[i]) * dim;
+    float* out = outputRow(j, samples[i]);
     const float g = labelGradient(j, Ops::dot(in, out, dim), i == 0 ? 1.0f : 0.0f);
     Ops::axpy(g, out, gradient, dim);
     Ops::axpy(g, in, out, dim);
@@ -114,6 +118,7 @@ struct WindowProduct {
   int32_t dim;
   float* scores;        // C x T, row-major (reused for the coefficients)
   float* scratch;       // T x dim floats for OUT's gradient
+  int32_t stride;       // the rows' SentenceJob::stride
 };
 
 // Scores in, coefficients out (in place), as the original's clipped sigmoid; adds the loss.
@@ -157,16 +162,16 @@ inline void skipgramSharedWindow(SentenceJob& j, int32_t word, const int32_t* co
   float* inRows[2 * 1000];
   float labels[1024];
   int32_t targetCount = 0;
-  outRows[targetCount] = j.syn1neg + static_cast<size_t>(word) * dim;
+  outRows[targetCount] = outputRow(j, word);
   labels[targetCount++] = 1.0f;
   for (int32_t d = 0; d < negativeCount; ++d) {
-    outRows[targetCount] = j.syn1neg + static_cast<size_t>(negatives[d]) * dim;
+    outRows[targetCount] = outputRow(j, negatives[d]);
     labels[targetCount++] = 0.0f;
   }
-  for (int32_t c = 0; c < contextCount; ++c) inRows[c] = j.syn0 + static_cast<size_t>(context[c]) * dim;
+  for (int32_t c = 0; c < contextCount; ++c) inRows[c] = inputRow(j, context[c]);
   // Scratch layout: [0, T*dim) OUT's gradient, then the C x T scores.
   WindowProduct w{inRows, outRows, labels, contextCount, targetCount, dim,
-                  j.scratch + static_cast<size_t>(targetCount) * dim, j.scratch};
+                  j.scratch + static_cast<size_t>(targetCount) * dim, j.scratch, j.stride};
   Ops::windowProducts(w, j);
   j.predictions += contextCount;
 }
@@ -181,7 +186,7 @@ inline void groupNegatives(SentenceJob& j, const float* in, int32_t target, floa
   for (int32_t d = 0; d < j.groupNegative; ++d) {
     const int32_t sample = groupDraw(j.groupMembers, j.groupOffsets, j.groupEntries, group, xorshiftNext(*j.rng));
     if (sample == target) continue;
-    float* out = j.syn1neg + static_cast<size_t>(sample) * dim;
+    float* out = outputRow(j, sample);
     const float g = labelGradient(j, Ops::dot(in, out, dim), 0.0f);
     Ops::axpy(g, out, gradient, dim);
     Ops::axpy(g, in, out, dim);
@@ -193,8 +198,8 @@ inline void groupNegatives(SentenceJob& j, const float* in, int32_t target, floa
 template <class Ops>
 inline void globalContextUpdate(SentenceJob& j, int32_t word, float* gradient) {
   const int32_t dim = j.dim;
-  float* in = j.syn0 + static_cast<size_t>(word) * dim;
-  float* out = j.syn1neg + static_cast<size_t>(j.globalContext) * dim;
+  float* in = inputRow(j, word);
+  float* out = outputRow(j, j.globalContext);
   const float g = labelGradient(j, Ops::dot(in, out, dim), 1.0f);
   ++j.predictions;
   Ops::zero(gradient, dim);
@@ -210,7 +215,7 @@ inline void trainItemSentenceWith(SentenceJob& j) {
   const int32_t dim = j.dim;
   const int32_t length = j.length;
   const int32_t* sentence = j.sentence;
-  float* gradient = j.scratch + dim;
+  float* gradient = j.scratch + j.stride;
   for (int32_t pos = 0; pos < length; ++pos) {
     if (pos % kCancelCheckWords == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed)) return;
     const int32_t word = sentence[pos];
@@ -226,7 +231,7 @@ inline void trainItemSentenceWith(SentenceJob& j) {
       // A whole-sentence window makes one centre word as costly as the set is large.
       if (j.wholeSentence && c % kCancelCheckPairs == 0 && j.cancelled && j.cancelled->load(std::memory_order_relaxed))
         return;
-      float* in = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
+      float* in = inputRow(j, sentence[c]);
       Ops::zero(gradient, dim);
       predictOne<Ops>(j, in, word, gradient);
       if (j.groupNegative > 0) groupNegatives<Ops>(j, in, word, gradient);
@@ -243,7 +248,7 @@ inline void cbowWindow(SentenceJob& j, int32_t word, float* const* rows, int32_t
                        int32_t drawnCount) {
   const int32_t dim = j.dim;
   float* hidden = j.scratch;
-  float* gradient = j.scratch + dim;
+  float* gradient = j.scratch + j.stride;
   Ops::zero(hidden, dim);
   for (int32_t c = 0; c < count; ++c) Ops::axpy(1.0f, rows[c], hidden, dim);
   Ops::scale(1.0f / static_cast<float>(count), hidden, dim);
@@ -262,7 +267,7 @@ inline void trainSentenceWith(SentenceJob& j) {
   const int32_t window = j.window;
   const int32_t length = j.length;
   const int32_t* sentence = j.sentence;
-  float* gradient = j.scratch + dim;
+  float* gradient = j.scratch + j.stride;
   const bool shared = j.sharedNegatives && !j.cbow && !j.hs && j.negative > 0;
   // CBOW with negative sampling alone draws its negatives a word ahead as well.
   const bool cbowAhead = j.cbow && !j.hs && j.negative > 0;
@@ -287,10 +292,10 @@ inline void trainSentenceWith(SentenceJob& j) {
       if (pos + 1 < length) {
         const int32_t nextWord = sentence[pos + 1];
         negativeCounts[current ^ 1] = drawNegatives(j, nextWord, negatives[current ^ 1]);
-        prefetchRow(j.syn1neg + static_cast<size_t>(nextWord) * dim, dim);
+        prefetchRow(outputRow(j, nextWord), dim);
         for (int32_t d = 0; d < negativeCounts[current ^ 1]; ++d)
-          prefetchRow(j.syn1neg + static_cast<size_t>(negatives[current ^ 1][d]) * dim, dim);
-        if (pos + window + 1 < length) prefetchRow(j.syn0 + static_cast<size_t>(sentence[pos + window + 1]) * dim, dim);
+          prefetchRow(outputRow(j, negatives[current ^ 1][d]), dim);
+        if (pos + window + 1 < length) prefetchRow(inputRow(j, sentence[pos + window + 1]), dim);
       }
     }
     if (shared) {
@@ -301,7 +306,7 @@ inline void trainSentenceWith(SentenceJob& j) {
     } else if (j.cbow) {
       int32_t count = 0;
       for (int32_t c = from; c <= to; ++c)
-        if (c != pos) rows[count++] = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
+        if (c != pos) rows[count++] = inputRow(j, sentence[c]);
       if (count == 0) continue;
       if (!cbowAhead) {
         cbowWindow<Ops>(j, word, rows, count, nullptr, 0);
@@ -313,7 +318,7 @@ inline void trainSentenceWith(SentenceJob& j) {
     } else {
       for (int32_t c = from; c <= to; ++c) {
         if (c == pos) continue;
-        float* in = j.syn0 + static_cast<size_t>(sentence[c]) * dim;
+        float* in = inputRow(j, sentence[c]);
         Ops::zero(gradient, dim);
         predictOne<Ops>(j, in, word, gradient);
         Ops::axpy(1.0f, gradient, in, dim);

@@ -54,7 +54,11 @@ export { savePlot } from './plot/save';
 
 import { native } from './native/addon';
 
-/** Which SIMD kernel set the native core uses on this CPU. */
+/**
+ * Which SIMD kernel set the native core uses on this CPU. Trainings with negative sampling alone
+ * at dim 256 and above run on `avx512f` where the CPU has it (faster there; the README's "SIMD
+ * kernels").
+ */
 export function simd(): string {
   return native().simd;
 }

@@ -49,7 +49,7 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
     syn1_ = AlignedFloats(cells);
     syn1_.zero();
   }
-  kernel_ = simd::selectSentenceKernel(nullptr);
+  kernel_ = simd::selectTrainingKernel(config_.dim, config_.hs, config_.negative, nullptr);
 }
 
 Trainer::~Trainer() { stopThreads(); }

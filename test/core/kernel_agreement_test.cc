@@ -12,7 +12,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "alias_sampler.h"
@@ -358,4 +360,34 @@ TEST(sentence_kernel_selection_is_one_of_the_runnable_kernels) {
     }
   CHECK_MSG(listed, name << " is not in sentenceKernels()");
   std::printf("  selectSentenceKernel() picks %s\n", name);
+}
+
+TEST(training_kernel_takes_avx512_for_wide_rows_of_negative_sampling_only) {
+  unsetenv("W2V_SIMD");
+  const char* base = nullptr;
+  const SentenceKernel fallback = w2v::simd::selectSentenceKernel(&base);
+  bool avx512 = false;
+  for (const SentenceKernelInfo& k : w2v::simd::sentenceKernels())
+    if (std::string(k.name) == "avx512f") avx512 = k.runs;
+  const int32_t wide = w2v::simd::kAvx512MinDim;
+  const char* name = nullptr;
+  // Wide rows, negative sampling alone: AVX-512F where the CPU runs it, else the default set.
+  const SentenceKernel chosen = w2v::simd::selectTrainingKernel(wide, false, 5, &name);
+  CHECK_EQ(std::string(name), std::string(avx512 ? "avx512f" : base));
+  CHECK(avx512 ? chosen != fallback : chosen == fallback);
+  // Narrower rows, hierarchical softmax (alone or with negatives), no negatives: the default.
+  for (const auto& shape : {std::make_tuple(wide - 1, false, 5), std::make_tuple(wide, true, 0), std::make_tuple(wide, true, 5),
+                            std::make_tuple(1000, false, 0)}) {
+    CHECK(w2v::simd::selectTrainingKernel(std::get<0>(shape), std::get<1>(shape), std::get<2>(shape), &name) == fallback);
+    CHECK_EQ(std::string(name), std::string(base));
+  }
+  // W2V_SIMD forces a set for every shape.
+  setenv("W2V_SIMD", "avx2", 1);
+  CHECK(w2v::simd::selectTrainingKernel(wide, false, 5, &name) == fallback);
+  CHECK_EQ(std::string(name), std::string(base));
+  setenv("W2V_SIMD", "scalar", 1);
+  CHECK(w2v::simd::selectTrainingKernel(wide, false, 5, &name) == w2v::simd::trainSentenceScalar);
+  CHECK_EQ(std::string(name), std::string("scalar"));
+  unsetenv("W2V_SIMD");
+  std::printf("  dim %d with negatives trains on %s\n", wide, avx512 ? "avx512f" : base);
 }

@@ -30,8 +30,7 @@ SentenceKernel selectSentenceKernel(const char** name) {
   const char* forced = std::getenv("W2V_SIMD");
   const bool portable = forced != nullptr && std::strcmp(forced, "scalar") == 0;
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
-  // AVX-512F only when asked for: measured on AMD Zen 5 it is no faster than avx2+fma at
-  // dim 100 (0.89-1.11x its time) and 0-15% faster at dim 300 (bench/results/studies/simd-avx512.md).
+  // AVX-512F only when asked for (selectTrainingKernel takes it for the shapes where it pays).
   if (!portable && forced != nullptr && std::strcmp(forced, "avx512") == 0 && cpuRunsAvx512f()) {
     if (name) *name = "avx512f";
     return trainSentenceAvx512;
@@ -50,6 +49,19 @@ SentenceKernel selectSentenceKernel(const char** name) {
   (void)portable;
   if (name) *name = "scalar";
   return trainSentenceScalar;
+}
+
+SentenceKernel selectTrainingKernel(int32_t dim, bool hs, int32_t negative, const char** name) {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+  const char* forced = std::getenv("W2V_SIMD");
+  if (forced == nullptr && negative > 0 && !hs && dim >= kAvx512MinDim && cpuRunsAvx512f()) {
+    if (name) *name = "avx512f";
+    return trainSentenceAvx512;
+  }
+#else
+  (void)dim, (void)hs, (void)negative;
+#endif
+  return selectSentenceKernel(name);
 }
 
 std::vector<SentenceKernelInfo> sentenceKernels() {

@@ -95,11 +95,22 @@ void trainSentenceNeon(SentenceJob& job);
 
 /// The default kernel for this CPU, and its name: "avx2+fma", "neon" or "scalar".
 /// W2V_SIMD in the environment overrides: "scalar" forces the portable kernel, "avx512"
-/// asks for the AVX-512F one ("avx512f"). That one is verified on AVX-512 hardware but not
-/// chosen by default: on AMD Zen 5 (bench/results/studies/simd-avx512.md: the CLI trainer, three
-/// batches of alternating runs, medians) it took 0.89-1.11x avx2+fma's training time at dim
-/// 100, the default (skip-gram 1.00-1.11x), and 0.85-1.00x at dim 300.
+/// asks for the AVX-512F one ("avx512f"), "avx2" for avx2+fma. AVX-512F is verified on AVX-512
+/// hardware but not the default set: on AMD Zen 5 it is slower than avx2+fma at dim 100 (the
+/// default dim); selectTrainingKernel() takes it for the shapes where it is faster.
 SentenceKernel selectSentenceKernel(const char** name);
+
+/// Rows at least this wide train on AVX-512F by default (selectTrainingKernel).
+constexpr int32_t kAvx512MinDim = 256;
+
+/// The kernel one training runs, and its name: selectSentenceKernel()'s, except that where the
+/// CPU runs AVX-512F it is taken for negative sampling without hierarchical softmax at dim
+/// kAvx512MinDim and above. There it was measured faster than avx2+fma on AMD Zen 5 (kernel
+/// bench, one thread: skip-gram 1.12x at dim 256, 1.15-1.17x at 300; CBOW 0.98x and 1.06x;
+/// whole trainings at dim 300 on 2 threads 1.12x and 1.06x), and slower at dim 100 (0.87x) and
+/// with hierarchical softmax (0.73x at 300): bench/results/studies/simd-avx512.md.
+/// W2V_SIMD forces a set for every training: "scalar", "avx2" (avx2+fma), "avx512".
+SentenceKernel selectTrainingKernel(int32_t dim, bool hs, int32_t negative, const char** name);
 
 /// One sentence kernel built into this binary, and whether this CPU (and OS) can run it.
 struct SentenceKernelInfo {

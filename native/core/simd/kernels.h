@@ -105,10 +105,11 @@ constexpr int32_t kAvx512MinDim = 256;
 
 /// The kernel one training runs, and its name: selectSentenceKernel()'s, except that where the
 /// CPU runs AVX-512F it is taken for negative sampling without hierarchical softmax at dim
-/// kAvx512MinDim and above. There it was measured faster than avx2+fma on AMD Zen 5 (kernel
-/// bench, one thread: skip-gram 1.12x at dim 256, 1.15-1.17x at 300; CBOW 0.98x and 1.06x;
-/// whole trainings at dim 300 on 2 threads 1.12x and 1.06x), and slower at dim 100 (0.87x) and
-/// with hierarchical softmax (0.73x at 300): bench/results/studies/simd-avx512.md.
+/// kAvx512MinDim and above. There it was measured faster than avx2+fma on AMD Zen 4 (EPYC
+/// family 25 model 17; kernel bench, one thread: skip-gram 1.13x at dim 256, 1.17x at 300;
+/// CBOW 0.98x and 1.06x; whole trainings at dim 300 on 2 threads: skip-gram 0.88x the time,
+/// CBOW 0.98x), as on Zen 5 at dim 300 before it, and slower at dim 100 and with hierarchical
+/// softmax: bench/results/studies/simd-avx512.md.
 /// W2V_SIMD forces a set for every training: "scalar", "avx2" (avx2+fma), "avx512".
 SentenceKernel selectTrainingKernel(int32_t dim, bool hs, int32_t negative, const char** name);
 

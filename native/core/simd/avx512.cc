@@ -1,9 +1,12 @@
 // The AVX-512F kernels: 16-lane vectors with masked tails. This file alone is compiled with
-// -mavx512f; dispatch.cc runs it only when CPUID and the OS (ZMM state) support AVX-512F and
-// the environment asks for it (W2V_SIMD=avx512). Checked on AVX-512 hardware (AMD Zen 5)
-// against the double-precision reference in every mode (test/core/kernel_agreement_test.cc);
-// opt-in by measurement: slower than avx2+fma at dim 100, faster only at dim 300
-// (bench/results/studies/tiled-kernels.md, simd-avx512.md).
+// -mavx512f; dispatch.cc runs it only when CPUID and the OS (ZMM state) support AVX-512F, for
+// the trainings where it was measured faster (selectTrainingKernel: negative sampling at dim
+// 256 and above) or when the environment asks for it (W2V_SIMD=avx512). Checked on AVX-512
+// hardware (AMD Zen 4 and Zen 5) against the double-precision reference in every mode
+// (test/core/kernel_agreement_test.cc); slower than avx2+fma at dim 100 and with hierarchical
+// softmax (bench/results/studies/tiled-kernels.md, simd-avx512.md). Its masked last chunk
+// costs nothing measurable on padded rows: taking it whole at dim 300 (stride 304) left the
+// kernel bench at 170-174 ns (skip-gram) against 173.
 // GCC 12's own AVX-512 intrinsics headers trip -Wmaybe-uninitialized (a known false positive).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"

@@ -75,7 +75,7 @@ const STEPS = {
     pick: (out) => out.trim().split('\n').map((line, i) => (i === 0 ? line : `- ${line.trim()}`)).join('\n'),
   }),
   'compare-1ep-dim100': () => capture(...run(['--epochs', '1', '--configs', 'sg-neg,cbow-neg', '--programs', 'original,ours', '--scaling', '--no-queries', '--name', 'compare-1ep-dim100'])),
-  'compare-1ep-dim300': () => capture(...run(['--epochs', '1', '--dim', '300', '--configs', 'sg-neg,cbow-neg', '--programs', 'original,ours', '--no-queries', '--name', 'compare-1ep-dim300'])),
+  'compare-1ep-dim300': () => capture(...run(['--epochs', '1', '--dim', '300', '--configs', 'sg-neg,cbow-neg', '--programs', 'original,ours', '--reps', '3', '--no-queries', '--name', 'compare-1ep-dim300'])),
   memory: () => printed('memory', 'node bench/memory.mjs --times 10', ['node', 'bench/memory.mjs', '--times', '10']),
   formats: () => printed('formats', 'node bench/formats.mjs', ['node', 'bench/formats.mjs']),
   // Saves its own result (with its chart), as run.mjs does.

@@ -251,11 +251,12 @@ struct RowChunks {
   int32_t whole;
   Part tail;
   __m256i mask;
-  RowChunks(int32_t dim, int32_t stride)
-      : whole(stride % 8 == 0 && stride >= dim ? (dim + 7) / 8 : dim / 8),
-        tail(dim % 8 == 0 || (stride % 8 == 0 && stride >= dim) ? Part::kWhole
-             : dim % 8 == 4                                      ? Part::kHalf
-                                                                 : Part::kMasked),
+  RowChunks(int32_t dim, int32_t stride) : RowChunks(dim, stride % 8 == 0 && stride >= dim) {}
+
+ private:
+  RowChunks(int32_t dim, bool padded)
+      : whole(padded ? (dim + 7) / 8 : dim / 8),
+        tail(padded || dim % 8 == 0 ? Part::kWhole : dim % 8 == 4 ? Part::kHalf : Part::kMasked),
         mask(Chunks(dim).tail) {}
 };
 

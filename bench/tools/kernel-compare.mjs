@@ -5,11 +5,12 @@
 //   node bench/tools/kernel-compare.mjs --base COMMIT [--rounds 3] [--dims 100,300] [--name NAME]
 //
 // The base is checked out as a git worktree under bench/scratch; the other side is this
-// working tree. `--base packed-rows` compares this working tree's kernels on rows dim floats
-// apart against the same kernels on the trainer's padded rows (kernel-bench --rows), one build.
-// kernel-bench.cc sets SentenceJob::stride, so a base commit before the padded rows (before
-// the commit "Rows padded to 32 bytes") does not build with it. Each side is compiled here with g++ and the flags the addon uses (-O3, the
-// per-ISA files with -mavx2 -mfma or -mavx512f, no -march). Writes
+// working tree. Each side is compiled here with g++ and the flags the addon uses (-O3, the
+// per-ISA files with -mavx2 -mfma or -mavx512f, no -march).
+// `--base packed-rows` instead compares this working tree's kernels on rows dim floats apart
+// against the same kernels on the trainer's padded rows (kernel-bench --rows), one build.
+// kernel-bench.cc sets SentenceJob::stride, so a base commit from before the padded rows (the
+// commit "Rows padded to 32 bytes") does not build with it. Writes
 // bench/results/studies/NAME.{json,md} (default NAME: kernels-vs-<base>); a "## Notes" section
 // under the table in NAME.md is kept.
 import { spawnSync } from 'node:child_process';
@@ -65,28 +66,26 @@ function buildBench(src, out) {
   return out;
 }
 
+// The base commit's kernels, its tree a worktree under bench/scratch.
+function buildBaseBench(commit) {
+  const tree = join(scratch, `kernel-base-${commit}`);
+  if (!existsSync(tree)) run('git', ['-C', root, 'worktree', 'add', '--detach', tree, commit]);
+  return buildBench(tree, join(scratch, `kernel-bench-${commit}`));
+}
+
 const a = parseArgs(process.argv.slice(2));
 const packedRows = a.base === 'packed-rows';
 const head = run('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).trim();
 const dirty = run('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no']).trim() !== '';
 const headName = dirty ? `${head}+changes` : head;
 mkdirSync(scratch, { recursive: true });
-let base, sides;
-if (packedRows) {
-  base = 'packed rows';
-  console.log(`building the kernel bench against ${headName}`);
-  const bin = buildBench(root, join(scratch, 'kernel-bench-head'));
-  sides = [[base, bin, ['--rows', 'packed']], [`${headName}, padded rows`, bin, ['--rows', 'padded']]];
-} else {
-  base = run('git', ['-C', root, 'rev-parse', '--short', a.base]).trim();
-  const tree = join(scratch, `kernel-base-${base}`);
-  if (!existsSync(tree)) run('git', ['-C', root, 'worktree', 'add', '--detach', tree, base]);
-  console.log(`building the kernel bench against ${base} and ${headName}`);
-  sides = [
-    [base, buildBench(tree, join(scratch, `kernel-bench-${base}`)), []],
-    [headName, buildBench(root, join(scratch, 'kernel-bench-head')), []],
-  ];
-}
+const base = packedRows ? 'packed rows' : run('git', ['-C', root, 'rev-parse', '--short', a.base]).trim();
+console.log(`building the kernel bench against ${packedRows ? headName : `${base} and ${headName}`}`);
+const headBin = buildBench(root, join(scratch, 'kernel-bench-head'));
+// [name, binary, extra flags]: the base side first.
+const sides = packedRows
+  ? [[base, headBin, ['--rows', 'packed']], [`${headName}, padded rows`, headBin, ['--rows', 'padded']]]
+  : [[base, buildBaseBench(base), []], [headName, headBin, []]];
 const after = sides[1][0];
 const runs = {};
 for (let round = 0; round < a.rounds; ++round) {

@@ -86,6 +86,14 @@ inline bool withTargetCount(int64_t n, F&& f) {
 }
 static_assert(kTileTargets == 6, "withTargetCount covers 1 to 6 targets");
 
+// Whether rows[0, n) are n different rows (a window's contexts: a word may occur twice in it).
+inline bool distinctRows(float* const* rows, int32_t n) {
+  for (int32_t a = 1; a < n; ++a)
+    for (int32_t b = 0; b < a; ++b)
+      if (rows[a] == rows[b]) return false;
+  return true;
+}
+
 // CBOW's targets, the centre word then the negatives, into `samples` when they fit a tile and
 // are distinct (a negative drawn twice sees its first update in the original's order, which a
 // tile's scores taken before any update would not); their count, else 0.

@@ -9,7 +9,7 @@
 // The result goes to bench/results/current/NAME.{md,json,svg} (see bench/tools/results.mjs).
 // --readme reruns every benchmark the README cites and rewrites its tables (bench/readme.mjs).
 import { spawnSync } from 'node:child_process';
-import { machineLimits } from './tools/machine.mjs';
+import { coreToCoreNs, machineLimits } from './tools/machine.mjs';
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +21,10 @@ import { createGunzip } from 'node:zlib';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { loadModel } = require(join(root, 'dist', 'cjs', 'index.js'));
+
+// A cache line's round trip between the two CPUs below this: they share a cache (measured ~55
+// ns on this project's AMD EPYC VMs when they do, ~350 when they do not).
+const NEAR_CORE_NS = 150;
 
 const CONFIGS = {
   'sg-neg': ['-cbow', '0', '-hs', '0', '-negative', '5'],
@@ -291,6 +295,8 @@ async function main() {
           ...CONFIGS[config]];
         const [cmd, args] = programs[program](flags);
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
+        // Where the host has put the two vCPUs now (a 2-thread training's time moves with it).
+        const placementNs = a.threads > 1 ? coreToCoreNs() : null;
         const t = timed(cmd, args, program === 'original-seeded' ? { ...process.env, W2V_ORIGINAL_SEED: String(seed) } : process.env);
         const model = await loadModel(output);
         const none = { accuracy: NaN, seen: 0, spearman: NaN };
@@ -299,6 +305,7 @@ async function main() {
         const sl = a.quality ? await model.evaluateWordPairs(join(a.eval, 'simlex999.txt')) : none;
         const row = {
           config, program, rep, ...(seed === undefined ? {} : { seed }), wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
+          coreToCoreNs: placementNs,
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
           analogy: analogy.accuracy, analogySeen: analogy.seen, wordsim353: ws.spearman, simlex999: sl.spearman, vocab: model.size,
           ...(program === 'gensim' ? {} : { vocabFile }),
@@ -353,6 +360,14 @@ async function main() {
         // Per prediction: (1 + negative) x (a dot product and two axpys of dim floats) = 6 dim FLOPs each.
         line.flopsPerSecond = r((p) => (p.predictions * (1 + negative) * 6 * a.dim) / (p.trainingMs / 1000));
         line.flopEfficiency = line.flopsPerSecond / limits.peakFlops;
+        // The same, over the runs whose two CPUs shared a cache (near) and the others (far).
+        const rate = (x) => (x.report.predictions * (1 + negative) * 6 * a.dim) / (x.report.trainingMs / 1000) / limits.peakFlops;
+        const near = ours.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs < NEAR_CORE_NS);
+        const far = ours.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs >= NEAR_CORE_NS);
+        line.flopEfficiencyByPlacement = {
+          near: { runs: near.length, efficiency: near.length ? mean(near.map(rate)) : NaN },
+          far: { runs: far.length, efficiency: far.length ? mean(far.map(rate)) : NaN },
+        };
       }
       line.trainingWordsPerSecond = r((p) => p.words / (p.trainingMs / 1000));
       if (a.scaling) {
@@ -421,6 +436,14 @@ async function main() {
       (a.scaling ? ` ${s.scaling ? `${s.scaling.training.toFixed(2)}x, ${s.scaling.wholeProcess.toFixed(2)}x` : '-'} |` : ''));
   }
   md.push('', 'FLOPs count 6 x dim per predicted target (a dot product and two axpys), (1 + negative) targets per prediction; hierarchical softmax is not counted.');
+  const placed = summary.filter((s) => s.flopEfficiencyByPlacement && a.threads > 1);
+  if (placed.length) {
+    const part = (p) => (p.runs ? `${pct(p.efficiency)} over ${p.runs} run(s)` : 'no run');
+    md.push('', `Training's share of the FMA peak by where the host had put the two vCPUs before each run (the round trip of a cache line between them, \`bench/tools/peak-flops --core-to-core\`: near, under ${NEAR_CORE_NS} ns, the two share a cache; far, the line crosses chiplets; bench/results/studies/two-thread-placement.md): ` +
+      placed.map((s) => `${s.config} near ${part(s.flopEfficiencyByPlacement.near)}, far ${part(s.flopEfficiencyByPlacement.far)}`).join('; ') + '.');
+    const trips = (config, program) => results.filter((r) => r.config === config && r.program === program).map((r) => r.coreToCoreNs === null ? '-' : Math.round(r.coreToCoreNs)).join(', ');
+    md.push('', 'Core-to-core round trip before each run, ns: ' + summary.map((s) => a.programs.map((p) => `${s.config} ${p} ${trips(s.config, p)}`).join('; ')).join('; ') + '.');
+  }
   const vocabNote = summary.filter((s) => s.vocabIdentical !== undefined).map((s) => `${s.config}: ${s.vocabIdentical ? 'identical' : 'DIFFERENT'}`);
   if (vocabNote.length) md.push('', `-save-vocab of ours vs the original (same words, same counts): ${vocabNote.join(', ')}`);
   md.push('', `Wall time is the whole process (start, vocabulary, training, saving); words/s = corpus words x epochs / wall time.`);

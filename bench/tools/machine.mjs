@@ -1,7 +1,8 @@
 // This machine: what it is (CPU model, cores, instruction sets) and its limits, measured now:
 // the FMA peak of `threads` cores (float32, the widest FMA unit the CPU has: AVX-512 where
 // present), the bandwidth of a read-only scan, and that of a plain memcpy (read + write bytes).
-// Built from bench/tools/peak-flops.c: a benchmark tool, never shipped.
+// Built from bench/tools/peak-flops.c: a benchmark tool, never shipped. Also the round trip of a
+// cache line between the first two CPUs (coreToCoreNs), measured before each timed run.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -10,13 +11,30 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+let builtTool = null;
+function peakFlopsTool() {
+  if (builtTool === null) {
+    const scratch = join(here, '..', 'scratch');
+    mkdirSync(scratch, { recursive: true });
+    builtTool = join(scratch, 'peak-flops');
+    execFileSync('cc', ['-O2', '-mavx2', '-mfma', '-pthread', '-o', builtTool, join(here, 'peak-flops.c')]);
+  }
+  return builtTool;
+}
+
 /** { threads, fmaWidth, peakFlops, peakFlopsAvx2, readBandwidth, copyBandwidth, ... } */
 export function machineLimits(threads, bytes = 400 << 20) {
-  const scratch = join(here, '..', 'scratch');
-  mkdirSync(scratch, { recursive: true });
-  const tool = join(scratch, 'peak-flops');
-  execFileSync('cc', ['-O2', '-mavx2', '-mfma', '-pthread', '-o', tool, join(here, 'peak-flops.c')]);
-  return JSON.parse(execFileSync(tool, [String(threads), String(bytes)], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(peakFlopsTool(), [String(threads), String(bytes)], { encoding: 'utf8' }));
+}
+
+/**
+ * The round trip of a cache line between CPUs 0 and 1 now, in ns (peak-flops.c says how):
+ * where a virtual machine's host has put the two vCPUs, which moves a 2-thread training's
+ * time by up to 2x. Null with fewer than 2 CPUs. Takes ~25 ms.
+ */
+export function coreToCoreNs() {
+  if (availableParallelism() < 2) return null;
+  return JSON.parse(execFileSync(peakFlopsTool(), ['--core-to-core'], { encoding: 'utf8' })).coreToCoreNs;
 }
 
 /** The machine a figure comes from: CPU model, cores, the SIMD sets it has, memory, node. */

@@ -4,8 +4,18 @@
  * query over a matrix does: each byte read once, nothing written), and a plain copy's
  * bandwidth (STREAM's convention: read + write bytes). Built by bench/tools/machine.mjs with
  * -O2 -mavx2 -mfma (the AVX-512 loop has its own target attribute and runs only where CPUID
- * says so); a benchmark tool, never shipped. Prints JSON. */
+ * says so); a benchmark tool, never shipped. Prints JSON.
+ *
+ * `peak-flops --core-to-core`: the round trip of one cache line between CPUs 0 and 1 (two
+ * threads pinned to them, each waiting for the other's write), the best of 3 runs, in ns.
+ * On a virtual machine it tells where the host has put the two vCPUs now: on cores that
+ * share an L3 the line goes back and forth in ~55 ns, across chiplets in ~350 (measured on
+ * the AMD EPYC of bench/results/studies/two-thread-placement.md); Hogwild training, whose
+ * threads write the same rows, runs up to twice as long in the second case. */
+#define _GNU_SOURCE
 #include <immintrin.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,7 +117,50 @@ static void* copyPart(void* arg) {
   return NULL;
 }
 
+static _Alignas(64) atomic_long pingPong;
+enum { kRoundTrips = 100000 };
+
+static void pinTo(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+static void* pongLoop(void* arg) {
+  (void)arg;
+  pinTo(1);
+  for (long i = 0; i < kRoundTrips; ++i) {
+    while (atomic_load_explicit(&pingPong, memory_order_acquire) != 2 * i + 1) {
+    }
+    atomic_store_explicit(&pingPong, 2 * i + 2, memory_order_release);
+  }
+  return NULL;
+}
+
+static int coreToCore(void) {
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) {
+    atomic_store(&pingPong, 0);
+    pthread_t other;
+    pthread_create(&other, NULL, pongLoop, NULL);
+    pinTo(0);
+    double t = now();
+    for (long i = 0; i < kRoundTrips; ++i) {
+      atomic_store_explicit(&pingPong, 2 * i + 1, memory_order_release);
+      while (atomic_load_explicit(&pingPong, memory_order_acquire) != 2 * i + 2) {
+      }
+    }
+    double s = now() - t;
+    pthread_join(other, NULL);
+    if (s < best) best = s;
+  }
+  printf("{\"coreToCoreNs\":%.1f}\n", best * 1e9 / kRoundTrips);
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "--core-to-core") == 0) return coreToCore();
   int threads = argc > 1 ? atoi(argv[1]) : 2;
   size_t bytes = argc > 2 ? (size_t)atoll(argv[2]) : (size_t)400 << 20;
   if (threads < 1 || threads > 256) threads = 1;

@@ -327,6 +327,11 @@ async function main() {
     }
   }
   const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  // Runs whose two CPUs shared a cache before they started (near), and the others (far).
+  const byPlacement = (rs) => ({
+    near: rs.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs < NEAR_CORE_NS),
+    far: rs.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs >= NEAR_CORE_NS),
+  });
   // Sample standard deviation (n - 1); NaN for one value.
   const sd = (xs) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
   const limits = machineLimits(a.threads);
@@ -362,12 +367,8 @@ async function main() {
         line.flopEfficiency = line.flopsPerSecond / limits.peakFlops;
         // The same, over the runs whose two CPUs shared a cache (near) and the others (far).
         const rate = (x) => (x.report.predictions * (1 + negative) * 6 * a.dim) / (x.report.trainingMs / 1000) / limits.peakFlops;
-        const near = ours.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs < NEAR_CORE_NS);
-        const far = ours.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs >= NEAR_CORE_NS);
-        line.flopEfficiencyByPlacement = {
-          near: { runs: near.length, efficiency: near.length ? mean(near.map(rate)) : NaN },
-          far: { runs: far.length, efficiency: far.length ? mean(far.map(rate)) : NaN },
-        };
+        line.flopEfficiencyByPlacement = Object.fromEntries(Object.entries(byPlacement(ours)).map(([where, rs]) =>
+          [where, { runs: rs.length, efficiency: rs.length ? mean(rs.map(rate)) : NaN }]));
       }
       line.trainingWordsPerSecond = r((p) => p.words / (p.trainingMs / 1000));
       if (a.scaling) {
@@ -390,6 +391,12 @@ async function main() {
         wordsim353Delta: line.ours.wordsim353 - line.original.wordsim353,
         simlex999Delta: line.ours.simlex999 - line.original.simlex999,
       };
+      // The original's mean wall time over ours's, each over its runs in one placement.
+      const [o, u] = [byPlacement(by('original')), byPlacement(by('ours'))];
+      line.speedupByPlacement = Object.fromEntries(['near', 'far'].map((where) => [where, {
+        original: o[where].length, ours: u[where].length,
+        speedup: o[where].length && u[where].length ? mean(o[where].map((r) => r.wallSeconds)) / mean(u[where].map((r) => r.wallSeconds)) : NaN,
+      }]));
     }
     summary.push(line);
   }
@@ -436,12 +443,19 @@ async function main() {
       (a.scaling ? ` ${s.scaling ? `${s.scaling.training.toFixed(2)}x, ${s.scaling.wholeProcess.toFixed(2)}x` : '-'} |` : ''));
   }
   md.push('', 'FLOPs count 6 x dim per predicted target (a dot product and two axpys), (1 + negative) targets per prediction; hierarchical softmax is not counted.');
-  const placed = summary.filter((s) => s.flopEfficiencyByPlacement && a.threads > 1);
-  if (placed.length) {
+  if (a.threads > 1) {
+    // Where the host had put the two vCPUs before each run moves a 2-thread run's time by up to
+    // 2x (bench/results/studies/two-thread-placement.md): the figures again, placement by placement.
+    const where = `the round trip of a cache line between the two CPUs before each run, \`bench/tools/peak-flops --core-to-core\`: near, under ${NEAR_CORE_NS} ns, the two share a cache; far, the line crosses chiplets; bench/results/studies/two-thread-placement.md`;
     const part = (p) => (p.runs ? `${pct(p.efficiency)} over ${p.runs} run(s)` : 'no run');
-    md.push('', `Training's share of the FMA peak by where the host had put the two vCPUs before each run (the round trip of a cache line between them, \`bench/tools/peak-flops --core-to-core\`: near, under ${NEAR_CORE_NS} ns, the two share a cache; far, the line crosses chiplets; bench/results/studies/two-thread-placement.md): ` +
+    const placed = summary.filter((s) => s.flopEfficiencyByPlacement);
+    if (placed.length) md.push('', `Training's share of the FMA peak by placement (${where}): ` +
       placed.map((s) => `${s.config} near ${part(s.flopEfficiencyByPlacement.near)}, far ${part(s.flopEfficiencyByPlacement.far)}`).join('; ') + '.');
-    const trips = (config, program) => results.filter((r) => r.config === config && r.program === program).map((r) => r.coreToCoreNs === null ? '-' : Math.round(r.coreToCoreNs)).join(', ');
+    const ratio = (p) => `${Number.isFinite(p.speedup) ? `${p.speedup.toFixed(2)}x` : '-'} (ours ${p.ours} run(s), the original ${p.original})`;
+    const ratios = summary.filter((s) => s.speedupByPlacement);
+    if (ratios.length) md.push('', `Ours vs the original, whole process, by placement (each program's mean wall time over its runs in that placement${placed.length ? '' : `; ${where}`}): ` +
+      ratios.map((s) => `${s.config} near ${ratio(s.speedupByPlacement.near)}, far ${ratio(s.speedupByPlacement.far)}`).join('; ') + '.');
+    const trips = (config, program) => results.filter((r) => r.config === config && r.program === program).map((r) => (r.coreToCoreNs === null ? '-' : Math.round(r.coreToCoreNs))).join(', ');
     md.push('', 'Core-to-core round trip before each run, ns: ' + summary.map((s) => a.programs.map((p) => `${s.config} ${p} ${trips(s.config, p)}`).join('; ')).join('; ') + '.');
   }
   const vocabNote = summary.filter((s) => s.vocabIdentical !== undefined).map((s) => `${s.config}: ${s.vocabIdentical ? 'identical' : 'DIFFERENT'}`);

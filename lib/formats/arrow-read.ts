@@ -171,7 +171,8 @@ async function checkComplete(fh: FileHandle, path: string): Promise<void> {
   if (head.length === 0 || !head.equals(ARROW_MAGIC.subarray(0, head.length))) return;
   if (size >= 2 * magic) await fh.read(tail, 0, magic, size - magic);
   if (size < 2 * magic || !tail.equals(ARROW_MAGIC)) {
-    fail(path, `Arrow file is truncated: it does not end with the ARROW1 magic (${size} bytes)`);
+    fail(path, `Arrow file is truncated: the file has ${size} bytes and does not end with the ARROW1 magic` +
+      (size >= magic ? ` (bytes ${size - magic} to ${size})` : ` (it needs at least ${2 * magic})`));
   }
 }
 

@@ -242,13 +242,13 @@ describe('the Arrow reader names what is wrong', () => {
     const truncated = join(freshDir(), 'cut.arrow');
     writeFileSync(truncated, readFileSync(whole).subarray(0, 200));
     expect((await rejection(loadModel(truncated))).message).toBe(
-      `Arrow file is truncated: it does not end with the ARROW1 magic (200 bytes) (file ${truncated})`,
+      `Arrow file is truncated: the file has 200 bytes and does not end with the ARROW1 magic (bytes 194 to 200) (file ${truncated})`,
     );
     // Cut inside its magic: still recognised, so the message is the same.
     writeFileSync(truncated, 'ARR');
     expect(await detectModelFormat(truncated)).toBe('arrow');
     expect((await rejection(loadModel(truncated))).message).toBe(
-      `Arrow file is truncated: it does not end with the ARROW1 magic (3 bytes) (file ${truncated})`,
+      `Arrow file is truncated: the file has 3 bytes and does not end with the ARROW1 magic (it needs at least 12) (file ${truncated})`,
     );
   });
 });

@@ -153,21 +153,28 @@ inline void inUpdateGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, 
   }
 }
 
+// Calls f(std::integral_constant<int32_t, n>) for a group of n chunks, 1 <= n <= kGroup, so
+// the callee keeps the group's chunks in registers.
+template <class F>
+inline void withGroupSize(int32_t n, F&& f) {
+  switch (n) {
+    case 8: f(std::integral_constant<int32_t, 8>{}); break;
+    case 7: f(std::integral_constant<int32_t, 7>{}); break;
+    case 6: f(std::integral_constant<int32_t, 6>{}); break;
+    case 5: f(std::integral_constant<int32_t, 5>{}); break;
+    case 4: f(std::integral_constant<int32_t, 4>{}); break;
+    case 3: f(std::integral_constant<int32_t, 3>{}); break;
+    case 2: f(std::integral_constant<int32_t, 2>{}); break;
+    default: f(std::integral_constant<int32_t, 1>{}); break;
+  }
+}
+static_assert(kGroup == 8, "withGroupSize covers groups of 1 to 8 chunks");
+
 // Calls F<n>(k0) for groups of up to kGroup chunks covering every chunk of a row.
 template <template <int32_t> class F, class... Args>
 inline void forGroups(const Chunks& ch, Args&&... args) {
-  for (int32_t k0 = 0; k0 < ch.count; k0 += kGroup) {
-    switch (std::min(kGroup, ch.count - k0)) {
-      case 8: F<8>::run(ch, k0, args...); break;
-      case 7: F<7>::run(ch, k0, args...); break;
-      case 6: F<6>::run(ch, k0, args...); break;
-      case 5: F<5>::run(ch, k0, args...); break;
-      case 4: F<4>::run(ch, k0, args...); break;
-      case 3: F<3>::run(ch, k0, args...); break;
-      case 2: F<2>::run(ch, k0, args...); break;
-      default: F<1>::run(ch, k0, args...); break;
-    }
-  }
+  for (int32_t k0 = 0; k0 < ch.count; k0 += kGroup)
+    withGroupSize(std::min(kGroup, ch.count - k0), [&](auto N) { F<N>::run(ch, k0, args...); });
 }
 
 template <int32_t N>
@@ -389,20 +396,10 @@ void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
 // partial chunk, if any (rows dim floats apart, not padded).
 template <class Group, class Tail>
 inline void forGroupsAndTail(const RowChunks& r, Group&& group, Tail&& tail) {
-  int32_t k = 0;
-  for (; k + kGroup <= r.whole; k += kGroup) group(std::integral_constant<int32_t, kGroup>{}, static_cast<size_t>(k) * 8);
-  const size_t off = static_cast<size_t>(k) * 8;
-  switch (r.whole - k) {
-    case 7: group(std::integral_constant<int32_t, 7>{}, off); break;
-    case 6: group(std::integral_constant<int32_t, 6>{}, off); break;
-    case 5: group(std::integral_constant<int32_t, 5>{}, off); break;
-    case 4: group(std::integral_constant<int32_t, 4>{}, off); break;
-    case 3: group(std::integral_constant<int32_t, 3>{}, off); break;
-    case 2: group(std::integral_constant<int32_t, 2>{}, off); break;
-    case 1: group(std::integral_constant<int32_t, 1>{}, off); break;
-    default: break;
+  for (int32_t k = 0; k < r.whole; k += kGroup) {
+    const size_t off = static_cast<size_t>(k) * 8;
+    withGroupSize(std::min(kGroup, r.whole - k), [&](auto N) { group(N, off); });
   }
-  static_assert(kGroup == 8, "forGroupsAndTail's switch covers groups of 1 to 7 chunks");
   const size_t tailOff = static_cast<size_t>(r.whole) * 8;
   if (r.tail == Part::kHalf) tail(std::integral_constant<Part, Part::kHalf>{}, tailOff);
   else if (r.tail == Part::kMasked) tail(std::integral_constant<Part, Part::kMasked>{}, tailOff);

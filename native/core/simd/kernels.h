@@ -109,7 +109,10 @@ constexpr int32_t kAvx512MinDim = 256;
 /// family 25 model 17; kernel bench, one thread: skip-gram 1.13x at dim 256, 1.17x at 300;
 /// CBOW 0.98x and 1.06x; whole trainings at dim 300 on 2 threads: skip-gram 0.88x the time,
 /// CBOW 0.98x), as on Zen 5 at dim 300 before it, and slower at dim 100 and with hierarchical
-/// softmax: bench/results/studies/simd-avx512.md.
+/// softmax: bench/results/studies/simd-avx512.md. Checked again after both sets' kernels
+/// changed (bench/results/studies/kernel-instructions.md): skip-gram 1.11x at 256, 1.09x at
+/// 300; CBOW's kernel bench now favours avx2+fma (0.81x, 0.95x) but a one-thread en-8m CBOW
+/// training at dim 300 still takes avx512f 0.95x the time; dim 256's whole training untested.
 /// W2V_SIMD forces a set for every training: "scalar", "avx2" (avx2+fma), "avx512".
 SentenceKernel selectTrainingKernel(int32_t dim, bool hs, int32_t negative, const char** name);
 

@@ -45,11 +45,11 @@ bool sameBytes(const uint8_t* a, const uint8_t* b, size_t n) {
   return std::memcmp(a, b, n) == 0;
 }
 
-constexpr size_t kInitialSlots = size_t{1} << 16;
+constexpr size_t kInitialSlots = size_t{1} << 15;  // 512 KiB of slots
 
 }  // namespace
 
-TokenTable::TokenTable() : counting_(true), slots_(kInitialSlots, Slot{0, 0}), mask_(kInitialSlots - 1) {}
+TokenTable::TokenTable() : counting_(true), slots_(kInitialSlots, Slot{0, 0, 0}), mask_(kInitialSlots - 1) {}
 
 TokenTable::TokenTable(const uint8_t* bytes, size_t byteCount, const std::vector<uint64_t>& offsets,
                        const std::vector<int32_t>& dropped)
@@ -63,7 +63,7 @@ TokenTable::TokenTable(const uint8_t* bytes, size_t byteCount, const std::vector
                                 "), got " + std::to_string(offsets.front()) + " to " + std::to_string(offsets.back()));
   size_t slots = kInitialSlots;
   while (slots < keys * 2) slots *= 2;
-  slots_.assign(slots, Slot{0, 0});
+  slots_.assign(slots, Slot{0, 0, 0});
   mask_ = slots - 1;
   arena_.assign(bytes, bytes + byteCount);
   entries_.reserve(keys);
@@ -74,72 +74,72 @@ TokenTable::TokenTable(const uint8_t* bytes, size_t byteCount, const std::vector
     if (end < begin || end > byteCount || end - begin > kMaxTokenBytes)
       throw std::invalid_argument("key " + std::to_string(i) + " has descending or out-of-range offsets (" +
                                   std::to_string(begin) + " to " + std::to_string(end) + ")");
-    const uint32_t hash = hashToken(bytes + begin, end - begin);
-    if (find(bytes + begin, end - begin, hash) >= 0)
+    const size_t n = end - begin;
+    const uint64_t hash = hashToken(bytes + begin, n);
+    if (find(bytes + begin, n, hash) >= 0)
       throw std::invalid_argument("key " + std::to_string(i) + " is given twice");
-    entries_.push_back(Entry{begin, static_cast<uint32_t>(end - begin), 0, 0, headBytes(bytes + begin, end - begin)});
-    place(static_cast<int32_t>(i), hash);
+    entries_.push_back(Entry{begin, n});
+    place(static_cast<int32_t>(i), hash, checkOf(hash, n), headBytes(bytes + begin, n));
   }
   for (int32_t id : dropped) {
     if (id < 0 || static_cast<size_t>(id) >= keys)
       throw std::invalid_argument("dropped id " + std::to_string(id) + " is outside [0, " + std::to_string(keys) + ")");
-    entries_[static_cast<size_t>(id)].dropped = 1;
+    dropped_.push_back(id);
   }
+  std::sort(dropped_.begin(), dropped_.end());
+  dropped_.erase(std::unique(dropped_.begin(), dropped_.end()), dropped_.end());
 }
 
-int32_t TokenTable::find(const uint8_t* p, size_t n, uint32_t hash) const {
+int32_t TokenTable::find(const uint8_t* p, size_t n, uint64_t hash) const {
   const uint64_t head = headBytes(p, n);
+  const uint32_t check = checkOf(hash, n);
   for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
-    const Slot s = slots_[slot];
+    const Slot& s = slots_[slot];
     if (s.idPlusOne == 0) return -1;
-    if (s.hash != hash) continue;
+    if (s.check != check || s.head != head) continue;
+    // Up to 8 bytes, the check holds the length and the head the bytes: the keys are equal.
+    // Past that the rest is compared in the arena.
+    if (n <= 8) return s.idPlusOne - 1;
     const Entry& e = entries_[static_cast<size_t>(s.idPlusOne - 1)];
-    // Up to 8 bytes, the heads are the keys; past that the rest is compared in the arena.
-    if (e.length == n && e.head == head && (n <= 8 || sameBytes(arena_.data() + e.start + 8, p + 8, n - 8)))
-      return s.idPlusOne - 1;
+    if (e.length == n && sameBytes(arena_.data() + e.start + 8, p + 8, n - 8)) return s.idPlusOne - 1;
   }
 }
 
-void TokenTable::prefetchSlot(uint32_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
-
-void TokenTable::prefetchEntry(uint32_t hash) const {
-  const Slot s = slots_[hash & mask_];
-  if (s.idPlusOne != 0 && s.hash == hash) {
-    const Entry& e = entries_[static_cast<size_t>(s.idPlusOne - 1)];
-    __builtin_prefetch(&e);
-  }
-}
-
-void TokenTable::place(int32_t id, uint32_t hash) {
+void TokenTable::place(int32_t id, uint64_t hash, uint32_t check, uint64_t head) {
   size_t slot = hash & mask_;
   while (slots_[slot].idPlusOne != 0) slot = (slot + 1) & mask_;
-  slots_[slot] = Slot{hash, id + 1};
+  slots_[slot] = Slot{head, check, id + 1};
 }
 
 void TokenTable::rehash() {
-  PageVector<Slot> old(slots_.size() * 2, Slot{0, 0});
+  // Slots keep no position: each key's hash is taken again from its bytes.
+  PageVector<Slot> old(slots_.size() * 2, Slot{0, 0, 0});
   old.swap(slots_);
   mask_ = slots_.size() - 1;
-  for (const Slot& s : old)
-    if (s.idPlusOne != 0) place(s.idPlusOne - 1, s.hash);
+  for (const Slot& s : old) {
+    if (s.idPlusOne == 0) continue;
+    const Entry& e = entries_[static_cast<size_t>(s.idPlusOne - 1)];
+    place(s.idPlusOne - 1, hashToken(arena_.data() + e.start, e.length), s.check, s.head);
+  }
 }
 
-int32_t TokenTable::add(const uint8_t* p, size_t n, uint32_t hash) {
+int32_t TokenTable::add(const uint8_t* p, size_t n, uint64_t hash) {
   if (entries_.size() >= static_cast<size_t>(INT32_MAX) - 1)
     throw std::length_error("the corpus holds more than 2147483646 distinct tokens");
   const int32_t id = static_cast<int32_t>(entries_.size());
-  entries_.push_back(Entry{arena_.size(), static_cast<uint32_t>(n), 0, 0, headBytes(p, n)});
+  entries_.push_back(Entry{arena_.size(), n});
+  counts_.push_back(0);
   arena_.insert(arena_.end(), p, p + n);
   if (entries_.size() * 2 > slots_.size()) rehash();
-  place(id, hash);
+  place(id, hash, checkOf(hash, n), headBytes(p, n));
   return id;
 }
 
-int32_t TokenTable::lookup(const uint8_t* p, size_t n, uint32_t hash) {
+int32_t TokenTable::lookup(const uint8_t* p, size_t n, uint64_t hash) {
   int32_t id = find(p, n, hash);
   if (!counting_) return id;
   if (id < 0) id = add(p, n, hash);
-  ++entries_[static_cast<size_t>(id)].count;
+  ++counts_[static_cast<size_t>(id)];
   return id;
 }
 
@@ -149,10 +149,10 @@ std::vector<int32_t> TokenTable::absorb(const TokenTable& other) {
   for (size_t id = 0; id < other.entries_.size(); ++id) {
     const Entry& e = other.entries_[id];
     const uint8_t* p = other.arena_.data() + e.start;
-    const uint32_t hash = hashToken(p, e.length);
+    const uint64_t hash = hashToken(p, e.length);
     int32_t mine = find(p, e.length, hash);
     if (mine < 0) mine = add(p, e.length, hash);
-    entries_[static_cast<size_t>(mine)].count += e.count;
+    counts_[static_cast<size_t>(mine)] += other.counts_[id];
     mapping[id] = mine;
   }
   return mapping;
@@ -171,7 +171,8 @@ void IdBlocks::append(const int32_t* ids, size_t n) {
 }
 
 size_t TokenTable::bytesHeld() const {
-  return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry) + arena_.capacity();
+  return slots_.capacity() * sizeof(Slot) + entries_.capacity() * sizeof(Entry) + counts_.capacity() * sizeof(uint64_t) +
+         arena_.capacity();
 }
 
 TokenScanner::TokenScanner(std::shared_ptr<TokenTable> table, const ScanTotals& totals)
@@ -179,7 +180,7 @@ TokenScanner::TokenScanner(std::shared_ptr<TokenTable> table, const ScanTotals& 
   if (!table_) throw std::invalid_argument("a token scanner needs a table");
 }
 
-size_t TokenScanner::emit(const uint8_t* p, size_t n, uint32_t hash, int32_t* out) {
+size_t TokenScanner::emit(const uint8_t* p, size_t n, uint64_t hash, int32_t* out) {
   const int32_t id = table_->lookup(p, n, hash);
   if (id < 0 || table_->isDropped(id)) return 0;
   *out = id;
@@ -192,14 +193,14 @@ inline void TokenScanner::note(const uint8_t* p, size_t n, int32_t*& out) {
                             std::to_string(TokenTable::kMaxTokenBytes));
   ++totals_.tokens;
   sentenceOpen_ = true;
-  batch_[batched_++] = Found{p, static_cast<uint32_t>(n), hashToken(p, n)};
+  batch_[batched_++] = Found{p, hashToken(p, n), static_cast<uint32_t>(n)};
   if (batched_ == kBatch) flush(out);
 }
 
 void TokenScanner::noteSentenceEnd(int32_t*& out) {
   ++totals_.sentences;
   sentenceOpen_ = false;
-  batch_[batched_++] = Found{nullptr, kSentenceEnd, 0};
+  batch_[batched_++] = Found{nullptr, 0, kSentenceEnd};
   if (batched_ == kBatch) flush(out);
 }
 
@@ -207,8 +208,6 @@ void TokenScanner::flush(int32_t*& out) {
   TokenTable& table = *table_;
   for (size_t i = 0; i < batched_; ++i)
     if (batch_[i].n != kSentenceEnd) table.prefetchSlot(batch_[i].hash);
-  for (size_t i = 0; i < batched_; ++i)
-    if (batch_[i].n != kSentenceEnd) table.prefetchEntry(batch_[i].hash);
   for (size_t i = 0; i < batched_; ++i) {
     const Found& f = batch_[i];
     if (f.n == kSentenceEnd) *out++ = -1;

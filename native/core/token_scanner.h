@@ -8,6 +8,7 @@
 // a buffer, whether the sentence has tokens); several scanners may share a table, one per
 // part of a corpus. Nothing here is thread-safe: one thread uses a table and its scanners.
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -56,8 +57,8 @@ inline uint64_t headBytes(const uint8_t* p, size_t n) {
 #endif
 }
 
-/// The table's hash of a token's bytes.
-inline uint32_t hashToken(const uint8_t* p, size_t n) {
+/// The table's hash of a token's bytes: its low bits place the key, its high 32 bits check it.
+inline uint64_t hashToken(const uint8_t* p, size_t n) {
   // Eight bytes per multiply (words average under 8 bytes); any good mix would do, since the
   // table compares the bytes of every candidate.
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
@@ -71,7 +72,7 @@ inline uint32_t hashToken(const uint8_t* p, size_t n) {
     h = (h ^ headBytes(p, n)) * 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 29;
   }
-  return static_cast<uint32_t>(h ^ (h >> 32));
+  return h;
 }
 
 class TokenTable {
@@ -88,7 +89,7 @@ class TokenTable {
   /// Number of distinct keys.
   size_t size() const { return entries_.size(); }
   /// Id of the token, or -1 when unknown (fixed tables); counting tables add and count it.
-  int32_t lookup(const uint8_t* p, size_t n, uint32_t hash);
+  int32_t lookup(const uint8_t* p, size_t n, uint64_t hash);
   /// Adds another counting table's keys and counts, in its id order: merging the tables of
   /// consecutive parts of a corpus in order gives the ids one table would have given.
   /// Returns the id each of the other table's ids has here.
@@ -96,13 +97,14 @@ class TokenTable {
   /// Id of the key, or -1 (never adds).
   int32_t find(const uint8_t* p, size_t n) const { return find(p, n, hashToken(p, n)); }
   /// Hints that `hash` will be looked up soon (fetches its first slot into cache).
-  void prefetchSlot(uint32_t hash) const;
-  /// Hints further: fetches the entry the first slot names, if its hash matches.
-  void prefetchEntry(uint32_t hash) const;
-  /// True when `id` is one of the fixed table's dropped ids.
-  bool isDropped(int32_t id) const { return entries_[static_cast<size_t>(id)].dropped != 0; }
+  void prefetchSlot(uint64_t hash) const { __builtin_prefetch(&slots_[hash & mask_]); }
+  /// True when `id` is one of the fixed table's dropped ids (a sorted list, mostly empty or
+  /// one id: no entry is read for it).
+  bool isDropped(int32_t id) const {
+    return !dropped_.empty() && std::binary_search(dropped_.begin(), dropped_.end(), id);
+  }
   /// Count of id (counting tables).
-  uint64_t count(size_t id) const { return entries_[id].count; }
+  uint64_t count(size_t id) const { return counts_[id]; }
   /// Key i as [begin, end) into keyBytes().
   uint64_t keyStart(size_t id) const { return entries_[id].start; }
   uint64_t keyEnd(size_t id) const { return entries_[id].start + entries_[id].length; }
@@ -115,29 +117,35 @@ class TokenTable {
   static constexpr size_t kMaxTokenBytes = size_t{1} << 30;
 
  private:
-  // A slot holds a key's hash and id + 1 (0: empty), so probing reads one array; an entry
-  // holds what else a lookup needs, so a hit touches a slot, an entry and the key's bytes.
+  // A slot holds what a lookup of a key of up to 8 bytes needs (its bytes, its length, its id:
+  // one cache line); an entry holds where a key's bytes lie, for longer keys and for readers;
+  // counts lie apart, dense by id, so that counting a frequent word touches a hot line.
   struct Slot {
-    uint32_t hash;
-    int32_t idPlusOne;
+    uint64_t head;      // headBytes() of the key
+    uint32_t check;     // checkOf(): the hash's high bits and the length
+    int32_t idPlusOne;  // 0: empty
   };
   struct Entry {
     uint64_t start;
-    uint32_t length;
-    uint32_t dropped;
-    uint64_t count;
-    uint64_t head;  // headBytes() of the key: keys of up to 8 bytes compare by it alone
+    uint64_t length;
   };
-  int32_t find(const uint8_t* p, size_t n, uint32_t hash) const;
-  int32_t add(const uint8_t* p, size_t n, uint32_t hash);
-  void place(int32_t id, uint32_t hash);
+  /// The slot's check of a key: the hash's high 28 bits over min(n, 15) in the low 4, so that
+  /// keys of up to 8 bytes compare by check and head alone.
+  static uint32_t checkOf(uint64_t hash, size_t n) {
+    return (static_cast<uint32_t>(hash >> 32) & ~uint32_t{15}) | static_cast<uint32_t>(n < 15 ? n : 15);
+  }
+  int32_t find(const uint8_t* p, size_t n, uint64_t hash) const;
+  int32_t add(const uint8_t* p, size_t n, uint64_t hash);
+  void place(int32_t id, uint64_t hash, uint32_t check, uint64_t head);
   void rehash();
 
   bool counting_;
   PageVector<Slot> slots_;
   size_t mask_;
   PageVector<Entry> entries_;
+  PageVector<uint64_t> counts_;  // counting tables
   PageVector<uint8_t> arena_;
+  std::vector<int32_t> dropped_;  // fixed tables: sorted, distinct
 };
 
 /// Totals of one scanner.
@@ -175,15 +183,15 @@ class TokenScanner {
   // lets them overlap instead of queueing.
   struct Found {
     const uint8_t* p;
+    uint64_t hash;
     uint32_t n;  // kSentenceEnd: a sentence end
-    uint32_t hash;
   };
   static constexpr uint32_t kSentenceEnd = UINT32_MAX;
   static constexpr size_t kBatch = 32;
   void note(const uint8_t* p, size_t n, int32_t*& out);
   void noteSentenceEnd(int32_t*& out);
   void flush(int32_t*& out);
-  size_t emit(const uint8_t* p, size_t n, uint32_t hash, int32_t* out);
+  size_t emit(const uint8_t* p, size_t n, uint64_t hash, int32_t* out);
 
   Found batch_[kBatch];
   size_t batched_ = 0;

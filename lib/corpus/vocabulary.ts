@@ -78,6 +78,14 @@ export class Vocabulary {
 
   /** Builds the vocabulary from first-pass counts. */
   static fromCounter(counter: CountedTokens, options: VocabularyOptions): Vocabulary {
+    return Vocabulary.selectFromCounter(counter, options).vocabulary;
+  }
+
+  /**
+   * {@link fromCounter}, and where each word came from: `sources[id]` is its index in the
+   * counter's lists, -1 for the `</s>` put first.
+   */
+  static selectFromCounter(counter: CountedTokens, options: VocabularyOptions): { vocabulary: Vocabulary; sources: Int32Array } {
     const order: number[] = [];
     for (let id = 0; id < counter.keys.length; id++) if (counter.counts[id]! >= options.minCount) order.push(id);
     // Array.prototype.sort is stable, so ties keep first-seen order.
@@ -86,17 +94,23 @@ export class Vocabulary {
     const kept = order.length > cap ? order.slice(0, cap) : order;
     const keys: string[] = [];
     const counts: number[] = [];
+    const sources: number[] = [];
     if (options.sentenceToken) {
       keys.push(SENTENCE_TOKEN);
       counts.push(counter.lines);
+      sources.push(-1);
     }
     for (const id of kept) {
       const key = counter.keys[id]!;
       if (options.sentenceToken && key === SENTENCE_TOKEN) continue;
       keys.push(key);
       counts.push(counter.counts[id]!);
+      sources.push(id);
     }
-    return new Vocabulary(keys, Float64Array.from(counts), options.sentenceToken === true, true);
+    return {
+      vocabulary: new Vocabulary(keys, Float64Array.from(counts), options.sentenceToken === true, true),
+      sources: Int32Array.from(sources),
+    };
   }
 
   /** Number of words. */

@@ -158,18 +158,45 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   });
 }
 
+/**
+ * Final id of each provisional id (-2: not in the vocabulary) and the tokens an epoch trains
+ * on, for a vocabulary given apart: its keys looked up in the counter's table.
+ */
 function mapProvisionalIds(counter: NativeTokenCounter, vocab: Vocabulary): { finalId: Int32Array; wordsPerEpoch: number } {
-  const finalId = new Int32Array(counter.distinct).fill(-2);
   const { ids, counts } = counter.lookup(vocab.keys);
+  return finalIds(counter.distinct, vocab, ids, counts);
+}
+
+/** finalId and wordsPerEpoch from each word's provisional id (-1: never seen) and count. */
+function finalIds(
+  distinct: number,
+  vocab: Vocabulary,
+  provisional: ArrayLike<number>,
+  counts: ArrayLike<number>,
+): { finalId: Int32Array; wordsPerEpoch: number } {
+  const finalId = new Int32Array(distinct).fill(-2);
   let wordsPerEpoch = 0;
   for (let id = vocab.hasSentenceToken ? 1 : 0; id < vocab.size; id++) {
-    const p = ids[id]!;
+    const p = provisional[id]!;
     if (p >= 0) {
       finalId[p] = id;
       wordsPerEpoch += counts[id]!;
     }
   }
   return { finalId, wordsPerEpoch };
+}
+
+/**
+ * The vocabulary counted from the corpus, with finalId and wordsPerEpoch from the counter's
+ * own provisional ids (no lookup of the keys).
+ */
+function countedVocabulary(counter: NativeTokenCounter, opts: ResolvedTrainOptions): { vocab: Vocabulary; finalId: Int32Array; wordsPerEpoch: number } {
+  const frequent = counter.frequent(opts.minCount);
+  const { vocabulary: vocab, sources } = Vocabulary.selectFromCounter(frequent, {
+    minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken,
+  });
+  const provisional = Array.from(sources, (s) => (s >= 0 ? frequent.ids[s]! : -1));
+  return { vocab, ...finalIds(counter.distinct, vocab, provisional, vocab.counts) };
 }
 
 /**
@@ -187,11 +214,9 @@ async function prepareVocabulary(
   const counter = await countVocabulary(source, opts, control, source.rereadable ? opts.cacheTokens : Infinity);
   try {
     await nextTurn();
-    const vocab =
-      control.vocabulary ??
-      Vocabulary.fromCounter(counter.frequent(opts.minCount), {
-        minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken,
-      });
+    const { vocab, finalId, wordsPerEpoch } = control.vocabulary
+      ? { vocab: control.vocabulary, ...mapProvisionalIds(counter, control.vocabulary) }
+      : countedVocabulary(counter, opts);
     const trainable = vocab.size - (vocab.hasSentenceToken ? 1 : 0);
     if (trainable < 1) {
       throw new Error(
@@ -202,7 +227,6 @@ async function prepareVocabulary(
       );
     }
     if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
-    const { finalId, wordsPerEpoch } = mapProvisionalIds(counter, vocab);
     const { narrow, blockBits, sentenceEnd } = cacheLayout(vocab.size);
     await nextTurn();
     const parts = await counter.takeIds(finalId, narrow);

@@ -377,8 +377,25 @@ void TokenScannerWrap::keep(const int32_t* ids, size_t n) {
 
 namespace {
 
-// takeIds(): rewrites the kept ids as final ids (w2v::compactIds) off the event loop, then
-// hands them to JS a block at a time, freeing each native block once copied.
+// A block of ids as an ArrayBuffer of its first `bytes`: the block itself (freed when JS
+// collects it), or a copy where the runtime forbids external buffers (the block freed now).
+Napi::ArrayBuffer blockBuffer(Napi::Env env, w2v::IdBlocks::Block& block, size_t bytes) {
+  try {
+    Napi::ArrayBuffer external = Napi::ArrayBuffer::New(env, block.get(), bytes, [](Napi::Env, void* p) {
+      w2v::IdBlocks::FreeBlock()(static_cast<int32_t*>(p));
+    });
+    block.release();  // JS owns it now
+    return external;
+  } catch (...) {
+    Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, bytes);
+    std::memcpy(copy.Data(), block.get(), bytes);
+    block.reset();
+    return copy;
+  }
+}
+
+// takeIds(): rewrites the kept ids as final ids (w2v::compactParts, a thread a part) off the
+// event loop, then hands them to JS a block at a time, without copying where the runtime allows.
 class CompactIdsWorker : public Napi::AsyncWorker {
  public:
   CompactIdsWorker(Napi::Env env, std::vector<w2v::IdBlocks> ids, std::vector<int32_t> finalId, bool narrow)
@@ -389,7 +406,7 @@ class CompactIdsWorker : public Napi::AsyncWorker {
 
   void Execute() override {
     try {
-      for (w2v::IdBlocks& part : ids_) w2v::compactIds(part, finalId_, narrow_);
+      w2v::compactParts(ids_, finalId_, narrow_);
     } catch (const std::exception& e) {
       SetError(e.what());
     }
@@ -405,11 +422,9 @@ class CompactIdsWorker : public Napi::AsyncWorker {
       for (size_t b = 0; b < ids.blocks.size(); ++b) {
         // The last block only as long as it is used.
         const size_t n = static_cast<size_t>(std::min<uint64_t>(perBlock, ids.length - b * perBlock));
-        Napi::TypedArray block = narrow_ ? static_cast<Napi::TypedArray>(Napi::Uint16Array::New(env, n))
-                                         : static_cast<Napi::TypedArray>(Napi::Int32Array::New(env, n));
-        std::memcpy(static_cast<uint8_t*>(block.ArrayBuffer().Data()) + block.ByteOffset(), ids.blocks[b].get(), n * width);
-        ids.blocks[b].reset();
-        blocks.Set(static_cast<uint32_t>(b), block);
+        Napi::ArrayBuffer buffer = blockBuffer(env, ids.blocks[b], n * width);
+        blocks.Set(static_cast<uint32_t>(b), narrow_ ? static_cast<Napi::Value>(Napi::Uint16Array::New(env, n, buffer, 0))
+                                                     : static_cast<Napi::Value>(Napi::Int32Array::New(env, n, buffer, 0)));
       }
       Napi::Object part = Napi::Object::New(env);
       part.Set("blocks", blocks);

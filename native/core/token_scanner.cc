@@ -418,6 +418,10 @@ uint64_t compactIds(IdBlocks& ids, const std::vector<int32_t>& finalId, bool nar
   return narrow ? compactInto<uint16_t>(ids, finalId, 0xffff, 0xfffe) : compactInto<int32_t>(ids, finalId, -1, INT32_MAX);
 }
 
+void compactParts(std::vector<IdBlocks>& parts, const std::vector<int32_t>& finalId, bool narrow) {
+  runParts(parts.size(), [&](size_t i) { compactIds(parts[i], finalId, narrow); });
+}
+
 CountedFile countFile(const std::string& path, const std::vector<uint64_t>& starts, CountControl& control,
                       uint64_t keepIds) {
   if (starts.size() < 2) throw std::invalid_argument("countFile needs at least one part (two starts), got " + std::to_string(starts.size()));

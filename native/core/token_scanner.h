@@ -257,6 +257,10 @@ class IdKeeping {
 /// does not fit (narrow: 0xfffe at most).
 uint64_t compactIds(IdBlocks& ids, const std::vector<int32_t>& finalId, bool narrow);
 
+/// compactIds() on every part, one thread a part (parallel_parts.h); rethrows the first part's
+/// error.
+void compactParts(std::vector<IdBlocks>& parts, const std::vector<int32_t>& finalId, bool narrow);
+
 /// What countFile() found: the merged counting table, the totals and, when asked and within
 /// the limit, each part's tokens as ids (-1 ending each sentence): the first part's are the
 /// table's; each other part's are its own table's, with toTable mapping them to the merged one.

@@ -377,6 +377,31 @@ TEST(token_scanner_compact_ids_refuses_ids_that_do_not_fit) {
   CHECK_THROWS_AS(w2v::compactIds(e, {0, 1}, false), std::invalid_argument, "id 7 is outside the 2 final ids");
 }
 
+TEST(token_scanner_compact_parts_on_threads_as_one_by_one) {
+  // Three parts (the second with its own map to the table, the third with a bad id) on threads
+  // of their own: the first two as compactIds gives them, the third's error rethrown.
+  const std::vector<int32_t> finalId = {10, -2, 12, 13};
+  std::vector<int32_t> ids;
+  for (int32_t i = 0; i < 3000; ++i) ids.push_back(i % 7 == 6 ? -1 : i % 4);
+  std::vector<w2v::IdBlocks> parts(2), apart(2);
+  for (size_t p = 0; p < 2; ++p) {
+    parts[p].append(ids.data(), ids.size());
+    apart[p].append(ids.data(), ids.size());
+  }
+  parts[1].toTable = apart[1].toTable = {3, 2, 1, 0};
+  w2v::compactParts(parts, finalId, true);
+  for (size_t p = 0; p < 2; ++p) {
+    w2v::compactIds(apart[p], finalId, true);
+    CHECK_EQ(parts[p].length, apart[p].length);
+    CHECK(std::memcmp(parts[p].blocks[0].get(), apart[p].blocks[0].get(), static_cast<size_t>(apart[p].length) * 2) == 0);
+  }
+  std::vector<w2v::IdBlocks> bad(3);
+  for (auto& part : bad) part.append(ids.data(), ids.size());
+  const int32_t outside = 9;
+  bad[2].append(&outside, 1);
+  CHECK_THROWS_AS(w2v::compactParts(bad, finalId, false), std::invalid_argument, "id 9 is outside the 4 final ids");
+}
+
 TEST(token_scanner_id_keeping_limit_is_shared) {
   w2v::IdKeeping keeping(5);
   w2v::IdBlocks a, b;

@@ -108,6 +108,16 @@ describe('Vocabulary.fromCounter', () => {
     expect(v.counts[0]).toBe(2);
   });
 
+  it('selectFromCounter says where each word came from: its index in the counter\'s lists, -1 for </s>', () => {
+    // Counted: a 2, </s> 1 (a literal token), b 1, c 3; the counter lists them as counted.
+    const counted = count('a </s> b a\nc c c\n');
+    const { vocabulary, sources } = Vocabulary.selectFromCounter(counted, { minCount: 1, sentenceToken: true, maxVocab: 3 });
+    expect(vocabulary.words).toEqual(['</s>', 'c', 'a']);
+    expect(Array.from(sources)).toEqual([-1, counted.keys.indexOf('c'), counted.keys.indexOf('a')]);
+    expect(Array.from(sources).slice(1).map((s) => counted.counts[s])).toEqual([3, 2]);
+    expect(Vocabulary.fromCounter(counted, { minCount: 1, sentenceToken: true, maxVocab: 3 }).words).toEqual(vocabulary.words);
+  });
+
   it('idOf works for non-ASCII words (looked up by their UTF-8 bytes)', () => {
     const v = Vocabulary.fromCounter(count('café café 日本 naïve\nnaïve café\n'), { minCount: 1 });
     expect(v.words).toEqual(['café', 'naïve', '日本']);

@@ -13,8 +13,8 @@ export const rng: (seed: number) => () => number = seededRandom;
  * The ids a NativeTokenCounter made with `keepIds` kept, in corpus order (-1 ending each
  * sentence), parts joined: taken with the identity as final ids, so they are its provisional ids.
  */
-export async function keptIds(counter: { distinct: number; takeIds(finalId: Int32Array, narrow: boolean): Promise<Array<{ blocks: ArrayLike<number>[]; length: number }> | undefined> }): Promise<number[] | undefined> {
-  const parts = await counter.takeIds(Int32Array.from({ length: counter.distinct }, (_, i) => i), false);
+export async function keptIds(counter: { distinct: number; takeIds(finalId: Int32Array, narrow: boolean): Promise<{ parts: ReadonlyArray<{ blocks: ReadonlyArray<ArrayLike<number>>; length: number }> } | undefined> }): Promise<number[] | undefined> {
+  const parts = (await counter.takeIds(Int32Array.from({ length: counter.distinct }, (_, i) => i), false))?.parts;
   if (!parts) return undefined;
   const ids: number[] = [];
   for (const { blocks, length } of parts) {

@@ -117,11 +117,29 @@ export interface NativeTrainer {
   start(): void;
   /** Copies the chunk into the queue; false when the queue is full (wait for 'space'). */
   push(tokens: Int32Array, sentenceEnds: Int32Array, epoch: number, sentenceContext?: Int32Array): boolean;
+  /**
+   * Trains every epoch on the corpus kept as ids (takeIds()'s handle), fed from a native thread
+   * in chunks cut as ChunkEncoder cuts them, `lanes` taken in turn (one part: cut into lanes at
+   * sentence ends; several: a lane each); the input is closed at its end, so push() and close()
+   * are not called.
+   */
+  replay(kept: NativeKeptIds['handle'], lanes: number, maxSentenceLength: number, epochs: number): void;
   close(): void;
   cancel(): void;
   progress(): NativeProgress;
   epochStats(): NativeEpochStats[];
   takeVectors(): NativeTrainedVectors;
+}
+
+/**
+ * The corpus kept as final ids (TokenScanner.takeIds): a part per thread of the count, each
+ * its blocks of ids (2-byte when `narrow`, 0xffff ending each sentence; else 4-byte, -1),
+ * native memory seen through the blocks; `handle` is what Trainer.replay takes.
+ */
+export interface NativeKeptIds {
+  readonly handle: { readonly __keptIds: unique symbol };
+  readonly narrow: boolean;
+  readonly parts: ReadonlyArray<{ readonly blocks: ReadonlyArray<Uint16Array | Int32Array>; readonly length: number }>;
 }
 
 /**
@@ -166,8 +184,9 @@ export interface NativeTokenScanner {
    * becomes finalId[p], left out when negative; sentences end with 0xffff in Uint16Array blocks
    * of 2^21 ids when `narrow`, else -1 in Int32Array blocks of 2^20 (the last block as long as
    * used). Rewritten off the event loop, handed over once; undefined when none were kept.
+   * They stay native memory (the blocks are views), freed when neither JS nor a replay holds them.
    */
-  takeIds(finalId: Int32Array, narrow: boolean): Promise<Array<{ blocks: Array<Uint16Array | Int32Array>; length: number }>> | undefined;
+  takeIds(finalId: Int32Array, narrow: boolean): Promise<NativeKeptIds> | undefined;
   /** Tokens counted so far by the running countFile(). */
   countProgress(): number;
   cancelCount(): void;

@@ -5,7 +5,7 @@
  * (TokenSink.bytes), so no JS runs per byte; tokens given apart (token arrays) go one by one.
  * @packageDocumentation
  */
-import { native, type NativeTokenScanner } from './addon';
+import { native, type NativeKeptIds, type NativeTokenScanner } from './addon';
 import type { TokenSink } from '../corpus/tokenizer';
 import type { CountedTokens, Vocabulary } from '../corpus/vocabulary';
 
@@ -94,7 +94,7 @@ export class NativeTokenCounter implements TokenSink {
    * sentence, in blocks of 2^21; else 4 bytes, -1, blocks of 2^20. Handed over once; undefined
    * when nothing was kept (no keepIds, or past it).
    */
-  async takeIds(finalId: Int32Array, narrow: boolean): Promise<Array<{ blocks: Array<Uint16Array | Int32Array>; length: number }> | undefined> {
+  async takeIds(finalId: Int32Array, narrow: boolean): Promise<NativeKeptIds | undefined> {
     return this.live().takeIds(finalId, narrow);
   }
 

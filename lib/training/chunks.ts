@@ -1,14 +1,12 @@
 /**
  * Chunks for the native trainer: token ids cut into bounded chunks at sentence ends
- * (ChunkEncoder), and the corpus kept as ids (CachedIds) replayed every epoch, one lane a
- * thread.
+ * (ChunkEncoder; the corpus kept as ids is replayed by native code in chunks cut by the same
+ * rules, NativeTrainer.replay).
  * @module
  */
 
-/** Tokens per chunk handed to the native trainer. */
+/** Tokens per chunk handed to the native trainer (native IdReplay::kChunkTokens: the same rules). */
 const CHUNK_TOKENS = 1 << 16;
-/** Kept ids replayed between two chances to yield to the event loop (see feedCachedIds). */
-const REPLAY_SLICE = 1 << 12;
 
 /**
  * A chunk for the native trainer: ids, sentence ends, and optionally each sentence's global
@@ -20,7 +18,11 @@ export interface EncodedChunk {
   contexts?: Int32Array;
 }
 
-/** Chunks of in-vocabulary ids, each ending on a sentence boundary. */
+/**
+ * Chunks of in-vocabulary ids, each ending on a sentence boundary. native/core/id_replay.cc
+ * cuts kept ids by these same rules; a change here is made there too (the kept and re-read
+ * paths train bit for bit alike: test/integration/train.test.ts).
+ */
 export class ChunkEncoder {
   private tokens = new Int32Array(CHUNK_TOKENS);
   private ends: number[] = [];
@@ -87,83 +89,7 @@ export class ChunkEncoder {
   }
 }
 
-/** log2 of the ids in a block of kept 4-byte ids (native IdBlocks::kBlock); 2-byte blocks hold twice as many. */
-const ID_BLOCK_BITS = 20;
-
-/**
- * The corpus as final ids (sentenceEnd ending each sentence), kept for the later epochs: 2
- * bytes an id when the vocabulary has fewer than 65535 words, else 4.
- */
-export interface CachedIds {
-  blocks: Array<Int32Array | Uint16Array>;
-  length: number;
-  blockBits: number;
-  sentenceEnd: number;
-}
-
-/** Narrow ids (Uint16) when the vocabulary leaves 0xffff free for the sentence end. */
-export function cacheLayout(vocabSize: number): { narrow: boolean; blockBits: number; sentenceEnd: number } {
-  const narrow = vocabSize < 0xffff;
-  return { narrow, blockBits: narrow ? ID_BLOCK_BITS + 1 : ID_BLOCK_BITS, sentenceEnd: narrow ? 0xffff : -1 };
-}
-
-/**
- * Feeds cached ids to the trainer, one lane per thread, chunks taken from the lanes in turn, so
- * the threads train on distant parts of the corpus at once, as the original's do. A single
- * cache is cut into lanes at sentence ends; several (a file's parts, counted apart) are the lanes.
- */
-export async function feedCachedIds(
-  caches: CachedIds[],
-  threads: number,
-  maxSentenceLength: number,
-  encoder: ChunkEncoder,
-  drain: (from?: ChunkEncoder) => Promise<void>,
-): Promise<void> {
-  const lanes: Array<{ ids: CachedIds; next: number; end: number }> = [];
-  if (caches.length === 1) {
-    const ids = caches[0]!;
-    const mask = (1 << ids.blockBits) - 1;
-    const get = (i: number): number => ids.blocks[i >>> ids.blockBits]![i & mask]!;
-    const bounds = [0];
-    for (let l = 1; l < threads; l++) {
-      let at = Math.max(bounds[l - 1]!, Math.floor((ids.length * l) / threads));
-      while (at < ids.length && at > 0 && get(at - 1) !== ids.sentenceEnd) at++;
-      bounds.push(at);
-    }
-    bounds.push(ids.length);
-    for (let l = 0; l < threads; l++) lanes.push({ ids, next: bounds[l]!, end: bounds[l + 1]! });
-  } else {
-    for (const ids of caches) lanes.push({ ids, next: 0, end: ids.length });
-  }
-  const encoders = lanes.map((_, l) => (l === 0 ? encoder : new ChunkEncoder(maxSentenceLength)));
-  let active = lanes.map((_, l) => l).filter((l) => lanes[l]!.next < lanes[l]!.end);
-  while (active.length > 0) {
-    const still: number[] = [];
-    for (const l of active) {
-      const enc = encoders[l]!;
-      const lane = lanes[l]!;
-      const { blockBits, sentenceEnd } = lane.ids;
-      const mask = (1 << blockBits) - 1;
-      let i = lane.next;
-      while (i < lane.end && enc.ready.length === 0) {
-        // One block at a time: the inner loop runs over a plain typed array; at most
-        // REPLAY_SLICE ids between two chances to yield, so the event loop keeps its turns
-        // even before the JIT has compiled this loop (a whole chunk took 15-30 ms then).
-        const block = lane.ids.blocks[i >>> blockBits]!;
-        const stop = Math.min(lane.end, ((i >>> blockBits) + 1) * (mask + 1), i + REPLAY_SLICE);
-        let k = i & mask;
-        for (; i < stop && enc.ready.length === 0; i++, k++) {
-          const v = block[k]!;
-          if (v === sentenceEnd) enc.endSentence();
-          else enc.add(v);
-        }
-        if (enc.ready.length === 0 && i < lane.end) await drain(enc);
-      }
-      lane.next = i;
-      if (i >= lane.end) enc.flush();
-      await drain(enc);
-      if (i < lane.end) still.push(l);
-    }
-    active = still;
-  }
+/** Kept ids take 2 bytes when the vocabulary leaves 0xffff free for the sentence end. */
+export function narrowIds(vocabSize: number): boolean {
+  return vocabSize < 0xffff;
 }

@@ -8,12 +8,12 @@ import { lineStarts, openCorpus, type Corpus, type CorpusSource } from '../corpu
 import { abortError } from '../util/errors';
 import { eventLoopYielder, nextTurn } from '../util/event-loop';
 import { Word2Vec } from '../model/model';
-import { native, type NativeTrainerTables } from '../native/addon';
+import { native, type NativeKeptIds, type NativeTrainerTables } from '../native/addon';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './options';
 import { huffmanTables, negativeSamplingWeights, subsampleKeepProbability } from './tables';
 import { NativeTokenCounter, vocabularyEncoder } from '../native/token-scanner';
 import { Vocabulary } from '../corpus/vocabulary';
-import { cacheLayout, ChunkEncoder, feedCachedIds, type CachedIds } from './chunks';
+import { ChunkEncoder, narrowIds } from './chunks';
 import { checkControl, runNativeTraining, throttle, trainingStats, type Progress, type TrainControl } from './run';
 
 export type { Progress, TrainControl } from './run';
@@ -81,7 +81,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   const started = Date.now();
 
   // Pass 1: the vocabulary, and the corpus kept as ids (undefined: read it again each epoch).
-  const { vocab, cached, wordsPerEpoch, corpusBytes } = await prepareVocabulary(source, opts, control);
+  const { vocab, kept, wordsPerEpoch, corpusBytes } = await prepareVocabulary(source, opts, control);
   const vocabularyMs = Date.now() - started;
 
   const vocabularyCount = vocab.totalCount;
@@ -101,14 +101,11 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
       : {}),
   };
 
-  // A corpus not kept: its bytes become ids in native code, one table of the vocabulary's keys
-  // (built at the first such epoch), a scanner per lane.
+  // A corpus kept as ids is replayed from native code (run.keptIds). One not kept: its bytes
+  // become ids in native code, one table of the vocabulary's keys (built at the first epoch),
+  // a scanner per lane, and JS cuts them into chunks.
   let encodeInto: ReturnType<typeof vocabularyEncoder> | undefined;
   const feedEpoch = async (encoder: ChunkEncoder, drain: (from?: ChunkEncoder) => Promise<void>): Promise<void> => {
-    if (cached) {
-      await feedCachedIds(cached, opts.threads, opts.maxSentenceLength, encoder, drain);
-      return;
-    }
     const encode = (encodeInto ??= vocabularyEncoder(vocab));
     if (source.lanes && opts.threads > 1) {
       // One lane per thread, chunks taken from the lanes in turn: the threads train on
@@ -143,7 +140,7 @@ export async function train(corpus: Corpus, options?: TrainOptions, control: Tra
   };
 
   const run = await runNativeTraining({
-    opts, tables, vocabularySize: vocab.size, vocabularyCount, wordsPerEpoch, control, feedEpoch,
+    opts, tables, vocabularySize: vocab.size, vocabularyCount, wordsPerEpoch, control, ...(kept ? { keptIds: kept } : { feedEpoch }),
   });
   const stats = trainingStats(run, opts.device, wordsPerEpoch, started, { vocabularyMs, corpusBytes });
   return new Word2Vec({
@@ -210,7 +207,7 @@ async function prepareVocabulary(
   source: CorpusSource,
   opts: ResolvedTrainOptions,
   control: TrainControl,
-): Promise<{ vocab: Vocabulary; cached: CachedIds[] | undefined; wordsPerEpoch: number; corpusBytes: number }> {
+): Promise<{ vocab: Vocabulary; kept: NativeKeptIds | undefined; wordsPerEpoch: number; corpusBytes: number }> {
   const counter = await countVocabulary(source, opts, control, source.rereadable ? opts.cacheTokens : Infinity);
   try {
     await nextTurn();
@@ -227,12 +224,11 @@ async function prepareVocabulary(
       );
     }
     if (opts.hs && vocab.size < 2) throw new Error(`hs needs at least 2 words in the vocabulary, got ${vocab.size}`);
-    const { narrow, blockBits, sentenceEnd } = cacheLayout(vocab.size);
+    const narrow = narrowIds(vocab.size);
     await nextTurn();
-    const parts = await counter.takeIds(finalId, narrow);
+    const kept = await counter.takeIds(finalId, narrow);
     await nextTurn();
-    const cached = parts?.map(({ blocks, length }) => ({ blocks, length, blockBits, sentenceEnd }));
-    return { vocab, cached, wordsPerEpoch, corpusBytes: counter.bytesRead };
+    return { vocab, kept, wordsPerEpoch, corpusBytes: counter.bytesRead };
   } finally {
     counter.release();  // the table of every distinct token is not needed any more
   }

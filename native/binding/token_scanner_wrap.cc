@@ -1,5 +1,7 @@
 #include "token_scanner_wrap.h"
 
+#include "kept_ids.h"
+
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -377,25 +379,8 @@ void TokenScannerWrap::keep(const int32_t* ids, size_t n) {
 
 namespace {
 
-// A block of ids as an ArrayBuffer of its first `bytes`: the block itself (freed when JS
-// collects it), or a copy where the runtime forbids external buffers (the block freed now).
-Napi::ArrayBuffer blockBuffer(Napi::Env env, w2v::IdBlocks::Block& block, size_t bytes) {
-  try {
-    Napi::ArrayBuffer external = Napi::ArrayBuffer::New(env, block.get(), bytes, [](Napi::Env, void* p) {
-      w2v::IdBlocks::FreeBlock()(static_cast<int32_t*>(p));
-    });
-    block.release();  // JS owns it now
-    return external;
-  } catch (...) {
-    Napi::ArrayBuffer copy = Napi::ArrayBuffer::New(env, bytes);
-    std::memcpy(copy.Data(), block.get(), bytes);
-    block.reset();
-    return copy;
-  }
-}
-
 // takeIds(): rewrites the kept ids as final ids (w2v::compactParts, a thread a part) off the
-// event loop, then hands them to JS a block at a time, without copying where the runtime allows.
+// event loop; they stay native (KeptIdStore), JS gets views of them.
 class CompactIdsWorker : public Napi::AsyncWorker {
  public:
   CompactIdsWorker(Napi::Env env, std::vector<w2v::IdBlocks> ids, std::vector<int32_t> finalId, bool narrow)
@@ -412,27 +397,10 @@ class CompactIdsWorker : public Napi::AsyncWorker {
     }
   }
   void OnOK() override {
-    Napi::Env env = Env();
-    const size_t width = narrow_ ? sizeof(uint16_t) : sizeof(int32_t);
-    const uint64_t perBlock = w2v::IdBlocks::kBlock * sizeof(int32_t) / width;
-    Napi::Array parts = Napi::Array::New(env, ids_.size());
-    for (size_t p = 0; p < ids_.size(); ++p) {
-      w2v::IdBlocks& ids = ids_[p];
-      Napi::Array blocks = Napi::Array::New(env, ids.blocks.size());
-      for (size_t b = 0; b < ids.blocks.size(); ++b) {
-        // The last block only as long as it is used.
-        const size_t n = static_cast<size_t>(std::min<uint64_t>(perBlock, ids.length - b * perBlock));
-        Napi::ArrayBuffer buffer = blockBuffer(env, ids.blocks[b], n * width);
-        blocks.Set(static_cast<uint32_t>(b), narrow_ ? static_cast<Napi::Value>(Napi::Uint16Array::New(env, n, buffer, 0))
-                                                     : static_cast<Napi::Value>(Napi::Int32Array::New(env, n, buffer, 0)));
-      }
-      Napi::Object part = Napi::Object::New(env);
-      part.Set("blocks", blocks);
-      part.Set("length", Napi::Number::New(env, static_cast<double>(ids.length)));
-      parts.Set(static_cast<uint32_t>(p), part);
-    }
-    ids_.clear();
-    deferred_.Resolve(parts);
+    auto store = std::make_shared<KeptIdStore>();
+    store->parts = std::move(ids_);
+    store->narrow = narrow_;
+    deferred_.Resolve(KeptIdsObject(Env(), std::move(store)));
   }
   void OnError(const Napi::Error& e) override {
     ids_.clear();
@@ -448,10 +416,12 @@ class CompactIdsWorker : public Napi::AsyncWorker {
 
 }  // namespace
 
-// takeIds(finalId, narrow): a promise of the kept ids as final ids, [{ blocks, length }] one a
-// part, or undefined when none were kept (keepIds() not called, or past its limit). Provisional
-// id p becomes finalId[p], left out when negative; each sentence ends with -1, or 0xffff when
-// narrow (Uint16Array blocks of 2^21 ids; else Int32Array blocks of 2^20). Hands them over once.
+// takeIds(finalId, narrow): a promise of the kept ids as final ids, { handle, narrow, parts:
+// [{ blocks, length }] one a part } (kept_ids.h: the handle for Trainer.replay, the blocks
+// views), or undefined when none were kept (keepIds() not called, or past its limit).
+// Provisional id p becomes finalId[p], left out when negative; each sentence ends with -1, or
+// 0xffff when narrow (Uint16Array blocks of 2^21 ids; else Int32Array blocks of 2^20). Hands
+// them over once.
 Napi::Value TokenScannerWrap::TakeIds(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (counting_) throw Napi::Error::New(env, "this TokenScanner is counting a file (countFile)");

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "../core/id_replay.h"
+#include "kept_ids.h"
 #include "../core/w2v_limits.h"
 #include "args.h"
 #include "external_floats.h"
@@ -118,6 +120,7 @@ Napi::Function TrainerWrap::Define(Napi::Env env) {
                      {
                          InstanceMethod<&TrainerWrap::Start>("start"),
                          InstanceMethod<&TrainerWrap::Push>("push"),
+                         InstanceMethod<&TrainerWrap::Replay>("replay"),
                          InstanceMethod<&TrainerWrap::Close>("close"),
                          InstanceMethod<&TrainerWrap::Cancel>("cancel"),
                          InstanceMethod<&TrainerWrap::TakeVectors>("takeVectors"),
@@ -295,6 +298,35 @@ Napi::Value TrainerWrap::Push(const Napi::CallbackInfo& info) {
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
+}
+
+// replay(kept, lanes, maxSentenceLength, epochs): trains every epoch on the corpus kept as ids
+// in the vocabulary pass (takeIds()'s handle), fed from a native thread (w2v::IdReplay: chunks
+// cut as the JS ChunkEncoder cuts them), which closes the input at the end: push() and close()
+// are not called then. The replay holds the kept ids until it ends.
+Napi::Value TrainerWrap::Replay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!started_ || finished_) throw Napi::Error::New(env, "Trainer.replay(): the trainer is not running");
+  std::shared_ptr<const KeptIdStore> kept = KeptIdsOf(info[0], "kept");
+  const int32_t lanes = static_cast<int32_t>(integerArg(info[1], "lanes", 1, w2v::kMaxThreads));
+  const int64_t maxSentenceLength = integerArg(info[2], "maxSentenceLength", 1, w2v::IdReplay::kMaxSentenceLength);
+  const int32_t epochs = static_cast<int32_t>(integerArg(info[3], "epochs", 1, w2v::kMaxEpochs));
+  std::shared_ptr<const w2v::IdReplay> replay;
+  try {
+    replay = std::make_shared<const w2v::IdReplay>(kept->views(), kept->narrow, lanes, maxSentenceLength);
+  } catch (const std::invalid_argument& e) {
+    throwRange(env, e.what());
+  }
+  try {
+    trainer_->feed([kept, replay, epochs](const w2v::TrainerBackend::Push& push) {
+      bool more = true;
+      const std::function<bool(w2v::Chunk&&)> emit = [&](w2v::Chunk&& chunk) { return more = push(std::move(chunk)); };
+      for (int32_t e = 0; e < epochs && more; ++e) replay->replayEpoch(e, emit);
+    });
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("Trainer.replay(): ") + e.what());
+  }
+  return env.Undefined();
 }
 
 Napi::Value TrainerWrap::Close(const Napi::CallbackInfo& info) {

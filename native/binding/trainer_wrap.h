@@ -20,6 +20,7 @@ class TrainerWrap : public Napi::ObjectWrap<TrainerWrap> {
   struct Event;
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Push(const Napi::CallbackInfo& info);
+  Napi::Value Replay(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value TakeVectors(const Napi::CallbackInfo& info);

@@ -27,6 +27,18 @@ void ChunkQueue::waitForSpace() {
   changed_.wait(lock, [&] { return chunks_.size() < capacity_ || cancelled_.load(); });
 }
 
+bool ChunkQueue::pushWaiting(Chunk&& chunk) {
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return chunks_.size() < capacity_ || cancelled_.load() || closed_; });
+    if (closed_) throw std::logic_error("trainer input is closed");
+    if (cancelled_.load()) return false;
+    chunks_.push_back(std::move(chunk));
+  }
+  changed_.notify_all();
+  return true;
+}
+
 void ChunkQueue::close() {
   {
     std::lock_guard<std::mutex> lock(mutex_);

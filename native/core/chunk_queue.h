@@ -31,6 +31,10 @@ class ChunkQueue {
   bool tryPush(Chunk&& chunk);
   /// Waits until there is room (or the queue is cancelled): a blocking producer's wait.
   void waitForSpace();
+  /// Queues the chunk, waiting for room as long as it takes: a native producer's push (no
+  /// onSpace call, nobody was refused). False when the queue is cancelled (the chunk dropped).
+  /// Throws std::logic_error after close().
+  bool pushWaiting(Chunk&& chunk);
   /// No more chunks: consumers finish what is queued, then pop() says the end.
   void close();
   /// Drops the queued chunks and ends every wait; consumers stop at once.

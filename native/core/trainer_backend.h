@@ -28,6 +28,15 @@ class TrainerBackend {
   virtual bool tryPush(Chunk&& chunk) = 0;
   /// No more chunks: the queue is finished, then training stops.
   virtual void close() = 0;
+  /// What a native producer is given: a push that waits for room, false once the training is
+  /// stopping (the producer should return then).
+  using Push = std::function<bool(Chunk&&)>;
+  /// Feeds the training from native code on a thread of its own, instead of the caller's
+  /// tryPush() and close(): `produce` is called once with a Push; the input is closed when it
+  /// returns, and an exception it throws fails the training. Once, while running. The thread
+  /// is joined before onDone is called, so what `produce` reads may be freed from then on.
+  /// Throws std::logic_error when not running or already feeding.
+  virtual void feed(std::function<void(const Push&)> produce) = 0;
   /// Stops as soon as possible; queued chunks are dropped.
   virtual void cancel() = 0;
   /// Waits for every thread; rethrows the first error training hit.

@@ -74,18 +74,44 @@ void TrainerRuntime::start(ProgressCallback onProgress, Notify onSpace, Notify o
   }
 }
 
-bool TrainerRuntime::tryPush(Chunk&& chunk) {
+void TrainerRuntime::checkPush(const Chunk& chunk) const {
   checkChunk(chunk, config_, vocabSize_);
   checkBackendChunk(chunk);
   // Once closed, the queue refuses the chunk; once cancelled, it drops it (the workers may
   // already have stopped).
   if (!queue_.closed() && !queue_.cancelled() && state_ != TrainerState::kRunning)
     throw std::logic_error("trainer is not running");
+}
+
+bool TrainerRuntime::tryPush(Chunk&& chunk) {
+  checkPush(chunk);
   return queue_.tryPush(std::move(chunk));
 }
 
 void TrainerRuntime::push(Chunk&& chunk) {
-  while (!tryPush(std::move(chunk))) queue_.waitForSpace();
+  checkPush(chunk);
+  queue_.pushWaiting(std::move(chunk));
+}
+
+void TrainerRuntime::feed(std::function<void(const Push&)> produce) {
+  std::lock_guard<std::mutex> lock(feederMutex_);
+  if (state_ != TrainerState::kRunning || feedingOver_) throw std::logic_error("feed(): the trainer is not running");
+  if (feeder_.joinable()) throw std::logic_error("feed(): the trainer is already fed");
+  feeder_ = std::thread(&TrainerRuntime::feederMain, this, std::move(produce));
+}
+
+void TrainerRuntime::feederMain(const std::function<void(const Push&)>& produce) {
+  try {
+    produce([this](Chunk&& chunk) {
+      checkPush(chunk);
+      return queue_.pushWaiting(std::move(chunk));
+    });
+    close();
+  } catch (const std::exception& e) {
+    fail(failurePrefix_ + ": " + e.what());
+  } catch (...) {
+    fail(failurePrefix_ + " with an unknown error");
+  }
 }
 
 void TrainerRuntime::close() { queue_.close(); }
@@ -152,6 +178,15 @@ void TrainerRuntime::supervisorMain() {
     }
   }
   lock.unlock();
+  // A feeder still pushing has been cancelled (the workers stop only once its input is closed
+  // or cancelled): it returns at its next push.
+  std::thread feeder;
+  {
+    std::lock_guard<std::mutex> feederLock(feederMutex_);
+    feedingOver_ = true;
+    feeder = std::move(feeder_);
+  }
+  if (feeder.joinable()) feeder.join();
   if (onProgress_ && !queue_.cancelled()) onProgress_(progressSinceLastReport());
   // Every worker has stopped: the weights are packed here, off the caller's thread, before
   // anyone is told the training is done.

@@ -39,8 +39,9 @@ class TrainerRuntime : public TrainerBackend {
   /// Token ids are checked. Throws std::invalid_argument on a bad chunk, std::logic_error
   /// after close().
   bool tryPush(Chunk&& chunk) override;
-  /// Blocking push, for C++ callers.
+  /// Blocking push, for C++ callers: waits for room; the chunk is dropped once cancelled.
   void push(Chunk&& chunk);
+  void feed(std::function<void(const Push&)> produce) override;
   /// No more chunks: workers finish the queue and stop.
   void close() override;
   /// Stops the workers as soon as possible; queued chunks are dropped.
@@ -168,7 +169,10 @@ class TrainerRuntime : public TrainerBackend {
   AlignedFloats attributeLogits_;
 
  private:
+  /// tryPush()'s and push()'s checks of a chunk and of the state.
+  void checkPush(const Chunk& chunk) const;
   void workerMain(int32_t index);
+  void feederMain(const std::function<void(const Push&)>& produce);
   void supervisorMain();
   /// Moves padded rows to dim floats apart, in place, and gives the freed tail back; no-op
   /// once packed. Only while no worker runs.
@@ -189,6 +193,11 @@ class TrainerRuntime : public TrainerBackend {
   std::atomic<int32_t> workersRunning_{0};
   std::vector<std::thread> workers_;
   std::thread supervisor_;
+  // feed()'s thread, joined by the supervisor once the workers have stopped; feederMutex_
+  // guards it against a feed() racing that join (feedingOver_: too late to feed).
+  std::thread feeder_;
+  std::mutex feederMutex_;
+  bool feedingOver_ = false;
   std::mutex supervisorMutex_;
   std::condition_variable supervisorWake_;
   ProgressCallback onProgress_;

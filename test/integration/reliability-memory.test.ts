@@ -5,13 +5,15 @@
  * AdjustExternalMemory (visible in native().externalMemory()). dispose(), an abort or a
  * failure gives them back at once; a dropped model at the next collection.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { type TrainOptions } from '../../lib/index';
+import { lineStarts } from '../../lib/corpus/corpus';
 import { native, type NativeTrainer } from '../../lib/native/addon';
+import { NativeTokenCounter } from '../../lib/native/token-scanner';
 import { rng } from '../helpers';
 import { runChild } from './reliability-helpers';
 
@@ -123,6 +125,30 @@ describe('external memory', () => {
     expect(await done).toEqual({ cancelled: true });
     expect(addon.externalMemory() - before).toBeLessThan(1 << 20);
     expect(() => t.takeVectors()).toThrow('Trainer.takeVectors(): training was stopped');
+  });
+
+  it('Trainer.replay takes only the handle of takeIds(), once, while the trainer runs, and trains every epoch of the kept ids', async () => {
+    const path = join(work, 'replay.txt');
+    writeFileSync(path, Array.from({ length: 500 }, (_, i) => `w${i % 7} w${i % 11} w${i % 13}`).join('\n'));
+    const counter = new NativeTokenCounter(1e6);
+    await counter.countFile(path, await lineStarts(path, 2), 1, async () => undefined);
+    const finalId = Int32Array.from({ length: counter.distinct }, (_, i) => i);
+    const kept = (await counter.takeIds(finalId, true))!;
+    counter.release();
+    expect(kept.parts.reduce((n, p) => n + p.length, 0)).toBe(2000);  // 1500 ids, 500 sentence ends
+    let finish!: (result: unknown) => void;
+    const done = new Promise((resolve) => (finish = resolve));
+    const t = trainer(finish);
+    expect(() => t.replay(kept.handle, 2, 1000, 3)).toThrow('Trainer.replay(): the trainer is not running');
+    t.start();
+    expect(() => t.replay({} as never, 2, 1000, 3)).toThrow(TypeError);
+    expect(() => t.replay(kept.parts as never, 2, 1000, 3)).toThrow("kept must be the handle of takeIds()'s kept ids, got");
+    expect(() => t.replay(kept.handle, 0, 1000, 3)).toThrow('lanes must be an integer in [1, 1024], got 0');
+    expect(() => t.replay(kept.handle, 2, 0, 3)).toThrow('maxSentenceLength must be an integer in [1, 1000000], got 0');
+    t.replay(kept.handle, 2, 1000, 3);
+    expect(() => t.replay(kept.handle, 2, 1000, 3)).toThrow('Trainer.replay(): feed(): the trainer is already fed');
+    expect(await done).toEqual({ cancelled: false });
+    expect(t.epochStats().slice(0, 4).map((e) => e.words)).toEqual([1500, 1500, 1500, 0]);
   });
 
   it('a finished trainer hands its weights to the arrays, which count as ArrayBuffers instead (not twice)', async () => {

@@ -263,6 +263,25 @@ describe('every corpus kind gives the same vocabulary and counts', () => {
     }
   });
 
+  it('a kept file is cut into the same chunks as one read again: sentences longer than a chunk, or split at maxSentenceLength', async () => {
+    // A 70000-word line (longer than a 65536-token chunk) among short ones; then the same
+    // corpus split at 7 words. One thread: the chunks' boundaries show in the vectors (the
+    // learning rate is updated at each chunk's end).
+    const r = rng(11);
+    const line = (n: number): string => Array.from({ length: n }, () => `w${Math.floor(r() * 300)}`).join(' ');
+    const lines = [...Array.from({ length: 3000 }, () => line(12)), line(70000), ...Array.from({ length: 3000 }, () => line(9))];
+    const path = join(work, 'long-line.txt');
+    writeFileSync(path, lines.join('\n'));
+    for (const maxSentenceLength of [100000, 7]) {
+      const o: TrainOptions = { dim: 4, epochs: 2, minCount: 1, threads: 1, sample: 0, seed: 3, maxSentenceLength };
+      const kept = await train(path, o);
+      const reread = await train(path, { ...o, cacheTokens: 0 });
+      expect(kept.trainingStats!.epochs.map((e) => e.predictions)).toEqual(reread.trainingStats!.epochs.map((e) => e.predictions));
+      expect(Buffer.from(kept.vectors.buffer, kept.vectors.byteOffset, kept.vectors.byteLength).equals(
+        Buffer.from(reread.vectors.buffer, reread.vectors.byteOffset, reread.vectors.byteLength))).toBe(true);
+    }
+  });
+
   it('a one-shot stream can be read only once per train(), but trains every epoch', async () => {
     const m = await train(Readable.from([text]), { ...opts, epochs: 3 });
     expect(m.trainingStats!.epochs.map((e) => e.words)).toEqual([inVocabTokens, inVocabTokens, inVocabTokens]);

@@ -184,10 +184,12 @@ describe('NativeTokenCounter.countFile', () => {
         await counter.countFile(path, await lineStarts(path, parts), 1, async () => undefined);
         // a becomes 1, b 0, c is dropped: the second sentence is left empty and goes too.
         const got = (await counter.takeIds(Int32Array.of(1, 0, -2), narrow))!;
+        expect(got.narrow).toBe(narrow);
+        expect(got.parts).toHaveLength(parts);
         const end = narrow ? 0xffff : -1;
-        const joined = got.flatMap(({ blocks, length }) => blocks.flatMap((b) => Array.from(b)).slice(0, length));
+        const joined = got.parts.flatMap(({ blocks, length }) => blocks.flatMap((b) => Array.from(b)).slice(0, length));
         expect(joined).toEqual([1, 0, end, 0, 1, end]);
-        for (const { blocks } of got) for (const b of blocks) expect(b).toBeInstanceOf(narrow ? Uint16Array : Int32Array);
+        for (const { blocks } of got.parts) for (const b of blocks) expect(b).toBeInstanceOf(narrow ? Uint16Array : Int32Array);
         expect(await counter.takeIds(Int32Array.of(1, 0, -2), narrow)).toBeUndefined();  // handed over once
       }
     }

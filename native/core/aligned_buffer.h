@@ -57,6 +57,17 @@ inline void* allocate(size_t bytes) {
   return p;
 }
 
+/// True when allocate(bytes) gives fresh pages of a mapping of their own, which the system
+/// hands over zeroed (so a caller wanting zeros need not write them, nor fault every page in).
+inline bool allocatesZeroed(size_t bytes) {
+#if defined(_WIN32)
+  (void)bytes;
+  return false;
+#else
+  return roundedBytes(bytes) >= kMapBytes;
+#endif
+}
+
 /// Frees what allocate(bytes) returned (null is fine).
 inline void release(void* p, size_t bytes) {
   if (p == nullptr) return;
@@ -158,6 +169,12 @@ class AlignedFloats {
   bool empty() const { return size_ == 0; }
   void zero() {
     if (data_) std::memset(data_, 0, size_ * sizeof(float));
+  }
+  /// `count` zeros: written only where the memory does not come zeroed (pages::allocatesZeroed).
+  static AlignedFloats zeros(size_t count) {
+    AlignedFloats z(count);
+    if (!pages::allocatesZeroed(bytesOf(count))) z.zero();
+    return z;
   }
   /// Keeps the first `count` floats (at most size()) and gives the memory past them back
   /// (pages::shrink). Throws std::bad_alloc, the buffer then unchanged.

@@ -41,14 +41,9 @@ Trainer::Trainer(const TrainerConfig& config, TrainerTables tables, int32_t voca
   allocateInputVectors(simd::paddedRowStride(config_.dim));
   const size_t cells = static_cast<size_t>(vocabSize_) * static_cast<size_t>(rowStride());
   // The original's initialisation: output weights zero.
-  if (config_.negative > 0) {
-    syn1neg_ = AlignedFloats(cells);
-    syn1neg_.zero();
-  }
-  if (config_.hs) {
-    syn1_ = AlignedFloats(cells);
-    syn1_.zero();
-  }
+  // (Fresh mappings come zeroed: the pages are touched first by the training threads.)
+  if (config_.negative > 0) syn1neg_ = AlignedFloats::zeros(cells);
+  if (config_.hs) syn1_ = AlignedFloats::zeros(cells);
   kernel_ = simd::selectTrainingKernel(config_.dim, config_.hs, config_.negative, nullptr);
 }
 

@@ -42,7 +42,7 @@ TrainerSamplers checkTrainerInputs(const TrainerConfig& c, const TrainerTables& 
   for (size_t i = 0; i < v; ++i) {
     const float p = tables.keepProbability[i];
     require(p >= 0.0f && p <= 1.0f,  // false for NaN too
-            "keepProbability[" + std::to_string(i) + "] must be in [0, 1], got " + str(p));
+            [&] { return "keepProbability[" + std::to_string(i) + "] must be in [0, 1], got " + str(p); });
   }
   if (c.negative > 0) {
     require(tables.negativeWeights.size() == v,
@@ -75,19 +75,22 @@ TrainerSamplers checkTrainerInputs(const TrainerConfig& c, const TrainerTables& 
     require(tables.huffmanOffsets[0] == 0, "huffmanOffsets[0] must be 0, got " + std::to_string(tables.huffmanOffsets[0]));
     for (size_t i = 0; i < v; ++i) {
       const int64_t a = tables.huffmanOffsets[i], b = tables.huffmanOffsets[i + 1];
-      require(b > a && b - a <= kMaxCodeLength,
-              "huffman code of word " + std::to_string(i) + " must have 1.." + std::to_string(kMaxCodeLength) +
-                  " bits, got " + std::to_string(b - a));
+      require(b > a && b - a <= kMaxCodeLength, [&] {
+        return "huffman code of word " + std::to_string(i) + " must have 1.." + std::to_string(kMaxCodeLength) +
+               " bits, got " + std::to_string(b - a);
+      });
     }
     require(static_cast<size_t>(tables.huffmanOffsets[v]) == tables.huffmanCodes.size(),
             "huffmanOffsets must end at the code table's length (" + std::to_string(tables.huffmanCodes.size()) +
                 "), got " + std::to_string(tables.huffmanOffsets[v]));
     for (size_t k = 0; k < tables.huffmanPoints.size(); ++k) {
-      require(tables.huffmanPoints[k] >= 0 && tables.huffmanPoints[k] < vocabSize - 1,
-              "huffmanPoints[" + std::to_string(k) + "] must be in [0, " + std::to_string(vocabSize - 1) + "), got " +
-                  std::to_string(tables.huffmanPoints[k]));
-      require(tables.huffmanCodes[k] <= 1, "huffmanCodes[" + std::to_string(k) + "] must be 0 or 1, got " +
-                                               std::to_string(tables.huffmanCodes[k]));
+      require(tables.huffmanPoints[k] >= 0 && tables.huffmanPoints[k] < vocabSize - 1, [&] {
+        return "huffmanPoints[" + std::to_string(k) + "] must be in [0, " + std::to_string(vocabSize - 1) + "), got " +
+               std::to_string(tables.huffmanPoints[k]);
+      });
+      require(tables.huffmanCodes[k] <= 1, [&] {
+        return "huffmanCodes[" + std::to_string(k) + "] must be 0 or 1, got " + std::to_string(tables.huffmanCodes[k]);
+      });
     }
   }
   return samplers;

@@ -32,7 +32,11 @@ void TrainerRuntime::allocateInputVectors(int32_t rowStride) {
   const size_t packedBytes = static_cast<size_t>(vocabSize_) * static_cast<size_t>(config_.dim) * sizeof(float);
   rowStride_ = packedBytes >= pages::kMapBytes ? std::max(config_.dim, rowStride) : config_.dim;
   syn0_ = AlignedFloats(static_cast<size_t>(vocabSize_) * static_cast<size_t>(rowStride_));
-  w2v::initInputVectors(syn0_, config_.seed, config_.dim, rowStride_);
+  // A part a training thread (of at least 16,384 rows: a thread for less costs more than it
+  // saves); the cores are idle until the training starts anyway.
+  const size_t parts = std::min(static_cast<size_t>(std::max(1, config_.threads)),
+                                std::max<size_t>(1, static_cast<size_t>(vocabSize_) / 16384));
+  w2v::initInputVectors(syn0_, config_.seed, config_.dim, rowStride_, parts);
 }
 
 void TrainerRuntime::packRows() {

@@ -1,5 +1,7 @@
 // AliasSampler, Random, SigmoidTable and the initial weights.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -278,6 +280,28 @@ TEST(initial_weights_seed_1_are_the_originals) {
       if (syn0.data()[i] != original[i] && bad++ < 5)
         CHECK_MSG(false, "dim " << dim << " weight " << i << " = " << syn0.data()[i] << ", the original's " << original[i]);
     CHECK_EQ(bad, 0);
+  }
+}
+
+TEST(initial_weights_in_parts_are_the_same_bit_for_bit) {
+  // lcgSkip agrees with stepping the generator; rows split between threads, padded or not, give
+  // the one-thread weights (the original's, for seed 1) exactly.
+  uint64_t stepped = 12345;
+  for (uint64_t steps = 0; steps < 300; ++steps) {
+    CHECK_EQ(w2v::lcgSkip(12345, steps), stepped);
+    stepped = stepped * 25214903917ULL + 11ULL;
+  }
+  for (int32_t stride : {0, 104}) {
+    const int32_t dim = 100, rows = 1001;
+    const size_t cells = static_cast<size_t>(rows) * static_cast<size_t>(stride > 0 ? stride : dim);
+    w2v::AlignedFloats one(cells);
+    w2v::initInputVectors(one, 7, dim, stride);
+    for (size_t parts : {size_t{2}, size_t{3}, size_t{8}, size_t{5000}}) {
+      w2v::AlignedFloats split(cells);
+      std::fill(split.data(), split.data() + cells, 1.0f);  // every cell written, padding too
+      w2v::initInputVectors(split, 7, dim, stride, parts);
+      CHECK_MSG(std::memcmp(one.data(), split.data(), cells * sizeof(float)) == 0, "stride " << stride << ", " << parts << " parts");
+    }
   }
 }
 

@@ -111,9 +111,17 @@ void TokenTable::place(int32_t id, uint64_t hash, uint32_t check, uint64_t head)
   slots_[slot] = Slot{head, check, id + 1};
 }
 
-void TokenTable::rehash() {
+void TokenTable::reserve(size_t keys) {
+  size_t slots = slots_.size();
+  while (slots < keys * 2) slots *= 2;
+  if (slots > slots_.size()) rehash(slots);
+  entries_.reserve(keys);
+  if (counting_) counts_.reserve(keys);
+}
+
+void TokenTable::rehash(size_t slots) {
   // Slots keep no position: each key's hash is taken again from its bytes.
-  PageVector<Slot> old(slots_.size() * 2, Slot{0, 0, 0});
+  PageVector<Slot> old(slots, Slot{0, 0, 0});
   old.swap(slots_);
   mask_ = slots_.size() - 1;
   for (const Slot& s : old) {
@@ -130,7 +138,7 @@ int32_t TokenTable::add(const uint8_t* p, size_t n, uint64_t hash) {
   entries_.push_back(Entry{arena_.size(), n});
   counts_.push_back(0);
   arena_.insert(arena_.end(), p, p + n);
-  if (entries_.size() * 2 > slots_.size()) rehash();
+  if (entries_.size() * 2 > slots_.size()) rehash(slots_.size() * 2);
   place(id, hash, checkOf(hash, n), headBytes(p, n));
   return id;
 }
@@ -436,6 +444,11 @@ CountedFile countFile(const std::string& path, const std::vector<uint64_t>& star
   std::vector<std::unique_ptr<TokenScanner>> scanners;
   for (size_t i = 0; i < parts; ++i) {
     tables.push_back(std::make_shared<TokenTable>());
+    // Room for a distinct token every kBytesPerNewToken bytes of the part, up to
+    // kMostReservedTokens: en-8m's halves (24 MB) hold ~140,000 distinct tokens, one every
+    // ~170 bytes; fewer (a larger corpus) only cost a doubling or two, as before.
+    constexpr uint64_t kBytesPerNewToken = 128, kMostReservedTokens = uint64_t{1} << 20;
+    tables.back()->reserve(static_cast<size_t>(std::min(kMostReservedTokens, (starts[i + 1] - starts[i]) / kBytesPerNewToken)));
     scanners.push_back(std::make_unique<TokenScanner>(tables.back()));
   }
   IdKeeping keeping(keepIds);

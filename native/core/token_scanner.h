@@ -79,6 +79,8 @@ class TokenTable {
  public:
   /// A counting table: empty; tokens get ids 0, 1, 2... as first seen.
   TokenTable();
+  /// Makes room for `keys` keys at once (one resize instead of one each doubling); a hint only.
+  void reserve(size_t keys);
   /// A fixed table: key i is bytes[offsets[i], offsets[i + 1]) with id i; ids listed in
   /// `dropped` are known but never emitted (the original's `</s>`). Throws
   /// std::invalid_argument for offsets that descend or leave `bytes`, or a key given twice.
@@ -137,7 +139,7 @@ class TokenTable {
   int32_t find(const uint8_t* p, size_t n, uint64_t hash) const;
   int32_t add(const uint8_t* p, size_t n, uint64_t hash);
   void place(int32_t id, uint64_t hash, uint32_t check, uint64_t head);
-  void rehash();
+  void rehash(size_t slots);
 
   bool counting_;
   PageVector<Slot> slots_;

@@ -202,6 +202,9 @@ export async function runNativeTraining(run: NativeTrainingRun): Promise<{
   );
   const abort = (): void => trainer.cancel();
   signal?.addEventListener('abort', abort, { once: true });
+  // Aborted before the listener was there (at the end of the vocabulary pass): nothing would
+  // stop a replay, which no JS loop checks.
+  if (signal?.aborted) abort();
   let feedError: unknown;
   let stopped = false;
   let replaying = false;

@@ -466,6 +466,27 @@ describe('abort', () => {
     expect(err2.name).toBe('AbortError');
   });
 
+  it('an abort at the vocabulary pass\'s last report stops the training before any epoch', async () => {
+    // The last vocabulary report carries the whole count (600,000 tokens): aborting there
+    // leaves the counting done and the trainer not yet listening; the replay must not run.
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const err = await rejection(train(bigFile, longOpts, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'vocabulary' && p.wordsDone === 600000 && abortedAt === 0) {
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      },
+    }));
+    const latency = performance.now() - abortedAt;
+    console.log(`abort at the vocabulary's end: rejected ${latency.toFixed(1)} ms after abort()`);
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(err.name).toBe('AbortError');
+    expect(latency).toBeLessThan(1000);
+  });
+
   it('20 train/abort cycles in a row all reject cleanly, then training works', async () => {
     for (let i = 0; i < 20; i++) {
       const controller = new AbortController();

@@ -521,8 +521,10 @@ describe('abort', () => {
       firedAfter = performance.now() - started;
       controller.abort();
     }, 100);
+    // 400 epochs: about 1 s uninterrupted (16 took ~140 ms once the kept ids were replayed
+    // natively, and could end before the timer).
     const err = await rejection(
-      train(lines, { dim: 4, window: 1, negative: 1, sample: 1e-6, epochs: 16, minCount: 1, threads: 2 }, { signal: controller.signal }),
+      train(lines, { dim: 4, window: 1, negative: 1, sample: 1e-6, epochs: 400, minCount: 1, threads: 2 }, { signal: controller.signal }),
     );
     const settledAfter = performance.now() - started;
     console.log(`array-corpus abort: the 100 ms timer fired after ${firedAfter.toFixed(0)} ms; train() settled after ${settledAfter.toFixed(0)} ms`);

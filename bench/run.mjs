@@ -298,6 +298,8 @@ async function main() {
         // Where the host has put the two vCPUs now (a 2-thread training's time moves with it).
         const placementNs = a.threads > 1 ? coreToCoreNs() : null;
         const t = timed(cmd, args, program === 'original-seeded' ? { ...process.env, W2V_ORIGINAL_SEED: String(seed) } : process.env);
+        // And after it: a run the host moved in the middle counts in neither placement.
+        const placementAfterNs = a.threads > 1 ? coreToCoreNs() : null;
         const model = await loadModel(output);
         const none = { accuracy: NaN, seen: 0, spearman: NaN };
         const analogy = a.quality ? await model.evaluateAnalogies(join(a.eval, 'questions-words.txt'), { restrictVocab: 30000 }) : none;
@@ -305,7 +307,7 @@ async function main() {
         const sl = a.quality ? await model.evaluateWordPairs(join(a.eval, 'simlex999.txt')) : none;
         const row = {
           config, program, rep, ...(seed === undefined ? {} : { seed }), wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
-          coreToCoreNs: placementNs,
+          coreToCoreNs: placementNs, coreToCoreAfterNs: placementAfterNs,
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
           analogy: analogy.accuracy, analogySeen: analogy.seen, wordsim353: ws.spearman, simlex999: sl.spearman, vocab: model.size,
           ...(program === 'gensim' ? {} : { vocabFile }),
@@ -327,10 +329,18 @@ async function main() {
     }
   }
   const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  // Runs whose two CPUs shared a cache before they started (near), and the others (far).
+  // Runs whose two CPUs shared a cache before they started and after they ended (near), and
+  // those whose CPUs shared none either time (far); a run measured one way before and the other
+  // after was moved while it ran, and counts in neither.
+  const placementOf = (x) => {
+    const trips = [x.coreToCoreNs, x.coreToCoreAfterNs].filter((ns) => ns !== null && ns !== undefined);
+    if (trips.length === 0) return 'unknown';
+    if (trips.every((ns) => ns < NEAR_CORE_NS)) return 'near';
+    return trips.every((ns) => ns >= NEAR_CORE_NS) ? 'far' : 'moved';
+  };
   const byPlacement = (rs) => ({
-    near: rs.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs < NEAR_CORE_NS),
-    far: rs.filter((x) => x.coreToCoreNs !== null && x.coreToCoreNs >= NEAR_CORE_NS),
+    near: rs.filter((x) => placementOf(x) === 'near'),
+    far: rs.filter((x) => placementOf(x) === 'far'),
   });
   // Sample standard deviation (n - 1); NaN for one value.
   const sd = (xs) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
@@ -446,7 +456,7 @@ async function main() {
   if (a.threads > 1) {
     // Where the host had put the two vCPUs before each run moves a 2-thread run's time by up to
     // 2x (bench/results/studies/two-thread-placement.md): the figures again, placement by placement.
-    const where = `the round trip of a cache line between the two CPUs before each run, \`bench/tools/peak-flops --core-to-core\`: near, under ${NEAR_CORE_NS} ns, the two share a cache; far, the line crosses chiplets; bench/results/studies/two-thread-placement.md`;
+    const where = `the round trip of a cache line between the two CPUs before and after each run, \`bench/tools/peak-flops --core-to-core\`: near, under ${NEAR_CORE_NS} ns both times, the two share a cache; far, ${NEAR_CORE_NS} ns or more both times, the line crosses chiplets; a run measured near once and far once was moved while it ran and counts in neither; bench/results/studies/two-thread-placement.md`;
     const part = (p) => (p.runs ? `${pct(p.efficiency)} over ${p.runs} run(s)` : 'no run');
     const placed = summary.filter((s) => s.flopEfficiencyByPlacement);
     if (placed.length) md.push('', `Training's share of the FMA peak by placement (${where}): ` +
@@ -455,8 +465,9 @@ async function main() {
     const ratios = summary.filter((s) => s.speedupByPlacement);
     if (ratios.length) md.push('', `Ours vs the original, whole process, by placement (each program's mean wall time over its runs in that placement${placed.length ? '' : `; ${where}`}): ` +
       ratios.map((s) => `${s.config} near ${ratio(s.speedupByPlacement.near)}, far ${ratio(s.speedupByPlacement.far)}`).join('; ') + '.');
-    const trips = (config, program) => results.filter((r) => r.config === config && r.program === program).map((r) => (r.coreToCoreNs === null ? '-' : Math.round(r.coreToCoreNs))).join(', ');
-    md.push('', 'Core-to-core round trip before each run, ns: ' + summary.map((s) => a.programs.map((p) => `${s.config} ${p} ${trips(s.config, p)}`).join('; ')).join('; ') + '.');
+    const ns = (v) => (v === null || v === undefined ? '-' : Math.round(v));
+    const trips = (config, program) => results.filter((r) => r.config === config && r.program === program).map((r) => `${ns(r.coreToCoreNs)}/${ns(r.coreToCoreAfterNs)}`).join(', ');
+    md.push('', 'Core-to-core round trip before/after each run, ns: ' + summary.map((s) => a.programs.map((p) => `${s.config} ${p} ${trips(s.config, p)}`).join('; ')).join('; ') + '.');
   }
   const vocabNote = summary.filter((s) => s.vocabIdentical !== undefined).map((s) => `${s.config}: ${s.vocabIdentical ? 'identical' : 'DIFFERENT'}`);
   if (vocabNote.length) md.push('', `-save-vocab of ours vs the original (same words, same counts): ${vocabNote.join(', ')}`);

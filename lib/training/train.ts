@@ -1,7 +1,8 @@
 /**
  * train(): the vocabulary pass (which also keeps the corpus as ids, within cacheTokens), the
- * tables, then the training pass that streams the ids to the native trainer in bounded chunks,
- * every epoch. Training runs on native threads; this file only feeds chunks and waits.
+ * tables, then the training pass, every epoch: the kept ids replayed by native code, or a corpus
+ * not kept read again and streamed to the native trainer in bounded chunks. Training runs on
+ * native threads; this file only prepares, feeds what is not kept, and waits.
  * @packageDocumentation
  */
 import { lineStarts, openCorpus, type Corpus, type CorpusSource } from '../corpus/corpus';

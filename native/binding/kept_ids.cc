@@ -1,6 +1,5 @@
 #include "kept_ids.h"
 
-#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -15,9 +14,6 @@ constexpr napi_type_tag kKeptIdsTag = {0x4b1d2c7e9a035f68ULL, 0xd2e84f10b7c6a395
 using Handle = std::shared_ptr<KeptIdStore>;
 
 size_t widthOf(const KeptIdStore& store) { return store.narrow ? sizeof(uint16_t) : sizeof(int32_t); }
-
-// Values a block holds at the store's width (compactIds' layout).
-size_t perBlock(const KeptIdStore& store) { return w2v::IdBlocks::kBlock * sizeof(int32_t) / widthOf(store); }
 
 // A view of `bytes` of the store's memory that keeps the store alive, or a copy.
 Napi::ArrayBuffer viewOf(Napi::Env env, const Handle& store, void* data, size_t bytes) {
@@ -36,15 +32,7 @@ Napi::ArrayBuffer viewOf(Napi::Env env, const Handle& store, void* data, size_t 
 
 std::vector<w2v::KeptIdPart> KeptIdStore::views() const {
   std::vector<w2v::KeptIdPart> out;
-  const size_t n = perBlock(*this);
-  for (const w2v::IdBlocks& ids : parts) {
-    w2v::KeptIdPart part;
-    for (size_t b = 0; b < ids.blocks.size(); ++b) {
-      const size_t count = static_cast<size_t>(std::min<uint64_t>(n, ids.length - b * n));
-      part.push_back(w2v::KeptIdBlock{ids.blocks[b].get(), count});
-    }
-    out.push_back(std::move(part));
-  }
+  for (const w2v::IdBlocks& ids : parts) out.push_back(w2v::keptIdPart(ids, narrow));
   return out;
 }
 

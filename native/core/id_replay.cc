@@ -136,6 +136,14 @@ IdReplay::IdReplay(std::vector<KeptIdPart> parts, bool narrow, int32_t lanes, in
   }
 }
 
+KeptIdPart keptIdPart(const IdBlocks& ids, bool narrow) {
+  const size_t perBlock = IdBlocks::valuesPerBlock(narrow ? sizeof(uint16_t) : sizeof(int32_t));
+  KeptIdPart part;
+  for (size_t b = 0; b < ids.blocks.size(); ++b)
+    part.push_back(KeptIdBlock{ids.blocks[b].get(), static_cast<size_t>(std::min<uint64_t>(perBlock, ids.length - b * perBlock))});
+  return part;
+}
+
 uint64_t IdReplay::partLength(size_t part) const {
   uint64_t n = 0;
   for (const KeptIdBlock& b : parts_[part]) n += b.count;

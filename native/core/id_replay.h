@@ -12,6 +12,7 @@
 #include <functional>
 #include <vector>
 
+#include "token_scanner.h"
 #include "trainer_types.h"
 
 namespace w2v {
@@ -24,6 +25,10 @@ struct KeptIdBlock {
 
 /// One part of the kept ids (a file's part, counted on its own thread): its blocks in order.
 using KeptIdPart = std::vector<KeptIdBlock>;
+
+/// A part compacted by compactIds (2-byte values when `narrow`, else 4-byte) as the replay
+/// reads it: each block's used values.
+KeptIdPart keptIdPart(const IdBlocks& ids, bool narrow);
 
 class IdReplay {
  public:

@@ -323,7 +323,7 @@ template <typename Out>
 uint64_t compactInto(IdBlocks& ids, const std::vector<int32_t>& finalId, Out sentenceEnd, int32_t maxId) {
   // Values per block at the output width: writes trail reads (j <= i, and an output value is no
   // wider than an input one), so each lands on bytes already read.
-  constexpr uint64_t kPerBlock = IdBlocks::kBlock * sizeof(int32_t) / sizeof(Out);
+  constexpr uint64_t kPerBlock = IdBlocks::valuesPerBlock(sizeof(Out));
   uint64_t j = 0;
   bool open = false;
   auto put = [&](Out v) {

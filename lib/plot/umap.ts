@@ -2,11 +2,19 @@
  * UMAP layout through umap-js (PAIR-code), seeded so that the same rows give the same picture.
  * @packageDocumentation
  */
-import { UMAP } from 'umap-js';
+import type { UMAP as UmapClass } from 'umap-js';
 
 import { describeValue } from '../util/errors';
 import { integerOption, numberOption } from '../util/validate';
 import { seededRandom } from './random';
+
+// umap-js (and the matrix library under it) is loaded on the first layout, not with the
+// package: loading it took ~12 ms of the ~40 ms that importing word2vec-native took, paid by
+// every program that imports it and by every CLI command, most of which draw nothing.
+let umapClass: typeof UmapClass | undefined;
+function loadUmap(): typeof UmapClass {
+  return (umapClass ??= (require('umap-js') as typeof import('umap-js')).UMAP);
+}
 
 /** Options of {@link umapLayout}. */
 export interface UmapOptions {
@@ -43,6 +51,7 @@ export function umapLayout(rows: ArrayLike<number>, dim: number, options: UmapOp
   }
   const data: number[][] = [];
   for (let i = 0; i < n; i++) data.push(Array.from({ length: dim }, (_, j) => rows[i * dim + j]!));
+  const UMAP = loadUmap();
   const umap = new UMAP({
     nComponents: 2,
     nNeighbors: Math.min(neighbors, n - 1),

@@ -67,3 +67,31 @@ export function machineDescription() {
 export function describeMachine(m = machineDescription()) {
   return `${m.cpu}, ${m.cores} cores (${m.isa.join(' ') || 'no AVX'}), ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}`;
 }
+
+/**
+ * The training rate along one run, from its progress lines: `trace` is [ms since the run
+ * started, fraction done] pairs, as read from `Progress: x%` on the program's stdout (the
+ * original's -debug 2 lines and ours's alike). The rate is taken over consecutive stretches of
+ * at least `stretchMs`; the first and last stretches are left out (start-up, the last
+ * partial stretch). `spread` is the fastest stretch's rate over the slowest's, null when fewer
+ * than 3 stretches remain. A run the host moved between the two placements while it trained
+ * runs at one speed and then at the other, about 2x apart (see movedWhileRunning).
+ */
+export function rateSpread(trace, stretchMs = 200) {
+  const rates = [];
+  let from = 0;
+  for (let i = 1; i < trace.length; i++) {
+    const dt = trace[i][0] - trace[from][0];
+    if (dt < stretchMs) continue;
+    rates.push((trace[i][1] - trace[from][1]) / dt);
+    from = i;
+  }
+  const inner = rates.slice(1, -1);
+  if (inner.length < 3) return { stretches: inner.length, spread: null };
+  const fastest = Math.max(...inner);
+  const slowest = Math.min(...inner);
+  return { stretches: inner.length, spread: slowest > 0 ? fastest / slowest : Infinity };
+}
+
+/** Above this `rateSpread` a run counts as moved while it ran, in neither placement. */
+export const MOVED_RATE_SPREAD = 1.5;

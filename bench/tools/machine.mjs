@@ -73,9 +73,11 @@ export function describeMachine(m = machineDescription()) {
  * started, fraction done] pairs, as read from `Progress: x%` on the program's stdout (the
  * original's -debug 2 lines and ours's alike). The rate is taken over consecutive stretches of
  * at least `stretchMs`; the first and last stretches are left out (start-up, the last
- * partial stretch). `spread` is the fastest stretch's rate over the slowest's, null when fewer
- * than 3 stretches remain. A run the host moved between the two placements while it trained
- * runs at one speed and then at the other, about 2x apart (see movedWhileRunning).
+ * partial stretch). `spread` is the rate of the fast stretches over that of the slow ones: the
+ * 90th percentile's over the 10th's (with fewer than 10 stretches, the fastest's over the
+ * slowest's), so that a stall of one stretch (an epoch's end, a collection) does not count;
+ * null when fewer than 3 stretches remain. A run the host moved between the two placements
+ * for a good part of it runs at one speed and then at the other, about 2x apart.
  */
 export function rateSpread(trace, stretchMs = 200) {
   const rates = [];
@@ -86,11 +88,11 @@ export function rateSpread(trace, stretchMs = 200) {
     rates.push((trace[i][1] - trace[from][1]) / dt);
     from = i;
   }
-  const inner = rates.slice(1, -1);
+  const inner = rates.slice(1, -1).sort((x, y) => x - y);
   if (inner.length < 3) return { stretches: inner.length, spread: null };
-  const fastest = Math.max(...inner);
-  const slowest = Math.min(...inner);
-  return { stretches: inner.length, spread: slowest > 0 ? fastest / slowest : Infinity };
+  const at = (q) => inner[Math.min(inner.length - 1, Math.max(0, Math.round(q * (inner.length - 1))))];
+  const [slow, fast] = inner.length >= 10 ? [at(0.1), at(0.9)] : [inner[0], inner[inner.length - 1]];
+  return { stretches: inner.length, spread: slow > 0 ? fast / slow : Infinity };
 }
 
 /** Above this `rateSpread` a run counts as moved while it ran, in neither placement. */

@@ -51,3 +51,16 @@ describe('bench/tools/machine.mjs rateSpread', () => {
     expect(rateSpread(t, 500).stretches).toBeLessThan(rateSpread(t, 200).stretches);
   });
 });
+
+describe('bench/tools/machine.mjs rateSpread on long runs', () => {
+  it('does not count one slow stretch (an epoch end, a pause) among many', () => {
+    const r = rateSpread(trace((ms) => (ms > 3000 && ms <= 3200 ? 1 / 60000 : 1 / 20000)));
+    expect(r.stretches).toBeGreaterThanOrEqual(50);
+    expect(r.spread).toBeLessThan(MOVED_RATE_SPREAD);
+  });
+
+  it('counts a long run that spent a fifth of its time at half speed', () => {
+    const r = rateSpread(trace((ms) => (ms > 4000 && ms <= 8000 ? 1 / 40000 : 1 / 20000)));
+    expect(r.spread).toBeCloseTo(2, 1);
+  });
+});

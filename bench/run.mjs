@@ -8,8 +8,8 @@
 //                      [--reps 1] [--programs original,ours] [--quick] [--name NAME]
 // The result goes to bench/results/current/NAME.{md,json,svg} (see bench/tools/results.mjs).
 // --readme reruns every benchmark the README cites and rewrites its tables (bench/readme.mjs).
-import { spawn, spawnSync } from 'node:child_process';
-import { MOVED_RATE_SPREAD, coreToCoreNs, machineLimits, rateSpread } from './tools/machine.mjs';
+import { spawnSync } from 'node:child_process';
+import { coreToCoreNs, machineLimits } from './tools/machine.mjs';
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -161,31 +161,11 @@ async function plainCorpus(path, scratch, quick) {
   return out;
 }
 
-// Runs a program under /usr/bin/time: its wall time and peak RSS, its stdout, and `trace`, the
-// [ms since it started, fraction done] of each `Progress: x%` it printed (the original's and
-// ours's -debug 2 lines), read as they arrive so that a change of speed within the run shows.
 function timed(cmd, args, env = process.env) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '__TIME__ %e %M', cmd, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const started = performance.now();
-    const trace = [];
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (text) => {
-      stdout += text;
-      const last = [...text.matchAll(/Progress: ([\d.]+)%/g)].at(-1);
-      if (last) trace.push([performance.now() - started, Number(last[1]) / 100]);
-    });
-    child.stderr.on('data', (text) => { stderr += text; });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const m = /__TIME__ ([\d.]+) (\d+)/.exec(stderr);
-      if (status !== 0 || !m) reject(new Error(`${cmd} ${args.join(' ')} failed (${status}):\n${stderr.slice(-2000)}`));
-      else resolvePromise({ wallSeconds: Number(m[1]), peakRssMB: Number(m[2]) / 1024, stdout, trace });
-    });
-  });
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
+  const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr.slice(-2000)}`);
+  return { wallSeconds: Number(m[1]), peakRssMB: Number(m[2]) / 1024, stdout: r.stdout };
 }
 
 // The original with one change: its random streams start from a seed read from
@@ -309,8 +289,7 @@ async function main() {
         // Ours and the seeded original run rep r with seed firstSeed + r; the original has none.
         const seed = program === 'ours' || program === 'original-seeded' ? a.firstSeed + rep : undefined;
         const flags = ['-train', corpus, '-output', output, '-size', String(a.dim), '-window', '5', '-sample', a.sample,
-          // -debug 2: progress lines, read as they come (timed's trace: a change of speed within the run).
-          '-threads', String(a.threads), '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '2',
+          '-threads', String(a.threads), '-iter', String(a.epochs), '-min-count', '5', '-binary', '1', '-debug', '0',
           ...(program === 'gensim' ? [] : ['-save-vocab', vocabFile]),
           ...(program === 'ours' ? ['-report', reportFile, '-seed', String(seed), ...a.oursFlags] : []),
           ...CONFIGS[config]];
@@ -318,7 +297,7 @@ async function main() {
         console.error(`${config} ${program} rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
         // Where the host has put the two vCPUs now (a 2-thread training's time moves with it).
         const placementNs = a.threads > 1 ? coreToCoreNs() : null;
-        const t = await timed(cmd, args, program === 'original-seeded' ? { ...process.env, W2V_ORIGINAL_SEED: String(seed) } : process.env);
+        const t = timed(cmd, args, program === 'original-seeded' ? { ...process.env, W2V_ORIGINAL_SEED: String(seed) } : process.env);
         // And after it: a run the host moved in the middle counts in neither placement.
         const placementAfterNs = a.threads > 1 ? coreToCoreNs() : null;
         const model = await loadModel(output);
@@ -328,7 +307,7 @@ async function main() {
         const sl = a.quality ? await model.evaluateWordPairs(join(a.eval, 'simlex999.txt')) : none;
         const row = {
           config, program, rep, ...(seed === undefined ? {} : { seed }), wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB),
-          coreToCoreNs: placementNs, coreToCoreAfterNs: placementAfterNs, rateSpread: rateSpread(t.trace),
+          coreToCoreNs: placementNs, coreToCoreAfterNs: placementAfterNs,
           wordsPerSecond: Math.round((words * a.epochs) / t.wallSeconds),
           analogy: analogy.accuracy, analogySeen: analogy.seen, wordsim353: ws.spearman, simlex999: sl.spearman, vocab: model.size,
           ...(program === 'gensim' ? {} : { vocabFile }),
@@ -344,7 +323,7 @@ async function main() {
           '-report', reportFile, ...CONFIGS[config]];
         const [cmd, args] = programs.ours(flags);
         console.error(`${config} ours 1 thread rep ${rep + 1}: ${[cmd, ...args].join(' ')}`);
-        const t = await timed(cmd, args);
+        const t = timed(cmd, args);
         results.push({ config, program: 'ours-1thread', rep, wallSeconds: t.wallSeconds, peakRssMB: Math.round(t.peakRssMB), report: JSON.parse(readFileSync(reportFile, 'utf8')) });
       }
     }
@@ -352,12 +331,10 @@ async function main() {
   const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
   // Runs whose two CPUs shared a cache before they started and after they ended (near), and
   // those whose CPUs shared none either time (far); a run measured one way before and the other
-  // after was moved while it ran, and counts in neither; so does one whose training rate changed
-  // by more than MOVED_RATE_SPREAD within it (moved there and back: the same both times).
+  // after was moved while it ran, and counts in neither.
   const placementOf = (x) => {
     const trips = [x.coreToCoreNs, x.coreToCoreAfterNs].filter((ns) => ns !== null && ns !== undefined);
     if (trips.length === 0) return 'unknown';
-    if ((x.rateSpread?.spread ?? 0) > MOVED_RATE_SPREAD) return 'moved';
     if (trips.every((ns) => ns < NEAR_CORE_NS)) return 'near';
     return trips.every((ns) => ns >= NEAR_CORE_NS) ? 'far' : 'moved';
   };
@@ -479,7 +456,7 @@ async function main() {
   if (a.threads > 1) {
     // Where the host had put the two vCPUs before each run moves a 2-thread run's time by up to
     // 2x (bench/results/studies/two-thread-placement.md): the figures again, placement by placement.
-    const where = `the round trip of a cache line between the two CPUs before and after each run, \`bench/tools/peak-flops --core-to-core\`: near, under ${NEAR_CORE_NS} ns both times, the two share a cache; far, ${NEAR_CORE_NS} ns or more both times, the line crosses chiplets; a run measured near once and far once was moved while it ran and counts in neither, and so does a run whose training rate (from its progress lines, over stretches of 200 ms) changed by more than ${MOVED_RATE_SPREAD}x within it; bench/results/studies/two-thread-placement.md`;
+    const where = `the round trip of a cache line between the two CPUs before and after each run, \`bench/tools/peak-flops --core-to-core\`: near, under ${NEAR_CORE_NS} ns both times, the two share a cache; far, ${NEAR_CORE_NS} ns or more both times, the line crosses chiplets; a run measured near once and far once was moved while it ran and counts in neither; bench/results/studies/two-thread-placement.md`;
     const part = (p) => (p.runs ? `${pct(p.efficiency)} over ${p.runs} run(s)` : 'no run');
     const placed = summary.filter((s) => s.flopEfficiencyByPlacement);
     if (placed.length) md.push('', `Training's share of the FMA peak by placement (${where}): ` +
@@ -489,9 +466,8 @@ async function main() {
     if (ratios.length) md.push('', `Ours vs the original, whole process, by placement (each program's mean wall time over its runs in that placement${placed.length ? '' : `; ${where}`}): ` +
       ratios.map((s) => `${s.config} near ${ratio(s.speedupByPlacement.near)}, far ${ratio(s.speedupByPlacement.far)}`).join('; ') + '.');
     const ns = (v) => (v === null || v === undefined ? '-' : Math.round(v));
-    const spread = (r) => (r.rateSpread?.spread ? ` x${r.rateSpread.spread.toFixed(2)}` : '');
-    const trips = (config, program) => results.filter((r) => r.config === config && r.program === program).map((r) => `${ns(r.coreToCoreNs)}/${ns(r.coreToCoreAfterNs)}${spread(r)}`).join(', ');
-    md.push('', 'Core-to-core round trip before/after each run, ns, and the spread of its training rate (fastest 200 ms stretch over the slowest): ' + summary.map((s) => a.programs.map((p) => `${s.config} ${p} ${trips(s.config, p)}`).join('; ')).join('; ') + '.');
+    const trips = (config, program) => results.filter((r) => r.config === config && r.program === program).map((r) => `${ns(r.coreToCoreNs)}/${ns(r.coreToCoreAfterNs)}`).join(', ');
+    md.push('', 'Core-to-core round trip before/after each run, ns: ' + summary.map((s) => a.programs.map((p) => `${s.config} ${p} ${trips(s.config, p)}`).join('; ')).join('; ') + '.');
   }
   const vocabNote = summary.filter((s) => s.vocabIdentical !== undefined).map((s) => `${s.config}: ${s.vocabIdentical ? 'identical' : 'DIFFERENT'}`);
   if (vocabNote.length) md.push('', `-save-vocab of ours vs the original (same words, same counts): ${vocabNote.join(', ')}`);

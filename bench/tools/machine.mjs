@@ -67,33 +67,3 @@ export function machineDescription() {
 export function describeMachine(m = machineDescription()) {
   return `${m.cpu}, ${m.cores} cores (${m.isa.join(' ') || 'no AVX'}), ${m.memoryGiB} GiB, ${m.platform}, node ${m.node}`;
 }
-
-/**
- * The training rate along one run, from its progress lines: `trace` is [ms since the run
- * started, fraction done] pairs, as read from `Progress: x%` on the program's stdout (the
- * original's -debug 2 lines and ours's alike). The rate is taken over consecutive stretches of
- * at least `stretchMs`; the first and last stretches are left out (start-up, the last
- * partial stretch). `spread` is the rate of the fast stretches over that of the slow ones: the
- * 90th percentile's over the 10th's (with fewer than 10 stretches, the fastest's over the
- * slowest's), so that a stall of one stretch (an epoch's end, a collection) does not count;
- * null when fewer than 3 stretches remain. A run the host moved between the two placements
- * for a good part of it runs at one speed and then at the other, about 2x apart.
- */
-export function rateSpread(trace, stretchMs = 200) {
-  const rates = [];
-  let from = 0;
-  for (let i = 1; i < trace.length; i++) {
-    const dt = trace[i][0] - trace[from][0];
-    if (dt < stretchMs) continue;
-    rates.push((trace[i][1] - trace[from][1]) / dt);
-    from = i;
-  }
-  const inner = rates.slice(1, -1).sort((x, y) => x - y);
-  if (inner.length < 3) return { stretches: inner.length, spread: null };
-  const at = (q) => inner[Math.min(inner.length - 1, Math.max(0, Math.round(q * (inner.length - 1))))];
-  const [slow, fast] = inner.length >= 10 ? [at(0.1), at(0.9)] : [inner[0], inner[inner.length - 1]];
-  return { stretches: inner.length, spread: slow > 0 ? fast / slow : Infinity };
-}
-
-/** Above this `rateSpread` a run counts as moved while it ran, in neither placement. */
-export const MOVED_RATE_SPREAD = 1.5;

@@ -13,8 +13,6 @@ constexpr napi_type_tag kKeptIdsTag = {0x4b1d2c7e9a035f68ULL, 0xd2e84f10b7c6a395
 
 using Handle = std::shared_ptr<KeptIdStore>;
 
-size_t widthOf(const KeptIdStore& store) { return store.narrow ? sizeof(uint16_t) : sizeof(int32_t); }
-
 // A view of `bytes` of the store's memory that keeps the store alive, or a copy.
 Napi::ArrayBuffer viewOf(Napi::Env env, const Handle& store, void* data, size_t bytes) {
   auto* hold = new Handle(store);
@@ -37,7 +35,7 @@ std::vector<w2v::KeptIdPart> KeptIdStore::views() const {
 }
 
 Napi::Object KeptIdsObject(Napi::Env env, std::shared_ptr<KeptIdStore> store) {
-  const size_t width = widthOf(*store);
+  const size_t width = w2v::IdBlocks::valueWidth(store->narrow);
   const std::vector<w2v::KeptIdPart> views = store->views();
   Napi::Array parts = Napi::Array::New(env, views.size());
   for (size_t p = 0; p < views.size(); ++p) {

@@ -137,7 +137,7 @@ IdReplay::IdReplay(std::vector<KeptIdPart> parts, bool narrow, int32_t lanes, in
 }
 
 KeptIdPart keptIdPart(const IdBlocks& ids, bool narrow) {
-  const size_t perBlock = IdBlocks::valuesPerBlock(narrow ? sizeof(uint16_t) : sizeof(int32_t));
+  const size_t perBlock = IdBlocks::valuesPerBlock(IdBlocks::valueWidth(narrow));
   KeptIdPart part;
   for (size_t b = 0; b < ids.blocks.size(); ++b)
     part.push_back(KeptIdBlock{ids.blocks[b].get(), static_cast<size_t>(std::min<uint64_t>(perBlock, ids.length - b * perBlock))});

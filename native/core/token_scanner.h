@@ -225,7 +225,9 @@ struct IdBlocks {
   };
   using Block = std::unique_ptr<int32_t[], FreeBlock>;
   static Block newBlock() { return Block(static_cast<int32_t*>(pages::allocate(kBlock * sizeof(int32_t)))); }
-  /// Values a block holds at `width` bytes a value (4 as kept; 2 or 4 once compacted).
+  /// Bytes a value takes once compacted (compactIds): 2 narrow, else 4 (as kept).
+  static constexpr size_t valueWidth(bool narrow) { return narrow ? sizeof(uint16_t) : sizeof(int32_t); }
+  /// Values a block holds at `width` bytes a value (4 as kept; valueWidth() once compacted).
   static constexpr size_t valuesPerBlock(size_t width) { return kBlock * sizeof(int32_t) / width; }
   std::vector<Block> blocks;
   uint64_t length = 0;

@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { bestOf, recallAt as recallOfIds } from './tools/measure.mjs';
 import { mulberry32 } from './tools/random.mjs';
+import { EN8M_CORPUS } from './tools/paths.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { train, trainItems, Word2Vec, ItemEmbeddings, loadIndex, simd } = await import(join(root, 'dist', 'esm', 'index.mjs'));
@@ -154,7 +155,7 @@ const recallAt = (approx, exact, n, k = K) => recallOfIds(approx, exact, n, k);
 // ---------------------------------------------------------------- data: words
 
 async function wordData() {
-  const corpus = join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz');
+  const corpus = EN8M_CORPUS;
   if (!existsSync(corpus)) throw new Error(`${corpus} not found (the word vectors are trained on en-8m)`);
   const params = { kind: 'words', corpus: 'en-8m.txt.gz', size: statSync(corpus).size, dim: DIM, minCount: 5, epochs: 2, model: 'skipgram', negative: 5, window: 5, sample: 1e-4, seed: 1 };
   const dir = join(dataDir, `words-${keyOf(params)}`);

@@ -9,12 +9,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { EN8M_CORPUS } from './tools/paths.mjs';
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? [...acc, [v.replace(/^--/, ''), a[i + 1]]] : acc), []));
-const sharedCorpus = join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz');
 const shippedCorpus = join(root, 'lib', 'data', 'default-corpus.txt.gz');
 // en-8m beside the repository when it is there, else the corpus the package ships.
-const corpus = resolve(args.corpus ?? (existsSync(sharedCorpus) ? sharedCorpus : shippedCorpus));
+const corpus = resolve(args.corpus ?? (existsSync(EN8M_CORPUS) ? EN8M_CORPUS : shippedCorpus));
 const times = Number(args.times ?? 10);
 const epochs = Number(args.epochs ?? 1);
 const threads = Number(args.threads ?? 2);

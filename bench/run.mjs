@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { coreToCoreNs, machineLimits } from './tools/machine.mjs';
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
+import { EN8M_CORPUS, SHARED_DATA } from './tools/paths.mjs';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -61,7 +62,6 @@ const USAGE = `node bench/run.mjs [options]   (npm run bench -- [options])
   --no-queries       skip the query benchmark (bench/query.mjs: copy-bandwidth and FMA-peak ratios)
   --out DIR          also write the result as <stamp>.{md,json,svg} in DIR`;
 
-const SHARED_CORPUS = join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz');
 const SHIPPED_CORPUS = join(root, 'lib', 'data', 'default-corpus.txt.gz');
 
 const GENSIM_PYTHON = '/usr/bin/python3';
@@ -84,7 +84,7 @@ m.wv.save_word2vec_format(out, binary=True)
 function parseArgs(argv) {
   const a = {
     corpus: undefined,
-    eval: join(root, '..', 'shared', 'data', 'eval'),
+    eval: join(SHARED_DATA, 'eval'),
     epochs: 5, threads: 2, reps: 1, dim: 100, sample: '1e-4',
     configs: Object.keys(CONFIGS), programs: null, quick: false, out: undefined, readme: false,
     queries: true, scaling: false, name: undefined, oursFlags: [], firstSeed: 1,
@@ -117,10 +117,10 @@ function parseArgs(argv) {
   for (const c of a.configs) if (!CONFIGS[c]) throw new Error(`unknown config ${c}; known: ${Object.keys(CONFIGS).join(', ')}`);
   if (a.quick) a.epochs = 1;
   if (a.corpus === undefined) {
-    if (existsSync(SHARED_CORPUS)) a.corpus = SHARED_CORPUS;
+    if (existsSync(EN8M_CORPUS)) a.corpus = EN8M_CORPUS;
     else {
       a.corpus = SHIPPED_CORPUS;
-      console.error(`bench: ${SHARED_CORPUS} not found; using the corpus the package ships (lib/data/default-corpus.txt.gz); --corpus FILE picks another`);
+      console.error(`bench: ${EN8M_CORPUS} not found; using the corpus the package ships (lib/data/default-corpus.txt.gz); --corpus FILE picks another`);
     }
   } else if (!existsSync(a.corpus)) {
     throw new Error(`--corpus: no such file ${a.corpus}`);

@@ -11,17 +11,15 @@
 //   node bench/tools/reorder-corpus.mjs --order swapped|interleaved --out FILE
 //        [--corpus ../shared/data/corpus/en-8m.txt.gz] [--block 65536]
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 import { flagReader } from './args.mjs';
+import { EN8M_CORPUS } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const flag = flagReader(process.argv.slice(2));
 const order = flag('--order');
 const out = flag('--out');
-const corpus = flag('--corpus', join(root, '..', 'shared', 'data', 'corpus', 'en-8m.txt.gz'));
+const corpus = flag('--corpus', EN8M_CORPUS);
 const block = Number(flag('--block', '65536'));
 if ((order !== 'swapped' && order !== 'interleaved') || !out || !(block >= 1)) {
   console.error('usage: node bench/tools/reorder-corpus.mjs --order swapped|interleaved --out FILE [--corpus PATH] [--block TOKENS]');

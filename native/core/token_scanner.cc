@@ -90,19 +90,9 @@ TokenTable::TokenTable(const uint8_t* bytes, size_t byteCount, const std::vector
   dropped_.erase(std::unique(dropped_.begin(), dropped_.end()), dropped_.end());
 }
 
-int32_t TokenTable::find(const uint8_t* p, size_t n, uint64_t hash) const {
-  const uint64_t head = headBytes(p, n);
-  const uint32_t check = checkOf(hash, n);
-  for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
-    const Slot& s = slots_[slot];
-    if (s.idPlusOne == 0) return -1;
-    if (s.check != check || s.head != head) continue;
-    // Up to 8 bytes, the check holds the length and the head the bytes: the keys are equal.
-    // Past that the rest is compared in the arena.
-    if (n <= 8) return s.idPlusOne - 1;
-    const Entry& e = entries_[static_cast<size_t>(s.idPlusOne - 1)];
-    if (e.length == n && sameBytes(arena_.data() + e.start + 8, p + 8, n - 8)) return s.idPlusOne - 1;
-  }
+bool TokenTable::sameTail(int32_t id, const uint8_t* p, size_t n) const {
+  const Entry& e = entries_[static_cast<size_t>(id)];
+  return e.length == n && sameBytes(arena_.data() + e.start + 8, p + 8, n - 8);
 }
 
 void TokenTable::place(int32_t id, uint64_t hash, uint32_t check, uint64_t head) {
@@ -143,14 +133,6 @@ int32_t TokenTable::add(const uint8_t* p, size_t n, uint64_t hash) {
   return id;
 }
 
-int32_t TokenTable::lookup(const uint8_t* p, size_t n, uint64_t hash) {
-  int32_t id = find(p, n, hash);
-  if (!counting_) return id;
-  if (id < 0) id = add(p, n, hash);
-  ++counts_[static_cast<size_t>(id)];
-  return id;
-}
-
 std::vector<int32_t> TokenTable::absorb(const TokenTable& other) {
   if (!counting_ || !other.counting_) throw std::invalid_argument("absorb() merges counting tables");
   std::vector<int32_t> mapping(other.entries_.size());
@@ -188,38 +170,47 @@ TokenScanner::TokenScanner(std::shared_ptr<TokenTable> table, const ScanTotals& 
   if (!table_) throw std::invalid_argument("a token scanner needs a table");
 }
 
-size_t TokenScanner::emit(const uint8_t* p, size_t n, uint64_t hash, int32_t* out) {
-  const int32_t id = table_->lookup(p, n, hash);
-  if (id < 0 || table_->isDropped(id)) return 0;
-  *out = id;
-  return 1;
+namespace {
+
+// Out of line, so that the hot note() stays small enough to inline into scan().
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+[[noreturn]] void throwTokenTooLong(size_t n) {
+  throw std::length_error("a token of " + std::to_string(n) + " bytes is longer than the limit of " +
+                          std::to_string(TokenTable::kMaxTokenBytes));
 }
 
-inline void TokenScanner::note(const uint8_t* p, size_t n, int32_t*& out) {
-  if (n > TokenTable::kMaxTokenBytes)
-    throw std::length_error("a token of " + std::to_string(n) + " bytes is longer than the limit of " +
-                            std::to_string(TokenTable::kMaxTokenBytes));
+}  // namespace
+
+inline void TokenScanner::note(const uint8_t* p, size_t n, int32_t*& out, bool padded) {
+  if (n > TokenTable::kMaxTokenBytes) throwTokenTooLong(n);
   ++totals_.tokens;
   sentenceOpen_ = true;
-  batch_[batched_++] = Found{p, hashToken(p, n), static_cast<uint32_t>(n)};
+  const uint64_t head = padded ? headBytesPadded(p, n) : headBytes(p, n);
+  const uint64_t hash = n <= 8 ? hashTokenHead(head, n) : hashToken(p, n);
+  table_->prefetchSlot(hash);  // looked up at the batch's flush
+  batch_[batched_++] = Found{p, hash, head, static_cast<uint32_t>(n)};
   if (batched_ == kBatch) flush(out);
 }
 
 void TokenScanner::noteSentenceEnd(int32_t*& out) {
   ++totals_.sentences;
   sentenceOpen_ = false;
-  batch_[batched_++] = Found{nullptr, 0, kSentenceEnd};
+  batch_[batched_++] = Found{nullptr, 0, 0, kSentenceEnd};
   if (batched_ == kBatch) flush(out);
 }
 
 void TokenScanner::flush(int32_t*& out) {
   TokenTable& table = *table_;
-  for (size_t i = 0; i < batched_; ++i)
-    if (batch_[i].n != kSentenceEnd) table.prefetchSlot(batch_[i].hash);
   for (size_t i = 0; i < batched_; ++i) {
     const Found& f = batch_[i];
-    if (f.n == kSentenceEnd) *out++ = -1;
-    else out += emit(f.p, f.n, f.hash, out);
+    if (f.n == kSentenceEnd) {
+      *out++ = -1;
+      continue;
+    }
+    const int32_t id = table.lookup(f.p, f.n, f.hash, f.head);
+    if (id >= 0 && !table.isDropped(id)) *out++ = id;
   }
   batched_ = 0;
 }
@@ -244,7 +235,7 @@ size_t TokenScanner::scan(const uint8_t* buf, size_t n, int32_t* out) {
   size_t start = i;
   // A separator at i ends the token [start, i); a newline also ends the sentence.
   const auto separatorAt = [&](size_t at, bool newline) {
-    if (at > start) note(buf + start, at - start, out);
+    if (at > start) note(buf + start, at - start, out, start + 8 <= n);
     start = at + 1;
     if (newline) {
       ++totals_.lines;

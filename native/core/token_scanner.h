@@ -57,10 +57,34 @@ inline uint64_t headBytes(const uint8_t* p, size_t n) {
 #endif
 }
 
+/// headBytes() of a token that has at least 8 readable bytes from `p` (its own and whatever
+/// follows it): one load and a mask instead of headBytes()'s branches on the length.
+inline uint64_t headBytesPadded(const uint8_t* p, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return n >= 8 ? w : w & ((uint64_t{1} << (8 * n)) - 1);
+#else
+  return headBytes(p, n);
+#endif
+}
+
 /// The table's hash of a token's bytes: its low bits place the key, its high 32 bits check it.
+/// Eight bytes per multiply (words average under 8 bytes); any good mix would do, since the
+/// table compares the bytes of every candidate. hashTokenHead() is the same hash for a token of
+/// up to 8 bytes from its headBytes().
+inline uint64_t hashTokenHead(uint64_t head, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  if (n == 8) {
+    h = (h ^ head) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 32);
+  }
+  h = (h ^ head) * 0xc4ceb9fe1a85ec53ULL;  // 0 < n < 8 (no token is empty)
+  return h ^ (h >> 29);
+}
+
 inline uint64_t hashToken(const uint8_t* p, size_t n) {
-  // Eight bytes per multiply (words average under 8 bytes); any good mix would do, since the
-  // table compares the bytes of every candidate.
+  if (n > 0 && n <= 8) return hashTokenHead(headBytes(p, n), n);
   uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
   for (; n >= 8; p += 8, n -= 8) {
     uint64_t w;
@@ -91,7 +115,15 @@ class TokenTable {
   /// Number of distinct keys.
   size_t size() const { return entries_.size(); }
   /// Id of the token, or -1 when unknown (fixed tables); counting tables add and count it.
-  int32_t lookup(const uint8_t* p, size_t n, uint64_t hash);
+  int32_t lookup(const uint8_t* p, size_t n, uint64_t hash) { return lookup(p, n, hash, headBytes(p, n)); }
+  /// The same, given the token's headBytes() (the scanner's hot path: inline, nothing recomputed).
+  int32_t lookup(const uint8_t* p, size_t n, uint64_t hash, uint64_t head) {
+    int32_t id = find(p, n, hash, head);
+    if (!counting_) return id;
+    if (id < 0) id = add(p, n, hash);
+    ++counts_[static_cast<size_t>(id)];
+    return id;
+  }
   /// Adds another counting table's keys and counts, in its id order: merging the tables of
   /// consecutive parts of a corpus in order gives the ids one table would have given.
   /// Returns the id each of the other table's ids has here.
@@ -136,7 +168,20 @@ class TokenTable {
   static uint32_t checkOf(uint64_t hash, size_t n) {
     return (static_cast<uint32_t>(hash >> 32) & ~uint32_t{15}) | static_cast<uint32_t>(n < 15 ? n : 15);
   }
-  int32_t find(const uint8_t* p, size_t n, uint64_t hash) const;
+  int32_t find(const uint8_t* p, size_t n, uint64_t hash) const { return find(p, n, hash, headBytes(p, n)); }
+  int32_t find(const uint8_t* p, size_t n, uint64_t hash, uint64_t head) const {
+    const uint32_t check = checkOf(hash, n);
+    for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      const Slot& s = slots_[slot];
+      if (s.idPlusOne == 0) return -1;
+      if (s.check != check || s.head != head) continue;
+      // Up to 8 bytes, the check holds the length and the head the bytes: the keys are equal.
+      // Past that the rest is compared in the arena.
+      if (n <= 8 || sameTail(s.idPlusOne - 1, p, n)) return s.idPlusOne - 1;
+    }
+  }
+  /// Key `id` is `n` bytes long and its bytes past the 8th are p[8, n).
+  bool sameTail(int32_t id, const uint8_t* p, size_t n) const;
   int32_t add(const uint8_t* p, size_t n, uint64_t hash);
   void place(int32_t id, uint64_t hash, uint32_t check, uint64_t head);
   void rehash(size_t slots);
@@ -186,14 +231,15 @@ class TokenScanner {
   struct Found {
     const uint8_t* p;
     uint64_t hash;
-    uint32_t n;  // kSentenceEnd: a sentence end
+    uint64_t head;  // headBytes()
+    uint32_t n;     // kSentenceEnd: a sentence end
   };
   static constexpr uint32_t kSentenceEnd = UINT32_MAX;
   static constexpr size_t kBatch = 32;
-  void note(const uint8_t* p, size_t n, int32_t*& out);
+  /// `padded`: 8 bytes can be read from p (headBytesPadded()).
+  void note(const uint8_t* p, size_t n, int32_t*& out, bool padded = false);
   void noteSentenceEnd(int32_t*& out);
   void flush(int32_t*& out);
-  size_t emit(const uint8_t* p, size_t n, uint64_t hash, int32_t* out);
 
   Found batch_[kBatch];
   size_t batched_ = 0;

@@ -47,23 +47,44 @@ export type FileBlocks = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 /** A temporary name beside `path`: `${path}.<kind>-<pid>-<random>`. */
 const besideName = (path: string, kind: string): string => `${path}.${kind}-${process.pid}-${randomBytes(6).toString('hex')}`;
 
+/** How {@link writeFileAtomically} takes its blocks. */
+export interface WriteOptions {
+  /**
+   * The producer keeps each block valid until the block after the next is asked for (two
+   * buffers in turn), so the next block is asked for, and encoded, while this one is being
+   * written. Default false: each block is written before the next is asked for.
+   */
+  ahead?: boolean;
+}
+
+async function writeAll(fh: FileHandle, block: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < block.length) {
+    const { bytesWritten } = await fh.write(block, off, Math.min(block.length - off, MAX_WRITE_BYTES));
+    off += bytesWritten;
+  }
+}
+
 /** Writes `blocks` to the new file `path` ('wx') and fsyncs it; on error the file is removed. */
-async function writeNewFile(path: string, blocks: FileBlocks): Promise<void> {
+async function writeNewFile(path: string, blocks: FileBlocks, ahead = false): Promise<void> {
   let fh: FileHandle | undefined;
+  let writing: Promise<void> | undefined;
   try {
     fh = await open(path, 'wx');
     for await (const block of blocks) {
-      let off = 0;
-      while (off < block.length) {
-        const { bytesWritten } = await fh.write(block, off, Math.min(block.length - off, MAX_WRITE_BYTES));
-        off += bytesWritten;
-      }
+      // With `ahead`, the loop asked for this block while the previous one was being written.
+      await writing;
+      writing = writeAll(fh, block);
+      if (!ahead) await writing;
     }
+    await writing;
+    writing = undefined;
     await fh.sync();
     const closing = fh;
     fh = undefined;
     await closing.close();
   } catch (e) {
+    await writing?.catch(() => undefined);  // a write still in flight when the producer threw
     if (fh) await fh.close().catch(() => undefined);
     await unlink(path).catch(() => undefined);
     throw e;
@@ -77,14 +98,15 @@ async function writeNewFile(path: string, blocks: FileBlocks): Promise<void> {
  * (plus, at worst, its own temporary file, which readers of `path` never see). On any error
  * (including one thrown by the `blocks` iterator while it produces data) the temporary file
  * is removed and a previous file at `path` is left untouched. Each block is written before
- * the next is asked for, so a producer may reuse one buffer for all its blocks.
+ * the next is asked for, so a producer may reuse one buffer for all its blocks; with
+ * `options.ahead`, the next block is asked for while this one is written (two buffers in turn).
  *
  * @throws the iterator's error, or the file system's error, its message naming `path`, not the
  *   temporary file (`cannot write "PATH": ENOENT: no such file or directory`; code, errno and
  *   syscall as the file system gave them).
  */
-export async function writeFileAtomically(path: string, blocks: FileBlocks): Promise<void> {
-  await writeFilesAtomically([{ path, blocks }]);
+export async function writeFileAtomically(path: string, blocks: FileBlocks, options: WriteOptions = {}): Promise<void> {
+  await writeFilesAtomically([{ path, blocks, ...(options.ahead ? { ahead: true } : {}) }]);
 }
 
 /**
@@ -98,15 +120,17 @@ export async function writeFileAtomically(path: string, blocks: FileBlocks): Pro
  *
  * @throws as {@link writeFileAtomically}, the message naming the target that failed.
  */
-export async function writeFilesAtomically(files: readonly { path: string; blocks: FileBlocks }[]): Promise<void> {
+export async function writeFilesAtomically(
+  files: readonly ({ path: string; blocks: FileBlocks } & WriteOptions)[],
+): Promise<void> {
   const temporaries: string[] = [];
   let current = files[0]?.path ?? '';
   try {
-    for (const { path, blocks } of files) {
+    for (const { path, blocks, ahead } of files) {
       current = path;
       const tmp = besideName(path, 'tmp');
       temporaries.push(tmp);
-      await writeNewFile(tmp, blocks);
+      await writeNewFile(tmp, blocks, ahead);
     }
     for (const { path } of files) {
       current = path;

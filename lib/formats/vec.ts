@@ -108,7 +108,7 @@ export function encodeVec(table: VectorTable): Buffer {
  * @throws Error as {@link encodeVec} does; or the file system's error.
  */
 export async function writeVec(path: string, table: VectorTable): Promise<void> {
-  await writeFileAtomically(path, encodeTextTable(table, VEC_VALUES, true));
+  await writeFileAtomically(path, encodeTextTable(table, VEC_VALUES, true), { ahead: true });
 }
 
 /**

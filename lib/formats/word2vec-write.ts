@@ -92,16 +92,22 @@ function checkRow(table: VectorTable, r: number): string {
 
 /**
  * The buffers blocks are encoded into. A writer that is done with each block before it asks
- * for the next (writeFileAtomically) lets one buffer serve them all: a save then allocates
- * one block, not the file's size in garbage blocks.
+ * for the block after the next (writeFileAtomically with `ahead`: it writes one block while the
+ * next is encoded) lets two buffers, in turn, serve them all: a save then allocates two
+ * blocks, not the file's size in garbage blocks.
  */
 class BlockBuffers {
-  private buffer: Buffer | undefined;
+  private readonly buffers: (Buffer | undefined)[] = [undefined, undefined];
+  private turn = 0;
   constructor(private readonly reuse: boolean) {}
   get(size: number): Buffer {
     if (!this.reuse) return Buffer.allocUnsafe(size);
-    if (!this.buffer || this.buffer.length < size) this.buffer = Buffer.allocUnsafe(size);
-    return this.buffer;
+    this.turn ^= 1;
+    const held = this.buffers[this.turn];
+    if (held && held.length >= size) return held;
+    const fresh = Buffer.allocUnsafe(size);
+    this.buffers[this.turn] = fresh;
+    return fresh;
   }
 }
 
@@ -125,7 +131,7 @@ function* rowBlocks(keys: readonly string[], rowBytes: number, limit: number): G
 
 /**
  * Yields the encoded file in blocks of about {@link BLOCK_BYTES}: header first, then rows.
- * With `reuse`, each block is valid only until the next is asked for.
+ * With `reuse`, each block is valid only until the block after the next is asked for.
  */
 function* encodeBlocks(table: VectorTable, format: Word2VecFormat, reuse = false): Generator<Buffer> {
   checkTable(table, format);
@@ -198,7 +204,7 @@ function* encodeTextRows(table: VectorTable, values: TextValueFormat, buffers: B
  * A table in the text layout of word2vec `-binary 0` (header `"<words> <dim>\n"`, then
  * `word v1 v2 ... vd \n` per row) with values printed by `values`: fastText's `.vec` is this
  * layout with `%.5g` values. Yields blocks of about 4 MiB; with `reuse`, each block is valid only
- * until the next is asked for.
+ * until the block after the next is asked for.
  *
  * @throws Error as {@link encodeWord2Vec} does.
  */
@@ -234,5 +240,5 @@ export function encodeWord2Vec(table: VectorTable, format: Word2VecFormat): Buff
  */
 export async function writeWord2Vec(path: string, table: VectorTable, format: Word2VecFormat): Promise<void> {
   checkTable(table, format);
-  await writeFileAtomically(path, encodeBlocks(table, format, true));
+  await writeFileAtomically(path, encodeBlocks(table, format, true), { ahead: true });
 }

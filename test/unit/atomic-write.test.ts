@@ -59,6 +59,40 @@ describe('writeFileAtomically', () => {
     expect(await readFile(path, 'utf8')).toBe('old');
     expect(await readdir(dir)).toEqual(['model.txt']);
   });
+
+  // `ahead`: the next block is asked for while this one is written. A producer that fills two
+  // buffers in turn (and scribbles over the one it takes back) must still see every block
+  // written whole, and one that throws with a write in flight must leave no file behind.
+  function* twoBuffers(blocks: number, size: number, failAt = -1): Generator<Uint8Array> {
+    const buffers = [new Uint8Array(size), new Uint8Array(size)];
+    for (let k = 0; k < blocks; k++) {
+      if (k === failAt) throw new Error(`block ${k} failed`);
+      const buf = buffers[k % 2]!;
+      buf.fill(0xee);  // what a writer still holding this buffer's last block would now see
+      for (let i = 0; i < size; i++) buf[i] = (k * 31 + i) & 0xff;
+      yield buf;
+    }
+  }
+  const expected = (blocks: number, size: number): Buffer =>
+    Buffer.concat(Array.from(twoBuffers(blocks, size), (b) => Buffer.from(b)));
+
+  it('ahead: blocks from two buffers in turn are written whole and in order', async () => {
+    const dir = await mkdtemp(join(work, 'ahead-'));
+    const path = join(dir, 'blocks.bin');
+    await writeFileAtomically(path, twoBuffers(40, 1 << 16), { ahead: true });
+    expect((await readFile(path)).equals(expected(40, 1 << 16))).toBe(true);
+    expect(await readdir(dir)).toEqual(['blocks.bin']);
+  });
+
+  it('ahead: a producer failing while a block is written leaves the previous file and no other', async () => {
+    const dir = await mkdtemp(join(work, 'ahead-fail-'));
+    const path = join(dir, 'blocks.bin');
+    await writeFile(path, 'old');
+    const err = await rejection(writeFileAtomically(path, twoBuffers(40, 1 << 16, 7), { ahead: true }));
+    expect(err.message).toBe('block 7 failed');
+    expect(await readFile(path, 'utf8')).toBe('old');
+    expect(await readdir(dir)).toEqual(['blocks.bin']);
+  });
 });
 
 describe('model.save and savePlot name the path given', () => {

@@ -75,6 +75,9 @@ async function writeNewFile(path: string, blocks: FileBlocks, ahead = false): Pr
       // With `ahead`, the loop asked for this block while the previous one was being written.
       await writing;
       writing = writeAll(fh, block);
+      // A write failing while the producer (an async one, say) works on the next block is
+      // awaited, and thrown, at the next block or the end: not an unhandled rejection meanwhile.
+      writing.catch(() => undefined);
       if (!ahead) await writing;
     }
     await writing;

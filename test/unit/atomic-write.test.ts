@@ -2,10 +2,10 @@
  * A failed atomic write names the path the caller gave, not the temporary file it went
  * through, leaves no temporary file, and leaves a previous file as it was.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { writeFileAtomically } from '../../lib/formats/atomic-write';
 import { Word2Vec } from '../../lib/model/model';
@@ -92,6 +92,29 @@ describe('writeFileAtomically', () => {
     expect(err.message).toBe('block 7 failed');
     expect(await readFile(path, 'utf8')).toBe('old');
     expect(await readdir(dir)).toEqual(['blocks.bin']);
+  });
+
+  it('ahead: a write failing while an async producer waits is thrown, not left unhandled', async () => {
+    const dir = await mkdtemp(join(work, 'ahead-write-fails-'));
+    const path = join(dir, 'blocks.bin');
+    const probe = await open(join(dir, 'probe'), 'w');
+    const handleProto = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    await rm(join(dir, 'probe'));
+    const failure = Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    const spy = vi.spyOn(handleProto, 'write').mockRejectedValueOnce(failure);
+    try {
+      async function* slow(): AsyncGenerator<Uint8Array> {
+        yield Buffer.from('first');
+        await new Promise((resolve) => setTimeout(resolve, 50));  // the first write fails meanwhile
+        yield Buffer.from('second');
+      }
+      const err = await rejection(writeFileAtomically(path, slow(), { ahead: true }));
+      expect(err.code).toBe('EIO');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -22,16 +22,15 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { bestOf, recallAt as recallOfIds } from './tools/measure.mjs';
 import { mulberry32 } from './tools/random.mjs';
-import { EN8M_CORPUS } from './tools/paths.mjs';
+import { EN8M_CORPUS, REPO_ROOT } from './tools/paths.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = REPO_ROOT;
 const { train, trainItems, Word2Vec, ItemEmbeddings, loadIndex, simd } = await import(join(root, 'dist', 'esm', 'index.mjs'));
 
 const USAGE = `node bench/index.mjs [options]   (npm run bench -- index [options])

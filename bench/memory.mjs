@@ -6,12 +6,11 @@
 //   node bench/memory.mjs [--corpus FILE.gz] [--times 10] [--epochs 1] [--threads 2]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
-import { EN8M_CORPUS } from './tools/paths.mjs';
+import { EN8M_CORPUS, REPO_ROOT } from './tools/paths.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const root = REPO_ROOT;
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? [...acc, [v.replace(/^--/, ''), a[i + 1]]] : acc), []));
 const shippedCorpus = join(root, 'lib', 'data', 'default-corpus.txt.gz');
 // en-8m beside the repository when it is there, else the corpus the package ships.

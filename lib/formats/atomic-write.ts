@@ -109,7 +109,7 @@ async function writeNewFile(path: string, blocks: FileBlocks, ahead = false): Pr
  *   syscall as the file system gave them).
  */
 export async function writeFileAtomically(path: string, blocks: FileBlocks, options: WriteOptions = {}): Promise<void> {
-  await writeFilesAtomically([{ path, blocks, ...(options.ahead ? { ahead: true } : {}) }]);
+  await writeFilesAtomically([{ path, blocks, ahead: options.ahead }]);
 }
 
 /**

@@ -114,9 +114,8 @@ class TokenTable {
   bool counting() const { return counting_; }
   /// Number of distinct keys.
   size_t size() const { return entries_.size(); }
-  /// Id of the token, or -1 when unknown (fixed tables); counting tables add and count it.
-  int32_t lookup(const uint8_t* p, size_t n, uint64_t hash) { return lookup(p, n, hash, headBytes(p, n)); }
-  /// The same, given the token's headBytes() (the scanner's hot path: inline, nothing recomputed).
+  /// Id of the token (its hashToken() and headBytes() given: the scanner's hot path, inline,
+  /// nothing recomputed), or -1 when unknown (fixed tables); counting tables add and count it.
   int32_t lookup(const uint8_t* p, size_t n, uint64_t hash, uint64_t head) {
     int32_t id = find(p, n, hash, head);
     if (!counting_) return id;

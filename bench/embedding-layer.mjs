@@ -24,15 +24,14 @@
 // Needs `npm run build:ts` (it uses dist/cjs) and the addon. Writes
 // bench/results/current/embedding-layer.{md,json,svg} (bench/tools/results.mjs).
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { mulberry32 } from './tools/random.mjs';
+import { REPO_ROOT as root } from './tools/paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { trainItems } = createRequire(import.meta.url)(join(root, 'dist', 'cjs', 'index.js'));
 
 const argv = process.argv.slice(2);

@@ -8,10 +8,9 @@
 // The page cache is warm (the files were just written): these are open times, not disk reads.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REPO_ROOT as root } from './tools/paths.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, v, i, a) => (v.startsWith('--') ? [...acc, [v.slice(2), a[i + 1]?.startsWith('--') || a[i + 1] === undefined ? 'true' : a[i + 1]]] : acc), []),
 );

@@ -9,10 +9,10 @@
 // DIR/index_file/, DIR/ivf_lists/: test/fuzz/regressions/index_file's and ivf_lists' files.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { mulberry32 } from './tools/random.mjs';
+import { REPO_ROOT as root } from './tools/paths.mjs';
 
 const require = createRequire(import.meta.url);
 const { encodeNativeModel } = require('../dist/cjs/formats/native-model.js');
@@ -76,7 +76,7 @@ for (let i = 0; i < 16; i++) {
 // and damaged ones).
 // ivf_lists: the same, lists payloads after their mode byte.
 for (const target of ['index_file', 'ivf_lists']) {
-  const regressions = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fuzz', 'regressions', target);
+  const regressions = join(root, 'test', 'fuzz', 'regressions', target);
   for (const name of readdirSync(regressions)) write(target, name, readFileSync(join(regressions, name)));
 }
 console.log(`${written} seed inputs written under ${dir}`);

@@ -22,11 +22,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { mulberry32 } from './tools/random.mjs';
+import { REPO_ROOT as root } from './tools/paths.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { train, cudaDevices, loadModel } = require(join(root, 'dist', 'cjs', 'index.js'));
 const { native } = require(join(root, 'dist', 'cjs', 'native', 'addon.js'));

@@ -26,14 +26,13 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { mulberry32 } from './tools/random.mjs';
+import { REPO_ROOT as root } from './tools/paths.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const api = await import(join(root, 'dist', 'esm', 'index.mjs'));
 
 const USAGE = `node bench/graph.mjs [options]   (npm run bench -- graph [options])

@@ -5,13 +5,11 @@
 //   [--batch Q] [--threads T] [--json FILE]
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { machineLimits } from './tools/machine.mjs';
+import { REPO_ROOT as root } from './tools/paths.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..');
 const { Word2Vec, simd } = await import(join(root, 'dist/esm/index.mjs'));
 
 const args = process.argv.slice(2);

@@ -11,12 +11,11 @@
 // rewrites the README from the current results.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
+import { REPO_ROOT as root } from './tools/paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const list = (flag) => {
   const i = args.indexOf(flag);

@@ -9,14 +9,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { trainGraph } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { provenance, resultMeta } from './results.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const SEEDS = flag('--seeds', '1,2').split(',').map(Number);

@@ -3,12 +3,11 @@
 // floats reading input.f32 or output.f32 as a Float32Array. Exits naming the command that makes
 // them when they are not there.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { mulberry32 } from './random.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** `count` rows of `rows` (`dim` floats each) drawn uniformly with replacement, seeded: the
  * studies' queries, the same every run. */

@@ -15,16 +15,15 @@
 // The graph is built once (2-3 minutes) and kept under bench/scratch/index-filter-share.
 // Needs `node bench/index.mjs --data-only` first.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
 import { recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const QUERIES = Number(flag('--queries', '2000'));

@@ -11,15 +11,14 @@
 // matter here), 2 threads; one query (an item's input vector, negated: it prefers no row).
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { Word2Vec, loadIndex } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems } from './index-cache.mjs';
 import { provenance, resultMeta } from './results.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const REPS = Number(flag('--reps', '3'));

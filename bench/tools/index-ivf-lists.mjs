@@ -9,16 +9,15 @@
 // Queries: sampled items' input vectors (seeded); ground truth the exact model.nearest; 2
 // threads. Each timing: best of 3 batched searches or more, repeated for at least 1 s (as
 // bench/index.mjs). Needs `node bench/index.mjs --data-only` first.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
 import { bestOf, qpsAtRecall, recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const QUERIES = Number(flag('--queries', '2000'));

@@ -15,17 +15,16 @@
 // Needs `node bench/index.mjs --data-only` first, and Debian's python3-hnswlib.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
 import { bestOf, median, qpsAtRecall, recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const ROUNDS = Number(flag('--rounds', '6'));

@@ -13,16 +13,15 @@
 // Needs the cached vectors (bench/scratch/index-data/items-*/input.f32 of 1M rows): run
 // `node bench/index.mjs --data-only` first (about 10 minutes). Queries are sampled item rows
 // (seeded); ground truth is model.nearest over every row.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 import { Word2Vec } from '../../dist/esm/index.mjs';
 import { flagReader } from './args.mjs';
 import { cachedItems, sampledRows } from './index-cache.mjs';
 import { recallAt } from './measure.mjs';
 import { provenance, resultMeta, writeStudy } from './results.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
 const flag = flagReader(argv);
 const SETTINGS = flag('--settings', '16x64,32x64,16x128,32x128').split(',').map((s) => s.split('x').map(Number));

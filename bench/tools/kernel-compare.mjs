@@ -15,12 +15,11 @@
 // under the table in NAME.md is kept.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describeMachine } from './machine.mjs';
 import { writeStudy } from './results.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const scratch = join(root, 'bench', 'scratch');
 
 function parseArgs(argv) {

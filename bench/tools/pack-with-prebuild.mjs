@@ -36,11 +36,10 @@ import {
 } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { REPO_ROOT as root } from './paths.mjs';
 
 const run = promisify(execFile);
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const started = performance.now();
 
 const args = process.argv.slice(2);

@@ -8,12 +8,11 @@
 // had uncommitted changes) and the machine, so a figure can be traced and rerun.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 
 import { describeMachine, machineDescription } from './machine.mjs';
+import { REPO_ROOT as root } from './paths.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RESULTS = join(root, 'bench', 'results');
 const CURRENT = join(RESULTS, 'current');
 const HISTORY = join(RESULTS, 'history');

@@ -15,6 +15,22 @@ namespace w2v {
 namespace simd {
 namespace {
 
+// The vector operations of window_forms.inl (and the sum of lanes dot() takes): 8 lanes.
+struct Lanes {
+  using V = __m256;
+  static V zero() { return _mm256_setzero_ps(); }
+  static V set1(float x) { return _mm256_set1_ps(x); }
+  static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+  static float sum(V v) {
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+  }
+};
+
 struct WindowProduct;
 struct Avx2Ops {
   static constexpr bool kFusedCbow = true;
@@ -31,11 +47,7 @@ struct Avx2Ops {
       s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
     }
     for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-    __m256 s = _mm256_add_ps(s0, s1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    float r = _mm_cvtss_f32(h);
+    float r = Lanes::sum(_mm256_add_ps(s0, s1));
     for (; i < n; ++i) r += a[i] * b[i];
     return r;
   }
@@ -67,10 +79,8 @@ struct Avx2Ops {
 bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                        int32_t negativeCount);
 
-// The window's three products with each row's chunks held in registers: every chunk of a row
-// is loaded once per group and reused across the other side's rows, about one load per FMA
-// (the row-by-row form needs two loads and a store per FMA). Up to kGroup chunks of 8 floats
-// at a time; the row's last partial chunk is loaded and stored with a mask.
+// Up to kGroup chunks of 8 floats at a time in registers (window_forms.inl, and CBOW's tiled
+// sums below).
 constexpr int32_t kGroup = 8;
 
 // A last chunk of exactly 4 floats (dim 100, 300: any dim = 4 mod 8) is loaded and stored as a
@@ -98,134 +108,12 @@ struct Chunks {
   }
 };
 
-// Chunks [k0, k0 + N) of the rows, N known at compile time so the group stays in registers.
-template <int32_t N>
-inline void scoreGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, float* S, bool first) {
-  const int32_t T = w.targets;
-  for (int32_t c = 0; c < w.contexts; ++c) {
-    __m256 in[N];
-    for (int32_t k = 0; k < N; ++k) in[k] = ch.load(w.in[c], k0 + k);
-    for (int32_t t = 0; t < T; ++t) {
-      __m256 a0 = _mm256_mul_ps(in[0], ch.load(w.out[t], k0));
-      __m256 a1 = _mm256_setzero_ps();
-      for (int32_t k = 1; k < N; ++k) {
-        if (k & 1) a1 = _mm256_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a1);
-        else a0 = _mm256_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a0);
-      }
-      const __m256 sum = _mm256_add_ps(a0, a1);
-      __m128 h = _mm_add_ps(_mm256_castps256_ps128(sum), _mm256_extractf128_ps(sum, 1));
-      h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-      h = _mm_add_ss(h, _mm_movehdup_ps(h));
-      const float v = _mm_cvtss_f32(h);
-      S[c * T + t] = first ? v : S[c * T + t] + v;
-    }
-  }
-}
+#include "window_forms.inl"
 
-// OUT's gradient rows (in scratch) = G^T IN over chunks [k0, k0 + N).
-template <int32_t N>
-inline void outGradientGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
-  const int32_t T = w.targets;
-  for (int32_t t = 0; t < T; ++t) {
-    __m256 acc[N];
-    for (int32_t k = 0; k < N; ++k) acc[k] = _mm256_setzero_ps();
-    for (int32_t c = 0; c < w.contexts; ++c) {
-      const __m256 g = _mm256_set1_ps(G[c * T + t]);
-      for (int32_t k = 0; k < N; ++k) acc[k] = _mm256_fmadd_ps(g, ch.load(w.in[c], k0 + k), acc[k]);
-    }
-    float* og = w.scratch + static_cast<size_t>(t) * w.dim;
-    for (int32_t k = 0; k < N; ++k) ch.store(og, k0 + k, acc[k]);
-  }
-}
-
-// IN += G OUT over chunks [k0, k0 + N).
-template <int32_t N>
-inline void inUpdateGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
-  const int32_t T = w.targets;
-  for (int32_t c = 0; c < w.contexts; ++c) {
-    __m256 acc[N];
-    for (int32_t k = 0; k < N; ++k) acc[k] = ch.load(w.in[c], k0 + k);
-    for (int32_t t = 0; t < T; ++t) {
-      const __m256 g = _mm256_set1_ps(G[c * T + t]);
-      for (int32_t k = 0; k < N; ++k) acc[k] = _mm256_fmadd_ps(g, ch.load(w.out[t], k0 + k), acc[k]);
-    }
-    for (int32_t k = 0; k < N; ++k) ch.store(w.in[c], k0 + k, acc[k]);
-  }
-}
-
-// Calls f(std::integral_constant<int32_t, n>) for a group of n chunks, 1 <= n <= kGroup, so
-// the callee keeps the group's chunks in registers.
-template <class F>
-inline void withGroupSize(int32_t n, F&& f) {
-  switch (n) {
-    case 8: f(std::integral_constant<int32_t, 8>{}); break;
-    case 7: f(std::integral_constant<int32_t, 7>{}); break;
-    case 6: f(std::integral_constant<int32_t, 6>{}); break;
-    case 5: f(std::integral_constant<int32_t, 5>{}); break;
-    case 4: f(std::integral_constant<int32_t, 4>{}); break;
-    case 3: f(std::integral_constant<int32_t, 3>{}); break;
-    case 2: f(std::integral_constant<int32_t, 2>{}); break;
-    default: f(std::integral_constant<int32_t, 1>{}); break;
-  }
-}
-static_assert(kGroup == 8, "withGroupSize covers groups of 1 to 8 chunks");
-
-// Calls F<n>(k0) for groups of up to kGroup chunks covering every chunk of a row.
-template <template <int32_t> class F, class... Args>
-inline void forGroups(const Chunks& ch, Args&&... args) {
-  for (int32_t k0 = 0; k0 < ch.count; k0 += kGroup)
-    withGroupSize(std::min(kGroup, ch.count - k0), [&](auto N) { F<N>::run(ch, k0, args...); });
-}
-
-template <int32_t N>
-struct Scores {
-  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { scoreGroup<N>(w, ch, k0, w.scores, k0 == 0); }
-};
-template <int32_t N>
-struct OutGradient {
-  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { outGradientGroup<N>(w, ch, k0, w.scores); }
-};
-template <int32_t N>
-struct InUpdate {
-  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { inUpdateGroup<N>(w, ch, k0, w.scores); }
-};
-
-// CBOW with negative sampling in fewer passes over memory than the row-by-row form: the
-// mean of the context rows in one pass, then for each target (in the original's order, each
-// seeing the rows as the previous targets left them) a dot product and one fused pass that
-// updates the gradient and the output row together, then the gradient added to every
-// context row.
 void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
-                            int32_t negativeCount) {
-  if (tiledCbowNegative(j, word, rows, count, negatives, negativeCount)) return;
-  const int32_t dim = j.dim;
-  const Chunks ch(dim);
-  float* hidden = j.scratch;
-  float* gradient = j.scratch + j.stride;
-  // The negatives were drawn a word ahead and their rows prefetched (trainSentenceWith).
-  int32_t samples[kMaxNegative + 1];
-  samples[0] = word;
-  for (int32_t d = 0; d < negativeCount; ++d) samples[1 + d] = negatives[d];
-  const int32_t n = 1 + negativeCount;
-  const __m256 inv = _mm256_set1_ps(1.0f / static_cast<float>(count));
-  for (int32_t k = 0; k < ch.count; ++k) {
-    __m256 acc = ch.load(rows[0], k);
-    for (int32_t c = 1; c < count; ++c) acc = _mm256_add_ps(acc, ch.load(rows[c], k));
-    ch.store(hidden, k, _mm256_mul_ps(acc, inv));
-    ch.store(gradient, k, _mm256_setzero_ps());
-  }
-  ++j.predictions;
-  for (int32_t i = 0; i < n; ++i) {
-    float* out = outputRow(j, samples[i]);
-    const __m256 gv = _mm256_set1_ps(labelGradient(j, dot(hidden, out, dim), i == 0 ? 1.0f : 0.0f));
-    for (int32_t k = 0; k < ch.count; ++k) {
-      const __m256 o = ch.load(out, k);
-      ch.store(gradient, k, _mm256_fmadd_ps(gv, o, ch.load(gradient, k)));
-      ch.store(out, k, _mm256_fmadd_ps(gv, ch.load(hidden, k), o));
-    }
-  }
-  for (int32_t c = 0; c < count; ++c)
-    for (int32_t k = 0; k < ch.count; ++k) ch.store(rows[c], k, _mm256_add_ps(ch.load(rows[c], k), ch.load(gradient, k)));
+                           int32_t negativeCount) {
+  if (!tiledCbowNegative(j, word, rows, count, negatives, negativeCount))
+    cbowByTargets<Avx2Ops>(j, word, rows, count, negatives, negativeCount);
 }
 
 // The window's products tiled for the common shape, at most kTileTargets targets (5 negatives
@@ -564,12 +452,7 @@ void Avx2Ops::hierarchicalPath(SentenceJob& j, const float* in, int64_t first, i
 void Avx2Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
   // The target count known at compile time: no branch in the inner loops.
   if (w.contexts <= kTileContexts && withTargetCount(w.targets, [&](auto T) { tiledWindowProducts<T>(w, j); })) return;
-  const Chunks ch(w.dim);
-  forGroups<Scores>(ch, w);
-  windowCoefficients(w, j);  // the scores become the coefficients G
-  forGroups<OutGradient>(ch, w);  // from the old IN
-  forGroups<InUpdate>(ch, w);     // from the old OUT
-  for (int32_t t = 0; t < w.targets; ++t) axpy(1.0f, w.scratch + static_cast<size_t>(t) * w.dim, w.out[t], w.dim);
+  windowProductsByGroups<Avx2Ops>(w, j);
 }
 
 }  // namespace

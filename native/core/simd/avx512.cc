@@ -79,10 +79,20 @@ struct Avx512Ops {
 bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
                        int32_t negativeCount);
 
-// The window's three products and CBOW as avx2.cc does them (see there), in chunks of 16
-// floats: every chunk of a row loaded once per group and reused across the other side's rows,
-// up to kGroup chunks at a time in registers (32 ZMM registers: a group of N chunks takes
-// N + 3), the row's last partial chunk loaded and stored with a mask.
+// The vector operations of window_forms.inl: 16 lanes, their sum by _mm512_reduce_add_ps.
+struct Lanes {
+  using V = __m512;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V set1(float x) { return _mm512_set1_ps(x); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static float sum(V v) { return _mm512_reduce_add_ps(v); }
+};
+
+// The window's three products and CBOW's target-by-target form (window_forms.inl) in chunks
+// of 16 floats, up to kGroup chunks at a time in registers (32 ZMM registers: a group of N
+// chunks takes N + 3), the row's last partial chunk loaded and stored with a mask.
 constexpr int32_t kGroup = 8;
 
 struct Chunks {
@@ -99,121 +109,12 @@ struct Chunks {
   }
 };
 
-// Chunks [k0, k0 + N) of the rows, N known at compile time so the group stays in registers.
-template <int32_t N>
-inline void scoreGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, float* S, bool first) {
-  const int32_t T = w.targets;
-  for (int32_t c = 0; c < w.contexts; ++c) {
-    __m512 in[N];
-    for (int32_t k = 0; k < N; ++k) in[k] = ch.load(w.in[c], k0 + k);
-    for (int32_t t = 0; t < T; ++t) {
-      __m512 a0 = _mm512_mul_ps(in[0], ch.load(w.out[t], k0));
-      __m512 a1 = _mm512_setzero_ps();
-      for (int32_t k = 1; k < N; ++k) {
-        if (k & 1) a1 = _mm512_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a1);
-        else a0 = _mm512_fmadd_ps(in[k], ch.load(w.out[t], k0 + k), a0);
-      }
-      const float v = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
-      S[c * T + t] = first ? v : S[c * T + t] + v;
-    }
-  }
-}
+#include "window_forms.inl"
 
-// OUT's gradient rows (in scratch) = G^T IN over chunks [k0, k0 + N).
-template <int32_t N>
-inline void outGradientGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
-  const int32_t T = w.targets;
-  for (int32_t t = 0; t < T; ++t) {
-    __m512 acc[N];
-    for (int32_t k = 0; k < N; ++k) acc[k] = _mm512_setzero_ps();
-    for (int32_t c = 0; c < w.contexts; ++c) {
-      const __m512 g = _mm512_set1_ps(G[c * T + t]);
-      for (int32_t k = 0; k < N; ++k) acc[k] = _mm512_fmadd_ps(g, ch.load(w.in[c], k0 + k), acc[k]);
-    }
-    float* og = w.scratch + static_cast<size_t>(t) * w.dim;
-    for (int32_t k = 0; k < N; ++k) ch.store(og, k0 + k, acc[k]);
-  }
-}
-
-// IN += G OUT over chunks [k0, k0 + N).
-template <int32_t N>
-inline void inUpdateGroup(const WindowProduct& w, const Chunks& ch, int32_t k0, const float* G) {
-  const int32_t T = w.targets;
-  for (int32_t c = 0; c < w.contexts; ++c) {
-    __m512 acc[N];
-    for (int32_t k = 0; k < N; ++k) acc[k] = ch.load(w.in[c], k0 + k);
-    for (int32_t t = 0; t < T; ++t) {
-      const __m512 g = _mm512_set1_ps(G[c * T + t]);
-      for (int32_t k = 0; k < N; ++k) acc[k] = _mm512_fmadd_ps(g, ch.load(w.out[t], k0 + k), acc[k]);
-    }
-    for (int32_t k = 0; k < N; ++k) ch.store(w.in[c], k0 + k, acc[k]);
-  }
-}
-
-// Calls F<n>(k0) for groups of up to kGroup chunks covering every chunk of a row.
-template <template <int32_t> class F, class... Args>
-inline void forGroups(const Chunks& ch, Args&&... args) {
-  for (int32_t k0 = 0; k0 < ch.count; k0 += kGroup) {
-    switch (std::min(kGroup, ch.count - k0)) {
-      case 8: F<8>::run(ch, k0, args...); break;
-      case 7: F<7>::run(ch, k0, args...); break;
-      case 6: F<6>::run(ch, k0, args...); break;
-      case 5: F<5>::run(ch, k0, args...); break;
-      case 4: F<4>::run(ch, k0, args...); break;
-      case 3: F<3>::run(ch, k0, args...); break;
-      case 2: F<2>::run(ch, k0, args...); break;
-      default: F<1>::run(ch, k0, args...); break;
-    }
-  }
-}
-
-template <int32_t N>
-struct Scores {
-  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { scoreGroup<N>(w, ch, k0, w.scores, k0 == 0); }
-};
-template <int32_t N>
-struct OutGradient {
-  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { outGradientGroup<N>(w, ch, k0, w.scores); }
-};
-template <int32_t N>
-struct InUpdate {
-  static void run(const Chunks& ch, int32_t k0, const WindowProduct& w) { inUpdateGroup<N>(w, ch, k0, w.scores); }
-};
-
-// CBOW with negative sampling as avx2.cc's: the negatives drawn a word ahead and their rows
-// prefetched (trainSentenceWith), the context mean in one pass, one fused pass per target over the gradient and
-// the output row, then the gradient added to every context row.
 void Avx512Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t count, const int32_t* negatives,
-                            int32_t negativeCount) {
-  if (tiledCbowNegative(j, word, rows, count, negatives, negativeCount)) return;
-  const int32_t dim = j.dim;
-  const Chunks ch(dim);
-  float* hidden = j.scratch;
-  float* gradient = j.scratch + j.stride;
-  // The negatives were drawn a word ahead and their rows prefetched (trainSentenceWith).
-  int32_t samples[kMaxNegative + 1];
-  samples[0] = word;
-  for (int32_t d = 0; d < negativeCount; ++d) samples[1 + d] = negatives[d];
-  const int32_t n = 1 + negativeCount;
-  const __m512 inv = _mm512_set1_ps(1.0f / static_cast<float>(count));
-  for (int32_t k = 0; k < ch.count; ++k) {
-    __m512 acc = ch.load(rows[0], k);
-    for (int32_t c = 1; c < count; ++c) acc = _mm512_add_ps(acc, ch.load(rows[c], k));
-    ch.store(hidden, k, _mm512_mul_ps(acc, inv));
-    ch.store(gradient, k, _mm512_setzero_ps());
-  }
-  ++j.predictions;
-  for (int32_t i = 0; i < n; ++i) {
-    float* out = outputRow(j, samples[i]);
-    const __m512 gv = _mm512_set1_ps(labelGradient(j, dot(hidden, out, dim), i == 0 ? 1.0f : 0.0f));
-    for (int32_t k = 0; k < ch.count; ++k) {
-      const __m512 o = ch.load(out, k);
-      ch.store(gradient, k, _mm512_fmadd_ps(gv, o, ch.load(gradient, k)));
-      ch.store(out, k, _mm512_fmadd_ps(gv, ch.load(hidden, k), o));
-    }
-  }
-  for (int32_t c = 0; c < count; ++c)
-    for (int32_t k = 0; k < ch.count; ++k) ch.store(rows[c], k, _mm512_add_ps(ch.load(rows[c], k), ch.load(gradient, k)));
+                             int32_t negativeCount) {
+  if (!tiledCbowNegative(j, word, rows, count, negatives, negativeCount))
+    cbowByTargets<Avx512Ops>(j, word, rows, count, negatives, negativeCount);
 }
 
 // The tiled forms of avx2.cc (see there) in 16-lane chunks, the row's last partial chunk by
@@ -404,12 +305,7 @@ bool tiledCbowNegative(SentenceJob& j, int32_t word, float* const* rows, int32_t
 void Avx512Ops::windowProducts(const WindowProduct& w, SentenceJob& j) {
   // The target count known at compile time: no branch in the inner loops.
   if (w.contexts <= kTileContexts && withTargetCount(w.targets, [&](auto T) { tiledWindowProducts<T>(w, j); })) return;
-  const Chunks ch(w.dim);
-  forGroups<Scores>(ch, w);
-  windowCoefficients(w, j);       // the scores become the coefficients G
-  forGroups<OutGradient>(ch, w);  // from the old IN
-  forGroups<InUpdate>(ch, w);     // from the old OUT
-  for (int32_t t = 0; t < w.targets; ++t) axpy(1.0f, w.scratch + static_cast<size_t>(t) * w.dim, w.out[t], w.dim);
+  windowProductsByGroups<Avx512Ops>(w, j);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
-// The per-sentence training kernel, one build per instruction set (scalar.cc, avx2.cc),
-// chosen at run time (dispatch.cc). Kernels take plain data only: they are compiled with
-// their own -m flags and must not share inline code with the rest of the core.
+// The per-sentence training kernel, one build per instruction set (scalar.cc, avx2.cc,
+// avx512.cc, neon.cc), chosen at run time (dispatch.cc). Each file defines its vector
+// operations and includes the bodies written once over them: sentence_kernel.inl (every
+// file), and for the wide-vector files tiles.inl (the tiled forms' coefficients) and
+// window_forms.inl (the shapes the tiles do not take). Kernels take plain data only: they are
+// compiled with their own -m flags and must not share inline code with the rest of the core.
 #pragma once
 #include <atomic>
 #include <cstdint>

@@ -127,8 +127,8 @@ void Avx2Ops::cbowNegative(SentenceJob& j, int32_t word, float* const* rows, int
 // - updates: one pass over the row's chunks doing OUT's gradient (from the old IN), IN's
 //   update (from the old OUT) and OUT's update, in the order and rounding of the three passes
 //   of the generic form, each chunk's contexts in one pass when they are distinct rows
-//   (updateChunkOnePass). A row that occurs twice (a repeated context word, a negative drawn
-//   twice) takes both updates, as there.
+//   (updateChunkOnePass; both forms in tiles.inl, shared with avx512.cc). A row that occurs
+//   twice (a repeated context word, a negative drawn twice) takes both updates, as there.
 constexpr int32_t kTileTargets = 6;
 constexpr int32_t kTileContexts = 32;
 
@@ -178,6 +178,13 @@ inline void storePart(float* p, __m256 v, __m256i mask) {
   else if constexpr (P == Part::kHalf) _mm_storeu_ps(p, _mm256_castps256_ps128(v));
   else _mm256_maskstore_ps(p, mask, v);
 }
+// A chunk of kind P as the tiles' shared updates read and write it (tiles.inl's `io`).
+template <Part P>
+struct PartIO {
+  __m256i mask;
+  __m256 load(const float* p) const { return loadPart<P>(p, mask); }
+  void store(float* p, __m256 v) const { storePart<P>(p, v, mask); }
+};
 
 // Accumulates chunk `off` of NC contexts against the T targets.
 template <int32_t T, int32_t NC, Part P>
@@ -201,66 +208,6 @@ inline void scoreContexts(const WindowProduct& w, int32_t c0, const RowChunks& r
   for (int32_t c = 0; c < NC; ++c) contextCoefficients(sumsOfSix(acc[c]), valid, j, G + (c0 + c) * 8, loss);
 }
 
-// The three updates on chunk `off`; G holds 8 coefficients per context.
-template <int32_t T, Part P>
-inline void updateChunk(const WindowProduct& w, const float* G, size_t off, __m256i mask) {
-  const int32_t C = w.contexts;
-  __m256 grad[kTileTargets];
-  for (auto& g : grad) g = _mm256_setzero_ps();
-  for (int32_t c = 0; c < C; ++c) {  // OUT's gradient = G^T IN, from the old IN
-    const __m256 in = loadPart<P>(w.in[c] + off, mask);
-    for (int32_t t = 0; t < T; ++t) {
-      grad[t] = _mm256_fmadd_ps(_mm256_broadcast_ss(G + c * 8 + t), in, grad[t]);
-    }
-  }
-  __m256 out[kTileTargets];
-  for (int32_t t = 0; t < T; ++t) {
-    out[t] = loadPart<P>(w.out[t] + off, mask);
-  }
-  for (int32_t c = 0; c < C; ++c) {  // IN += G OUT, from the old OUT
-    __m256 in = loadPart<P>(w.in[c] + off, mask);
-    for (int32_t t = 0; t < T; ++t) {
-      in = _mm256_fmadd_ps(_mm256_broadcast_ss(G + c * 8 + t), out[t], in);
-    }
-    storePart<P>(w.in[c] + off, in, mask);
-  }
-  for (int32_t t = 0; t < T; ++t) {  // OUT += its gradient (reloaded: a row drawn twice takes both)
-    storePart<P>(w.out[t] + off, _mm256_add_ps(loadPart<P>(w.out[t] + off, mask), grad[t]), mask);
-  }
-}
-
-// The same three updates in one pass over the contexts, for windows whose context rows are
-// distinct: each context chunk is loaded once and each coefficient broadcast once for both
-// OUT's gradient and IN's update (the two-pass form loads and broadcasts each twice), with the
-// 6 gradients, the 6 output chunks, the context chunk and its update in 15 of the 16
-// registers. Lane by lane the same sums in the same order, so the same results: OUT's gradient
-// still sees each context's old chunk, because no context row is written before it is read.
-// A window with a context word twice keeps the two-pass form, where the second occurrence's
-// update starts from the first's (as in the original's pair-by-pair order).
-// (Kernel bench, avx2+fma, dim 100: 71 ns a prediction against 79.5.)
-template <int32_t T, Part P>
-inline void updateChunkOnePass(const WindowProduct& w, const float* G, size_t off, __m256i mask) {
-  __m256 grad[kTileTargets];
-  __m256 out[kTileTargets];
-  for (int32_t t = 0; t < T; ++t) {
-    grad[t] = _mm256_setzero_ps();
-    out[t] = loadPart<P>(w.out[t] + off, mask);
-  }
-  for (int32_t c = 0; c < w.contexts; ++c) {
-    const __m256 in = loadPart<P>(w.in[c] + off, mask);
-    __m256 updated = in;
-    for (int32_t t = 0; t < T; ++t) {
-      const __m256 g = _mm256_broadcast_ss(G + c * 8 + t);
-      grad[t] = _mm256_fmadd_ps(g, in, grad[t]);       // OUT's gradient, from the old IN
-      updated = _mm256_fmadd_ps(g, out[t], updated);  // IN += G OUT, from the old OUT
-    }
-    storePart<P>(w.in[c] + off, updated, mask);
-  }
-  for (int32_t t = 0; t < T; ++t) {  // OUT += its gradient (reloaded: a row drawn twice takes both)
-    storePart<P>(w.out[t] + off, _mm256_add_ps(loadPart<P>(w.out[t] + off, mask), grad[t]), mask);
-  }
-}
-
 template <int32_t T>
 void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
   const RowChunks r(w.dim, w.stride);
@@ -272,9 +219,9 @@ void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
   for (; c0 + 2 <= w.contexts; c0 += 2) scoreContexts<T, 2>(w, c0, r, valid, j, G, loss);
   if (c0 < w.contexts) scoreContexts<T, 1>(w, c0, r, valid, j, G, loss);
   if (distinctRows(w.in, w.contexts)) {
-    forEachChunk(r, [&](auto P, size_t off) { updateChunkOnePass<T, P>(w, G, off, r.mask); });
+    forEachChunk(r, [&](auto P, size_t off) { updateChunkOnePass<T>(w, G, off, PartIO<P>{r.mask}); });
   } else {
-    forEachChunk(r, [&](auto P, size_t off) { updateChunk<T, P>(w, G, off, r.mask); });
+    forEachChunk(r, [&](auto P, size_t off) { updateChunk<T>(w, G, off, PartIO<P>{r.mask}); });
   }
   addLoss(j, loss);
 }

@@ -140,6 +140,13 @@ inline void storeChunk(float* p, __m512 v, __mmask16 m) {
   if constexpr (Masked) _mm512_mask_storeu_ps(p, m, v);
   else _mm512_storeu_ps(p, v);
 }
+// A whole or masked chunk as the tiles' shared updates read and write it (tiles.inl's `io`).
+template <bool Masked>
+struct ChunkIO {
+  __mmask16 mask;
+  __m512 load(const float* p) const { return loadChunk<Masked>(p, mask); }
+  void store(float* p, __m512 v) const { storeChunk<Masked>(p, v, mask); }
+};
 
 constexpr int32_t kTileRows = 4;  // contexts scored at once
 
@@ -171,50 +178,6 @@ inline void scoreContexts(const WindowProduct& w, int32_t c0, __mmask16 tail, __
   }
 }
 
-template <int32_t T, bool Masked>
-inline void updateChunk(const WindowProduct& w, const float* G, size_t off, __mmask16 m) {
-  const int32_t C = w.contexts;
-  __m512 grad[kTileTargets];
-  for (auto& g : grad) g = _mm512_setzero_ps();
-  for (int32_t c = 0; c < C; ++c) {  // OUT's gradient = G^T IN, from the old IN
-    const __m512 in = loadChunk<Masked>(w.in[c] + off, m);
-    for (int32_t t = 0; t < T; ++t) grad[t] = _mm512_fmadd_ps(_mm512_set1_ps(G[c * 8 + t]), in, grad[t]);
-  }
-  __m512 out[kTileTargets];
-  for (int32_t t = 0; t < T; ++t) out[t] = loadChunk<Masked>(w.out[t] + off, m);
-  for (int32_t c = 0; c < C; ++c) {  // IN += G OUT, from the old OUT
-    __m512 in = loadChunk<Masked>(w.in[c] + off, m);
-    for (int32_t t = 0; t < T; ++t) in = _mm512_fmadd_ps(_mm512_set1_ps(G[c * 8 + t]), out[t], in);
-    storeChunk<Masked>(w.in[c] + off, in, m);
-  }
-  for (int32_t t = 0; t < T; ++t)  // OUT += its gradient (reloaded: a row drawn twice takes both)
-    storeChunk<Masked>(w.out[t] + off, _mm512_add_ps(loadChunk<Masked>(w.out[t] + off, m), grad[t]), m);
-}
-
-// The same three updates in one pass over the contexts, for windows whose context rows are
-// distinct, as avx2.cc's updateChunkOnePass (which says why the results are the same).
-template <int32_t T, bool Masked>
-inline void updateChunkOnePass(const WindowProduct& w, const float* G, size_t off, __mmask16 m) {
-  __m512 grad[kTileTargets];
-  __m512 out[kTileTargets];
-  for (int32_t t = 0; t < T; ++t) {
-    grad[t] = _mm512_setzero_ps();
-    out[t] = loadChunk<Masked>(w.out[t] + off, m);
-  }
-  for (int32_t c = 0; c < w.contexts; ++c) {
-    const __m512 in = loadChunk<Masked>(w.in[c] + off, m);
-    __m512 updated = in;
-    for (int32_t t = 0; t < T; ++t) {
-      const __m512 g = _mm512_set1_ps(G[c * 8 + t]);
-      grad[t] = _mm512_fmadd_ps(g, in, grad[t]);       // OUT's gradient, from the old IN
-      updated = _mm512_fmadd_ps(g, out[t], updated);  // IN += G OUT, from the old OUT
-    }
-    storeChunk<Masked>(w.in[c] + off, updated, m);
-  }
-  for (int32_t t = 0; t < T; ++t)  // OUT += its gradient (reloaded: a row drawn twice takes both)
-    storeChunk<Masked>(w.out[t] + off, _mm512_add_ps(loadChunk<Masked>(w.out[t] + off, m), grad[t]), m);
-}
-
 template <int32_t T>
 void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
   const __mmask16 tail = tailMask(w.dim % 16);
@@ -233,11 +196,11 @@ void tiledWindowProducts(const WindowProduct& w, SentenceJob& j) {
   const int32_t whole = w.dim / 16;
   size_t off = 0;
   if (distinctRows(w.in, w.contexts)) {
-    for (int32_t k = 0; k < whole; ++k, off += 16) updateChunkOnePass<T, false>(w, G, off, tail);
-    if (w.dim % 16 != 0) updateChunkOnePass<T, true>(w, G, off, tail);
+    for (int32_t k = 0; k < whole; ++k, off += 16) updateChunkOnePass<T>(w, G, off, ChunkIO<false>{tail});
+    if (w.dim % 16 != 0) updateChunkOnePass<T>(w, G, off, ChunkIO<true>{tail});
   } else {
-    for (int32_t k = 0; k < whole; ++k, off += 16) updateChunk<T, false>(w, G, off, tail);
-    if (w.dim % 16 != 0) updateChunk<T, true>(w, G, off, tail);
+    for (int32_t k = 0; k < whole; ++k, off += 16) updateChunk<T>(w, G, off, ChunkIO<false>{tail});
+    if (w.dim % 16 != 0) updateChunk<T>(w, G, off, ChunkIO<true>{tail});
   }
   addLoss(j, loss);
 }

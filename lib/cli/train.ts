@@ -152,7 +152,8 @@ export async function trainCommand(args: string[]): Promise<void> {
     process.stdout.write(`Vocab size: ${model.size}\nWords in train file: ${model.counts ? sum(model.counts) : 0}\n`);
   }
   if (saveVocab && model.counts) {
-    await writeFile(saveVocab, new Vocabulary(model.keys, model.counts).toFile());
+    // A model's keys are distinct: no map of them to check (6-7 ms for 50,000 words).
+    await writeFile(saveVocab, new Vocabulary(model.keys, model.counts, false, true).toFile());
   }
   if (!output) return;
   if (classes > 0) {

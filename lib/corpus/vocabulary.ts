@@ -140,11 +140,14 @@ export class Vocabulary {
     return this.keyIndex().get(keyOf(word));
   }
 
-  /** The original's vocabulary file: `word count` per line, in id order. */
+  /**
+   * The original's vocabulary file: `word count` per line, in id order. One string encoded
+   * once (a Buffer a line took 3x as long: 21-25 ms against 8 for en-8m's 50,087 words).
+   */
   toFile(): Buffer {
-    const parts: Buffer[] = [];
-    for (let i = 0; i < this.keys.length; i++) parts.push(Buffer.from(`${this.keys[i]} ${this.counts[i]}\n`, 'latin1'));
-    return Buffer.concat(parts);
+    const lines = new Array<string>(this.keys.length);
+    for (let i = 0; i < this.keys.length; i++) lines[i] = `${this.keys[i]} ${this.counts[i]}\n`;
+    return Buffer.from(lines.join(''), 'latin1');
   }
 
   /** Parses a vocabulary file in the original's format (`word count` per line). */

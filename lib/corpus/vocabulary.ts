@@ -86,6 +86,8 @@ export class Vocabulary {
    * counter's lists, -1 for the `</s>` put first.
    */
   static selectFromCounter(counter: CountedTokens, options: VocabularyOptions): { vocabulary: Vocabulary; sources: Int32Array } {
+    const cap = options.maxVocab ?? Infinity;
+    if (counter.keys.length <= cap && selectedAlready(counter.counts, options.minCount)) return takeWhole(counter, options);
     const order: number[] = [];
     let sorted = true;  // most counted first already (the native counter's frequent() lists them so)
     for (let id = 0; id < counter.keys.length; id++) {
@@ -95,7 +97,6 @@ export class Vocabulary {
     }
     // Array.prototype.sort is stable, so ties keep first-seen order.
     if (!sorted) order.sort((a, b) => counter.counts[b]! - counter.counts[a]!);
-    const cap = options.maxVocab ?? Infinity;
     const kept = order.length > cap ? order.slice(0, cap) : order;
     const keys: string[] = [];
     const counts: number[] = [];
@@ -176,4 +177,42 @@ export class Vocabulary {
   static async read(path: string): Promise<Vocabulary> {
     return Vocabulary.parse(await readFile(path), `vocabulary file ${JSON.stringify(path)}`);
   }
+}
+
+/** Whether every count is at least minCount and none exceeds the one before (most counted first). */
+function selectedAlready(counts: Float64Array, minCount: number): boolean {
+  for (let i = 0; i < counts.length; i++) {
+    if (counts[i]! < minCount || (i > 0 && counts[i]! > counts[i - 1]!)) return false;
+  }
+  return true;
+}
+
+/**
+ * selectFromCounter for lists that are the vocabulary already, in order (the native counter's
+ * frequent() lists its tokens so): taken whole by copies of the lists instead of a word at a
+ * time (en-8m's 50,087 words: 3-4 ms against ~10, the loop running cold), with the same result.
+ */
+function takeWhole(counter: CountedTokens, options: VocabularyOptions): { vocabulary: Vocabulary; sources: Int32Array } {
+  const n = counter.keys.length;
+  // With sentenceToken, </s> goes first with the line count and a literal </s> token is left out.
+  const first = options.sentenceToken ? 1 : 0;
+  const literal = options.sentenceToken ? counter.keys.indexOf(SENTENCE_TOKEN) : -1;
+  const size = first + n - (literal >= 0 ? 1 : 0);
+  const keys = new Array<string>(size);
+  const counts = new Float64Array(size);
+  const sources = new Int32Array(size);
+  if (first) {
+    keys[0] = SENTENCE_TOKEN;
+    counts[0] = counter.lines;
+    sources[0] = -1;
+  }
+  let id = first;
+  for (let s = 0; s < n; s++) {
+    if (s === literal) continue;
+    keys[id] = counter.keys[s]!;
+    counts[id] = counter.counts[s]!;
+    sources[id] = s;
+    id++;
+  }
+  return { vocabulary: new Vocabulary(keys, counts, options.sentenceToken === true, true), sources };
 }

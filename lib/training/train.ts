@@ -193,7 +193,8 @@ function countedVocabulary(counter: NativeTokenCounter, opts: ResolvedTrainOptio
   const { vocabulary: vocab, sources } = Vocabulary.selectFromCounter(frequent, {
     minCount: opts.minCount, maxVocab: opts.maxVocab, sentenceToken: opts.sentenceToken,
   });
-  const provisional = Array.from(sources, (s) => (s >= 0 ? frequent.ids[s]! : -1));
+  const provisional = new Int32Array(sources.length);
+  for (let id = 0; id < sources.length; id++) provisional[id] = sources[id]! >= 0 ? frequent.ids[sources[id]!]! : -1;
   return { vocab, ...finalIds(counter.distinct, vocab, provisional, vocab.counts) };
 }
 

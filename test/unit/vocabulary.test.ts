@@ -118,6 +118,45 @@ describe('Vocabulary.fromCounter', () => {
     expect(Vocabulary.fromCounter(counted, { minCount: 1, sentenceToken: true, maxVocab: 3 }).words).toEqual(vocabulary.words);
   });
 
+  it('selectFromCounter takes lists already in order whole, with the word-by-word result', () => {
+    // The native counter's frequent() lists are the vocabulary already (most counted first, all
+    // at least minCount): they take a shortcut that must give what the general path gives. The
+    // reference: filter, stable sort by count, cap, </s> first with the line count.
+    const reference = (c: CountedTokens, o: { minCount: number; maxVocab?: number; sentenceToken?: boolean }) => {
+      const order = c.keys.map((_, i) => i).filter((i) => c.counts[i]! >= o.minCount);
+      order.sort((a, b) => c.counts[b]! - c.counts[a]!);
+      const kept = order.slice(0, o.maxVocab ?? Infinity).filter((i) => !(o.sentenceToken && c.keys[i] === SENTENCE_TOKEN));
+      const head = o.sentenceToken ? [-1] : [];
+      return {
+        keys: [...(o.sentenceToken ? [SENTENCE_TOKEN] : []), ...kept.map((i) => c.keys[i]!)],
+        counts: [...(o.sentenceToken ? [c.lines] : []), ...kept.map((i) => c.counts[i]!)],
+        sources: [...head, ...kept],
+      };
+    };
+    let state = 7;
+    const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let trial = 0; trial < 60; trial++) {
+      const n = 1 + Math.floor(next() * 40);
+      const counts = Float64Array.from({ length: n }, () => 1 + Math.floor(next() * 6)).sort().reverse();
+      const keys = Array.from({ length: n }, (_, i) => `w${i}`);
+      if (trial % 3 === 0) keys[Math.floor(next() * n)] = SENTENCE_TOKEN;  // a literal </s> token
+      const counted: CountedTokens = { keys, counts, lines: 11 };
+      for (const options of [
+        { minCount: 1, sentenceToken: true },
+        { minCount: 1 },
+        { minCount: 3, sentenceToken: true },  // some under minCount: the general path
+        { minCount: 1, sentenceToken: true, maxVocab: Math.max(1, n - 2) },  // capped: the general path
+      ]) {
+        const { vocabulary, sources } = Vocabulary.selectFromCounter(counted, options);
+        const want = reference(counted, options);
+        expect(vocabulary.keys).toEqual(want.keys);
+        expect(Array.from(vocabulary.counts)).toEqual(want.counts);
+        expect(Array.from(sources)).toEqual(want.sources);
+        expect(vocabulary.hasSentenceToken).toBe(options.sentenceToken === true);
+      }
+    }
+  });
+
   it('idOf works for non-ASCII words (looked up by their UTF-8 bytes)', () => {
     const v = Vocabulary.fromCounter(count('café café 日本 naïve\nnaïve café\n'), { minCount: 1 });
     expect(v.words).toEqual(['café', 'naïve', '日本']);

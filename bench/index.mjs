@@ -28,9 +28,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
 import { bestOf, recallAt as recallOfIds } from './tools/measure.mjs';
 import { mulberry32 } from './tools/random.mjs';
-import { EN8M_CORPUS, REPO_ROOT } from './tools/paths.mjs';
+import { EN8M_CORPUS, REPO_ROOT as root } from './tools/paths.mjs';
 
-const root = REPO_ROOT;
 const { train, trainItems, Word2Vec, ItemEmbeddings, loadIndex, simd } = await import(join(root, 'dist', 'esm', 'index.mjs'));
 
 const USAGE = `node bench/index.mjs [options]   (npm run bench -- index [options])

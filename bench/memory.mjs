@@ -8,9 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { EN8M_CORPUS, REPO_ROOT } from './tools/paths.mjs';
+import { EN8M_CORPUS, REPO_ROOT as root } from './tools/paths.mjs';
 
-const root = REPO_ROOT;
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, v, i, a) => (i % 2 === 0 ? [...acc, [v.replace(/^--/, ''), a[i + 1]]] : acc), []));
 const shippedCorpus = join(root, 'lib', 'data', 'default-corpus.txt.gz');
 // en-8m beside the repository when it is there, else the corpus the package ships.

@@ -11,14 +11,13 @@
 import { spawnSync } from 'node:child_process';
 import { coreToCoreNs, machineLimits } from './tools/machine.mjs';
 import { provenance, resultMeta, saveResult } from './tools/results.mjs';
-import { EN8M_CORPUS, SHARED_DATA, REPO_ROOT } from './tools/paths.mjs';
+import { EN8M_CORPUS, SHARED_DATA, REPO_ROOT as root } from './tools/paths.mjs';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 
-const root = REPO_ROOT;
 const require = createRequire(import.meta.url);
 const { loadModel } = require(join(root, 'dist', 'cjs', 'index.js'));
 
